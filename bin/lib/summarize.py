@@ -1,0 +1,78 @@
+"""Reads the Odoo and pytest logs of a test run and prints one verdict.
+
+Skipped tests count as failures: in this project a skip only ever means a
+missing dependency (Odoo silently skips browser tours without
+websocket-client, for instance), and a green run must have run everything.
+"""
+
+import argparse
+import re
+import sys
+
+ODOO_RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+ODOO_SKIP = re.compile(r" INFO \S+ odoo\.addons\.\S+: skipped (.*)")
+LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
+PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
+
+
+def odoo_counts(path):
+    text = open(path, encoding="utf-8", errors="replace").read()
+    results = ODOO_RESULT.findall(text)
+    skipped = ODOO_SKIP.findall(text)
+    # ERROR lines outside a test (a module that fails to load, a cron that
+    # raises) are failures too, even when Odoo's own counters miss them.
+    errors = [line for line in text.splitlines() if LOG_ERROR.match(line)]
+    if not results:
+        print("odoo: no test result found (did the add-on install?)", file=sys.stderr)
+        for line in errors[-5:]:
+            print("  " + line[:300], file=sys.stderr)
+        return 0, 1, len(skipped)
+    failed, errored, run = map(int, results[-1])
+    bad = failed + errored
+    if errors and not bad:
+        bad = len(errors)
+    return max(run - bad - len(skipped), 0), bad, len(skipped)
+
+
+def pytest_counts(path):
+    text = open(path, encoding="utf-8", errors="replace").read()
+    lines = [line for line in text.splitlines() if line.strip()]
+    summary = lines[-1] if lines else ""
+    counts = {kind.rstrip("s") if kind.startswith("error") else kind: int(n)
+              for n, kind in PYTEST_COUNT.findall(summary)}
+    passed = counts.get("passed", 0)
+    failed = counts.get("failed", 0) + counts.get("error", 0) + counts.get("xpassed", 0)
+    if not counts:
+        print("pytest: no summary found", file=sys.stderr)
+        failed += 1
+    return passed, failed, counts.get("skipped", 0)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--odoo-log")
+    parser.add_argument("--pytest-log")
+    parser.add_argument("--expect-odoo", type=int, default=1)
+    parser.add_argument("--expect-pytest", type=int, default=1)
+    args = parser.parse_args()
+    passed = failed = skipped = 0
+    for label, path, expected, count in (
+        ("odoo", args.odoo_log, args.expect_odoo, odoo_counts),
+        ("pytest", args.pytest_log, args.expect_pytest, pytest_counts),
+    ):
+        if not expected:
+            continue
+        p, f, s = count(path)
+        print(f"{label}: {p} passed, {f} failed, {s} skipped")
+        passed, failed, skipped = passed + p, failed + f, skipped + s
+    if passed == 0:
+        print("no test ran", file=sys.stderr)
+        failed += 1
+    # A skip is a failure here (see module docstring).
+    failed += skipped
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+# Copyright 2026 followup_manager authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Follow-up Manager",
+    "summary": "Lifecycle stages, per-channel consent with proof, and follow-up "
+    "sequences that contact people only when allowed",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/followup-manager/followup_manager",
+    "author": "followup_manager authors",
+    "maintainers": ["followup-manager"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    "depends": ["mail", "phone_validation", "sms", "crm", "sale", "sale_crm"],
+    "external_dependencies": {"python": ["phonenumbers", "babel"]},
+    "data": [
+        "security/followup_manager_groups.xml",
+        "security/ir.model.access.csv",
+        "views/res_config_settings_views.xml",
+        "views/followup_manager_menus.xml",
+    ],
+    "demo": [],
+}
