@@ -18,6 +18,9 @@
     "data": [
         "security/followup_manager_groups.xml",
         "security/ir.model.access.csv",
+        "security/followup_manager_security.xml",
+        "data/ir_cron_data.xml",
+        "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/followup_manager_menus.xml",
     ],

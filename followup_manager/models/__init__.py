@@ -1,2 +1,5 @@
 from . import res_company
 from . import res_config_settings
+from . import res_partner
+from . import sale_order
+from . import crm_lead
