@@ -16,7 +16,8 @@ PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed
 
 
 def odoo_counts(path):
-    text = open(path, encoding="utf-8", errors="replace").read()
+    with open(path, encoding="utf-8", errors="replace") as log:
+        text = log.read()
     results = ODOO_RESULT.findall(text)
     skipped = ODOO_SKIP.findall(text)
     # ERROR lines outside a test (a module that fails to load, a cron that
@@ -35,11 +36,14 @@ def odoo_counts(path):
 
 
 def pytest_counts(path):
-    text = open(path, encoding="utf-8", errors="replace").read()
+    with open(path, encoding="utf-8", errors="replace") as log:
+        text = log.read()
     lines = [line for line in text.splitlines() if line.strip()]
     summary = lines[-1] if lines else ""
-    counts = {kind.rstrip("s") if kind.startswith("error") else kind: int(n)
-              for n, kind in PYTEST_COUNT.findall(summary)}
+    counts = {
+        kind.rstrip("s") if kind.startswith("error") else kind: int(n)
+        for n, kind in PYTEST_COUNT.findall(summary)
+    }
     passed = counts.get("passed", 0)
     failed = counts.get("failed", 0) + counts.get("error", 0) + counts.get("xpassed", 0)
     if not counts:

@@ -50,8 +50,10 @@ class ResCompany(models.Model):
         ),
         (
             "followup_window_valid",
-            "CHECK(followup_window_start >= 0 AND followup_window_end <= 24 "
-            "AND followup_window_start < followup_window_end)",
+            (
+                "CHECK(followup_window_start >= 0 AND followup_window_end <= 24 "
+                "AND followup_window_start < followup_window_end)"
+            ),
             "The send window must start before it ends, within the day (0 to 24).",
         ),
         (

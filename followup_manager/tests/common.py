@@ -1,7 +1,8 @@
 """Shared fixtures of the add-on's Odoo tests."""
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 
 class FollowupCase(TransactionCase):

@@ -35,7 +35,9 @@ class TestSettings(FollowupCase):
             self.company.flush_recordset()
 
     def test_salesmen_are_followup_users(self):
-        self.assertTrue(self.user_salesman.has_group("followup_manager.followup_manager_group_user"))
+        self.assertTrue(
+            self.user_salesman.has_group("followup_manager.followup_manager_group_user")
+        )
         self.assertFalse(
             self.user_salesman.has_group("followup_manager.followup_manager_group_manager")
         )
