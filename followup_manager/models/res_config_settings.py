@@ -4,16 +4,12 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    followup_cap_count = fields.Integer(
-        related="company_id.followup_cap_count", readonly=False
-    )
+    followup_cap_count = fields.Integer(related="company_id.followup_cap_count", readonly=False)
     followup_cap_days = fields.Integer(related="company_id.followup_cap_days", readonly=False)
     followup_window_start = fields.Float(
         related="company_id.followup_window_start", readonly=False
     )
-    followup_window_end = fields.Float(
-        related="company_id.followup_window_end", readonly=False
-    )
+    followup_window_end = fields.Float(related="company_id.followup_window_end", readonly=False)
     followup_business_days = fields.Boolean(
         related="company_id.followup_business_days", readonly=False
     )
