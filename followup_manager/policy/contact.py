@@ -1,0 +1,144 @@
+"""Is an address usable? Pure checks of phone numbers and e-mail addresses.
+
+The Odoo models use Odoo's own helpers (``phone_validation``, ``email_normalize``) on
+records; these pure versions let the rules be tested and forecast without a database, and
+say *why* an address is unusable with a short code the interface can translate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+__all__ = [
+    "EMAIL_INVALID",
+    "MISSING",
+    "PHONE_INVALID",
+    "PHONE_NO_REGION",
+    "PHONE_UNPARSABLE",
+    "EmailInfo",
+    "PhoneInfo",
+    "normalize_email",
+    "normalize_phone",
+]
+
+# Error codes (stable strings: stored and translated by the Odoo side).
+MISSING = "missing"
+PHONE_UNPARSABLE = "unparsable"
+PHONE_INVALID = "invalid"
+PHONE_NO_REGION = "no_region"
+EMAIL_INVALID = "invalid"
+
+_KINDS = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "fixed_line",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    PhoneNumberType.VOIP: "voip",
+}
+# Where a text message can be delivered. FIXED_LINE_OR_MOBILE is the whole North American
+# plan (US, CA...), where numbers do not tell; refusing them would exclude every American.
+_SMS_KINDS = frozenset({"mobile", "fixed_line_or_mobile"})
+
+
+@dataclass(frozen=True)
+class PhoneInfo:
+    """What a phone number is good for.
+
+    ``e164`` is set only for a valid number; ``kind`` is None for an invalid one;
+    ``error`` is None when valid, else ``missing``, ``unparsable``, ``invalid`` or
+    ``no_region`` (a national number and no country to read it with).
+    """
+
+    raw: str
+    e164: str | None
+    valid: bool
+    kind: str | None
+    can_sms: bool
+    can_call: bool
+    error: str | None
+
+
+def _unusable(raw: str, error: str) -> PhoneInfo:
+    return PhoneInfo(raw, None, False, None, False, False, error)
+
+
+def normalize_phone(number: object, country_code: str | None = None) -> PhoneInfo:
+    """Parse and classify a phone number; never raises.
+
+    A number written with a leading ``+`` needs no country; otherwise ``country_code`` (the
+    partner's country, ISO 3166 alpha-2) says how to read it. An unknown country code is
+    treated as no country.
+    """
+    raw = "" if number is None or number is False else str(number)
+    text = raw.strip()
+    if not text:
+        return _unusable(raw, MISSING)
+    region = country_code.strip().upper() if isinstance(country_code, str) else None
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        region = None
+    if region is None and not text.startswith("+"):
+        return _unusable(raw, PHONE_NO_REGION)
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return _unusable(raw, PHONE_UNPARSABLE)
+    # Once parsed, phonenumbers' checks do not raise (the fuzz test holds it to that).
+    if not phonenumbers.is_valid_number(parsed):
+        return _unusable(raw, PHONE_INVALID)
+    kind = _KINDS.get(phonenumbers.number_type(parsed), "other")
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return PhoneInfo(raw, e164, True, kind, kind in _SMS_KINDS, True, None)
+
+
+@dataclass(frozen=True)
+class EmailInfo:
+    """An e-mail address checked for syntax: ``normalized`` is lowercase, set when valid."""
+
+    raw: str
+    normalized: str | None
+    valid: bool
+    error: str | None
+
+
+# "Name <address>", as Odoo stores many addresses.
+_NAMED = re.compile(r"^[^<>]*<([^<>]*)>\s*$")
+# Letters of any script, digits, hyphen; no label starts or ends with a hyphen.
+_DOMAIN_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+_LOCAL_FORBIDDEN = re.compile(r"[\s<>()\[\],;:\\\"@]")
+
+
+def normalize_email(email: object) -> EmailInfo:
+    """Check an address's syntax and lowercase it; never raises.
+
+    Deliberately simple (one ``@``, a non-empty local part without spaces or separators,
+    a dotted domain of sane labels): enough to stop typos and lists of addresses, without
+    pretending to validate deliverability. Errors: ``missing`` or ``invalid``.
+    """
+    raw = "" if email is None or email is False else str(email)
+    text = raw.strip()
+    if not text:
+        return EmailInfo(raw, None, False, MISSING)
+    named = _NAMED.match(text)
+    if named:
+        text = named.group(1).strip()
+    if text.count("@") != 1:
+        return EmailInfo(raw, None, False, EMAIL_INVALID)
+    local, domain = text.split("@")
+    labels = domain.split(".")
+    valid = (
+        0 < len(local) <= 64
+        and not _LOCAL_FORBIDDEN.search(local)
+        and not local.startswith(".")
+        and not local.endswith(".")
+        and ".." not in local
+        and len(labels) >= 2
+        and len(domain) <= 253
+        and all(_DOMAIN_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
+    if not valid:
+        return EmailInfo(raw, None, False, EMAIL_INVALID)
+    return EmailInfo(raw, f"{local}@{domain}".lower(), True, None)

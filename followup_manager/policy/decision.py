@@ -1,0 +1,456 @@
+"""The rules: may this partner be contacted on this channel now, and if not, why and when?
+
+One function, :func:`decide`, applies the rules in a fixed order and returns a
+:class:`Decision`: ``allow``, ``defer`` (a time rule or the contact cap; ``next_allowed``
+says when every rule allows it) or ``suppress`` (the person or the data says no; waiting
+will not help). The order matters and is part of the contract:
+
+1. channel ``none`` (an internal task, nobody is contacted): always allowed, never capped;
+2. partner archived: ``stopped``;
+3. the person refused the channel: ``channel_refused`` (binds whatever consent says);
+4. the address is blacklisted: ``blacklisted``;
+5. consent: a withdrawn consent binds every purpose (``withdrawn``); marketing needs a
+   granted consent on a basis that covers it (``no_consent``); service needs none;
+6. the address is unusable: ``invalid_address``;
+7. the contact cap over a rolling window: ``cap`` (deferred);
+8. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
+
+Refusals come before the address check so that the log says the strongest reason: "she
+withdrew her consent" is what a person needs to read, not "her number is wrong".
+
+No sentences here: ``details`` carries the parameters, the Odoo side writes (and
+translates) the sentence. Nothing here imports odoo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from .calendar import (
+    format_hours,
+    next_allowed_time,
+    resolve_tz,
+    time_block_reason,
+    to_local,
+    weekend_days,
+)
+
+__all__ = [
+    "ALLOW",
+    "BLACKLISTED",
+    "CAP",
+    "CHANNELS",
+    "CHANNEL_REFUSED",
+    "CONSENT_STATES",
+    "DEFER",
+    "ERROR",
+    "INTERNAL",
+    "INVALID_ADDRESS",
+    "LEGAL_BASES",
+    "NO_CONSENT",
+    "PREFERRED_HOURS",
+    "PURPOSES",
+    "QUIET_HOURS",
+    "REASONS",
+    "STOPPED",
+    "SUPPRESS",
+    "VERDICTS",
+    "WEEKEND",
+    "WITHDRAWN",
+    "ConsentFacts",
+    "Decision",
+    "PartnerFacts",
+    "Request",
+    "Settings",
+    "check",
+    "decide",
+]
+
+CHANNELS = ("email", "sms", "phone", "whatsapp", "post")
+#: The channel of an internal task (an activity for a salesperson): nobody is contacted.
+INTERNAL = "none"
+PURPOSES = ("marketing", "service")
+CONSENT_STATES = ("pending", "granted", "withdrawn")
+LEGAL_BASES = ("consent", "soft_opt_in", "contract", "legitimate_interest")
+
+ALLOW = "allow"
+DEFER = "defer"
+SUPPRESS = "suppress"
+VERDICTS = (ALLOW, DEFER, SUPPRESS)
+
+CAP = "cap"
+QUIET_HOURS = "quiet_hours"
+WEEKEND = "weekend"
+PREFERRED_HOURS = "preferred_hours"
+NO_CONSENT = "no_consent"
+WITHDRAWN = "withdrawn"
+CHANNEL_REFUSED = "channel_refused"
+BLACKLISTED = "blacklisted"
+INVALID_ADDRESS = "invalid_address"
+STOPPED = "stopped"
+#: Not produced by decide(); for callers (missing facts in a plan, a failed send).
+ERROR = "error"
+REASONS = (
+    CAP,
+    QUIET_HOURS,
+    WEEKEND,
+    PREFERRED_HOURS,
+    NO_CONSENT,
+    WITHDRAWN,
+    CHANNEL_REFUSED,
+    BLACKLISTED,
+    INVALID_ADDRESS,
+    STOPPED,
+    ERROR,
+)
+
+# Bases that cover marketing on any channel. "contract" covers only what the contract
+# needs (service messages), never promotion.
+_MARKETING_BASES = frozenset({"consent", "legitimate_interest"})
+# The soft opt-in (ePrivacy art. 13(2)) exists for electronic mail to existing customers:
+# e-mail and text messages only, and only while its conditions hold.
+_SOFT_OPT_IN_CHANNELS = frozenset({"email", "sms"})
+# Which blacklist applies to a channel (post has none).
+_BLACKLIST_FIELD = {
+    "email": "email_blacklisted",
+    "sms": "phone_blacklisted",
+    "phone": "phone_blacklisted",
+    "whatsapp": "phone_blacklisted",
+}
+# Which usable address a channel needs (post is always addressable: the address on the
+# partner is what the letter is printed with, checked by people).
+_ADDRESS_FIELD = {
+    "email": "email_valid",
+    "sms": "sms_valid",
+    "whatsapp": "sms_valid",
+    "phone": "phone_valid",
+}
+_LOCAL_FORMAT = "%Y-%m-%d %H:%M"
+_UTC_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A company's contact policy (res.company ``followup_*`` fields).
+
+    ``cap_count`` contacts at most over any rolling ``cap_days`` days, across sequences and
+    channels. ``cap_count == 0`` (or ``cap_days == 0``) means *no cap*: a company that
+    blanks the field wants no limit, and "never contact anybody" is already expressible by
+    not enrolling. The window is in the partner's local time, ``[window_start,
+    window_end)``; start after end is an overnight window, start equal to end no window
+    (see calendar.hours_to_intervals). ``business_days`` keeps contacts off the partner's
+    country's weekend.
+    """
+
+    cap_count: int = 1
+    cap_days: int = 7
+    window_start: float = 9.0
+    window_end: float = 19.0
+    business_days: bool = True
+
+    def __post_init__(self) -> None:
+        if self.cap_count < 0 or self.cap_days < 0:
+            raise ValueError("cap_count and cap_days cannot be negative")
+        for hours in (self.window_start, self.window_end):
+            if not 0 <= hours <= 24:
+                raise ValueError(f"window hours must be within 0..24, got {hours}")
+
+    @property
+    def capped(self) -> bool:
+        return self.cap_count > 0 and self.cap_days > 0
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    """The current consent of a partner on one channel (a followup.consent row).
+
+    An empty ``legal_basis`` (Odoo's ``False``) on a granted row is read as ``consent``:
+    the person said yes, and that is what the row records.
+    """
+
+    state: str
+    legal_basis: str | None
+    soft_opt_in_valid: bool = True
+
+    def __post_init__(self) -> None:
+        if self.state not in CONSENT_STATES:
+            raise ValueError(f"unknown consent state {self.state!r}")
+        basis = self.legal_basis or None
+        if basis is not None and basis not in LEGAL_BASES:
+            raise ValueError(f"unknown legal basis {self.legal_basis!r}")
+        object.__setattr__(self, "legal_basis", basis)
+
+    def covers_marketing(self, channel: str) -> bool:
+        """True if this consent lets the company send promotion on ``channel``."""
+        if self.state != "granted":
+            return False
+        basis = self.legal_basis or "consent"
+        if basis in _MARKETING_BASES:
+            return True
+        return (
+            basis == "soft_opt_in"
+            and channel in _SOFT_OPT_IN_CHANNELS
+            and (self.soft_opt_in_valid)
+        )
+
+
+def _consent(value: ConsentFacts | Mapping[str, Any] | tuple) -> ConsentFacts:
+    if isinstance(value, ConsentFacts):
+        return value
+    if isinstance(value, Mapping):
+        return ConsentFacts(**value)
+    return ConsentFacts(*value)
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """Everything the rules need to know about one partner, read once from the database.
+
+    ``consents`` maps a channel to its :class:`ConsentFacts` (plain dicts or tuples are
+    converted); it is stored read-only, so facts can be shared between decisions.
+    ``recent_contacts`` are the UTC times of the contacts that count for the cap (all
+    sequences, all channels); stored sorted. ``preferred_hours`` is ``(start, end)`` in
+    local float hours, or None.
+
+    ``tz`` should be the zone already resolved with :func:`resolve_tz` (state and company
+    included); decide() re-resolves it from ``country_code`` alone only as a safety net
+    against an invalid name. Facts are immutable but not hashable (``consents``).
+    """
+
+    partner_id: int
+    tz: str = "UTC"
+    country_code: str | None = None
+    active: bool = True
+    email_valid: bool = False
+    email_blacklisted: bool = False
+    phone_valid: bool = False
+    phone_blacklisted: bool = False
+    sms_valid: bool = False
+    refused_channels: frozenset[str] = frozenset()
+    preferred_hours: tuple[float, float] | None = None
+    consents: Mapping[str, ConsentFacts] = field(default_factory=lambda: MappingProxyType({}))
+    recent_contacts: tuple[datetime, ...] = ()
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "refused_channels", frozenset(self.refused_channels or ()))
+        set_(
+            self,
+            "consents",
+            MappingProxyType(
+                {channel: _consent(value) for channel, value in (self.consents or {}).items()}
+            ),
+        )
+        set_(self, "recent_contacts", tuple(sorted(self.recent_contacts or ())))
+        hours = self.preferred_hours
+        set_(self, "preferred_hours", (float(hours[0]), float(hours[1])) if hours else None)
+
+    def with_contacts(self, contacts: Iterable[datetime]) -> PartnerFacts:
+        """A copy with more contacts counted for the cap (used by the planner)."""
+        extra = tuple(contacts)
+        if not extra:
+            return self
+        return replace(self, recent_contacts=self.recent_contacts + extra)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One step that wants to contact one partner; ``key`` is the caller's, untouched."""
+
+    partner_id: int
+    channel: str
+    purpose: str = "service"
+    due: datetime | None = None
+    key: Any = None
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS and self.channel != INTERNAL:
+            raise ValueError(f"unknown channel {self.channel!r}")
+        if self.purpose not in PURPOSES:
+            raise ValueError(f"unknown purpose {self.purpose!r}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer: ``verdict`` (allow, defer, suppress), a reason code, and when.
+
+    ``next_allowed`` (naive UTC) is set for a deferral: the earliest moment every rule
+    allows, assuming nothing else changes. ``details`` holds what a sentence needs
+    (numbers, zone, local times as ``YYYY-MM-DD HH:MM`` strings) and only RPC-safe values.
+    """
+
+    verdict: str
+    reason: str | None = None
+    next_allowed: datetime | None = None
+    details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}")
+        if self.reason is not None and self.reason not in REASONS:
+            raise ValueError(f"unknown reason {self.reason!r}")
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details or {})))
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict == ALLOW
+
+    @property
+    def deferred(self) -> bool:
+        return self.verdict == DEFER
+
+    @property
+    def suppressed(self) -> bool:
+        return self.verdict == SUPPRESS
+
+    def to_check_result(self, partner_id: int) -> dict[str, Any]:
+        """The dict ``res.partner.followup_check`` returns (see the contract)."""
+        return {
+            "partner_id": partner_id,
+            "allowed": self.allowed,
+            "reason": self.reason or False,
+            "next_allowed": (
+                self.next_allowed.strftime(_UTC_FORMAT) if self.next_allowed else False
+            ),
+        }
+
+
+def _suppress(reason: str, details: Mapping[str, Any]) -> Decision:
+    return Decision(SUPPRESS, reason, None, details)
+
+
+def _consent_refusal(request: Request, facts: PartnerFacts) -> Decision | None:
+    consent = facts.consents.get(request.channel)
+    details = {
+        "channel": request.channel,
+        "purpose": request.purpose,
+        "consent_state": consent.state if consent else None,
+        "legal_basis": consent.legal_basis if consent else None,
+    }
+    if consent is not None and consent.state == "withdrawn":
+        return _suppress(WITHDRAWN, details)
+    if request.purpose == "marketing" and not (
+        consent and consent.covers_marketing(request.channel)
+    ):
+        if consent is not None and consent.legal_basis == "soft_opt_in":
+            details["soft_opt_in_valid"] = consent.soft_opt_in_valid
+        return _suppress(NO_CONSENT, details)
+    return None
+
+
+def _counted_contacts(facts: PartnerFacts, settings: Settings, now: datetime) -> list[datetime]:
+    """Contacts inside the rolling window ``(now - cap_days, now]``.
+
+    Contacts after ``now`` (clock skew, a forecast's future) are not counted yet.
+    """
+    start = now - timedelta(days=settings.cap_days)
+    return [moment for moment in facts.recent_contacts if start < moment <= now]
+
+
+def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datetime) -> Decision:
+    """Apply the rules (see the module docstring for their order) to one request at ``now``.
+
+    ``now`` and every datetime are naive UTC. The partner's zone is ``facts.tz`` if it is a
+    valid name, else derived from ``facts.country_code`` (see resolve_tz), else UTC; the
+    weekend comes from ``facts.country_code``.
+    """
+    if request.partner_id != facts.partner_id:
+        raise ValueError(
+            f"facts of partner {facts.partner_id} given for a request of {request.partner_id}"
+        )
+    channel = request.channel
+    base = {"channel": channel, "purpose": request.purpose}
+    if channel == INTERNAL:
+        return Decision(ALLOW, None, None, base)
+    if not facts.active:
+        return _suppress(STOPPED, base)
+    if channel in facts.refused_channels:
+        return _suppress(CHANNEL_REFUSED, base)
+    blacklist = _BLACKLIST_FIELD.get(channel)
+    if blacklist and getattr(facts, blacklist):
+        return _suppress(BLACKLISTED, base)
+    refusal = _consent_refusal(request, facts)
+    if refusal is not None:
+        return refusal
+    address = _ADDRESS_FIELD.get(channel)
+    if address and not getattr(facts, address):
+        return _suppress(INVALID_ADDRESS, {**base, "address": address.removesuffix("_valid")})
+
+    tz_name, tz_source = resolve_tz(facts.tz, facts.country_code)
+    weekend = weekend_days(facts.country_code) if settings.business_days else frozenset()
+    time_args = (
+        tz_name,
+        settings.window_start,
+        settings.window_end,
+        weekend,
+        facts.preferred_hours,
+    )
+    base.update(tz=tz_name, tz_source=tz_source, now_local=_local_str(now, tz_name))
+
+    if settings.capped:
+        counted = _counted_contacts(facts, settings, now)
+        if len(counted) >= settings.cap_count:
+            # The request fits once enough counted contacts have left the window: the
+            # (n - cap + 1)-th oldest leaves at its time + cap_days (the window is open on
+            # the left). Then the time rules still apply.
+            leaving = counted[len(counted) - settings.cap_count]
+            free = leaving + timedelta(days=settings.cap_days)
+            when = next_allowed_time(free, *time_args)
+            return Decision(
+                DEFER,
+                CAP,
+                when,
+                {
+                    **base,
+                    "count": settings.cap_count,
+                    "days": settings.cap_days,
+                    "contacts": len(counted),
+                    "last_contact": counted[-1].strftime(_UTC_FORMAT),
+                    "freed_at": free.strftime(_UTC_FORMAT),
+                    "local_time": _local_str(when, tz_name),
+                },
+            )
+
+    blocked = time_block_reason(now, *time_args)
+    if blocked is None:
+        return Decision(ALLOW, None, None, base)
+    when = next_allowed_time(now, *time_args)
+    details = {**base, "local_time": _local_str(when, tz_name)}
+    if blocked == WEEKEND:
+        details.update(
+            weekend=sorted(weekend),
+            weekday=to_local(now, tz_name).weekday(),
+            country=facts.country_code or None,
+        )
+    elif blocked == PREFERRED_HOURS:
+        start, end = facts.preferred_hours
+        details.update(preferred_start=format_hours(start), preferred_end=format_hours(end))
+    else:
+        details.update(
+            window_start=format_hours(settings.window_start),
+            window_end=format_hours(settings.window_end),
+        )
+    return Decision(DEFER, blocked, when, details)
+
+
+def check(
+    channel: str,
+    facts: PartnerFacts,
+    settings: Settings,
+    now: datetime,
+    purpose: str = "marketing",
+) -> Decision:
+    """May this partner be contacted on ``channel`` now? (``res.partner.followup_check``)
+
+    The same rules as :func:`decide`. ``purpose`` defaults to marketing, the strictest:
+    a "yes" then holds for any message.
+    """
+    return decide(Request(facts.partner_id, channel, purpose), facts, settings, now)
+
+
+def _local_str(moment: datetime, tz_name: str) -> str:
+    return to_local(moment, tz_name).strftime(_LOCAL_FORMAT)

@@ -1,0 +1,112 @@
+"""A whole batch of due steps at once, so that steps compete fairly for each partner's cap.
+
+Deciding requests one by one against the database would let two sequences that fall due
+in the same cron run both contact a partner whose cap allows one. :func:`plan` decides the
+batch in priority order and counts every contact it allows, so the second one sees the
+cap. It is pure (no input is changed), which is what lets a forecast call it day after
+day: plan the day, then :func:`record_contacts` to carry the allowed contacts forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from .decision import (
+    ERROR,
+    INTERNAL,
+    SUPPRESS,
+    Decision,
+    PartnerFacts,
+    Request,
+    Settings,
+    decide,
+)
+
+__all__ = ["plan", "priority", "record_contacts"]
+
+# Service messages (an invoice reminder, a delivery notice) go before promotion: when the
+# cap allows one contact, it should be the one the customer needs.
+_PURPOSE_RANK = {"service": 0, "marketing": 1}
+
+
+def priority(request: Request, index: int, now: datetime) -> tuple[int, datetime, int]:
+    """Sort key of a request in a batch: service first, then the oldest due, then input order.
+
+    A request without ``due`` counts as due ``now``.
+    """
+    return (_PURPOSE_RANK.get(request.purpose, len(_PURPOSE_RANK)), request.due or now, index)
+
+
+def _settings_for(settings: Settings | Mapping[int, Settings], partner_id: int) -> Settings | None:
+    if isinstance(settings, Settings):
+        return settings
+    return settings.get(partner_id)
+
+
+def _error(request: Request, error: str) -> Decision:
+    return Decision(
+        SUPPRESS,
+        ERROR,
+        None,
+        {"channel": request.channel, "purpose": request.purpose, "error": error},
+    )
+
+
+def plan(
+    requests: Sequence[Request],
+    facts_by_partner: Mapping[int, PartnerFacts],
+    settings: Settings | Mapping[int, Settings],
+    now: datetime,
+) -> list[tuple[Request, Decision]]:
+    """Decide a batch of requests at ``now``; results in the original order of ``requests``.
+
+    Requests are decided in :func:`priority` order; every allowed request on a real channel
+    (not ``none``) counts as a contact at ``now`` for the later requests of the same
+    partner. ``settings`` is one :class:`Settings` for everybody, or a mapping partner id ->
+    Settings when partners belong to companies with different policies.
+
+    A partner missing from ``facts_by_partner`` (or from a settings mapping) gets a
+    ``suppress`` decision with reason ``error`` and ``details["error"]`` set to
+    ``missing_facts`` / ``missing_settings``, instead of failing the whole batch.
+    """
+    requests = list(requests)
+    order = sorted(range(len(requests)), key=lambda i: priority(requests[i], i, now))
+    added: dict[int, list[datetime]] = {}
+    decisions: list[Decision | None] = [None] * len(requests)
+    for index in order:
+        request = requests[index]
+        facts = facts_by_partner.get(request.partner_id)
+        partner_settings = _settings_for(settings, request.partner_id)
+        if facts is None:
+            decisions[index] = _error(request, "missing_facts")
+            continue
+        if partner_settings is None:
+            decisions[index] = _error(request, "missing_settings")
+            continue
+        facts = facts.with_contacts(added.get(request.partner_id, ()))
+        decision = decide(request, facts, partner_settings, now)
+        decisions[index] = decision
+        if decision.allowed and request.channel != INTERNAL:
+            added.setdefault(request.partner_id, []).append(now)
+    return [(request, decision) for request, decision in zip(requests, decisions, strict=True)]
+
+
+def record_contacts(
+    facts_by_partner: Mapping[int, PartnerFacts],
+    results: Iterable[tuple[Request, Decision]],
+    now: datetime,
+) -> dict[int, PartnerFacts]:
+    """New facts where every contact allowed in ``results`` counts at ``now``.
+
+    For a forecast: ``facts = record_contacts(facts, plan(reqs, facts, settings, t), t)``
+    and go on with the next moment. The input mapping is left untouched.
+    """
+    added: dict[int, list[datetime]] = {}
+    for request, decision in results:
+        if decision.allowed and request.channel != INTERNAL:
+            added.setdefault(request.partner_id, []).append(now)
+    return {
+        partner_id: facts.with_contacts(added.get(partner_id, ()))
+        for partner_id, facts in facts_by_partner.items()
+    }

@@ -1,0 +1,169 @@
+"""A batch of due steps competing for each partner's contact budget."""
+
+from datetime import datetime, timedelta
+
+from _facts import DEFAULTS, NOW, reachable
+from followup_manager_policy import (
+    CHANNELS,
+    INTERNAL,
+    Request,
+    Settings,
+    decide,
+    plan,
+    record_contacts,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def outcome(results):
+    return [(decision.verdict, decision.reason) for _request, decision in results]
+
+
+def test_two_sequences_competing_for_one_partner_only_the_first_goes():
+    requests = [Request(1, "email", key="welcome"), Request(1, "sms", key="survey")]
+    results = plan(requests, {1: reachable()}, DEFAULTS, NOW)
+    assert outcome(results) == [("allow", None), ("defer", "cap")]
+    assert results[1][1].next_allowed == NOW + timedelta(days=7)
+
+
+def test_results_keep_the_input_order_and_the_callers_keys():
+    requests = [Request(1, "email", key="a"), Request(2, "email", key="b")]
+    results = plan(requests, {1: reachable(1), 2: reachable(2)}, DEFAULTS, NOW)
+    assert [request.key for request, _decision in results] == ["a", "b"]
+    assert outcome(results) == [("allow", None), ("allow", None)]
+
+
+def test_service_goes_before_marketing_whatever_the_input_order():
+    requests = [Request(1, "email", "marketing"), Request(1, "email", "service")]
+    assert outcome(plan(requests, {1: reachable()}, DEFAULTS, NOW)) == [
+        ("defer", "cap"),
+        ("allow", None),
+    ]
+
+
+def test_the_oldest_due_step_goes_first():
+    requests = [
+        Request(1, "email", due=NOW - timedelta(hours=1)),
+        Request(1, "email", due=NOW - timedelta(days=3)),
+    ]
+    assert outcome(plan(requests, {1: reachable()}, DEFAULTS, NOW)) == [
+        ("defer", "cap"),
+        ("allow", None),
+    ]
+
+
+def test_internal_tasks_do_not_use_the_budget():
+    requests = [Request(1, INTERNAL), Request(1, INTERNAL), Request(1, "email")]
+    assert outcome(plan(requests, {1: reachable()}, DEFAULTS, NOW)) == [
+        ("allow", None),
+        ("allow", None),
+        ("allow", None),
+    ]
+
+
+def test_a_suppressed_request_does_not_use_the_budget():
+    facts = reachable(refused_channels={"sms"})
+    requests = [Request(1, "sms"), Request(1, "email")]
+    assert outcome(plan(requests, {1: facts}, DEFAULTS, NOW)) == [
+        ("suppress", "channel_refused"),
+        ("allow", None),
+    ]
+
+
+def test_each_partner_has_the_cap_of_its_own_company():
+    requests = [Request(1, "email"), Request(1, "sms"), Request(2, "email"), Request(2, "sms")]
+    settings = {1: Settings(cap_count=1), 2: Settings(cap_count=2)}
+    results = plan(requests, {1: reachable(1), 2: reachable(2)}, settings, NOW)
+    assert outcome(results) == [
+        ("allow", None),
+        ("defer", "cap"),
+        ("allow", None),
+        ("allow", None),
+    ]
+
+
+def test_missing_facts_or_settings_fail_one_request_not_the_batch():
+    requests = [Request(9, "email"), Request(1, "email"), Request(2, "email")]
+    results = plan(requests, {1: reachable(1), 2: reachable(2)}, {1: DEFAULTS}, NOW)
+    assert outcome(results) == [("suppress", "error"), ("allow", None), ("suppress", "error")]
+    assert results[0][1].details["error"] == "missing_facts"
+    assert results[2][1].details["error"] == "missing_settings"
+
+
+def test_plan_changes_none_of_its_inputs():
+    facts = {1: reachable()}
+    requests = [Request(1, "email"), Request(1, "sms")]
+    plan(requests, facts, DEFAULTS, NOW)
+    assert facts[1].recent_contacts == ()
+    assert decide(requests[1], facts[1], DEFAULTS, NOW).allowed
+
+
+def test_a_forecast_carries_contacts_from_one_day_to_the_next():
+    facts = {1: reachable()}
+    day_one = plan([Request(1, "email")], facts, DEFAULTS, NOW)
+    facts = record_contacts(facts, day_one, NOW)
+    next_day = NOW + timedelta(days=1)
+    assert outcome(plan([Request(1, "email")], facts, DEFAULTS, next_day)) == [("defer", "cap")]
+    a_week_later = NOW + timedelta(days=7)
+    assert outcome(plan([Request(1, "email")], facts, DEFAULTS, a_week_later)) == [("allow", None)]
+
+
+# ----------------------------------------------------------------- property
+
+
+@st.composite
+def batches(draw):
+    cap_count = draw(st.integers(min_value=1, max_value=3))
+    cap_days = draw(st.integers(min_value=1, max_value=7))
+    partner_ids = (1, 2, 3)
+    history = {
+        pid: tuple(
+            NOW - timedelta(hours=h)
+            for h in draw(st.lists(st.integers(min_value=1, max_value=24 * 10), max_size=3))
+        )
+        for pid in partner_ids
+    }
+    steps = draw(st.lists(st.integers(min_value=1, max_value=60 * 30), min_size=1, max_size=6))
+    moments = []
+    moment = NOW
+    for minutes in steps:
+        moment += timedelta(minutes=minutes)
+        moments.append(moment)
+    request = st.builds(
+        Request,
+        st.sampled_from(partner_ids),
+        st.sampled_from((*CHANNELS, INTERNAL)),
+        st.sampled_from(["marketing", "service"]),
+    )
+    batches_ = [draw(st.lists(request, max_size=6)) for _moment in moments]
+    return (
+        Settings(
+            cap_count=cap_count,
+            cap_days=cap_days,
+            window_start=0.0,
+            window_end=24.0,
+            business_days=False,
+        ),
+        history,
+        list(zip(moments, batches_, strict=True)),
+    )
+
+
+@given(case=batches())
+def test_plan_never_allows_more_than_cap_count_contacts_in_any_window(case):
+    settings, history, timeline = case
+    facts = {pid: reachable(pid, recent_contacts=contacts) for pid, contacts in history.items()}
+    allowed: dict[int, list[datetime]] = {pid: [] for pid in history}
+    for moment, requests in timeline:
+        results = plan(requests, facts, settings, moment)
+        for request, decision in results:
+            if decision.allowed and request.channel != INTERNAL:
+                allowed[request.partner_id].append(moment)
+        facts = record_contacts(facts, results, moment)
+    window = timedelta(days=settings.cap_days)
+    for pid, moments in allowed.items():
+        everything = [*history[pid], *moments]
+        for end in moments:
+            inside = [c for c in everything if end - window < c <= end]
+            assert len(inside) <= settings.cap_count, (pid, end)
