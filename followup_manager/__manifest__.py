@@ -20,9 +20,17 @@
         "security/ir.model.access.csv",
         "security/followup_manager_security.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "data/followup_preferences_actions.xml",
         "views/res_partner_views.xml",
+        "views/followup_preferences_templates.xml",
         "views/res_config_settings_views.xml",
         "views/followup_manager_menus.xml",
     ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "followup_manager/static/src/js/tours/*.js",
+        ],
+    },
 }
