@@ -25,9 +25,17 @@
         "views/res_partner_views.xml",
         "views/followup_preferences_templates.xml",
         "views/res_config_settings_views.xml",
+        "views/followup_sequence_views.xml",
+        "views/followup_enrollment_views.xml",
+        "views/followup_dispatch_views.xml",
+        "views/sale_order_views.xml",
+        "views/crm_lead_views.xml",
+        "wizards/followup_enroll_views.xml",
         "views/followup_manager_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/followup_sequence_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "followup_manager/static/src/js/tours/*.js",

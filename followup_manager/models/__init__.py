@@ -3,3 +3,8 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import crm_lead
+from . import followup_sequence
+from . import followup_step
+from . import followup_enrollment
+from . import followup_dispatch
+from . import mail_thread

@@ -1,1 +1,2 @@
-
+from . import followup_enroll
+from . import base_partner_merge_automatic_wizard

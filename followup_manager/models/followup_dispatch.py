@@ -1,0 +1,95 @@
+from odoo import api, fields, models
+
+
+class FollowupDispatch(models.Model):
+    """One row per decision taken on a due step: done, deferred (and until when),
+    suppressed or failed, with the reason in words. The "why" log of follow-ups."""
+
+    _name = "followup.dispatch"
+    _description = "Follow-up Dispatch"
+    _order = "create_date desc, id desc"
+    _rec_name = "step_id"
+
+    enrollment_id = fields.Many2one(
+        "followup.enrollment", required=True, index=True, ondelete="cascade"
+    )
+    step_id = fields.Many2one("followup.step", index=True, ondelete="set null")
+    sequence_id = fields.Many2one(
+        related="enrollment_id.sequence_id", store=True, precompute=True, index=True
+    )
+    partner_id = fields.Many2one(
+        related="enrollment_id.partner_id", store=True, precompute=True, index=True
+    )
+    company_id = fields.Many2one(
+        related="enrollment_id.company_id", store=True, precompute=True, index=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        index=True,
+        help="Salesperson of the followed-up document, or the user the activity was assigned to.",
+    )
+    purpose = fields.Selection([("marketing", "Marketing"), ("service", "Service")])
+    channel = fields.Selection(
+        [
+            ("email", "E-mail"),
+            ("sms", "SMS"),
+            ("phone", "Phone"),
+            ("whatsapp", "WhatsApp"),
+            ("post", "Post"),
+            ("none", "None (internal task)"),
+        ]
+    )
+    state = fields.Selection(
+        [
+            ("done", "Done"),
+            ("deferred", "Deferred"),
+            ("suppressed", "Suppressed"),
+            ("failed", "Failed"),
+        ],
+        required=True,
+        index=True,
+    )
+    reason = fields.Selection(
+        [
+            ("cap", "Frequency cap reached"),
+            ("quiet_hours", "Outside the send window"),
+            ("weekend", "Weekend"),
+            ("preferred_hours", "Outside the person's preferred hours"),
+            ("no_consent", "No consent"),
+            ("withdrawn", "Consent withdrawn"),
+            ("channel_refused", "Channel refused by the person"),
+            ("blacklisted", "Blacklisted"),
+            ("invalid_address", "Invalid address"),
+            ("stopped", "Follow-up stopped"),
+            ("error", "Error"),
+        ]
+    )
+    note = fields.Text(help="What happened, in a sentence a person understands.")
+    next_try = fields.Datetime(help="When a deferred step will be tried again (UTC).")
+    activity_id = fields.Many2one("mail.activity", ondelete="set null")
+    mail_id = fields.Many2one("mail.mail", string="E-mail", ondelete="set null")
+    message_id = fields.Many2one("mail.message", ondelete="set null")
+    idempotency_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Set on the row that performs a step, to <enrollment id>-<step id> "
+        "(see _followup_idempotency_key): the database refuses a second one, so a step "
+        "of an enrollment is done at most once even when two workers race. Rows that "
+        "only record a decision (deferred, suppressed) leave it empty.",
+    )
+
+    _sql_constraints = [
+        (
+            "idempotency_key_unique",
+            "UNIQUE(idempotency_key)",
+            "This step of this enrollment has already been dispatched.",
+        ),
+    ]
+
+    @api.model
+    def _followup_idempotency_key(self, enrollment, step):
+        """The key of "this step of this enrollment" (records or ids)."""
+        enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.id
+        step_id = step if isinstance(step, int) else step.id
+        return f"{enrollment_id}-{step_id}"

@@ -1,0 +1,454 @@
+from collections import defaultdict
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+
+from ..policy import calendar
+from .followup_sequence import REENGAGEMENT_TRIGGERS
+
+STOP_REASONS = [
+    ("replied", "The partner replied"),
+    ("new_order", "New confirmed order"),
+    ("consent_withdrawn", "Consent withdrawn"),
+    ("partner_archived", "Partner archived"),
+    ("partner_merged", "Partner merged"),
+    ("origin_cancelled", "Document cancelled or lost"),
+    ("origin_reopened", "Opportunity reopened or won"),
+    ("sequence_archived", "Sequence archived"),
+    ("manual", "Stopped by a user"),
+]
+
+
+class FollowupEnrollment(models.Model):
+    _name = "followup.enrollment"
+    _description = "Follow-up Enrollment"
+    _inherit = ["mail.thread"]
+    _order = "date_start desc, id desc"
+
+    sequence_id = fields.Many2one(
+        "followup.sequence",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner", required=True, index=True, ondelete="cascade", tracking=True
+    )
+    company_id = fields.Many2one(
+        related="sequence_id.company_id", store=True, precompute=True, index=True
+    )
+    purpose = fields.Selection(related="sequence_id.purpose")
+    origin = fields.Reference(
+        selection="_selection_origin",
+        string="Followed-up Document",
+        required=True,
+        help="The document followed up: notes and e-mails are posted on it, and a reply "
+        "of the partner there can stop the sequence.",
+    )
+    origin_model = fields.Char(
+        compute="_compute_origin_fields", store=True, precompute=True, index=True
+    )
+    origin_id = fields.Many2oneReference(
+        model_field="origin_model",
+        compute="_compute_origin_fields",
+        store=True,
+        precompute=True,
+        index=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        compute="_compute_user_id",
+        store=True,
+        precompute=True,
+        readonly=False,
+        index=True,
+        help="Salesperson of the followed-up document (or of the partner).",
+    )
+    state = fields.Selection(
+        [("active", "Active"), ("done", "Done"), ("stopped", "Stopped")],
+        required=True,
+        default="active",
+        index=True,
+        tracking=True,
+    )
+    next_step_id = fields.Many2one("followup.step", ondelete="set null", tracking=True)
+    next_date = fields.Datetime(string="Next Step Due", index=True)
+    date_start = fields.Datetime(string="Started", required=True, default=fields.Datetime.now)
+    date_stop = fields.Datetime(string="Ended")
+    stop_reason = fields.Selection(STOP_REASONS, tracking=True)
+    stop_note = fields.Text()
+    dispatch_ids = fields.One2many("followup.dispatch", "enrollment_id", string="Steps Log")
+    dispatch_count = fields.Integer(compute="_compute_dispatch_count")
+
+    def init(self):
+        # The duplicate guard of enroll(), enforced by the database even against
+        # concurrent transactions: one active enrollment per sequence, partner and
+        # followed-up document (finished ones may repeat).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS followup_enrollment_active_unique
+                ON followup_enrollment (sequence_id, partner_id, origin_model, origin_id)
+             WHERE state = 'active'
+            """
+        )
+
+    @api.model
+    def _selection_origin(self):
+        # No query: called for every value written to the field.
+        return [
+            (model, self.env[model]._description)
+            for model in self.env["followup.sequence"]._followup_origin_models()
+            if model in self.env
+        ]
+
+    @api.depends("origin")
+    def _compute_origin_fields(self):
+        for enrollment in self:
+            enrollment.origin_model = enrollment.origin._name if enrollment.origin else False
+            enrollment.origin_id = enrollment.origin.id if enrollment.origin else False
+
+    @api.depends("origin_model", "origin_id", "partner_id")
+    def _compute_user_id(self):
+        # Browse the origins of a model together so that reading their salesperson
+        # costs one query per model, not one per enrollment.
+        ids_by_model = defaultdict(set)
+        for enrollment in self:
+            if enrollment.origin_model:
+                ids_by_model[enrollment.origin_model].add(enrollment.origin_id)
+        origins = {
+            model: self.env[model].browse(ids).exists() for model, ids in ids_by_model.items()
+        }
+        for enrollment in self:
+            user = False
+            existing = origins.get(enrollment.origin_model)
+            if existing and enrollment.origin_id in existing._ids:
+                origin = existing.browse(enrollment.origin_id).with_prefetch(
+                    existing._prefetch_ids
+                )
+                field = origin._fields.get("user_id")
+                if field and field.comodel_name == "res.users":
+                    user = origin.user_id
+            enrollment.user_id = user or enrollment.partner_id.user_id
+
+    def _compute_dispatch_count(self):
+        counts = dict(
+            self.env["followup.dispatch"]._read_group(
+                [("enrollment_id", "in", self.ids)], ["enrollment_id"], ["__count"]
+            )
+        )
+        for enrollment in self:
+            enrollment.dispatch_count = counts.get(enrollment, 0)
+
+    @api.depends("sequence_id", "partner_id")
+    def _compute_display_name(self):
+        for enrollment in self:
+            enrollment.display_name = self.env._(
+                "%(sequence)s: %(partner)s",
+                sequence=enrollment.sequence_id.name,
+                partner=enrollment.partner_id.display_name,
+            )
+
+    # ------------------------------------------------------------------ scheduling
+
+    @api.model
+    def _followup_calendar_by_partner(self, partners):
+        """{partner id: (time zone name, weekend days)}: the calendar a partner's
+        delays are counted in (their resolved time zone, their country's weekend)."""
+        company_tz = self.env.company.partner_id.tz or self.env.user.tz
+        has_resolved_tz = "followup_tz" in partners._fields
+        result = {}
+        for partner in partners:
+            tz = partner.followup_tz if has_resolved_tz else False
+            if not tz:
+                tz, _source = calendar.resolve_tz(
+                    partner.tz, partner.country_id.code, partner.state_id.code, company_tz
+                )
+            result[partner.id] = (tz, calendar.weekend_days(partner.country_id.code))
+        return result
+
+    def _followup_schedule_next(self, start=None):
+        """Set next_date of each enrollment: ``start`` (default now) plus the delay of its
+        next step, in the partner's calendar; no next step, no date."""
+        start = start or fields.Datetime.now()
+        calendars = self._followup_calendar_by_partner(self.partner_id)
+        dates = defaultdict(lambda: self.browse())
+        for enrollment in self:
+            step = enrollment.next_step_id
+            if not step:
+                dates[False] |= enrollment
+                continue
+            tz, weekend = calendars[enrollment.partner_id.id]
+            due = calendar.add_delay(start, step.delay, step.delay_unit, tz, weekend)
+            dates[due] |= enrollment
+        # One UPDATE per distinct date: many partners share a calendar.
+        for due, enrollments in dates.items():
+            enrollments.write({"next_date": due})
+
+    def _followup_advance(self, now=None):
+        """Move each enrollment past its current step: to the next step (scheduled from
+        ``now``), or to done when it was the last one. For the dispatch."""
+        now = now or fields.Datetime.now()
+        finished = self.browse()
+        moving = defaultdict(lambda: self.browse())
+        for enrollment in self:
+            following = enrollment.next_step_id and enrollment.next_step_id._followup_next_step()
+            if following:
+                moving[following] |= enrollment
+            else:
+                finished |= enrollment
+        for step, enrollments in moving.items():
+            enrollments.write({"next_step_id": step.id})
+        self.browse().union(*moving.values())._followup_schedule_next(start=now)
+        if finished:
+            finished.write(
+                {"state": "done", "next_step_id": False, "next_date": False, "date_stop": now}
+            )
+        return True
+
+    def _followup_wake_dispatch(self):
+        """Ask the dispatch cron to run when the earliest of these enrollments is due."""
+        cron = self.env.ref("followup_manager.ir_cron_followup_dispatch", raise_if_not_found=False)
+        dates = [date for date in self.mapped("next_date") if date]
+        if cron and dates:
+            # The trigger only schedules the job; it gives the user no access to it.
+            cron.sudo()._trigger(min(dates))
+
+    # ------------------------------------------------------------------ chatter
+
+    def _followup_note_author(self):
+        """Author of automatic notes: the user if internal, else OdooBot (a customer
+        replying or unsubscribing must not appear as the author of our notes)."""
+        if self.env.user._is_internal():
+            return self.env.user.partner_id.id
+        return self.env.ref("base.partner_root").id
+
+    def _followup_log_on_origins(self, event):
+        """Post one note per followed-up document about these enrollments
+        (``event``: "started" or "stopped")."""
+        reasons = dict(self._fields["stop_reason"]._description_selection(self.env))
+        lines = defaultdict(list)
+        for enrollment in self:
+            if event == "started":
+                line = self.env._(
+                    "Follow-up sequence “%(sequence)s” started for %(partner)s.",
+                    sequence=enrollment.sequence_id.name,
+                    partner=enrollment.partner_id.display_name,
+                )
+            else:
+                line = self.env._(
+                    "Follow-up sequence “%(sequence)s” stopped for %(partner)s: %(reason)s.",
+                    sequence=enrollment.sequence_id.name,
+                    partner=enrollment.partner_id.display_name,
+                    reason=reasons.get(enrollment.stop_reason, enrollment.stop_reason or ""),
+                )
+                if enrollment.stop_note:
+                    line = f"{line} {enrollment.stop_note}"
+            lines[enrollment.origin_model, enrollment.origin_id].append(line)
+        by_model = defaultdict(dict)
+        for (model, res_id), texts in lines.items():
+            by_model[model][res_id] = Markup("<br/>").join(escape(text) for text in texts)
+        author_id = self._followup_note_author()
+        for model, bodies in by_model.items():
+            # Origins deleted since the enrollment started get no note.
+            records = self.env[model].browse(list(bodies)).exists()
+            # _message_log_batch writes as superuser: the notes only describe
+            # enrollments the user just changed.
+            records._message_log_batch(
+                bodies={rid: bodies[rid] for rid in records.ids}, author_id=author_id
+            )
+
+    # ------------------------------------------------------------------ stopping
+
+    def action_stop(self, reason="manual", note=False):
+        """Stop these enrollments (public, works on many records). Returns True."""
+        self.check_access("write")
+        self._stop(reason, note)
+        return True
+
+    def _stop(self, reason, note=False):
+        """Stop the active enrollments of ``self`` with a reason, in batch, and tell
+        the followed-up documents."""
+        active = self.filtered(lambda enrollment: enrollment.state == "active")
+        if not active:
+            return active
+        active.write(
+            {
+                "state": "stopped",
+                "stop_reason": reason,
+                "stop_note": note or False,
+                "date_stop": fields.Datetime.now(),
+                "next_date": False,
+            }
+        )
+        active._followup_log_on_origins("stopped")
+        return active
+
+    def _followup_active_domain(self):
+        """Domain of the enrollments still running; override to narrow every stop."""
+        return [("state", "=", "active")]
+
+    @api.model
+    def _followup_stop_for_origins(self, records, reason, note=False, triggers=None):
+        """Stop the active enrollments following up ``records`` (any model), only
+        those of sequences with one of ``triggers`` if given."""
+        if not records:
+            return self.browse()
+        domain = self._followup_active_domain() + [
+            ("origin_model", "=", records._name),
+            ("origin_id", "in", records.ids),
+        ]
+        if triggers is not None:
+            domain.append(("sequence_id.trigger", "in", list(triggers)))
+        # sudo: a stop is the consequence of an event the user was allowed to cause
+        # (cancelling, archiving); it only ends follow-ups and reads nothing back.
+        return self.sudo().search(domain)._stop(reason, note).sudo(False)
+
+    @api.model
+    def _followup_stop_for_partners(self, partners, reason, note=False, triggers=None):
+        """Stop the active enrollments of ``partners`` (only of sequences with one of
+        ``triggers`` if given)."""
+        if not partners:
+            return self.browse()
+        domain = self._followup_active_domain() + [("partner_id", "in", partners.ids)]
+        if triggers is not None:
+            domain.append(("sequence_id.trigger", "in", list(triggers)))
+        # sudo: see _followup_stop_for_origins.
+        return self.sudo().search(domain)._stop(reason, note).sudo(False)
+
+    @api.model
+    def _followup_stop_reengagement(self, partners):
+        """A new confirmed order: re-engagement sequences of these customers (their
+        company and its contacts) have done their job."""
+        commercial = partners.commercial_partner_id
+        domain = self._followup_active_domain() + [
+            ("partner_id.commercial_partner_id", "in", commercial.ids),
+            ("sequence_id.trigger", "in", list(REENGAGEMENT_TRIGGERS)),
+        ]
+        # sudo: see _followup_stop_for_origins.
+        return self.sudo().search(domain)._stop("new_order").sudo(False)
+
+    @api.model
+    def _followup_stop_for_withdrawn(self, partners, channels):
+        """Stop the active enrollments of ``partners`` whose remaining steps only
+        contact them on channels they withdrew their consent for.
+
+        Called by ``res.partner.followup_set_consent`` after a withdrawal. ``channels``
+        are the channels just withdrawn; channels withdrawn earlier count as well.
+        Steps without a channel (internal tasks) do not contact anybody and are ignored;
+        an enrollment whose remaining steps contact nobody keeps running.
+        """
+        if not partners or not channels:
+            return self.browse()
+        # sudo: called from consent changes made by the person (public preference page)
+        # or a user; only stops follow-ups, reads nothing back.
+        enrollments = self.sudo().search(
+            self._followup_active_domain() + [("partner_id", "in", partners.ids)]
+        )
+        if not enrollments:
+            return self.browse()
+        withdrawn = defaultdict(set)
+        for partner in partners:
+            withdrawn[partner.id].update(channels)
+        if "followup.consent" in self.env:
+            consents = (
+                self.env["followup.consent"]
+                .sudo()
+                .search_fetch(
+                    [("partner_id", "in", partners.ids), ("state", "=", "withdrawn")],
+                    ["partner_id", "channel"],
+                )
+            )
+            for consent in consents:
+                withdrawn[consent.partner_id.id].add(consent.channel)
+        to_stop = enrollments.browse()
+        for enrollment in enrollments:
+            remaining = (
+                enrollment.next_step_id._followup_remaining_steps()
+                if enrollment.next_step_id
+                else enrollment.next_step_id
+            )
+            used = set(remaining.mapped("channel")) - {"none"}
+            if used and used <= withdrawn[enrollment.partner_id.id]:
+                to_stop |= enrollment
+        return to_stop._stop("consent_withdrawn").sudo(False)
+
+    @api.model
+    def _followup_stop_on_reply(self, record, message):
+        """A message was posted on ``record``: if its author is a partner followed up
+        there by a sequence that stops on reply, stop following them up."""
+        if not message.author_id:
+            return self.browse()
+        author = message.author_id
+        # sudo: the author may be a customer (portal, incoming e-mail) without access
+        # to enrollments; this only ends their own follow-ups on this document.
+        enrollments = self.sudo().search(
+            self._followup_active_domain()
+            + [
+                ("origin_model", "=", record._name),
+                ("origin_id", "=", record.id),
+                ("sequence_id.stop_on_reply", "=", True),
+            ]
+        )
+        replied = enrollments.filtered(
+            lambda enrollment: (
+                enrollment.partner_id == author
+                or enrollment.partner_id.commercial_partner_id == author.commercial_partner_id
+            )
+        )
+        return replied._stop("replied").sudo(False)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_open_stop_wizard(self):
+        self.ensure_one()
+        return self.env["followup.stop.wizard"]._followup_open(self)
+
+    def action_view_origin(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.origin_model,
+            "res_id": self.origin_id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    @api.model
+    def _followup_action_for_origins(self, records):
+        """The enrollments list of the documents ``records`` (smart buttons)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_enrollment_action"
+        )
+        if records._name == "res.partner":
+            action["domain"] = [("partner_id", "in", records.ids)]
+        else:
+            action["domain"] = [
+                ("origin_model", "=", records._name),
+                ("origin_id", "in", records.ids),
+            ]
+        action["context"] = {"search_default_filter_active": 1, "create": False}
+        return action
+
+    def action_view_dispatches(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_dispatch_action"
+        )
+        action["domain"] = [("enrollment_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------ dispatch
+    # The dispatch engine (_cron_dispatch) lives below this line.
+
+    @api.model
+    def _cron_dispatch(self):
+        """Cron entry point (followup_manager.ir_cron_followup_dispatch): dispatch the
+        due steps batch after batch, committing after each one (see
+        followup.dispatcher, which does the work)."""
+        self.env["followup.dispatcher"]._dispatch_due(auto_commit=True)
+        return True

@@ -1,0 +1,350 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+# The channel each action reaches the person on, when it is not the user's choice.
+ACTION_CHANNELS = {"email": "email", "sms": "sms"}
+DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
+
+
+class FollowupStep(models.Model):
+    _name = "followup.step"
+    _description = "Follow-up Step"
+    _order = "sequence_id, sequence, id"
+
+    sequence_id = fields.Many2one(
+        "followup.sequence",
+        string="Follow-up Sequence",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, translate=True)
+    company_id = fields.Many2one(
+        related="sequence_id.company_id", store=True, precompute=True, index=True
+    )
+    origin_model = fields.Char(related="sequence_id.origin_model")
+    delay = fields.Integer(
+        default=0,
+        help="Time to wait after the previous step (after the enrollment for the first "
+        "step). 0 means at once.",
+    )
+    delay_unit = fields.Selection(
+        [
+            ("hours", "Hours"),
+            ("days", "Days"),
+            ("business_days", "Business Days"),
+            ("weeks", "Weeks"),
+        ],
+        required=True,
+        default="days",
+        help="Business days skip the weekend of the partner's country, in the partner's "
+        "time zone.",
+    )
+    action = fields.Selection(
+        [
+            ("activity", "Activity for a salesperson"),
+            ("email", "E-mail from a template"),
+            ("sms", "SMS from a template"),
+            ("server_action", "Server action"),
+        ],
+        required=True,
+        default="activity",
+    )
+    channel = fields.Selection(
+        [
+            ("email", "E-mail"),
+            ("sms", "SMS"),
+            ("phone", "Phone"),
+            ("whatsapp", "WhatsApp"),
+            ("post", "Post"),
+            ("none", "None (internal task)"),
+        ],
+        required=True,
+        compute="_compute_channel",
+        store=True,
+        precompute=True,
+        readonly=False,
+        help="How the person is reached: consent and preferences are checked for this "
+        "channel. None for internal tasks that do not contact anybody.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        default=lambda self: self.env.ref(
+            "mail.mail_activity_data_todo", raise_if_not_found=False
+        ),
+    )
+    activity_summary = fields.Char(string="Summary", translate=True)
+    note = fields.Html(translate=True)
+    responsible_type = fields.Selection(
+        [
+            ("origin_salesperson", "Salesperson of the document"),
+            ("partner_salesperson", "Salesperson of the partner"),
+            ("fixed_user", "A given user"),
+        ],
+        string="Assigned To",
+        required=True,
+        default="origin_salesperson",
+        help="Who receives the activity. Falls back to the partner's salesperson, then to "
+        "the sequence's creator, when the document has nobody.",
+    )
+    responsible_id = fields.Many2one("res.users", string="User", check_company=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain="[('model', 'in', [origin_model, 'res.partner'])]",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain="[('model', 'in', [origin_model, 'res.partner'])]",
+    )
+    server_action_id = fields.Many2one(
+        "ir.actions.server",
+        domain="[('model_name', 'in', [origin_model, 'res.partner'])]",
+    )
+
+    @api.depends("action")
+    def _compute_channel(self):
+        for step in self:
+            if step.action in ACTION_CHANNELS:
+                step.channel = ACTION_CHANNELS[step.action]
+            elif not step.channel or step.channel in ACTION_CHANNELS.values():
+                step.channel = DEFAULT_CHANNELS.get(step.action, "none")
+
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains(
+        "action", "activity_type_id", "mail_template_id", "sms_template_id", "server_action_id"
+    )
+    def _check_action_target(self):
+        labels = dict(self._fields["action"]._description_selection(self.env))
+        required = {
+            "activity": ("activity_type_id", self.env._("an activity type")),
+            "email": ("mail_template_id", self.env._("an e-mail template")),
+            "sms": ("sms_template_id", self.env._("an SMS template")),
+            "server_action": ("server_action_id", self.env._("a server action")),
+        }
+        for step in self:
+            field_name, what = required[step.action]
+            if not step[field_name]:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” (%(action)s) needs %(what)s.",
+                        step=step.name,
+                        action=labels[step.action],
+                        what=what,
+                    )
+                )
+        self._check_action_target_model()
+
+    def _check_action_target_model(self):
+        for step in self:
+            allowed = step.sequence_id._followup_template_models()
+            used = [
+                (step.mail_template_id, step.mail_template_id.model),
+                (step.sms_template_id, step.sms_template_id.model),
+                (step.server_action_id, step.server_action_id.model_name),
+                (step.activity_type_id, step.activity_type_id.res_model),
+            ]
+            for record, model in used:
+                # Activity types without a model fit any document.
+                if record and model and model not in allowed:
+                    raise ValidationError(
+                        self.env._(
+                            "The step “%(step)s” uses “%(record)s”, made for %(model)s "
+                            "records, but the sequence “%(sequence)s” follows up "
+                            "%(allowed)s records: use one made for them or for contacts "
+                            "(res.partner).",
+                            step=step.name,
+                            record=record.display_name,
+                            model=model,
+                            sequence=step.sequence_id.name,
+                            allowed=step.sequence_id._followup_trigger_model(),
+                        )
+                    )
+
+    @api.constrains("delay")
+    def _check_delay(self):
+        for step in self:
+            if step.delay < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” has a negative delay (%(delay)s): a step can "
+                        "only come after the previous one.",
+                        step=step.name,
+                        delay=step.delay,
+                    )
+                )
+
+    @api.constrains("action", "channel")
+    def _check_channel(self):
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        for step in self:
+            expected = ACTION_CHANNELS.get(step.action)
+            if expected and step.channel != expected:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” sends %(expected)s, so its channel must be "
+                        "%(expected)s, not %(channel)s.",
+                        step=step.name,
+                        expected=labels[expected],
+                        channel=labels[step.channel],
+                    )
+                )
+
+    @api.constrains("responsible_type", "responsible_id")
+    def _check_responsible(self):
+        for step in self:
+            if step.responsible_type == "fixed_user" and not step.responsible_id:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” is assigned to a given user: choose the user.",
+                        step=step.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _followup_remaining_steps(self):
+        """This step and the ones after it in its sequence."""
+        self.ensure_one()
+        steps = self.sequence_id.step_ids
+        return steps[list(steps).index(self) :] if self in steps else self
+
+    def _followup_next_step(self):
+        """The step after this one in its sequence, or an empty recordset."""
+        self.ensure_one()
+        return self._followup_remaining_steps()[1:2]
+
+    # --- Insight: how each step performs (issue 7: forecast and reporting) ------
+    # Read from the dispatch log: done steps, replies of the person on the
+    # followed-up thread after the step (until the next step was done), and
+    # opt-outs (consent withdrawn) within a few days of the step when it was the
+    # last contact before them, so users see which step annoys people.
+    done_count = fields.Integer(
+        string="Done", compute="_compute_performance", help="Times this step was carried out."
+    )
+    replied_count = fields.Integer(
+        string="Replies",
+        compute="_compute_performance",
+        help="Times the person wrote on the followed-up document after this step (before "
+        "the next step was done).",
+    )
+    reply_rate = fields.Float(
+        compute="_compute_performance", help="Replies divided by the times the step was done."
+    )
+    optout_count = fields.Integer(
+        string="Opt-outs",
+        compute="_compute_performance",
+        help="Times the person withdrew a consent within the opt-out window (system "
+        "parameter followup_manager.optout_window_days, default 7 days) after this step, "
+        "this step being their last contact.",
+    )
+    optout_rate = fields.Float(
+        string="Opt-out Rate",
+        compute="_compute_performance",
+        help="Opt-outs divided by the times the step contacted the person.",
+    )
+
+    def _compute_performance(self):
+        stats = self._followup_performance()
+        for step in self:
+            done, contacts, replied, optouts = stats.get(step.id, (0, 0, 0, 0))
+            step.done_count = done
+            step.replied_count = replied
+            step.reply_rate = replied / done if done else 0.0
+            step.optout_count = optouts
+            step.optout_rate = optouts / contacts if contacts else 0.0
+
+    @api.model
+    def _followup_optout_window_days(self):
+        """Days after a contact during which a withdrawal counts as caused by it
+        (system parameter ``followup_manager.optout_window_days``, default 7)."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("followup_manager.optout_window_days", "7")
+        )
+        try:
+            return max(0, int(value))
+        except ValueError:
+            return 7
+
+    def _followup_performance(self):
+        """{step id: (done, contacts, replied, opt-outs)} for these steps, in ONE query.
+
+        Aggregates only, over the dispatch log of the steps' sequences (which the user
+        can read); the messages and consent events are counted, never returned."""
+        steps = self.filtered("id")
+        if not steps:
+            return {}
+        for model in (
+            "followup.dispatch",
+            "followup.enrollment",
+            "followup.consent.event",
+            "mail.message",
+            "res.partner",
+        ):
+            self.env[model].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH done AS (
+                    SELECT d.id, d.step_id, d.enrollment_id, d.partner_id, d.channel,
+                           d.create_date,
+                           lead(d.create_date) OVER (
+                               PARTITION BY d.enrollment_id ORDER BY d.create_date, d.id
+                           ) AS next_done
+                      FROM followup_dispatch d
+                     WHERE d.state = 'done' AND d.sequence_id = ANY(%(sequence_ids)s)
+                ),
+                replied AS (
+                    SELECT done.id
+                      FROM done
+                      JOIN followup_enrollment e ON e.id = done.enrollment_id
+                      JOIN res_partner p ON p.id = e.partner_id
+                     WHERE done.step_id = ANY(%(step_ids)s)
+                       AND EXISTS (
+                           SELECT 1
+                             FROM mail_message m
+                             JOIN res_partner author ON author.id = m.author_id
+                            WHERE m.model = e.origin_model AND m.res_id = e.origin_id
+                              AND m.message_type IN ('email', 'comment')
+                              AND author.commercial_partner_id = p.commercial_partner_id
+                              AND m.date > done.create_date
+                              AND (done.next_done IS NULL OR m.date <= done.next_done)
+                       )
+                ),
+                -- Each withdrawal is blamed on the person's last contact before it (any
+                -- sequence), if that contact was at most %(days)s days earlier.
+                blamed AS (
+                    SELECT DISTINCT ON (ev.id) last.id AS dispatch_id
+                      FROM followup_consent_event ev
+                      JOIN followup_dispatch last
+                        ON last.partner_id = ev.partner_id
+                       AND last.state = 'done' AND last.channel != 'none'
+                       AND last.create_date <= ev.create_date
+                       AND last.create_date > ev.create_date - make_interval(days => %(days)s)
+                     WHERE ev.state = 'withdrawn'
+                       AND ev.partner_id IN (
+                           SELECT partner_id FROM done WHERE step_id = ANY(%(step_ids)s)
+                       )
+                     ORDER BY ev.id, last.create_date DESC, last.id DESC
+                )
+                SELECT done.step_id,
+                       count(*),
+                       count(*) FILTER (WHERE done.channel != 'none'),
+                       count(*) FILTER (WHERE done.id IN (SELECT id FROM replied)),
+                       count(*) FILTER (WHERE done.id IN (SELECT dispatch_id FROM blamed))
+                  FROM done
+                 WHERE done.step_id = ANY(%(step_ids)s)
+                 GROUP BY done.step_id
+                """,
+                sequence_ids=steps.sequence_id.ids,
+                step_ids=steps.ids,
+                days=self._followup_optout_window_days(),
+            )
+        )
+        return {step_id: tuple(values) for step_id, *values in rows}

@@ -1,0 +1,278 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged, users
+from odoo.tools import mute_logger
+
+from .common import FollowupSequenceCase
+
+
+@tagged("post_install", "-at_install")
+class TestEnrollment(FollowupSequenceCase):
+    def _enroll(self, sequence, partners, origin=None):
+        ids = sequence.enroll(
+            partners.ids, origin._name if origin else False, origin.id if origin else False
+        )
+        return self.env["followup.enrollment"].browse(ids)
+
+    # ------------------------------------------------------------------ entering
+
+    def test_enroll_starts_at_the_first_step_on_the_partner_thread(self):
+        enrollment = self._enroll(self.sequence_manual, self.customer)
+        self.assertEqual(enrollment.state, "active")
+        self.assertEqual(enrollment.partner_id, self.customer)
+        self.assertEqual(enrollment.origin, self.customer)
+        self.assertEqual(enrollment.next_step_id, self.sequence_manual.step_ids[0])
+        self.assertEqual(enrollment.company_id, self.company)
+
+    @freeze_time("2026-01-08 10:00:00")  # a Thursday
+    def test_business_days_are_counted_in_the_partner_calendar(self):
+        sequence = self._create_sequence(
+            "Next day", "manual", [self._call_step("Call", 1, "business_days")]
+        )
+        enrollments = self._enroll(sequence, self.customer | self.customer_sa)
+        italian = enrollments.filtered(lambda e: e.partner_id == self.customer)
+        saudi = enrollments - italian
+        # Italy rests on Saturday and Sunday: Friday, same local time.
+        self.assertEqual(italian.next_date, datetime(2026, 1, 9, 10, 0))
+        # Saudi Arabia rests on Friday and Saturday: Sunday, same local time.
+        self.assertEqual(saudi.next_date, datetime(2026, 1, 11, 10, 0))
+
+    @freeze_time("2026-01-08 10:00:00")
+    def test_a_first_step_without_delay_is_due_at_once(self):
+        enrollment = self._enroll(self.sequence_sale, self.customer, self._create_order())
+        self.assertEqual(enrollment.next_date, datetime(2026, 1, 8, 10, 0))
+
+    def test_an_order_followed_up_belongs_to_its_salesperson(self):
+        order = self._create_order(user_id=self.user_salesman.id)
+        enrollment = self._enroll(self.sequence_sale, self.customer, order)
+        self.assertEqual(enrollment.origin, order)
+        self.assertEqual((enrollment.origin_model, enrollment.origin_id), ("sale.order", order.id))
+        self.assertEqual(enrollment.user_id, self.user_salesman)
+
+    def test_the_same_partner_is_never_active_twice_for_the_same_document(self):
+        order = self._create_order()
+        first = self._enroll(self.sequence_sale, self.customer, order)
+        self.assertFalse(self._enroll(self.sequence_sale, self.customer, order))
+        self.assertEqual(self._enrollments(self.sequence_sale, self.customer), first)
+
+    def test_another_document_or_a_finished_enrollment_allows_a_new_one(self):
+        order = self._create_order()
+        first = self._enroll(self.sequence_sale, self.customer, order)
+        self.assertTrue(self._enroll(self.sequence_sale, self.customer, self._create_order()))
+        first._stop("manual")
+        self.assertTrue(self._enroll(self.sequence_sale, self.customer, order))
+
+    @mute_logger("odoo.sql_db")
+    def test_the_database_refuses_two_active_enrollments(self):
+        values = {
+            "sequence_id": self.sequence_manual.id,
+            "partner_id": self.customer.id,
+            "origin": f"res.partner,{self.customer.id}",
+        }
+        self.env["followup.enrollment"].create(values)
+        with self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.env["followup.enrollment"].create(values)
+            self.env.flush_all()
+
+    def test_the_partner_filter_decides_who_enters(self):
+        self.sequence_manual.partner_domain = (
+            f"[('country_id', '=', {self.env.ref('base.it').id})]"
+        )
+        enrollments = self._enroll(self.sequence_manual, self.customer | self.customer_sa)
+        self.assertEqual(enrollments.partner_id, self.customer)
+
+    def test_archived_partners_are_not_enrolled(self):
+        self.customer_sa.action_archive()
+        enrollments = self._enroll(self.sequence_manual, self.customer | self.customer_sa)
+        self.assertEqual(enrollments.partner_id, self.customer)
+
+    def test_an_archived_sequence_enrolls_nobody(self):
+        self.sequence_manual.action_archive()
+        with self.assertRaisesRegex(UserError, "archived"):
+            self._enroll(self.sequence_manual, self.customer)
+
+    def test_a_sequence_only_follows_up_the_documents_its_templates_fit(self):
+        lead = self._create_lead()
+        with self.assertRaisesRegex(UserError, "follows up sale.order documents"):
+            self._enroll(self.sequence_sale, self.customer, lead)
+        # Templates on contacts fit any document.
+        self.assertTrue(self._enroll(self.sequence_manual, self.customer, lead))
+
+    def test_one_note_per_followed_up_document(self):
+        order = self._create_order()
+        contact = self.env["res.partner"].create(
+            {"name": "Colleague", "parent_id": self.customer.id}
+        )
+        before = len(order.message_ids)
+        self._enroll(self.sequence_manual, self.customer | contact, order)
+        notes = order.message_ids[: len(order.message_ids) - before]
+        self.assertEqual(len(notes), 1)
+        self.assertIn("Nurture", notes.body)
+        self.assertIn("Carla Customer", notes.body)
+        self.assertIn("Colleague", notes.body)
+
+    def test_enrolling_a_thousand_partners_costs_a_bounded_number_of_queries(self):
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Bulk {index}", "country_id": self.env.ref("base.it").id}
+                for index in range(1000)
+            ]
+        )
+        few = self.env["res.partner"].create([{"name": f"Few {index}"} for index in range(10)])
+        sequence = self.sequence_manual
+        self.env.invalidate_all()
+        # 10 partners: the fixed cost. 1000: only the batched INSERTs and UPDATEs
+        # grow (the ORM writes 100 rows per statement), never a query per partner
+        # (4044 queries before the origins were prefetched together).
+        with self.assertQueryCount(__system__=28):
+            sequence.enroll(few.ids)
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=45):
+            enrollments = sequence.enroll(partners.ids)
+        self.assertEqual(len(enrollments), 1000)
+        # ONE note per partner (each is its own followed-up document).
+        self.assertEqual(
+            self.env["mail.message"].search_count(
+                [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+            ),
+            1000,
+        )
+
+    # ------------------------------------------------------------------ wizards
+
+    @users("fm_salesman")
+    def test_salesman_enrolls_several_partners_from_the_action_menu(self):
+        partners = (self.customer | self.customer_sa).with_user(self.env.user)
+        wizard = Form(
+            self.env["followup.enroll.wizard"].with_context(
+                active_model="res.partner", active_ids=partners.ids
+            )
+        )
+        wizard.sequence_id = self.sequence_manual
+        self.assertEqual(wizard.partner_count, 2)
+        wizard.save().action_enroll()
+        enrollments = self._enrollments(self.sequence_manual)
+        self.assertEqual(enrollments.partner_id, partners)
+        self.assertEqual(enrollments.mapped("origin_model"), ["res.partner"] * 2)
+
+    def test_enrolling_orders_follows_each_order_up(self):
+        orders = self._create_order() | self._create_order(partner=self.customer_sa)
+        wizard = Form(
+            self.env["followup.enroll.wizard"].with_context(
+                active_model="sale.order", active_ids=orders.ids
+            )
+        )
+        wizard.sequence_id = self.sequence_sale
+        wizard.save().action_enroll()
+        enrollments = self._enrollments(self.sequence_sale)
+        self.assertEqual(
+            {(e.origin, e.partner_id) for e in enrollments},
+            {(order, order.partner_id) for order in orders},
+        )
+
+    def test_enrolling_leads_skips_those_without_partner(self):
+        leads = self._create_lead() | self.env["crm.lead"].create({"name": "Anonymous"})
+        wizard = (
+            self.env["followup.enroll.wizard"]
+            .with_context(active_model="crm.lead", active_ids=leads.ids)
+            .create({"sequence_id": self.sequence_manual.id})
+        )
+        action = wizard.action_enroll()
+        self.assertIn("1 skipped", action["params"]["message"])
+        self.assertEqual(self._enrollments(self.sequence_manual).origin, leads[0])
+
+    @users("fm_salesman")
+    def test_salesman_stops_follow_ups_of_several_partners_with_a_reason(self):
+        self._enroll(self.sequence_manual, self.customer | self.customer_sa)
+        self._enroll(self.sequence_inactive, self.customer)
+        partners = (self.customer | self.customer_sa).with_user(self.env.user)
+        wizard = Form(
+            self.env["followup.stop.wizard"].with_context(
+                active_model="res.partner", active_ids=partners.ids
+            )
+        )
+        self.assertEqual(wizard.enrollment_count, 3)
+        wizard.note = "Asked us to stop"
+        wizard.save().action_stop()
+        enrollments = self.env["followup.enrollment"].search([("partner_id", "in", partners.ids)])
+        self.assertEqual(set(enrollments.mapped("state")), {"stopped"})
+        self.assertEqual(set(enrollments.mapped("stop_reason")), {"manual"})
+        self.assertEqual(set(enrollments.mapped("stop_note")), {"Asked us to stop"})
+
+    def test_stop_wizard_can_target_one_sequence(self):
+        order = self._create_order()
+        self._enroll(self.sequence_sale, self.customer, order)
+        kept = self._enroll(self.sequence_manual, self.customer, order)
+        wizard = (
+            self.env["followup.stop.wizard"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"note": "Done by phone", "sequence_ids": [(6, 0, self.sequence_sale.ids)]})
+        )
+        wizard.action_stop()
+        self.assertEqual(self._enrollments(self.sequence_sale).state, "stopped")
+        self.assertEqual(kept.state, "active")
+
+    # ------------------------------------------------------------------ leaving
+
+    def test_a_stop_is_noted_on_the_followed_up_document(self):
+        order = self._create_order()
+        enrollment = self._enroll(self.sequence_sale, self.customer, order)
+        enrollment.action_stop(note="Customer on holiday")
+        self.assertEqual(enrollment.state, "stopped")
+        self.assertEqual(enrollment.stop_reason, "manual")
+        self.assertTrue(enrollment.date_stop)
+        self.assertFalse(enrollment.next_date)
+        self.assertIn("stopped", order.message_ids[0].body)
+        self.assertIn("Customer on holiday", order.message_ids[0].body)
+
+    def test_withdrawing_every_remaining_channel_stops_the_enrollment(self):
+        Enrollment = self.env["followup.enrollment"]
+        email_only = self._enroll(self.sequence_inactive, self.customer)
+        call_and_email = self._enroll(self.sequence_manual, self.customer)
+        Enrollment._followup_stop_for_withdrawn(self.customer, ["email"])
+        self.assertEqual(email_only.stop_reason, "consent_withdrawn")
+        # A call is still allowed: the other sequence goes on.
+        self.assertEqual(call_and_email.state, "active")
+        Enrollment._followup_stop_for_withdrawn(self.customer, ["email", "phone"])
+        self.assertEqual(call_and_email.stop_reason, "consent_withdrawn")
+
+    def test_withdrawal_only_looks_at_the_remaining_steps(self):
+        enrollment = self._enroll(self.sequence_manual, self.customer)
+        # The call is behind us: only the e-mail remains.
+        enrollment.next_step_id = self.sequence_manual.step_ids[1]
+        self.env["followup.enrollment"]._followup_stop_for_withdrawn(self.customer, ["email"])
+        self.assertEqual(enrollment.state, "stopped")
+
+    def test_archiving_the_partner_stops_their_follow_ups(self):
+        enrollment = self._enroll(self.sequence_manual, self.customer)
+        self.customer.action_archive()
+        self.assertEqual(enrollment.stop_reason, "partner_archived")
+
+    def test_merging_partners_stops_the_follow_ups_of_the_merged_ones(self):
+        duplicate = self.env["res.partner"].create(
+            {"name": "Carla C.", "email": "carla@example.com"}
+        )
+        merged_away = self._enroll(
+            self.sequence_manual, duplicate, self._create_order(partner=duplicate)
+        )
+        kept = self._enroll(self.sequence_manual, self.customer)
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            (duplicate | self.customer).ids, dst_partner=self.customer
+        )
+        self.assertEqual(merged_away.state, "stopped")
+        self.assertEqual(merged_away.stop_reason, "partner_merged")
+        self.assertEqual(merged_away.partner_id, self.customer)
+        self.assertEqual(kept.state, "active")
+
+    def test_advancing_past_the_last_step_finishes_the_enrollment(self):
+        enrollment = self._enroll(self.sequence_manual, self.customer)
+        enrollment._followup_advance()
+        self.assertEqual(enrollment.next_step_id, self.sequence_manual.step_ids[1])
+        self.assertTrue(enrollment.next_date)
+        enrollment._followup_advance()
+        self.assertEqual(enrollment.state, "done")
+        self.assertFalse(enrollment.next_step_id)
