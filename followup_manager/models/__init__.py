@@ -8,3 +8,7 @@ from . import followup_step
 from . import followup_enrollment
 from . import followup_dispatch
 from . import mail_thread
+from . import followup_consent
+from . import followup_consent_event
+from . import mail_blacklist
+from . import phone_blacklist

@@ -1,11 +1,18 @@
 import calendar
 from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from markupsafe import Markup
 
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import consteq
+
+from ..policy import decision as policy_decision
+from .followup_consent import CONSENT_CHANNELS, CONSENT_STATES, LEGAL_BASES
+from .followup_consent_event import CONTEXT_FROM_BLACKLIST
 
 
 class ResPartner(models.Model):
@@ -16,6 +23,458 @@ class ResPartner(models.Model):
     # 2. Channel preferences, time zone and contact data
     # 3. Consent (followup_set_consent, followup_check)
     # 4. Enrollments
+
+    # --- 3. Consent: the current state, the history, and "may we contact them?"
+    # Consent belongs to the person, not to a company: followup.consent has no
+    # company, and a withdrawal recorded anywhere binds every company.
+    followup_consent_ids = fields.One2many(
+        "followup.consent",
+        "partner_id",
+        string="Consents",
+        groups="followup_manager.followup_manager_group_user",
+    )
+    followup_consent_event_count = fields.Integer(
+        string="Consent Events",
+        compute="_compute_followup_consent_event_count",
+        groups="followup_manager.followup_manager_group_user",
+    )
+
+    # The person's own frequency (followup_frequency) as a cap window in days.
+    _FOLLOWUP_FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91}
+
+    def _compute_followup_consent_event_count(self):
+        counts = dict(
+            self.env["followup.consent.event"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.followup_consent_event_count = counts.get(partner, 0)
+
+    def action_followup_open_consent_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_consent_event_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"create": False, "search_default_group_by_channel": 1}
+        return action
+
+    def unlink(self):
+        # The history is proof the company must keep (GDPR art. 7(1)); it names the
+        # partner, so the partner stays: archive it instead.
+        if self and self.env["followup.consent.event"].sudo().search_count(
+            [("partner_id", "in", self.ids)], limit=1
+        ):
+            raise UserError(
+                self.env._(
+                    "Contacts with a consent history cannot be deleted, because the "
+                    "history is the proof of their decisions. Archive them instead."
+                )
+            )
+        return super().unlink()
+
+    def _followup_check_consent_access(self):
+        """Raise unless the user may read consents and these partners (public
+        methods: anyone logged in can call them over RPC)."""
+        self.env["followup.consent"].check_access("read")
+        self.check_access("read")
+
+    def followup_set_consent(
+        self,
+        channel,
+        state,
+        source,
+        legal_basis=False,
+        proof=False,
+        origin=False,
+        ip_address=False,
+        user_agent=False,
+    ):
+        """Record a consent decision for every partner in ``self``: one
+        followup.consent.event each (who, when, the wording), and the current
+        state (followup.consent) follows. Also puts withdrawn addresses on Odoo's
+        blacklists and takes granted ones off.
+
+        :param str channel: email, sms, phone, whatsapp or post;
+        :param str state: pending, granted or withdrawn;
+        :param str source: where it was decided (manual, sale_order,
+            preference_page, one_click_unsubscribe, double_opt_in, import...);
+        :param str legal_basis: consent, soft_opt_in, contract or
+            legitimate_interest; defaults to ``consent`` for a grant or a
+            pending request, nothing for a withdrawal;
+        :param str proof: the wording the person saw, or what happened;
+        :param origin: the document it came from (a record or ``"model,id"``);
+        :param str ip_address: the person's address, for a decision made online;
+        :param str user_agent: the person's browser, for a decision made online.
+        :return: True
+        """
+        self._followup_check_consent_access()
+        vals_list = []
+        for partner in self:
+            vals_list += partner._followup_consent_event_vals(
+                channel,
+                state,
+                source,
+                legal_basis=legal_basis,
+                proof=proof,
+                origin=origin,
+                ip_address=ip_address,
+                user_agent=user_agent,
+            )
+        # sudo: nobody has create rights on the append-only history; the caller
+        # may read these partners and consents (checked above), the values were
+        # validated, and user_id records who made the call.
+        self.env["followup.consent.event"].sudo().create(vals_list)
+        return True
+
+    def _followup_consent_event_vals(
+        self,
+        channel,
+        state,
+        source,
+        legal_basis=False,
+        proof=False,
+        origin=False,
+        ip_address=False,
+        user_agent=False,
+    ):
+        """Checked values of the followup.consent.event of each partner."""
+        if channel not in dict(CONSENT_CHANNELS):
+            raise UserError(self.env._("Unknown consent channel: %(channel)s", channel=channel))
+        if state not in dict(CONSENT_STATES):
+            raise UserError(self.env._("Unknown consent state: %(state)s", state=state))
+        if legal_basis and legal_basis not in dict(LEGAL_BASES):
+            raise UserError(self.env._("Unknown legal basis: %(basis)s", basis=legal_basis))
+        if not source or not isinstance(source, str):
+            raise UserError(self.env._("Say where the consent decision comes from (source)."))
+        if not legal_basis and state in ("granted", "pending"):
+            legal_basis = "consent"
+        if isinstance(origin, models.BaseModel):
+            origin = origin and f"{origin._name},{origin.id}"
+        return [
+            {
+                "partner_id": partner.id,
+                "channel": channel,
+                "state": state,
+                "legal_basis": legal_basis or False,
+                "source": source,
+                "proof": proof or False,
+                "origin": origin or False,
+                "user_id": self.env.uid,
+                "ip_address": ip_address or False,
+                "user_agent": (user_agent or "")[:512] or False,
+            }
+            for partner in self
+        ]
+
+    def _followup_on_consent_changed(self, events):
+        """Called with the new followup.consent.event records once the current
+        state follows them. Override to react (e.g. stop using a channel)."""
+
+    def _followup_withdraw_from_blacklist(self, channels, source, proof, origins):
+        """Mirror a blacklist entry made elsewhere in Odoo: withdraw ``channels``
+        for these partners, except where already withdrawn.
+
+        :param proof: callable(partner) -> the text kept as proof;
+        :param dict origins: {partner id: the blacklist record}.
+        """
+        partners = self.sudo().with_context(active_test=False)
+        withdrawn = {
+            (consent.partner_id.id, consent.channel)
+            for consent in self.env["followup.consent"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("channel", "in", list(channels)),
+                    ("state", "=", "withdrawn"),
+                ],
+                ["partner_id", "channel"],
+            )
+        }
+        vals_list = []
+        for partner in partners:
+            text = proof(partner)
+            for channel in channels:
+                if (partner.id, channel) not in withdrawn:
+                    vals_list += partner._followup_consent_event_vals(
+                        channel, "withdrawn", source, proof=text, origin=origins.get(partner.id)
+                    )
+        # sudo: the blacklist entry is the person's objection as Odoo recorded it
+        # (an unsubscribe link, an admin); mirroring it only restricts contact.
+        return (
+            self.env["followup.consent.event"]
+            .sudo()
+            .with_context(**{CONTEXT_FROM_BLACKLIST: True})
+            .create(vals_list)
+        )
+
+    def _followup_phone_numbers(self):
+        """{partner id: set of E.164 numbers} that reach each partner."""
+        fnames = ("phone_sanitized", "followup_phone_e164", "followup_mobile_e164")
+        return {
+            partner.id: {partner[fname] for fname in fnames if partner[fname]} for partner in self
+        }
+
+    def _followup_phone_domain(self, numbers):
+        """Domain of the partners reached by one of ``numbers`` (E.164)."""
+        numbers = list(numbers)
+        return expression.OR(
+            [
+                [(fname, "in", numbers)]
+                for fname in ("phone_sanitized", "followup_phone_e164", "followup_mobile_e164")
+            ]
+        )
+
+    @api.model
+    def _followup_partners_by_email(self, emails):
+        emails = [email for email in emails if email]
+        if not emails:
+            return self.browse()
+        # sudo: the consent of every partner using the address follows the
+        # blacklist, whoever added it, including archived partners.
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("email_normalized", "in", emails)])
+        )
+
+    @api.model
+    def _followup_partners_by_number(self, numbers):
+        numbers = [number for number in numbers if number]
+        if not numbers:
+            return self.browse()
+        # sudo: as in _followup_partners_by_email
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(self._followup_phone_domain(numbers))
+        )
+
+    def _followup_soft_opt_in_candidates(self):
+        """The partners a confirmed order may give an e-mail soft opt-in: a usable
+        address, no objection (withdrawn consent, refused channel, blacklisted) and
+        no stronger e-mail consent already (granted, or a soft opt-in on record)."""
+        partners = (
+            self.sudo()
+            .with_context(active_test=False)
+            .filtered(lambda partner: partner.email_normalized and not partner.followup_no_email)
+        )
+        if not partners:
+            return partners
+        settled = {
+            consent.partner_id.id
+            for consent in self.env["followup.consent"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("channel", "=", "email"),
+                    ("state", "in", ("granted", "withdrawn")),
+                ],
+                ["partner_id"],
+            )
+        }
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search_fetch(
+                [("email", "in", list(set(partners.mapped("email_normalized"))))], ["email"]
+            )
+            .mapped("email")
+        )
+        return partners.filtered(
+            lambda partner: (
+                partner.id not in settled and partner.email_normalized not in blacklisted
+            )
+        )
+
+    # Partner fields _followup_facts reads in one query.
+    _FOLLOWUP_FACT_FIELDS = (
+        "active",
+        "tz",
+        "country_id",
+        "state_id",
+        "email_normalized",
+        "phone_sanitized",
+        "followup_tz",
+        "followup_email_valid",
+        "followup_phone_e164",
+        "followup_mobile_e164",
+        "followup_sms_number",
+        "followup_call_number",
+        "followup_hours_start",
+        "followup_hours_end",
+        "followup_frequency",
+        "followup_no_email",
+        "followup_no_sms",
+        "followup_no_phone",
+        "followup_no_whatsapp",
+        "followup_no_post",
+    )
+
+    def _followup_settings(self, company=None):
+        """{partner id: policy.decision.Settings}: the company's contact policy,
+        narrowed by each person's own frequency (weekly, monthly, quarterly: at
+        most one contact in that many days, or the company's longer window)."""
+        company = company or self.env.company
+        base = policy_decision.Settings(
+            cap_count=company.followup_cap_count,
+            cap_days=company.followup_cap_days,
+            window_start=company.followup_window_start,
+            window_end=company.followup_window_end,
+            business_days=company.followup_business_days,
+        )
+        result = {}
+        for partner in self:
+            days = self._FOLLOWUP_FREQUENCY_DAYS.get(partner.followup_frequency)
+            if days:
+                result[partner.id] = replace(
+                    base,
+                    cap_count=min(base.cap_count, 1) if base.capped else 1,
+                    cap_days=max(days, base.cap_days if base.capped else 0),
+                )
+            else:
+                result[partner.id] = base
+        return result
+
+    def _followup_facts(self, now=None):
+        """{partner id: policy.decision.PartnerFacts} for the whole recordset, in
+        a fixed number of queries: partner fields, consents, both blacklists,
+        recent contacts (done dispatch rows inside the largest cap window) and the
+        last confirmed order of soft opt-in partners.
+
+        Read as superuser: facts only feed decisions and never leave the server
+        as records. Public callers check access first (see followup_check).
+
+        :param datetime now: naive UTC (default: now).
+        """
+        now = now or fields.Datetime.now()
+        partners = self.sudo().with_context(active_test=False)
+        if not partners:
+            return {}
+        company = self.env.company
+        partners.fetch(self._FOLLOWUP_FACT_FIELDS)
+        settings = partners._followup_settings(company)
+
+        consents = defaultdict(dict)
+        for consent in (
+            self.env["followup.consent"]
+            .sudo()
+            .search_fetch(
+                [("partner_id", "in", partners.ids)],
+                ["partner_id", "channel", "state", "legal_basis"],
+            )
+        ):
+            consents[consent.partner_id.id][consent.channel] = consent
+
+        emails = list({email for email in partners.mapped("email_normalized") if email})
+        email_blacklist = set()
+        if emails:
+            email_blacklist = set(
+                self.env["mail.blacklist"]
+                .sudo()
+                .search_fetch([("email", "in", emails)], ["email"])
+                .mapped("email")
+            )
+        numbers = partners._followup_phone_numbers()
+        all_numbers = sorted(set().union(*numbers.values()))
+        phone_blacklist = set()
+        if all_numbers:
+            phone_blacklist = set(
+                self.env["phone.blacklist"]
+                .sudo()
+                .search_fetch([("number", "in", all_numbers)], ["number"])
+                .mapped("number")
+            )
+
+        recent = defaultdict(list)
+        window = max((s.cap_days for s in settings.values() if s.capped), default=0)
+        if window:
+            for dispatch in (
+                self.env["followup.dispatch"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("partner_id", "in", partners.ids),
+                        ("state", "=", "done"),
+                        ("channel", "!=", "none"),
+                        ("create_date", ">", now - timedelta(days=window)),
+                    ],
+                    ["partner_id", "create_date"],
+                )
+            ):
+                recent[dispatch.partner_id.id].append(dispatch.create_date)
+
+        soft_ids = [
+            partner_id
+            for partner_id, by_channel in consents.items()
+            if any(consent.legal_basis == "soft_opt_in" for consent in by_channel.values())
+        ]
+        last_order = {}
+        if soft_ids:
+            last_order = {
+                partner.id: last
+                for partner, last in self.env["sale.order"]
+                .sudo()
+                ._read_group(
+                    [("partner_id", "in", soft_ids), ("state", "=", "sale")],
+                    ["partner_id"],
+                    ["date_order:max"],
+                )
+            }
+        active_since = now - timedelta(days=company.followup_inactive_days)
+
+        facts = {}
+        for partner in partners:
+            soft_valid = (last_order.get(partner.id) or datetime.min) >= active_since
+            start, end = partner.followup_hours_start, partner.followup_hours_end
+            facts[partner.id] = policy_decision.PartnerFacts(
+                partner_id=partner.id,
+                tz=partner.followup_tz or "UTC",
+                country_code=partner.country_id.code or None,
+                active=partner.active,
+                email_valid=bool(partner.followup_email_valid),
+                email_blacklisted=partner.email_normalized in email_blacklist,
+                phone_valid=bool(partner.followup_call_number),
+                phone_blacklisted=bool(numbers[partner.id] & phone_blacklist),
+                sms_valid=bool(partner.followup_sms_number),
+                refused_channels={
+                    channel
+                    for channel, _label in CONSENT_CHANNELS
+                    if partner[f"followup_no_{channel}"]
+                },
+                preferred_hours=(start, end) if start != end else None,
+                consents={
+                    channel: policy_decision.ConsentFacts(
+                        state=consent.state,
+                        legal_basis=consent.legal_basis or None,
+                        soft_opt_in_valid=soft_valid,
+                    )
+                    for channel, consent in consents[partner.id].items()
+                },
+                recent_contacts=recent[partner.id],
+            )
+        return facts
+
+    def followup_check(self, channel):
+        """May each partner be contacted on ``channel`` now (for marketing, the
+        strictest purpose)? One dict per partner, in the order of ``self``:
+        ``{"partner_id", "allowed", "reason", "next_allowed"}`` with
+        ``next_allowed`` a UTC ``"YYYY-MM-DD HH:MM:SS"`` string or False."""
+        self._followup_check_consent_access()
+        if channel not in policy_decision.CHANNELS and channel != policy_decision.INTERNAL:
+            raise UserError(self.env._("Unknown channel: %(channel)s", channel=channel))
+        now = fields.Datetime.now()
+        facts = self._followup_facts(now)
+        settings = self.sudo()._followup_settings()
+        return [
+            policy_decision.check(
+                channel, facts[partner.id], settings[partner.id], now
+            ).to_check_result(partner.id)
+            for partner in self
+        ]
 
     # --- 3b. Consent, the person's side: signed links, mail headers, double opt-in
     # Links in our e-mails open pages without a login. Each carries an HMAC of

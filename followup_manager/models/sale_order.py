@@ -14,6 +14,7 @@ class SaleOrder(models.Model):
     def _followup_on_confirmed(self):
         """Everything the add-on does when orders are confirmed, for the whole
         recordset at once. Override to add a reaction."""
+        self._followup_record_soft_opt_in()
         self._followup_enroll_on_confirmed()
 
     # --- Sequences: smart button, trigger, stop on cancel
@@ -57,3 +58,41 @@ class SaleOrder(models.Model):
     def action_view_followup_enrollments(self):
         self.ensure_one()
         return self.env["followup.enrollment"]._followup_action_for_origins(self)
+
+    # --- Consent: the e-mail soft opt-in of a customer
+    def _followup_record_soft_opt_in(self):
+        """A customer who bought may receive e-mail about the company's similar
+        products until they object (ePrivacy Directive art. 13(2)): record it as a
+        granted e-mail consent on the ``soft_opt_in`` basis, with the order as
+        origin. Skipped for customers who objected (withdrawn, refused e-mail,
+        blacklisted) or already have a stronger e-mail consent. It stops counting
+        once the customer has no confirmed order for the inactivity period
+        (res.partner._followup_facts); it is not renewed on every order."""
+        first_order = {}
+        for order in self:
+            first_order.setdefault(order.partner_id.id, order)
+        candidates = self.partner_id._followup_soft_opt_in_candidates()
+        vals_list = []
+        for partner in candidates:
+            order = first_order[partner.id]
+            proof = self.env._(
+                "E-mail address %(email)s given by the customer in the sale of order "
+                "%(order)s, confirmed on %(date)s. Under the soft opt-in (ePrivacy "
+                "Directive art. 13(2)) the company may e-mail this customer about its own "
+                "similar products and services; every e-mail offers a free and easy way "
+                "to object.",
+                email=partner.email_normalized,
+                order=order.name,
+                date=fields.Datetime.to_string(order.date_order),
+            )
+            vals_list += partner._followup_consent_event_vals(
+                "email",
+                "granted",
+                "sale_order",
+                legal_basis="soft_opt_in",
+                proof=proof,
+                origin=order,
+            )
+        # sudo: whoever confirms the order (a salesperson, the customer signing
+        # online) needs no consent rights for the system to record this basis.
+        self.env["followup.consent.event"].sudo().create(vals_list)

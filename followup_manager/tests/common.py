@@ -166,3 +166,37 @@ class FollowupSequenceCase(FollowupCase):
                 **values,
             }
         )
+
+
+class ConsentCase(FollowupCase):
+    """Three Italian contacts (e-mail and mobile), for the consent tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.italy = cls.env.ref("base.it")
+        cls.anna, cls.bruno, cls.carla = cls.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "email": f"{name.lower()}@example.com",
+                    "mobile": mobile,
+                    "country_id": cls.italy.id,
+                    "tz": "Europe/Rome",
+                }
+                for name, mobile in (
+                    ("Anna", "+39 347 123 4567"),
+                    ("Bruno", "+39 347 765 4321"),
+                    ("Carla", "+39 347 000 1111"),
+                )
+            ]
+        )
+        cls.partners = cls.anna | cls.bruno | cls.carla
+        cls.Consent = cls.env["followup.consent"]
+        cls.Event = cls.env["followup.consent.event"]
+
+    def consent(self, partner, channel="email"):
+        return self.Consent.search([("partner_id", "=", partner.id), ("channel", "=", channel)])
+
+    def events(self, partners, channel="email"):
+        return self.Event.search([("partner_id", "in", partners.ids), ("channel", "=", channel)])

@@ -1,0 +1,170 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# Shared by the consent models, the partner API and the views. The keys are the
+# public contract (see policy.decision.CHANNELS, CONSENT_STATES, LEGAL_BASES).
+CONSENT_CHANNELS = [
+    ("email", "E-mail"),
+    ("sms", "SMS"),
+    ("phone", "Phone"),
+    ("whatsapp", "WhatsApp"),
+    ("post", "Post"),
+]
+CONSENT_STATES = [
+    ("pending", "Pending"),
+    ("granted", "Granted"),
+    ("withdrawn", "Withdrawn"),
+]
+LEGAL_BASES = [
+    ("consent", "Consent"),
+    ("soft_opt_in", "Soft Opt-in"),
+    ("contract", "Contract"),
+    ("legitimate_interest", "Legitimate Interest"),
+]
+# Channels that reach a phone number, hence Odoo's phone.blacklist.
+PHONE_CHANNELS = ("sms", "phone", "whatsapp")
+
+# Context key set only while followup.consent.event projects new events onto the
+# current state; any other create/write of the state is refused (see write()).
+CONTEXT_APPLY = "followup_consent_apply"
+
+
+class FollowupConsent(models.Model):
+    """The current consent of one person on one channel.
+
+    A projection of the history (followup.consent.event): the events are the truth
+    and every change of this row is made by creating an event, so the history and
+    the state never disagree. Consent belongs to the person, not to a company: the
+    row has no company_id, and what one company of the database recorded binds the
+    others (a withdrawal must never be "forgotten" by switching company).
+    """
+
+    _name = "followup.consent"
+    _inherit = ["mail.thread"]
+    _description = "Follow-up Consent"
+    _order = "partner_id, channel"
+    # Salespeople read consents; a note in the chatter changes nothing.
+    _mail_post_access = "read"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        required=True,
+        readonly=True,
+        index=True,
+        # Only reachable through SQL: partners with a consent history cannot be
+        # deleted (see followup.consent.event.partner_id and res.partner.unlink).
+        ondelete="cascade",
+    )
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
+    state = fields.Selection(
+        CONSENT_STATES, required=True, readonly=True, default="pending", tracking=1
+    )
+    legal_basis = fields.Selection(LEGAL_BASES, readonly=True, tracking=2)
+    source = fields.Char(
+        readonly=True,
+        tracking=3,
+        help="Where the last decision was recorded: manual, sale_order, preference_page, "
+        "one_click_unsubscribe, double_opt_in, mail_blacklist, phone_blacklist, import...",
+    )
+    date = fields.Datetime(
+        required=True,
+        readonly=True,
+        default=fields.Datetime.now,
+        help="When the last decision was recorded.",
+    )
+    partner_email = fields.Char(related="partner_id.email", string="E-mail")
+    partner_active = fields.Boolean(related="partner_id.active", string="Contact Active")
+    event_count = fields.Integer(compute="_compute_event_count", string="Events")
+
+    _sql_constraints = [
+        (
+            "partner_channel_unique",
+            "UNIQUE(partner_id, channel)",
+            "A contact has one current consent per channel.",
+        ),
+    ]
+
+    @api.depends("partner_id", "channel")
+    def _compute_display_name(self):
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for consent in self:
+            consent.display_name = self.env._(
+                "%(partner)s: %(channel)s",
+                partner=consent.partner_id.display_name,
+                channel=channels.get(consent.channel, ""),
+            )
+
+    def _compute_event_count(self):
+        counts = {
+            (partner.id, channel): count
+            for partner, channel, count in self.env["followup.consent.event"]._read_group(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("channel", "in", self.mapped("channel")),
+                ],
+                ["partner_id", "channel"],
+                ["__count"],
+            )
+        }
+        for consent in self:
+            consent.event_count = counts.get((consent.partner_id.id, consent.channel), 0)
+
+    # ------------------------------------------------------------------
+    # The state changes only by projecting events
+    # ------------------------------------------------------------------
+
+    def _check_projection(self):
+        if not self.env.context.get(CONTEXT_APPLY):
+            raise UserError(
+                self.env._(
+                    "Consent is recorded as an event with its proof (Contacts > Record "
+                    "Consent, or res.partner.followup_set_consent); it cannot be edited "
+                    "directly."
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_projection()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self and set(vals) & {
+            "partner_id",
+            "channel",
+            "state",
+            "legal_basis",
+            "source",
+            "date",
+        }:
+            # Users have no write access at all: say so before explaining the method.
+            self.check_access("write")
+            self._check_projection()
+        return super().write(vals)
+
+    def unlink(self):
+        if self:
+            raise UserError(
+                self.env._(
+                    "A consent cannot be deleted: record a withdrawal instead, so that "
+                    "the history keeps the proof."
+                )
+            )
+        return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_open_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_consent_event_action"
+        )
+        action["domain"] = [
+            ("partner_id", "=", self.partner_id.id),
+            ("channel", "=", self.channel),
+        ]
+        action["context"] = {"create": False}
+        return action

@@ -1,0 +1,325 @@
+import hashlib
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .followup_consent import (
+    CONSENT_CHANNELS,
+    CONSENT_STATES,
+    CONTEXT_APPLY,
+    LEGAL_BASES,
+    PHONE_CHANNELS,
+)
+
+# Set while mirroring a blacklist entry made elsewhere in Odoo as a withdrawal:
+# the entry exists already, so the projection must not write it back.
+CONTEXT_FROM_BLACKLIST = "followup_consent_from_blacklist"
+
+# The columns that make an event what it is. The database refuses to change any of
+# them (see init()); partner_id may only move to another partner, which is what
+# Odoo's partner merge does with the history of a duplicate.
+_FROZEN_COLUMNS = (
+    "id",
+    "channel",
+    "state",
+    "legal_basis",
+    "source",
+    "proof",
+    "proof_hash",
+    "origin",
+    "user_id",
+    "ip_address",
+    "user_agent",
+    "partner_name_snapshot",
+    "partner_email_snapshot",
+    "partner_phone_snapshot",
+    "create_date",
+)
+
+
+class FollowupConsentEvent(models.Model):
+    """One consent decision, as it happened: the append-only history.
+
+    Every grant, withdrawal, confirmation, soft opt-in or import is a new row;
+    corrections are new rows too. Nobody can change or delete a row: not users
+    (no access rights), not administrators nor sudo() code (write/unlink raise),
+    not SQL (a trigger, see init()). Creating an event projects it onto the current
+    state (followup.consent) and keeps Odoo's blacklists in line.
+
+    Partners with a history cannot be deleted (partner_id is ``restrict``): archive
+    them. The name, e-mail and phone at the time of the decision are kept on the
+    event, so the proof still reads right after the partner changes address.
+    """
+
+    _name = "followup.consent.event"
+    _description = "Follow-up Consent Event"
+    _order = "create_date desc, id desc"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+    )
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
+    state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
+    legal_basis = fields.Selection(LEGAL_BASES, readonly=True)
+    source = fields.Char(required=True, readonly=True, index=True)
+    proof = fields.Text(readonly=True, help="The wording the person saw, or what happened.")
+    proof_hash = fields.Char(
+        string="Proof Hash (SHA-256)",
+        readonly=True,
+        index=True,
+        help="SHA-256 of the wording: events with the same hash showed the same text.",
+    )
+    origin = fields.Reference(
+        selection="_selection_origin_model",
+        readonly=True,
+        help="The document the decision came from.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Recorded By",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+        # The history names who recorded it: such users are archived, not deleted.
+        ondelete="restrict",
+    )
+    ip_address = fields.Char(string="IP Address", readonly=True)
+    user_agent = fields.Char(readonly=True)
+    partner_name_snapshot = fields.Char(string="Name at the Time", readonly=True)
+    partner_email_snapshot = fields.Char(string="E-mail at the Time", readonly=True)
+    partner_phone_snapshot = fields.Char(string="Phone at the Time", readonly=True)
+
+    @api.model
+    def _selection_origin_model(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("partner_id", "channel", "state")
+    def _compute_display_name(self):
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for event in self:
+            event.display_name = self.env._(
+                "%(partner)s: %(channel)s %(state)s",
+                partner=event.partner_name_snapshot or event.partner_id.display_name,
+                channel=channels.get(event.channel, ""),
+                state=(states.get(event.state) or "").lower(),
+            )
+
+    def init(self):
+        # The last line of defence, below the ORM: nothing but a partner merge may
+        # touch a stored event. TRUNCATE is refused too.
+        frozen = " OR ".join(f"NEW.{col} IS DISTINCT FROM OLD.{col}" for col in _FROZEN_COLUMNS)
+        self.env.cr.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION followup_consent_event_append_only()
+            RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'UPDATE' AND NEW.partner_id IS NOT NULL AND NOT ({frozen}) THEN
+                    RETURN NEW;
+                END IF;
+                RAISE EXCEPTION 'followup_consent_event is append-only: % refused', TG_OP
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END;
+            $$;
+            DROP TRIGGER IF EXISTS followup_consent_event_append_only ON followup_consent_event;
+            CREATE TRIGGER followup_consent_event_append_only
+                BEFORE UPDATE OR DELETE ON followup_consent_event
+                FOR EACH ROW EXECUTE FUNCTION followup_consent_event_append_only();
+            DROP TRIGGER IF EXISTS followup_consent_event_no_truncate ON followup_consent_event;
+            CREATE TRIGGER followup_consent_event_no_truncate
+                BEFORE TRUNCATE ON followup_consent_event
+                FOR EACH STATEMENT EXECUTE FUNCTION followup_consent_event_append_only();
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # Append-only
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse({vals["partner_id"] for vals in vals_list if vals.get("partner_id")})
+        )
+        numbers = partners._followup_phone_numbers()
+        for vals in vals_list:
+            proof = vals.get("proof") or ""
+            # Always computed here, never taken from the caller.
+            vals["proof_hash"] = hashlib.sha256(proof.encode()).hexdigest() if proof else False
+            partner = partners.browse(vals.get("partner_id"))
+            if partner:
+                vals.setdefault("partner_name_snapshot", partner.name)
+                vals.setdefault(
+                    "partner_email_snapshot", partner.email_normalized or partner.email
+                )
+                vals.setdefault(
+                    "partner_phone_snapshot", ", ".join(numbers.get(partner.id, ())) or False
+                )
+        events = super().create(vals_list)
+        events._apply_to_consents()
+        return events
+
+    def write(self, vals):
+        if self:
+            raise UserError(
+                self.env._("The consent history cannot be changed: record a new decision instead.")
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        if self:
+            raise UserError(self.env._("The consent history cannot be deleted."))
+        return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Projection onto the current state
+    # ------------------------------------------------------------------
+
+    def _apply_to_consents(self):
+        """Write the current state (followup.consent) from these new events, the
+        last event of a partner and channel winning, then keep Odoo's blacklists in
+        line. A fixed number of queries for the whole batch."""
+        latest = {}
+        for event in self:
+            latest[event.partner_id.id, event.channel] = event
+        # sudo: the projection follows events whose creation was already allowed;
+        # it is the only writer of followup.consent (see CONTEXT_APPLY).
+        consents = (
+            self.env["followup.consent"]
+            .sudo()
+            .with_context(**{CONTEXT_APPLY: True, "mail_create_nosubscribe": True})
+        )
+        existing = consents.search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("channel", "in", list(set(self.mapped("channel")))),
+            ]
+        )
+        by_key = {(consent.partner_id.id, consent.channel): consent for consent in existing}
+        to_create, to_write = [], defaultdict(lambda: consents)
+        for (partner_id, channel), event in latest.items():
+            vals = {
+                "state": event.state,
+                "legal_basis": event.legal_basis,
+                "source": event.source,
+                "date": event.create_date,
+            }
+            consent = by_key.get((partner_id, channel))
+            if consent:
+                to_write[tuple(vals.items())] |= consent
+            else:
+                to_create.append(dict(vals, partner_id=partner_id, channel=channel))
+        for vals, records in to_write.items():
+            records.write(dict(vals))
+        consents.create(to_create)
+        if not self.env.context.get(CONTEXT_FROM_BLACKLIST):
+            self._sync_blacklists(list(latest.values()))
+        self.partner_id._followup_on_consent_changed(self)
+
+    @api.model
+    def _sync_blacklists(self, events):
+        """Mirror decisions into Odoo's own opt-out lists, which every other app
+        (mass mailing, SMS marketing...) honours. A withdrawal adds the address;
+        a grant removes it unless another decision still keeps it there."""
+        partners = self.env["res.partner"].sudo().with_context(active_test=False)
+        email_add, email_remove = partners, partners
+        phone_add, phone_remove = partners, partners
+        for event in events:
+            if event.state == "pending":
+                continue
+            withdrawn = event.state == "withdrawn"
+            if event.channel == "email":
+                if withdrawn:
+                    email_add |= event.partner_id
+                else:
+                    email_remove |= event.partner_id
+            elif event.channel in PHONE_CHANNELS:
+                if withdrawn:
+                    phone_add |= event.partner_id
+                else:
+                    phone_remove |= event.partner_id
+        # sudo: only system administrators may edit blacklists; this mirrors the
+        # person's own decision, recorded above with its proof.
+        if email_add or email_remove:
+            self._sync_email_blacklist(email_add.sudo(), email_remove.sudo() - email_add)
+        if phone_add or phone_remove:
+            self._sync_phone_blacklist(phone_add.sudo(), phone_remove.sudo() - phone_add)
+
+    @api.model
+    def _sync_email_blacklist(self, add_partners, remove_partners):
+        blacklist = self.env["mail.blacklist"].sudo()
+        if add_partners:
+            emails = {p.email_normalized for p in add_partners if p.email_normalized}
+            blacklist._followup_add(
+                emails, self.env._("Consent to e-mails withdrawn (Follow-ups consent history).")
+            )
+        emails = {p.email_normalized for p in remove_partners if p.email_normalized}
+        if emails:
+            # An address stays blacklisted while anybody using it has withdrawn.
+            still = (
+                self.env["followup.consent"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_fetch(
+                    [
+                        ("channel", "=", "email"),
+                        ("state", "=", "withdrawn"),
+                        ("partner_id.email_normalized", "in", list(emails)),
+                    ],
+                    ["partner_id"],
+                )
+            )
+            emails -= set(
+                still.with_context(active_test=False).partner_id.mapped("email_normalized")
+            )
+            blacklist._followup_remove(
+                emails, self.env._("Consent to e-mails granted (Follow-ups consent history).")
+            )
+
+    @api.model
+    def _sync_phone_blacklist(self, add_partners, remove_partners):
+        blacklist = self.env["phone.blacklist"].sudo()
+        if add_partners:
+            numbers = set().union(*add_partners._followup_phone_numbers().values())
+            blacklist._followup_add(
+                numbers,
+                self.env._("Consent to texts or calls withdrawn (Follow-ups consent history)."),
+            )
+        if remove_partners:
+            numbers = set().union(*remove_partners._followup_phone_numbers().values())
+            if numbers:
+                # A number stays blacklisted while anybody using it has withdrawn
+                # any of the channels that reach it.
+                holders = (
+                    self.env["res.partner"]
+                    .sudo()
+                    .with_context(active_test=False)
+                    .search(remove_partners._followup_phone_domain(numbers))
+                )
+                still = (
+                    self.env["followup.consent"]
+                    .sudo()
+                    .search_fetch(
+                        [
+                            ("channel", "in", PHONE_CHANNELS),
+                            ("state", "=", "withdrawn"),
+                            ("partner_id", "in", holders.ids),
+                        ],
+                        ["partner_id"],
+                    )
+                )
+                for kept in still.partner_id._followup_phone_numbers().values():
+                    numbers -= kept
+                blacklist._followup_remove(
+                    numbers,
+                    self.env._("Consent to texts or calls granted (Follow-ups consent history)."),
+                )

@@ -1,0 +1,39 @@
+from collections import defaultdict
+
+from odoo import api, models
+
+
+class ReportFollowupConsentProof(models.AbstractModel):
+    """The consent proof of each partner: every event, oldest first, with its
+    wording and hash. The history is read in one query for all partners."""
+
+    _name = "report.followup_manager.report_followup_consent_proof"
+    _description = "Consent Proof Report"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].with_context(active_test=False).browse(docids)
+        # Read as the user: the history is shown to whoever may read it.
+        events = (
+            self.env["followup.consent.event"]
+            .with_context(active_test=False)
+            .search([("partner_id", "in", partners.ids)], order="create_date asc, id asc")
+        )
+        consents = self.env["followup.consent"].search([("partner_id", "in", partners.ids)])
+        events_by_partner, consents_by_partner = defaultdict(list), defaultdict(list)
+        for event in events:
+            events_by_partner[event.partner_id.id].append(event)
+        for consent in consents:
+            consents_by_partner[consent.partner_id.id].append(consent)
+        selection = {
+            fname: dict(events._fields[fname]._description_selection(self.env))
+            for fname in ("channel", "state", "legal_basis")
+        }
+        return {
+            "doc_ids": partners.ids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "events_by_partner": events_by_partner,
+            "consents_by_partner": consents_by_partner,
+            "labels": selection,
+        }

@@ -1,0 +1,471 @@
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+import psycopg2
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import ConsentCase
+
+# A Wednesday, 11:00 in Rome: inside the default 9:00-19:00 window.
+WEDNESDAY_MORNING = datetime(2026, 3, 4, 10, 0)
+WORDING = "Yes, send me news about your products by e-mail. You can unsubscribe at any time."
+
+
+@tagged("post_install", "-at_install")
+class TestConsentHistory(ConsentCase):
+    """The history is append-only for everybody: users, admins, sudo, SQL."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.anna.followup_set_consent("email", "granted", "manual", proof=WORDING)
+        cls.event = cls.env["followup.consent.event"].search([("partner_id", "=", cls.anna.id)])
+        cls.user_admin = cls.env.ref("base.user_admin")
+
+    def test_history_cannot_be_edited_by_any_user(self):
+        for user in (self.user_salesman, self.user_auditor, self.user_manager, self.user_admin):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                self.event.with_user(user).write({"state": "withdrawn"})
+        with self.assertRaises(UserError):
+            self.event.sudo().write({"proof": "Something else"})
+        with self.assertRaises(UserError):
+            self.event.with_user(self.user_admin).sudo().write({"state": "withdrawn"})
+        self.assertEqual(self.event.state, "granted")
+        self.assertEqual(self.event.proof, WORDING)
+
+    def test_history_cannot_be_deleted_by_any_user(self):
+        for user in (self.user_salesman, self.user_auditor, self.user_manager, self.user_admin):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                self.event.with_user(user).unlink()
+        with self.assertRaises(UserError):
+            self.event.sudo().unlink()
+        self.assertTrue(self.event.exists())
+
+    @mute_logger("odoo.sql_db")
+    def test_history_cannot_be_changed_in_sql(self):
+        for query in (
+            "UPDATE followup_consent_event SET state = 'withdrawn' WHERE id = %s",
+            "UPDATE followup_consent_event SET proof = 'forged' WHERE id = %s",
+            "UPDATE followup_consent_event SET partner_id = NULL WHERE id = %s",
+            "DELETE FROM followup_consent_event WHERE id = %s",
+        ):
+            with (
+                self.subTest(query=query),
+                self.assertRaises(psycopg2.Error),
+                self.env.cr.savepoint(),
+            ):
+                self.env.cr.execute(query, [self.event.id])
+        with self.assertRaises(psycopg2.Error), self.env.cr.savepoint():
+            self.env.cr.execute("TRUNCATE followup_consent_event CASCADE")
+        self.env.invalidate_all()
+        self.assertEqual(self.event.proof, WORDING)
+
+    def test_partner_with_history_is_archived_not_deleted(self):
+        with self.assertRaises(UserError):
+            self.anna.unlink()
+        self.anna.action_archive()
+        self.assertFalse(self.anna.active)
+        self.assertEqual(self.event.partner_id, self.anna)
+
+    def test_merging_duplicates_moves_the_history_to_the_kept_partner(self):
+        duplicate = self.env["res.partner"].create(
+            {"name": "Anna Dup", "email": "anna@example.com"}
+        )
+        duplicate.followup_set_consent("sms", "withdrawn", "manual", proof="No texts, please.")
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            (self.anna | duplicate).ids, self.anna
+        )
+        self.assertFalse(duplicate.exists())
+        history = self.Event.search([("partner_id", "=", self.anna.id)])
+        self.assertEqual(sorted(history.mapped("channel")), ["email", "sms"])
+        self.assertEqual(
+            history.filtered(lambda e: e.channel == "sms").partner_name_snapshot, "Anna Dup"
+        )
+
+    def test_event_keeps_hash_and_snapshot_of_the_contact(self):
+        self.assertEqual(self.event.proof_hash, hashlib.sha256(WORDING.encode()).hexdigest())
+        self.assertEqual(self.event.partner_email_snapshot, "anna@example.com")
+        self.assertEqual(self.event.partner_phone_snapshot, "+393471234567")
+        self.anna.email = "anna.new@example.com"
+        self.assertEqual(self.event.partner_email_snapshot, "anna@example.com")
+
+    def test_auditor_reads_the_whole_history(self):
+        self.bruno.followup_set_consent("sms", "granted", "manual")
+        history = self.Event.with_user(self.user_auditor).search(
+            [("partner_id", "in", self.partners.ids)]
+        )
+        self.assertEqual(len(history), 2)
+        self.assertTrue(history.mapped("proof"))
+
+
+@tagged("post_install", "-at_install")
+class TestConsentSet(ConsentCase):
+    def test_set_consent_appends_one_event_per_partner_and_updates_state(self):
+        self.partners.followup_set_consent("email", "granted", "manual", proof=WORDING)
+        self.assertEqual(len(self.events(self.partners)), 3)
+        self.assertEqual(
+            set(self.Consent.search([("partner_id", "in", self.partners.ids)]).mapped("state")),
+            {"granted"},
+        )
+
+        self.bruno.followup_set_consent("email", "withdrawn", "one_click_unsubscribe")
+        self.assertEqual(len(self.events(self.partners)), 4)
+        self.assertEqual(self.consent(self.bruno).state, "withdrawn")
+        self.assertEqual(self.consent(self.bruno).source, "one_click_unsubscribe")
+        self.assertFalse(self.consent(self.bruno).legal_basis)
+        self.assertEqual(self.consent(self.anna).state, "granted")
+        self.assertEqual(self.consent(self.anna).legal_basis, "consent")
+        # One current row per partner and channel, however many decisions.
+        self.assertEqual(len(self.consent(self.bruno)), 1)
+
+    def test_consent_is_unique_per_partner_and_channel(self):
+        self.anna.followup_set_consent("email", "granted", "manual")
+        projection = self.Consent.sudo().with_context(followup_consent_apply=True)
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
+            projection.create(
+                {"partner_id": self.anna.id, "channel": "email", "state": "withdrawn"}
+            )
+            self.env.flush_all()
+
+    def test_consent_state_cannot_be_written_directly(self):
+        self.anna.followup_set_consent("email", "granted", "manual")
+        consent = self.consent(self.anna)
+        with self.assertRaises(AccessError):
+            consent.with_user(self.user_manager).write({"state": "withdrawn"})
+        with self.assertRaises(UserError):
+            consent.sudo().write({"state": "withdrawn"})
+        with self.assertRaises(UserError):
+            consent.sudo().unlink()
+        self.assertEqual(consent.state, "granted")
+
+    def test_salesman_records_a_decision_with_its_proof(self):
+        order_ref = self.env["res.partner"].browse(self.bruno.id)
+        result = self.anna.with_user(self.user_salesman).followup_set_consent(
+            "phone",
+            "granted",
+            "manual",
+            proof="Said yes to calls on 4 March.",
+            origin=order_ref,
+            ip_address="203.0.113.7",
+            user_agent="Mozilla/5.0",
+        )
+        self.assertIs(result, True)
+        event = self.events(self.anna, "phone")
+        self.assertEqual(event.user_id, self.user_salesman)
+        self.assertEqual(event.legal_basis, "consent")
+        self.assertEqual(event.origin, self.bruno)
+        self.assertEqual(event.ip_address, "203.0.113.7")
+        self.assertEqual(
+            self.consent(self.anna, "phone").with_user(self.user_salesman).state, "granted"
+        )
+
+    def test_set_consent_needs_followup_rights(self):
+        employee = mail_new_test_user(self.env, login="fm_employee", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.anna.with_user(employee).followup_set_consent("email", "granted", "manual")
+        self.assertFalse(self.events(self.anna))
+
+    def test_set_consent_refuses_unknown_values(self):
+        for args in (
+            ("fax", "granted", "manual"),
+            ("email", "maybe", "manual"),
+            ("email", "granted", ""),
+        ):
+            with self.subTest(args=args), self.assertRaises(UserError):
+                self.anna.followup_set_consent(*args)
+        with self.assertRaises(UserError):
+            self.anna.followup_set_consent("email", "granted", "manual", legal_basis="because")
+
+    def test_set_consent_on_many_partners_costs_a_fixed_number_of_queries(self):
+        """Only the ORM's INSERT batches (100 rows each) grow with the number of
+        partners: events, consents, blacklist entries and their notes."""
+        hundred = self.env["res.partner"].create(
+            [{"name": f"Few {i}", "email": f"few{i}@example.com"} for i in range(100)]
+        )
+        thousand = self.env["res.partner"].create(
+            [{"name": f"Many {i}", "email": f"many{i}@example.com"} for i in range(1000)]
+        )
+        counts = []
+        for partners in (hundred, thousand):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            partners.followup_set_consent(
+                "email", "withdrawn", "import", proof="Imported opt-out list"
+            )
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - start)
+        self.assertLessEqual(
+            counts[1] - counts[0], 4 * 9, f"queries for 100 and 1000 partners: {counts}"
+        )
+        self.assertLess(counts[1], 60, f"queries for 100 and 1000 partners: {counts}")
+        self.assertEqual(len(self.events(thousand)), 1000)
+        self.assertEqual(
+            self.env["mail.blacklist"].search_count([("email", "=like", "many%@example.com")]),
+            1000,
+        )
+
+    def test_chatter_of_the_consent_shows_the_change(self):
+        anna = self.anna.with_context(tracking_disable=False)
+        anna.followup_set_consent("email", "granted", "manual")
+        self.env.cr.precommit.run()
+        anna.followup_set_consent("email", "withdrawn", "preference_page")
+        self.env.cr.precommit.run()
+        tracked = self.consent(self.anna).message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "state"
+        )
+        self.assertEqual(tracked.mapped("new_value_char"), ["Withdrawn"])
+
+    def test_partner_smart_button_opens_its_history(self):
+        self.anna.followup_set_consent("email", "granted", "manual")
+        self.anna.followup_set_consent("sms", "granted", "manual")
+        partner = self.anna.with_user(self.user_salesman)
+        self.assertEqual(partner.followup_consent_event_count, 2)
+        action = partner.action_followup_open_consent_events()
+        self.assertEqual(
+            self.Event.search(action["domain"]),
+            self.events(self.anna, "email") | self.events(self.anna, "sms"),
+        )
+        self.assertEqual(len(partner.followup_consent_ids), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestConsentCheck(ConsentCase):
+    def check(self, partners, channel="email"):
+        with freeze_time(WEDNESDAY_MORNING):
+            return partners.followup_check(channel)
+
+    def test_check_says_why_a_person_cannot_be_contacted(self):
+        self.bruno.followup_set_consent("email", "withdrawn", "preference_page")
+        self.carla.followup_set_consent("email", "granted", "manual")
+        self.carla.followup_no_email = True
+        results = self.check(self.anna | self.bruno | self.carla)
+        self.assertEqual(
+            [(r["partner_id"], r["allowed"], r["reason"]) for r in results],
+            [
+                (self.anna.id, False, "no_consent"),
+                (self.bruno.id, False, "blacklisted"),
+                (self.carla.id, False, "channel_refused"),
+            ],
+        )
+
+    def test_check_allows_a_granted_consent_inside_the_window(self):
+        self.anna.followup_set_consent("email", "granted", "manual", proof=WORDING)
+        self.assertEqual(
+            self.check(self.anna),
+            [
+                {
+                    "partner_id": self.anna.id,
+                    "allowed": True,
+                    "reason": False,
+                    "next_allowed": False,
+                }
+            ],
+        )
+
+    def test_withdrawn_phone_consent_without_blacklisted_number(self):
+        self.anna.mobile = False
+        self.anna.followup_set_consent("phone", "withdrawn", "manual")
+        self.assertEqual(self.check(self.anna, "phone")[0]["reason"], "withdrawn")
+
+    def test_check_defers_at_night_until_the_window_opens(self):
+        self.anna.followup_set_consent("email", "granted", "manual")
+        with freeze_time(datetime(2026, 3, 4, 21, 0)):  # 22:00 in Rome
+            result = self.anna.followup_check("email")[0]
+        self.assertEqual(result["reason"], "quiet_hours")
+        self.assertEqual(result["next_allowed"], "2026-03-05 08:00:00")  # 9:00 in Rome
+
+    def test_check_counts_recent_follow_ups_for_the_cap(self):
+        self.anna.followup_set_consent("email", "granted", "manual")
+        sequence = self.env["followup.sequence"].create(
+            {
+                "name": "Welcome",
+                "step_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Call",
+                            "action": "activity",
+                            "channel": "phone",
+                            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                        },
+                    ),
+                ],
+            }
+        )
+        enrollment = self.env["followup.enrollment"].create(
+            {
+                "partner_id": self.anna.id,
+                "sequence_id": sequence.id,
+                "origin": f"res.partner,{self.anna.id}",
+            }
+        )
+        dispatch = self.env["followup.dispatch"].create(
+            {"enrollment_id": enrollment.id, "state": "done", "channel": "email"}
+        )
+        self.env.flush_all()
+        # The contact happened yesterday (create_date is the database's clock).
+        self.env.cr.execute(
+            "UPDATE followup_dispatch SET create_date = %s WHERE id = %s",
+            [WEDNESDAY_MORNING - timedelta(days=1), dispatch.id],
+        )
+        self.env.invalidate_all()
+        result = self.check(self.anna)[0]
+        self.assertEqual(result["reason"], "cap")
+        self.assertEqual(result["next_allowed"], "2026-03-10 10:00:00")
+        # The person asked for monthly contacts at most: the window widens.
+        self.anna.followup_frequency = "monthly"
+        self.assertEqual(self.check(self.anna)[0]["next_allowed"], "2026-04-02 10:00:00")
+
+    def test_check_over_rpc_as_a_salesman_returns_a_list(self):
+        self.anna.followup_set_consent("email", "granted", "manual")
+        with freeze_time(WEDNESDAY_MORNING):
+            results = self.partners.with_user(self.user_salesman).followup_check("email")
+        self.assertIsInstance(results, list)
+        self.assertEqual([r["partner_id"] for r in results], self.partners.ids)
+        self.assertEqual(json.loads(json.dumps(results)), results)
+        self.assertEqual(set(results[0]), {"partner_id", "allowed", "reason", "next_allowed"})
+
+    def test_check_needs_followup_rights(self):
+        employee = mail_new_test_user(self.env, login="fm_employee2", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.anna.with_user(employee).followup_check("email")
+
+    def test_check_refuses_an_unknown_channel(self):
+        with self.assertRaises(UserError):
+            self.anna.followup_check("pigeon")
+
+    def test_facts_cost_a_fixed_number_of_queries(self):
+        many = self.env["res.partner"].create(
+            [
+                {"name": f"P{i}", "email": f"p{i}@example.com", "mobile": f"+39 347 555 {i:04d}"}
+                for i in range(200)
+            ]
+        )
+        many[:100].followup_set_consent(
+            "email", "granted", "sale_order", legal_basis="soft_opt_in"
+        )
+        many[100:].followup_set_consent("sms", "withdrawn", "manual")
+        counts = []
+        for partners in (many[:3] | many[150:152], many):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            facts = partners._followup_facts(WEDNESDAY_MORNING)
+            counts.append(self.env.cr.sql_log_count - start)
+            self.assertEqual(set(facts), set(partners.ids))
+        self.assertEqual(counts[0], counts[1])
+        facts = many._followup_facts(WEDNESDAY_MORNING)
+        self.assertTrue(facts[many[150].id].phone_blacklisted)
+        self.assertEqual(facts[many[150].id].consents["sms"].state, "withdrawn")
+        self.assertFalse(facts[many[0].id].consents["email"].soft_opt_in_valid)
+
+
+@tagged("post_install", "-at_install")
+class TestSoftOptIn(ConsentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.product = cls.env["product.product"].create(
+            {"name": "Espresso Machine", "list_price": 100.0}
+        )
+
+    def order(self, partner):
+        return self.env["sale.order"].create(
+            {"partner_id": partner.id, "order_line": [(0, 0, {"product_id": self.product.id})]}
+        )
+
+    def test_confirmed_order_records_an_email_soft_opt_in(self):
+        order = self.order(self.anna)
+        order.action_confirm()
+        consent = self.consent(self.anna)
+        self.assertEqual(
+            (consent.state, consent.legal_basis, consent.source),
+            ("granted", "soft_opt_in", "sale_order"),
+        )
+        event = self.events(self.anna)
+        self.assertEqual(event.origin, order)
+        self.assertIn(order.name, event.proof)
+
+    def test_soft_opt_in_lapses_after_the_inactivity_period(self):
+        with freeze_time(WEDNESDAY_MORNING):
+            self.order(self.anna).action_confirm()
+            self.assertTrue(self.anna.followup_check("email")[0]["allowed"])
+        with freeze_time(WEDNESDAY_MORNING + timedelta(days=364)):  # a Wednesday
+            self.assertTrue(self.anna.followup_check("email")[0]["allowed"])
+        with freeze_time(WEDNESDAY_MORNING + timedelta(days=371)):
+            self.assertEqual(self.anna.followup_check("email")[0]["reason"], "no_consent")
+            # A new order brings it back, without a new event.
+            self.order(self.anna).action_confirm()
+            self.assertTrue(self.anna.followup_check("email")[0]["allowed"])
+        self.assertEqual(len(self.events(self.anna)), 1)
+
+    def test_no_soft_opt_in_for_who_objected(self):
+        self.anna.followup_set_consent("email", "withdrawn", "preference_page")
+        self.bruno.followup_no_email = True
+        self.env["mail.blacklist"].sudo()._add("carla@example.com")
+        orders = self.order(self.anna) | self.order(self.bruno) | self.order(self.carla)
+        orders.action_confirm()
+        self.assertEqual(self.consent(self.anna).state, "withdrawn")
+        self.assertFalse(self.consent(self.bruno))
+        self.assertEqual(self.consent(self.carla).state, "withdrawn")
+        self.assertFalse(
+            self.events(self.partners).filtered(lambda e: e.legal_basis == "soft_opt_in")
+        )
+
+    def test_soft_opt_in_never_replaces_an_explicit_consent(self):
+        self.anna.followup_set_consent("email", "granted", "double_opt_in", proof=WORDING)
+        self.order(self.anna).action_confirm()
+        self.assertEqual(self.consent(self.anna).legal_basis, "consent")
+        self.assertEqual(len(self.events(self.anna)), 1)
+
+    def test_salesman_confirms_and_the_soft_opt_in_is_recorded(self):
+        order = (
+            self.env["sale.order"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "partner_id": self.bruno.id,
+                    "order_line": [(0, 0, {"product_id": self.product.id})],
+                }
+            )
+        )
+        order.action_confirm()
+        self.assertEqual(self.consent(self.bruno).legal_basis, "soft_opt_in")
+        self.assertEqual(self.events(self.bruno).user_id, self.user_salesman)
+
+
+@tagged("post_install", "-at_install")
+class TestConsentProofReport(ConsentCase):
+    def test_proof_report_lists_every_event_with_its_wording(self):
+        self.anna.followup_set_consent("email", "granted", "double_opt_in", proof=WORDING)
+        self.anna.followup_set_consent(
+            "email", "withdrawn", "one_click_unsubscribe", proof="Unsubscribe button"
+        )
+        html, report_type = (
+            self.env["ir.actions.report"]
+            .with_user(self.user_auditor)
+            ._render_qweb_html("followup_manager.followup_consent_proof_report", self.anna.ids)
+        )
+        self.assertEqual(report_type, "html")
+        html = html.decode()
+        self.assertIn("Anna", html)
+        self.assertIn(WORDING, html)
+        self.assertIn("Unsubscribe button", html)
+        self.assertIn(hashlib.sha256(WORDING.encode()).hexdigest(), html)
+        self.assertIn("one_click_unsubscribe", html)
+
+    def test_proof_report_is_offered_to_auditors_on_contacts(self):
+        report = self.env.ref("followup_manager.followup_consent_proof_report")
+        self.assertEqual(report.binding_model_id.model, "res.partner")
+        self.assertIn(
+            self.env.ref("followup_manager.followup_manager_group_auditor"), report.groups_id
+        )

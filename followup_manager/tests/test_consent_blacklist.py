@@ -1,0 +1,118 @@
+from odoo.tests import tagged
+
+from .common import ConsentCase
+
+
+@tagged("post_install", "-at_install")
+class TestConsentBlacklist(ConsentCase):
+    """Consent and Odoo's own opt-out lists say the same thing, both ways."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.MailBlacklist = cls.env["mail.blacklist"].with_context(active_test=False)
+        cls.PhoneBlacklist = cls.env["phone.blacklist"].with_context(active_test=False)
+
+    def mail_entry(self, email):
+        return self.MailBlacklist.search([("email", "=", email)])
+
+    def phone_entry(self, number):
+        return self.PhoneBlacklist.search([("number", "=", number)])
+
+    # --- from consent to the blacklists
+
+    def test_withdrawing_email_blacklists_the_address(self):
+        self.anna.followup_set_consent("email", "withdrawn", "preference_page")
+        entry = self.mail_entry("anna@example.com")
+        self.assertTrue(entry.active)
+        self.assertIn("Consent to e-mails withdrawn", entry.message_ids[0].body)
+        self.assertTrue(self.anna.is_blacklisted)
+        # Mirrored once: the blacklist did not answer with an event of its own.
+        self.assertEqual(len(self.events(self.anna)), 1)
+
+    def test_granting_email_takes_the_address_off_the_blacklist(self):
+        self.anna.followup_set_consent("email", "withdrawn", "preference_page")
+        self.anna.followup_set_consent("email", "granted", "double_opt_in")
+        self.assertFalse(self.mail_entry("anna@example.com").active)
+        self.assertFalse(self.anna.is_blacklisted)
+
+    def test_address_stays_blacklisted_while_someone_using_it_withdrew(self):
+        twin = self.env["res.partner"].create({"name": "Anna (shop)", "email": "Anna@Example.com"})
+        twin.followup_set_consent("email", "withdrawn", "preference_page")
+        self.anna.followup_set_consent("email", "granted", "manual")
+        self.assertTrue(self.mail_entry("anna@example.com").active)
+
+    def test_withdrawing_texts_blacklists_the_numbers(self):
+        self.anna.phone = "+39 06 1234 5678"
+        self.anna.followup_set_consent("sms", "withdrawn", "preference_page")
+        self.assertTrue(self.phone_entry("+393471234567").active)
+        self.assertTrue(self.phone_entry("+390612345678").active)
+        self.assertEqual(len(self.events(self.anna, "sms")), 1)
+        self.assertFalse(self.events(self.anna, "phone"))
+
+    def test_granting_texts_takes_the_number_off_unless_calls_are_withdrawn(self):
+        self.anna.followup_set_consent("sms", "withdrawn", "preference_page")
+        self.anna.followup_set_consent("phone", "withdrawn", "preference_page")
+        self.anna.followup_set_consent("sms", "granted", "preference_page")
+        self.assertTrue(self.phone_entry("+393471234567").active)
+        self.anna.followup_set_consent("phone", "granted", "preference_page")
+        self.assertFalse(self.phone_entry("+393471234567").active)
+
+    def test_pending_consent_leaves_the_blacklist_alone(self):
+        self.anna.followup_set_consent("email", "withdrawn", "preference_page")
+        self.anna.followup_set_consent("email", "pending", "double_opt_in_request")
+        self.assertTrue(self.mail_entry("anna@example.com").active)
+
+    # --- from the blacklists to consent
+
+    def test_address_blacklisted_elsewhere_reads_as_withdrawn(self):
+        self.anna.followup_set_consent("email", "granted", "manual")
+        self.env["mail.blacklist"].sudo()._add(
+            "ANNA@example.com", message="Unsubscribed from the newsletter"
+        )
+        consent = self.consent(self.anna)
+        self.assertEqual((consent.state, consent.source), ("withdrawn", "mail_blacklist"))
+        event = self.events(self.anna)[0]
+        self.assertIn("Unsubscribed from the newsletter", event.proof)
+        self.assertEqual(event.origin, self.mail_entry("anna@example.com"))
+        self.assertEqual(self.anna.followup_check("email")[0]["reason"], "blacklisted")
+
+    def test_blacklisting_again_records_no_second_event(self):
+        self.env["mail.blacklist"].sudo()._add("anna@example.com")
+        self.env["mail.blacklist"].sudo()._add("anna@example.com")
+        self.assertEqual(len(self.events(self.anna)), 1)
+
+    def test_blacklist_import_withdraws_every_partner_of_each_address(self):
+        twin = self.env["res.partner"].create(
+            {"name": "Bruno (work)", "email": "bruno@example.com"}
+        )
+        self.env["mail.blacklist"].sudo().create(
+            [{"email": "anna@example.com"}, {"email": "bruno@example.com"}]
+        )
+        withdrawn = self.Consent.search([("channel", "=", "email"), ("state", "=", "withdrawn")])
+        self.assertEqual(withdrawn.partner_id, self.anna | self.bruno | twin)
+
+    def test_reactivated_blacklist_entry_reads_as_withdrawn(self):
+        entry = (
+            self.env["mail.blacklist"]
+            .sudo()
+            .create({"email": "carla@example.com", "active": False})
+        )
+        self.assertFalse(self.consent(self.carla))
+        entry.action_unarchive()
+        self.assertEqual(self.consent(self.carla).state, "withdrawn")
+
+    def test_removing_from_the_blacklist_grants_nothing(self):
+        self.env["mail.blacklist"].sudo()._add("anna@example.com")
+        self.env["mail.blacklist"].sudo()._remove("anna@example.com")
+        self.assertEqual(self.consent(self.anna).state, "withdrawn")
+        self.assertEqual(len(self.events(self.anna)), 1)
+
+    def test_number_blacklisted_elsewhere_withdraws_texts_calls_and_whatsapp(self):
+        self.env["phone.blacklist"].sudo().add("+39 347 123 4567", message="STOP received")
+        consents = self.Consent.search([("partner_id", "=", self.anna.id)])
+        self.assertEqual(sorted(consents.mapped("channel")), ["phone", "sms", "whatsapp"])
+        self.assertEqual(set(consents.mapped("state")), {"withdrawn"})
+        self.assertIn("STOP received", self.events(self.anna, "sms").proof)
+        self.assertEqual(self.anna.followup_check("sms")[0]["reason"], "blacklisted")
+        self.assertFalse(self.Consent.search([("partner_id", "=", self.bruno.id)]))
