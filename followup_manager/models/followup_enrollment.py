@@ -3,6 +3,8 @@ from collections import defaultdict
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..policy import calendar
 from .followup_sequence import REENGAGEMENT_TRIGGERS
@@ -41,22 +43,21 @@ class FollowupEnrollment(models.Model):
         related="sequence_id.company_id", store=True, precompute=True, index=True
     )
     purpose = fields.Selection(related="sequence_id.purpose")
+    # The followed-up document is stored as (origin_model, origin_id): a stored
+    # Reference would check each value's existence one query at a time when
+    # thousands are enrolled at once. ``origin`` reads and writes the pair.
+    origin_model = fields.Char(string="Followed-up Model", required=True, index=True)
+    origin_id = fields.Many2oneReference(
+        string="Followed-up Record", model_field="origin_model", required=True, index=True
+    )
     origin = fields.Reference(
         selection="_selection_origin",
         string="Followed-up Document",
-        required=True,
+        compute="_compute_origin",
+        inverse="_inverse_origin",
+        search="_search_origin",
         help="The document followed up: notes and e-mails are posted on it, and a reply "
         "of the partner there can stop the sequence.",
-    )
-    origin_model = fields.Char(
-        compute="_compute_origin_fields", store=True, precompute=True, index=True
-    )
-    origin_id = fields.Many2oneReference(
-        model_field="origin_model",
-        compute="_compute_origin_fields",
-        store=True,
-        precompute=True,
-        index=True,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -105,11 +106,47 @@ class FollowupEnrollment(models.Model):
             if model in self.env
         ]
 
-    @api.depends("origin")
-    def _compute_origin_fields(self):
+    @api.depends("origin_model", "origin_id")
+    def _compute_origin(self):
+        # One existence check per model: a deleted document reads as empty.
+        ids_by_model = defaultdict(set)
         for enrollment in self:
-            enrollment.origin_model = enrollment.origin._name if enrollment.origin else False
-            enrollment.origin_id = enrollment.origin.id if enrollment.origin else False
+            if enrollment.origin_model in self.env and enrollment.origin_id:
+                ids_by_model[enrollment.origin_model].add(enrollment.origin_id)
+        existing = {
+            model: set(self.env[model].browse(ids).exists()._ids)
+            for model, ids in ids_by_model.items()
+        }
+        for enrollment in self:
+            model, res_id = enrollment.origin_model, enrollment.origin_id
+            found = res_id in existing.get(model, ())
+            enrollment.origin = self.env[model].browse(res_id) if found else False
+
+    def _inverse_origin(self):
+        for enrollment in self:
+            origin = enrollment.origin
+            enrollment.origin_model = origin._name if origin else False
+            enrollment.origin_id = origin.id if origin else False
+
+    @api.model
+    def _search_origin(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on the followed-up document."))
+        values = value if operator in ("in", "not in") else [value]
+        pairs = []
+        for item in values:
+            if isinstance(item, models.BaseModel):
+                pairs += [(item._name, res_id) for res_id in item.ids]
+            elif isinstance(item, str) and "," in item:
+                model, res_id = item.split(",", 1)
+                pairs.append((model, int(res_id)))
+        domain = expression.OR(
+            [
+                expression.AND([[("origin_model", "=", model)], [("origin_id", "=", res_id)]])
+                for model, res_id in pairs
+            ]
+        ) or list(expression.FALSE_DOMAIN)
+        return ["!", *domain] if operator in ("!=", "not in") else domain
 
     @api.depends("origin_model", "origin_id", "partner_id")
     def _compute_user_id(self):

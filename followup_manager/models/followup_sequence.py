@@ -299,9 +299,8 @@ class FollowupSequence(models.Model):
                     {
                         "sequence_id": sequence.id,
                         "partner_id": pid,
-                        # A record, not "model,id": the field then skips its
-                        # per-record existence check (the origins were checked).
-                        "origin": self.env[model].browse(oid),
+                        "origin_model": model,
+                        "origin_id": oid,
                         "date_start": now,
                         "next_step_id": first_step.id,
                     }

@@ -6,3 +6,4 @@ from . import test_enrollment
 from . import test_triggers
 from . import test_consent
 from . import test_consent_blacklist
+from . import test_tour_sequence

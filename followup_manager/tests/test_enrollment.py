@@ -49,9 +49,29 @@ class TestEnrollment(FollowupSequenceCase):
     def test_an_order_followed_up_belongs_to_its_salesperson(self):
         order = self._create_order(user_id=self.user_salesman.id)
         enrollment = self._enroll(self.sequence_sale, self.customer, order)
+        self.env.invalidate_all()  # read back what the database holds
         self.assertEqual(enrollment.origin, order)
         self.assertEqual((enrollment.origin_model, enrollment.origin_id), ("sale.order", order.id))
         self.assertEqual(enrollment.user_id, self.user_salesman)
+
+    def test_enrollments_are_found_by_their_document(self):
+        order, other = self._create_order(), self._create_order()
+        enrollment = self._enroll(self.sequence_sale, self.customer, order)
+        self._enroll(self.sequence_sale, self.customer, other)
+        Enrollment = self.env["followup.enrollment"]
+        self.assertEqual(
+            Enrollment.search([("origin", "=", f"sale.order,{order.id}")]), enrollment
+        )
+        self.assertEqual(Enrollment.search([("origin", "in", [order])]), enrollment)
+        self.assertNotIn(enrollment, Enrollment.search([("origin", "!=", order)]))
+
+    def test_a_deleted_document_reads_as_empty(self):
+        order = self._create_order()
+        enrollment = self._enroll(self.sequence_sale, self.customer, order)
+        order.unlink()
+        enrollment.invalidate_recordset()
+        self.assertFalse(enrollment.origin)
+        self.assertEqual(enrollment.origin_id, order.id)
 
     def test_the_same_partner_is_never_active_twice_for_the_same_document(self):
         order = self._create_order()
@@ -71,7 +91,8 @@ class TestEnrollment(FollowupSequenceCase):
         values = {
             "sequence_id": self.sequence_manual.id,
             "partner_id": self.customer.id,
-            "origin": f"res.partner,{self.customer.id}",
+            "origin_model": "res.partner",
+            "origin_id": self.customer.id,
         }
         self.env["followup.enrollment"].create(values)
         with self.assertRaises(IntegrityError), self.env.cr.savepoint():
@@ -259,6 +280,7 @@ class TestEnrollment(FollowupSequenceCase):
         merged_away = self._enroll(
             self.sequence_manual, duplicate, self._create_order(partner=duplicate)
         )
+        on_own_thread = self._enroll(self.sequence_inactive, duplicate)
         kept = self._enroll(self.sequence_manual, self.customer)
         self.env["base.partner.merge.automatic.wizard"]._merge(
             (duplicate | self.customer).ids, dst_partner=self.customer
@@ -266,6 +288,8 @@ class TestEnrollment(FollowupSequenceCase):
         self.assertEqual(merged_away.state, "stopped")
         self.assertEqual(merged_away.stop_reason, "partner_merged")
         self.assertEqual(merged_away.partner_id, self.customer)
+        self.assertEqual(on_own_thread.stop_reason, "partner_merged")
+        self.assertEqual(on_own_thread.origin, self.customer)
         self.assertEqual(kept.state, "active")
 
     def test_advancing_past_the_last_step_finishes_the_enrollment(self):

@@ -13,4 +13,13 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             "partner_merged",
             note=self.env._("Merged into %(partner)s.", partner=dst_partner.display_name),
         )
-        return super()._update_foreign_keys(src_partners, dst_partner)
+        res = super()._update_foreign_keys(src_partners, dst_partner)
+        # Enrollments that followed the merged partners up on their own thread now
+        # point to the destination's (their ``origin`` is not a stored reference the
+        # wizard would update by itself). They were stopped above, so no two
+        # active enrollments can meet.
+        # sudo: the merge runs for users allowed to merge; this only re-points rows.
+        self.env["followup.enrollment"].sudo().search(
+            [("origin_model", "=", "res.partner"), ("origin_id", "in", src_partners.ids)]
+        ).write({"origin_id": dst_partner.id})
+        return res
