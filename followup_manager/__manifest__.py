@@ -20,6 +20,7 @@
         "security/ir.model.access.csv",
         "security/followup_manager_security.xml",
         "data/ir_cron_data.xml",
+        "data/res_partner_data.xml",
         "data/mail_template_data.xml",
         "data/followup_preferences_actions.xml",
         "views/res_partner_views.xml",
@@ -34,9 +35,11 @@
         "views/followup_consent_event_views.xml",
         "report/followup_consent_report.xml",
         "wizards/followup_enroll_views.xml",
+        "wizards/followup_lifecycle_wizard_views.xml",
         "views/followup_manager_menus.xml",
     ],
     "demo": [
+        "demo/res_partner_demo.xml",
         "demo/followup_sequence_demo.xml",
     ],
     "assets": {

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmLead(models.Model):
@@ -61,3 +61,35 @@ class CrmLead(models.Model):
     def action_view_followup_enrollments(self):
         self.ensure_one()
         return self.env["followup.enrollment"]._followup_action_for_origins(self)
+
+
+class CrmLeadLifecycle(models.Model):
+    """Lifecycle: an opportunity is a fact that makes a visitor a prospect.
+
+    A second extension class of crm.lead in this file, so that this hook and the
+    sequence triggers above stay independent (Odoo chains both through super()).
+    """
+
+    _inherit = "crm.lead"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads._followup_lifecycle_on_leads()
+        return leads
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.keys() & {"partner_id", "type", "active"}:
+            self._followup_lifecycle_on_leads()
+        return res
+
+    def _followup_lifecycle_on_leads(self):
+        """Recompute the stage of the customers of these opportunities, when it
+        may change: visitors, and stages set by hand (a new fact ends them)."""
+        partners = self.filtered(
+            lambda lead: lead.type == "opportunity" and lead.active and lead.partner_id
+        ).partner_id.commercial_partner_id
+        partners.filtered(
+            lambda partner: partner.lifecycle_stage == "visitor" or partner.lifecycle_stage_manual
+        )._followup_recompute_lifecycle()

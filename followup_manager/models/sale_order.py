@@ -14,6 +14,7 @@ class SaleOrder(models.Model):
     def _followup_on_confirmed(self):
         """Everything the add-on does when orders are confirmed, for the whole
         recordset at once. Override to add a reaction."""
+        self._followup_lifecycle_on_confirmed()
         self._followup_record_soft_opt_in()
         self._followup_enroll_on_confirmed()
 
@@ -96,3 +97,9 @@ class SaleOrder(models.Model):
         # sudo: whoever confirms the order (a salesperson, the customer signing
         # online) needs no consent rights for the system to record this basis.
         self.env["followup.consent.event"].sudo().create(vals_list)
+
+    # --- Lifecycle: a confirmed order is a fact about the customer's stage
+    def _followup_lifecycle_on_confirmed(self):
+        """Recompute the lifecycle stage of the customers of these confirmed
+        orders (prospect -> customer -> loyal, inactive -> customer), in batch."""
+        self.partner_id.commercial_partner_id._followup_recompute_lifecycle()

@@ -7,3 +7,5 @@ from . import test_triggers
 from . import test_consent
 from . import test_consent_blacklist
 from . import test_tour_sequence
+from . import test_lifecycle
+from . import test_contact_data

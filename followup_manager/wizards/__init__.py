@@ -1,2 +1,3 @@
 from . import followup_enroll
 from . import base_partner_merge_automatic_wizard
+from . import followup_lifecycle_wizard
