@@ -18,7 +18,6 @@ from ..policy.contact import MISSING
 from .followup_consent import CONSENT_CHANNELS, CONSENT_STATES, LEGAL_BASES
 from .followup_consent_event import CONTEXT_FROM_BLACKLIST
 
-
 _logger = logging.getLogger(__name__)
 
 # Section 1 (lifecycle) and 2 (preferences, contact data) constants.
@@ -679,7 +678,15 @@ class ResPartner(models.Model):
             "followup_manager.followup_consent_event_action"
         )
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"create": False, "search_default_group_by_channel": 1}
+        action["context"] = {"create": False}
+        return action
+
+    def action_followup_record_consent(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_consent_record_action"
+        )
+        action["context"] = {"default_partner_ids": self.ids}
         return action
 
     def unlink(self):
@@ -792,7 +799,16 @@ class ResPartner(models.Model):
 
     def _followup_on_consent_changed(self, events):
         """Called with the new followup.consent.event records once the current
-        state follows them. Override to react (e.g. stop using a channel)."""
+        state follows them: a withdrawal is immediate everywhere, so active
+        enrollments that only have withdrawn channels left stop now (one call per
+        withdrawn channel, whatever the number of partners). Override to react
+        further."""
+        withdrawn = defaultdict(lambda: self.browse())
+        for event in events:
+            if event.state == "withdrawn":
+                withdrawn[event.channel] |= event.partner_id
+        for channel, partners in withdrawn.items():
+            self.env["followup.enrollment"]._followup_stop_for_withdrawn(partners, [channel])
 
     def _followup_withdraw_from_blacklist(self, channels, source, proof, origins):
         """Mirror a blacklist entry made elsewhere in Odoo: withdraw ``channels``
@@ -915,6 +931,7 @@ class ResPartner(models.Model):
     # Partner fields _followup_facts reads in one query.
     _FOLLOWUP_FACT_FIELDS = (
         "active",
+        "company_id",
         "tz",
         "country_id",
         "state_id",
@@ -978,7 +995,6 @@ class ResPartner(models.Model):
             return {}
         company = self.env.company
         partners.fetch(self._FOLLOWUP_FACT_FIELDS)
-        settings = partners._followup_settings(company)
 
         consents = defaultdict(dict)
         for consent in (
@@ -1012,7 +1028,15 @@ class ResPartner(models.Model):
             )
 
         recent = defaultdict(list)
-        window = max((s.cap_days for s in settings.values() if s.capped), default=0)
+        # The largest window any company's cap or any person's frequency can ask
+        # for: the dispatch decides with the settings of each partner's company.
+        companies = self.env["res.company"].sudo().search_fetch(
+            [], ["followup_cap_count", "followup_cap_days", "followup_inactive_days"]
+        )
+        window = max(
+            [c.followup_cap_days for c in companies if c.followup_cap_count]
+            + [self._FOLLOWUP_FREQUENCY_DAYS.get(p.followup_frequency, 0) for p in partners]
+        )
         if window:
             for dispatch in (
                 self.env["followup.dispatch"]
@@ -1046,11 +1070,15 @@ class ResPartner(models.Model):
                     ["date_order:max"],
                 )
             }
-        active_since = now - timedelta(days=company.followup_inactive_days)
 
         facts = {}
         for partner in partners:
-            soft_valid = (last_order.get(partner.id) or datetime.min) >= active_since
+            # The soft opt-in lapses after the inactivity period of the partner's
+            # company (or the current one for shared partners).
+            inactive_days = (partner.company_id or company).followup_inactive_days
+            soft_valid = (last_order.get(partner.id) or datetime.min) >= now - timedelta(
+                days=inactive_days
+            )
             start, end = partner.followup_hours_start, partner.followup_hours_end
             facts[partner.id] = policy_decision.PartnerFacts(
                 partner_id=partner.id,
@@ -1212,13 +1240,9 @@ class ResPartner(models.Model):
     def _followup_email_consent_state(self):
         """{partner id: (state, legal_basis)} of the e-mail consent (no row:
         ``(False, False)``), read for the whole recordset at once."""
-        consents = (
-            self.env["followup.consent"]
-            .sudo()
-            .search_read(
-                [("partner_id", "in", self.ids), ("channel", "=", "email")],
-                ["partner_id", "state", "legal_basis"],
-            )
+        consents = self.env["followup.consent"].search_read(
+            [("partner_id", "in", self.ids), ("channel", "=", "email")],
+            ["partner_id", "state", "legal_basis"],
         )
         result = dict.fromkeys(self.ids, (False, False))
         result.update(
@@ -1228,10 +1252,13 @@ class ResPartner(models.Model):
 
     def followup_request_email_confirmation(self):
         """Send a double opt-in request mail to each partner that has a usable
-        address and no e-mail consent yet, and record their e-mail consent as
-        ``pending`` (legal basis ``consent``) with the wording of the request
-        as proof. Partners who withdrew, are blacklisted or have already
-        confirmed are skipped. Returns True."""
+        address and has not given explicit e-mail consent yet, and record their
+        e-mail consent as ``pending`` (legal basis ``consent``) with the wording
+        of the request as proof. Partners who withdrew, are blacklisted or have
+        already confirmed are skipped. A partner already reachable on another
+        basis (soft opt-in, contract...) is asked too but stays as is until
+        they confirm: asking must not take away what they allowed. Returns
+        True."""
         if not self.env.user.has_group("followup_manager.followup_manager_group_user"):
             raise AccessError(self.env._("Only follow-up users may ask for e-mail confirmation."))
         self.check_access("read")
@@ -1258,7 +1285,7 @@ class ResPartner(models.Model):
         # One consent call per distinct wording (a language and company), not
         # one per partner.
         partner_ids_by_proof = defaultdict(list)
-        for partner in eligible:
+        for partner in eligible.filtered(lambda partner: states[partner.id][0] != "granted"):
             proof = "\n\n".join(
                 (
                     subject_by_partner.get(partner.id) or "",

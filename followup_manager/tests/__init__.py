@@ -9,3 +9,4 @@ from . import test_consent_blacklist
 from . import test_tour_sequence
 from . import test_lifecycle
 from . import test_contact_data
+from . import test_tour_consent_audit

@@ -337,6 +337,29 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         with self.assertRaisesRegex(UserError, "No e-mail confirmation was sent"):
             (self.partner | self.other_partner).followup_request_email_confirmation()
 
+    def test_double_opt_in_request_keeps_a_soft_opt_in_until_confirmed(self):
+        self.partner.followup_set_consent(
+            "email", "granted", "sale_order", legal_basis="soft_opt_in", proof="Order S0042"
+        )
+        events_before = self._events()
+        with self.mock_mail_gateway():
+            self.partner.followup_request_email_confirmation()
+        request_mail = self._new_mails.filtered(lambda mail: mail.res_id == self.partner.id)
+        self.assertEqual(len(request_mail), 1, "asked all the same")
+        self.assertEqual(
+            (self._consent().state, self._consent().legal_basis), ("granted", "soft_opt_in")
+        )
+        self.assertEqual(self._events(), events_before, "no pending event over a soft opt-in")
+
+        confirm_url = re.search(
+            r'href="([^"]*/followup/confirm/[^"]+)"', str(request_mail.body_html)
+        ).group(1)
+        self._form_post(confirm_url, {})
+        self.assertEqual(
+            (self._consent().state, self._consent().legal_basis), ("granted", "consent")
+        )
+        self.assertIn("Please confirm that you agree", self._events()[-1].proof)
+
     # ------------------------------------------------------------------
     # follow-up mail
     # ------------------------------------------------------------------
@@ -372,3 +395,19 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         response = self._post(header_url, {"List-Unsubscribe": "One-Click"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self._consent().state, "withdrawn")
+
+    def test_mail_headers_and_footer_cost_a_constant_number_of_queries(self):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Reader {i}", "email": f"reader{i}@example.com"} for i in range(20)]
+        )
+
+        def count_queries(records):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            for partner in records:
+                partner._followup_mail_headers()
+                partner._followup_mail_footer()
+            return self.env.cr.sql_log_count - before
+
+        count_queries(partners[:1])  # warm the caches (config parameters, languages)
+        self.assertEqual(count_queries(partners[:1]), count_queries(partners))
