@@ -93,3 +93,59 @@ class CrmLeadLifecycle(models.Model):
         partners.filtered(
             lambda partner: partner.lifecycle_stage == "visitor" or partner.lifecycle_stage_manual
         )._followup_recompute_lifecycle()
+
+    # --- Sequences: smart button, won/lost triggers, stop when lost or reopened
+    followup_enrollment_count = fields.Integer(
+        string="Follow-ups",
+        compute="_compute_followup_enrollment_count",
+        groups="followup_manager.followup_manager_group_user",
+    )
+
+    def _compute_followup_enrollment_count(self):
+        counts = dict(
+            self.env["followup.enrollment"]._read_group(
+                [("origin_model", "=", self._name), ("origin_id", "in", self.ids)],
+                ["origin_id"],
+                ["__count"],
+            )
+        )
+        for lead in self:
+            lead.followup_enrollment_count = counts.get(lead.id, 0)
+
+    def write(self, vals):
+        # Odoo 18 has no won/lost state: a lead is won when it reaches a won stage
+        # (action_set_won, or a drag in the kanban) and lost when it is archived
+        # (action_set_lost). Watching write() catches every path.
+        if "stage_id" not in vals and "active" not in vals:
+            return super().write(vals)
+        was_won = self.filtered(lambda lead: lead.active and lead.stage_id.is_won)
+        was_active = self.filtered("active")
+        res = super().write(vals)
+        now_won = self.filtered(lambda lead: lead.active and lead.stage_id.is_won)
+        now_active = self.filtered("active")
+        self._followup_on_won_lost(
+            won=now_won - was_won, lost=was_active - now_active, restored=now_active - was_active
+        )
+        return res
+
+    def _followup_on_won_lost(self, won, lost, restored):
+        """React to leads just won, lost (archived) or restored, in batch."""
+        Enrollment = self.env["followup.enrollment"]
+        # A lead back in the game no longer needs winning back.
+        Enrollment._followup_stop_for_origins(
+            won | restored, "origin_reopened", triggers=("lead_lost",)
+        )
+        # A lost lead: what followed it up before is over (its re-engagement starts below).
+        Enrollment._followup_stop_for_origins(lost, "origin_cancelled")
+        for trigger, leads in (("lead_won", won), ("lead_lost", lost)):
+            targets = defaultdict(list)
+            for lead in leads.filtered("partner_id"):
+                targets[lead.company_id.id].append((lead.partner_id.id, self._name, lead.id))
+            if targets:
+                # sudo: enrolling is the system's reaction to a change the user was
+                # allowed to make; it must not depend on their follow-up rights.
+                self.env["followup.sequence"].sudo()._followup_fire(trigger, targets)
+
+    def action_view_followup_enrollments(self):
+        self.ensure_one()
+        return self.env["followup.enrollment"]._followup_action_for_origins(self)

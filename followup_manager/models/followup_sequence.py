@@ -30,7 +30,6 @@ class FollowupSequence(models.Model):
     name = fields.Char(required=True, translate=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     sequence = fields.Integer(default=10)
-    color = fields.Integer()
     company_id = fields.Many2one(
         "res.company",
         required=True,

@@ -200,3 +200,133 @@ class ConsentCase(FollowupCase):
 
     def events(self, partners, channel="email"):
         return self.Event.search([("partner_id", "in", partners.ids), ("channel", "=", channel)])
+
+
+class FollowupSequenceCase(FollowupCase):
+    """Sequences for each trigger and customers in two calendars (Italy:
+    Saturday-Sunday weekend; Saudi Arabia: Friday-Saturday)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Only the sequences of the test react to triggers (not the demo ones).
+        cls.env["followup.sequence"].search([]).action_archive()
+        cls.template_partner = cls.env.ref("followup_manager.mail_template_followup_partner_help")
+        cls.template_order = cls.env.ref("followup_manager.mail_template_followup_sale_thank_you")
+        cls.template_lead = cls.env.ref(
+            "followup_manager.mail_template_followup_lead_reengagement"
+        )
+        cls.activity_call = cls.env.ref("mail.mail_activity_data_call")
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Carla Customer",
+                "email": "carla@example.com",
+                "country_id": cls.env.ref("base.it").id,
+                "tz": "Europe/Rome",
+                "customer_rank": 1,
+            }
+        )
+        cls.customer_sa = cls.env["res.partner"].create(
+            {
+                "name": "Saad Customer",
+                "email": "saad@example.com",
+                "country_id": cls.env.ref("base.sa").id,
+                "tz": "Asia/Riyadh",
+                "customer_rank": 1,
+            }
+        )
+        cls.sequence_manual = cls._create_sequence(
+            "Nurture",
+            "manual",
+            [
+                cls._call_step("Call", 3, "business_days"),
+                cls._email_step("News", cls.template_partner, 1, "weeks"),
+            ],
+        )
+        cls.sequence_sale = cls._create_sequence(
+            "After sale",
+            "sale_order_confirmed",
+            [
+                cls._email_step("Thank you", cls.template_order, 0, "hours"),
+                cls._call_step("Call", 3, "business_days"),
+            ],
+            purpose="service",
+        )
+        cls.sequence_won = cls._create_sequence(
+            "Welcome", "lead_won", [cls._call_step("Kick-off call", 1, "days")]
+        )
+        cls.sequence_lost = cls._create_sequence(
+            "Win back",
+            "lead_lost",
+            [cls._email_step("Still looking?", cls.template_lead, 4, "weeks")],
+        )
+        cls.sequence_inactive = cls._create_sequence(
+            "Help us help you",
+            "partner_inactive",
+            [cls._email_step("Help us", cls.template_partner, 0, "days")],
+        )
+
+    @classmethod
+    def _create_sequence(cls, name, trigger, steps, **values):
+        return cls.env["followup.sequence"].create(
+            {
+                "name": name,
+                "trigger": trigger,
+                "step_ids": [
+                    (0, 0, dict(step, sequence=index)) for index, step in enumerate(steps)
+                ],
+                **values,
+            }
+        )
+
+    @classmethod
+    def _call_step(cls, name, delay=0, unit="days", **values):
+        return {
+            "name": name,
+            "delay": delay,
+            "delay_unit": unit,
+            "action": "activity",
+            "channel": "phone",
+            "activity_type_id": cls.activity_call.id,
+            **values,
+        }
+
+    @classmethod
+    def _email_step(cls, name, template, delay=0, unit="days", **values):
+        return {
+            "name": name,
+            "delay": delay,
+            "delay_unit": unit,
+            "action": "email",
+            "mail_template_id": template.id,
+            **values,
+        }
+
+    def _enrollments(self, sequence, partner=None, origin=None):
+        domain = [("sequence_id", "=", sequence.id)]
+        if partner:
+            domain.append(("partner_id", "=", partner.id))
+        if origin:
+            domain += [("origin_model", "=", origin._name), ("origin_id", "=", origin.id)]
+        return self.env["followup.enrollment"].search(domain)
+
+    def _create_order(self, partner=None, **values):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "order_line": [
+                    (0, 0, {"product_id": self.env.ref("product.product_product_4").id})
+                ],
+                **values,
+            }
+        )
+
+    def _create_lead(self, partner=None, **values):
+        return self.env["crm.lead"].create(
+            {
+                "name": f"Opportunity of {(partner or self.customer).name}",
+                "type": "opportunity",
+                "partner_id": (partner or self.customer).id,
+                **values,
+            }
+        )

@@ -261,6 +261,16 @@ class TestEnrollment(FollowupSequenceCase):
         Enrollment._followup_stop_for_withdrawn(self.customer, ["email", "phone"])
         self.assertEqual(call_and_email.stop_reason, "consent_withdrawn")
 
+    def test_a_consent_withdrawal_recorded_on_the_partner_stops_e_mail_only_sequences(self):
+        email_only = self._enroll(self.sequence_inactive, self.customer)
+        call_and_email = self._enroll(self.sequence_manual, self.customer)
+        self.customer.followup_set_consent("email", "withdrawn", "manual")
+        self.assertEqual(email_only.stop_reason, "consent_withdrawn")
+        self.assertEqual(call_and_email.state, "active")
+        # Channels withdrawn earlier count too: now nothing is left to use.
+        self.customer.followup_set_consent("phone", "withdrawn", "manual")
+        self.assertEqual(call_and_email.stop_reason, "consent_withdrawn")
+
     def test_withdrawal_only_looks_at_the_remaining_steps(self):
         enrollment = self._enroll(self.sequence_manual, self.customer)
         # The call is behind us: only the e-mail remains.
@@ -300,3 +310,31 @@ class TestEnrollment(FollowupSequenceCase):
         enrollment._followup_advance()
         self.assertEqual(enrollment.state, "done")
         self.assertFalse(enrollment.next_step_id)
+
+    @users("fm_salesman")
+    def test_the_enrollment_form_shows_each_decision_with_its_reason(self):
+        enrollment = self._enroll(self.sequence_manual, self.customer).with_user(self.env.user)
+        # Only the dispatch writes the log (salespeople read it).
+        self.env["followup.dispatch"].sudo().create(
+            [
+                {
+                    "enrollment_id": enrollment.id,
+                    "step_id": self.sequence_manual.step_ids[0].id,
+                    "channel": "phone",
+                    "state": "deferred",
+                    "reason": "quiet_hours",
+                    "note": "Carla's evening: tried again at 9:00 her time.",
+                },
+                {
+                    "enrollment_id": enrollment.id,
+                    "step_id": self.sequence_manual.step_ids[0].id,
+                    "channel": "phone",
+                    "state": "done",
+                },
+            ]
+        )
+        form = Form(enrollment)
+        self.assertEqual(len(form.dispatch_ids), 2)
+        self.assertEqual(enrollment.dispatch_count, 2)
+        self.assertEqual(set(enrollment.dispatch_ids.mapped("state")), {"deferred", "done"})
+        self.assertEqual(enrollment.dispatch_ids.partner_id, self.customer)

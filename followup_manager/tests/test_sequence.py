@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged, users
 
-from .common import FollowupSequenceCase
+from .common import FollowupCase, FollowupSequenceCase
 
 
 @tagged("post_install", "-at_install")
@@ -149,3 +149,17 @@ class TestSequence(FollowupSequenceCase):
             sequence.write({"name": "Mine"})
         with self.assertRaises(AccessError):
             sequence.step_ids[0].write({"delay": 1})
+
+
+@tagged("post_install", "-at_install")
+class TestSequenceDemo(FollowupCase):
+    def test_the_demo_order_is_followed_up_after_its_sale(self):
+        order = self.env.ref("followup_manager.sale_order_followup_demo")
+        sequence = self.env.ref("followup_manager.followup_sequence_post_sale_demo")
+        enrollment = self.env["followup.enrollment"].search([("origin", "=", order)])
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(enrollment.sequence_id, sequence)
+        self.assertEqual(enrollment.partner_id, order.partner_id)
+        self.assertEqual(
+            sequence.step_ids.mapped("delay_unit"), ["hours", "business_days", "weeks"]
+        )
