@@ -1350,6 +1350,10 @@ class ResPartner(models.Model):
         if "active" in vals and not vals["active"]:
             archived = self.filtered("active")
         res = super().write(vals)
+        if "parent_id" in vals:
+            # 1. A contact joining (or leaving) a company brings its orders and
+            # opportunities to the relationship it now belongs to.
+            self.commercial_partner_id._followup_recompute_lifecycle()
         if archived:
             self.env["followup.enrollment"]._followup_stop_for_partners(
                 archived, "partner_archived"

@@ -255,6 +255,14 @@ class TestLifecycle(FollowupCase):
         )
         self.assertEqual(contact.lifecycle_stage, "customer")
 
+    def test_a_customer_joining_a_company_makes_it_a_customer(self):
+        self._order(self.partner, T0)
+        self.assertEqual(self.company_partner.lifecycle_stage, "visitor")
+        with self._at(T0 + timedelta(days=1)):
+            self.partner.parent_id = self.company_partner
+        family = self.company_partner | self.partner | self.contact_a | self.contact_b
+        self.assertEqual(set(family.mapped("lifecycle_stage")), {"customer"})
+
     # --- by hand
     @users("fm_salesman")
     def test_salesperson_sets_the_stage_by_hand_with_a_reason(self):
