@@ -20,6 +20,7 @@
         "security/ir.model.access.csv",
         "security/followup_manager_security.xml",
         "data/ir_cron_data.xml",
+        "data/ir_config_parameter_data.xml",
         "data/res_partner_data.xml",
         "data/mail_template_data.xml",
         "data/followup_preferences_actions.xml",

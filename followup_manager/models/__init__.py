@@ -12,3 +12,4 @@ from . import followup_consent
 from . import followup_consent_event
 from . import mail_blacklist
 from . import phone_blacklist
+from . import followup_dispatcher

@@ -10,3 +10,5 @@ from . import test_tour_sequence
 from . import test_lifecycle
 from . import test_contact_data
 from . import test_tour_consent_audit
+from . import test_dispatch
+from . import test_dispatch_concurrency

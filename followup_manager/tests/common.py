@@ -1,5 +1,11 @@
 """Shared fixtures of the add-on's Odoo tests."""
 
+from contextlib import contextmanager
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
 from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -200,3 +206,88 @@ class ConsentCase(FollowupCase):
 
     def events(self, partners, channel="email"):
         return self.Event.search([("partner_id", "in", partners.ids), ("channel", "=", channel)])
+
+
+class FollowupDispatchCase(FollowupSequenceCase):
+    """The dispatch engine's world: salespeople in two time zones, customers in
+    Italy and Saudi Arabia with usable addresses, and a clock the test controls
+    (``_at``: freezes Python's clock and the transaction's, which stamps the
+    dispatch log the contact cap counts)."""
+
+    # Monday 30 November 2026, 10:00 in Rome (CET, UTC+1).
+    MONDAY_10_ROME = datetime(2026, 11, 30, 9, 0)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dispatcher = cls.env["followup.dispatcher"]
+        cls.user_salesman_ny = mail_new_test_user(
+            cls.env,
+            login="fm_salesman_ny",
+            name="Nina New York",
+            groups="sales_team.group_sale_salesman",
+            tz="America/New_York",
+        )
+        cls.italy = cls.env.ref("base.it")
+        cls.mario = cls._create_customer("Mario Rossi", "mario")
+        cls.sms_template_partner = cls.env["sms.template"].create(
+            {
+                "name": "Follow-up: quick check",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "body": "Hello {{ object.name }}, all good with your order?",
+            }
+        )
+
+    @classmethod
+    def _create_customer(cls, name, login, **values):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "email": f"{login}@example.com",
+                "mobile": "+39 347 123 4567",
+                "phone": "+39 06 4991 0000",
+                "country_id": cls.italy.id,
+                "tz": "Europe/Rome",
+                "user_id": cls.user_salesman.id,
+                "customer_rank": 1,
+                **values,
+            }
+        )
+
+    @contextmanager
+    def _at(self, moment):
+        """Run the block at ``moment`` (naive UTC) for Python and for the database."""
+        with freeze_time(moment), patch.object(self.env.cr, "now", lambda: moment):
+            yield
+
+    def _enroll(self, sequence, partners, moment=None, **origin):
+        with self._at(moment or self.MONDAY_10_ROME):
+            ids = sequence.enroll(partners.ids, **origin)
+        return self.env["followup.enrollment"].browse(ids)
+
+    def _dispatch(self, moment=None, **kwargs):
+        moment = moment or self.MONDAY_10_ROME
+        with self._at(moment):
+            return self.dispatcher._dispatch_due(now=moment, **kwargs)
+
+    def _sequence(self, name, steps, **values):
+        """A manual sequence (the partner is the followed-up document); service unless
+        said otherwise, so that no consent is needed."""
+        values.setdefault("purpose", "service")
+        return self._create_sequence(name, "manual", steps, **values)
+
+    @classmethod
+    def _task_step(cls, name="Prepare the visit", delay=0, unit="days", **values):
+        """An internal task: an activity on channel none (nobody is contacted)."""
+        return cls._call_step(name, delay, unit, channel="none", **values)
+
+    @classmethod
+    def _sms_step(cls, name, template, delay=0, unit="days", **values):
+        return {
+            "name": name,
+            "delay": delay,
+            "delay_unit": unit,
+            "action": "sms",
+            "sms_template_id": template.id,
+            **values,
+        }

@@ -1,0 +1,704 @@
+from datetime import date, datetime, timedelta
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import MockEmail
+from odoo.addons.sms.tests.common import SMSCase
+
+from .common import FollowupDispatchCase
+
+
+@tagged("post_install", "-at_install")
+class TestDispatch(FollowupDispatchCase):
+    """The dispatch, step by step: what is done, deferred, suppressed or failed,
+    and what the log says."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.saad = cls.customer_sa
+        cls.failing_template = cls.env["mail.template"].create(
+            {
+                "name": "Follow-up: fails for BOOM",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "subject": "Hello {{ object.name }}",
+                "body_html": "<p>Hello <t t-out=\"object.name\"/>"
+                "<t t-out=\"1 // (0 if object.ref == 'BOOM' else 1)\"/></p>",
+            }
+        )
+
+    def _service_email_sequence(self, template=None, name="Care"):
+        return self._sequence(
+            name,
+            [
+                self._email_step("Check-in", template or self.template_partner),
+                self._call_step("Call", 2, "days"),
+            ],
+            purpose="service",
+        )
+
+    def _marketing_email_sequence(self, name="Nurture"):
+        return self._sequence(
+            name,
+            [
+                self._email_step("News", self.template_partner),
+                self._call_step("Call", 2, "days"),
+            ],
+            purpose="marketing",
+        )
+
+    def _dispatch_of(self, dispatches, enrollment):
+        return dispatches.filtered(lambda dispatch: dispatch.enrollment_id == enrollment)
+
+    # ------------------------------------------------------------------ done
+
+    def test_activity_step_is_scheduled_for_the_salesperson_and_the_enrollment_moves_on(self):
+        sequence = self._sequence("Visit", [self._call_step("Call"), self._call_step("Call again", 2)])
+        enrollment = self._enroll(sequence, self.mario)
+        dispatch = self._dispatch()
+        self.assertRecordValues(
+            dispatch,
+            [{"state": "done", "reason": False, "channel": "phone", "user_id": self.user_salesman.id}],
+        )
+        activity = dispatch.activity_id
+        self.assertRecordValues(
+            activity,
+            [
+                {
+                    "res_model": "res.partner",
+                    "res_id": self.mario.id,
+                    "user_id": self.user_salesman.id,
+                    "activity_type_id": self.activity_call.id,
+                    "summary": "Call",
+                    "date_deadline": date(2026, 11, 30),
+                    "automated": True,
+                }
+            ],
+        )
+        self.assertEqual(
+            dispatch.note, "Done: activity “Call” scheduled for Sam Salesman on Mario Rossi."
+        )
+        self.assertEqual(dispatch.idempotency_key, f"{enrollment.id}-{sequence.step_ids[0].id}")
+        self.assertEqual(enrollment.next_step_id, sequence.step_ids[1])
+        # Two days later, same local time.
+        self.assertEqual(enrollment.next_date, datetime(2026, 12, 2, 9, 0))
+
+    def test_last_step_done_ends_the_enrollment(self):
+        sequence = self._sequence("One call", [self._call_step("Call")])
+        enrollment = self._enroll(sequence, self.mario)
+        self._dispatch()
+        self.assertRecordValues(
+            enrollment, [{"state": "done", "next_step_id": False, "next_date": False}]
+        )
+
+    def test_activity_on_an_order_goes_to_its_salesperson_due_today_in_their_time_zone(self):
+        order = self._create_order(self.mario, user_id=self.user_salesman_ny.id)
+        sequence = self._create_sequence(
+            "Order tasks", "sale_order_confirmed", [self._task_step("Prepare delivery")],
+            purpose="service",
+        )
+        # 23:30 UTC: already 1 December in Rome, still 30 November in New York.
+        late = datetime(2026, 11, 30, 23, 30)
+        enrollment = self._enroll(sequence, self.mario, late, origin_model="sale.order",
+                                  origin_id=order.id)
+        dispatch = self._dispatch(late)
+        self.assertEqual(dispatch.enrollment_id, enrollment)
+        self.assertRecordValues(
+            dispatch.activity_id,
+            [
+                {
+                    "res_model": "sale.order",
+                    "res_id": order.id,
+                    "user_id": self.user_salesman_ny.id,
+                    "date_deadline": date(2026, 11, 30),
+                }
+            ],
+        )
+
+    def test_partner_salesperson_step_uses_the_partners_salesperson_in_their_time_zone(self):
+        order = self._create_order(self.mario, user_id=self.user_salesman_ny.id)
+        sequence = self._create_sequence(
+            "Order tasks",
+            "sale_order_confirmed",
+            [self._task_step("Prepare delivery", responsible_type="partner_salesperson")],
+            purpose="service",
+        )
+        late = datetime(2026, 11, 30, 23, 30)
+        self._enroll(sequence, self.mario, late, origin_model="sale.order", origin_id=order.id)
+        activity = self._dispatch(late).activity_id
+        self.assertEqual(activity.user_id, self.user_salesman)
+        self.assertEqual(activity.date_deadline, date(2026, 12, 1))
+
+    def test_fixed_user_step_uses_that_user(self):
+        sequence = self._sequence(
+            "Visit",
+            [self._task_step(responsible_type="fixed_user", responsible_id=self.user_manager.id)],
+        )
+        self._enroll(sequence, self.mario)
+        self.assertEqual(self._dispatch().activity_id.user_id, self.user_manager)
+
+    def test_activity_assignee_gets_no_mail_and_the_document_no_tracking(self):
+        sequence = self._sequence("Visit", [self._call_step("Call")])
+        self._enroll(sequence, self.mario)
+        mails_before = self.env["mail.mail"].search_count([])
+        self._dispatch()
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+
+    def test_internal_task_is_never_capped_or_suppressed(self):
+        """Nobody is contacted: no address, blacklisted, cap used up, 23:00 on a Sunday."""
+        nobody = self._create_customer("Nora Nobody", "nora", email=False, mobile=False, phone=False)
+        self.env["mail.blacklist"]._add("nora-old@example.com")
+        contact = self._sequence("Contact", [self._call_step("Call")], purpose="service")
+        self.env["res.partner"].browse(nobody.id).phone = "+39 06 4991 0001"
+        self._enroll(contact, nobody, datetime(2026, 11, 27, 9, 0))
+        self._dispatch(datetime(2026, 11, 27, 9, 0))  # a contact: the cap is used
+        nobody.phone = False
+        sunday_night = datetime(2026, 11, 29, 22, 0)
+        tasks = self._sequence("Tasks", [self._task_step("Check the file")])
+        enrollment = self._enroll(tasks, nobody, sunday_night)
+        dispatch = self._dispatch_of(self._dispatch(sunday_night), enrollment)
+        self.assertEqual(dispatch.state, "done")
+        self.assertEqual(dispatch.channel, "none")
+
+    # ------------------------------------------------------------------ deferred
+
+    def test_cap_defers_a_second_contact_until_the_window_frees_up(self):
+        first = self._sequence("First", [self._call_step("Call")], purpose="service")
+        second = self._sequence("Second", [self._call_step("Call")], purpose="service")
+        self._enroll(first, self.mario)
+        self._dispatch()
+        wednesday = datetime(2026, 12, 2, 9, 0)
+        enrollment = self._enroll(second, self.mario, wednesday)
+        dispatch = self._dispatch(wednesday)
+        self.assertRecordValues(
+            dispatch,
+            [{"state": "deferred", "reason": "cap", "next_try": datetime(2026, 12, 7, 9, 0)}],
+        )
+        self.assertEqual(
+            dispatch.note,
+            "Deferred: Mario Rossi was already contacted once in the last 7 days; next try "
+            "on 2026-12-07 10:00 (Europe/Rome).",
+        )
+        # Nothing is dropped: the step waits for its next try, then is done.
+        self.assertEqual(enrollment.next_date, datetime(2026, 12, 7, 9, 0))
+        self.assertEqual(enrollment.next_step_id, second.step_ids)
+        later = self._dispatch(datetime(2026, 12, 7, 9, 0))
+        self.assertEqual(self._dispatch_of(later, enrollment).state, "done")
+        self.assertEqual(enrollment.state, "done")
+
+    def test_cap_is_shared_by_two_sequences_due_in_the_same_batch(self):
+        first = self._marketing_email_sequence("First")
+        second = self._marketing_email_sequence("Second")
+        self.mario.followup_set_consent("email", "granted", "manual")
+        enrollments = self._enroll(first, self.mario) | self._enroll(second, self.mario)
+        dispatches = self._dispatch()
+        self.assertEqual(len(dispatches), 2)
+        self.assertEqual(sorted(dispatches.mapped("state")), ["deferred", "done"])
+        deferred = dispatches.filtered(lambda d: d.state == "deferred")
+        self.assertEqual(deferred.reason, "cap")
+        self.assertEqual(deferred.next_try, datetime(2026, 12, 7, 9, 0))
+        self.assertEqual(len(dispatches.mail_id), 1)
+        self.assertEqual(len(enrollments), 2)
+
+    def test_the_persons_own_frequency_narrows_the_cap(self):
+        self.mario.followup_frequency = "monthly"
+        first = self._sequence("First", [self._call_step("Call")], purpose="service")
+        second = self._sequence("Second", [self._call_step("Call")], purpose="service")
+        self._enroll(first, self.mario)
+        self._dispatch()
+        in_ten_days = datetime(2026, 12, 10, 9, 0)
+        self._enroll(second, self.mario, in_ten_days)
+        dispatch = self._dispatch(in_ten_days)
+        self.assertEqual(dispatch.reason, "cap")
+        # 30 days after the first contact: Wednesday 30 December, 10:00 in Rome.
+        self.assertEqual(dispatch.next_try, datetime(2026, 12, 30, 9, 0))
+
+    def test_send_window_edges_in_rome(self):
+        """Local 08:59 and 19:00 wait; 09:00 and 18:59 go (Rome is UTC+1 in winter)."""
+        cases = [
+            (datetime(2026, 11, 30, 7, 59), "deferred", datetime(2026, 11, 30, 8, 0)),
+            (datetime(2026, 11, 30, 8, 0), "done", False),
+            (datetime(2026, 11, 30, 17, 59), "done", False),
+            (datetime(2026, 11, 30, 18, 0), "deferred", datetime(2026, 12, 1, 8, 0)),
+        ]
+        for index, (moment, state, next_try) in enumerate(cases):
+            with self.subTest(local=moment + timedelta(hours=1)):
+                partner = self._create_customer(f"Edge {index}", f"edge{index}")
+                sequence = self._sequence(f"Edge {index}", [self._call_step("Call")],
+                                          purpose="service")
+                enrollment = self._enroll(sequence, partner, moment)
+                dispatch = self._dispatch_of(self._dispatch(moment), enrollment)
+                self.assertRecordValues(
+                    dispatch,
+                    [
+                        {
+                            "state": state,
+                            "reason": "quiet_hours" if state == "deferred" else False,
+                            "next_try": next_try,
+                        }
+                    ],
+                )
+
+    def test_quiet_hours_note_says_the_local_time_and_the_window(self):
+        sequence = self._sequence("Evening", [self._call_step("Call")], purpose="service")
+        evening = datetime(2026, 11, 30, 19, 30)  # 20:30 in Rome
+        self._enroll(sequence, self.mario, evening)
+        dispatch = self._dispatch(evening)
+        self.assertEqual(
+            dispatch.note,
+            "Deferred: it is 20:30 for Mario Rossi (Europe/Rome), outside the sending hours "
+            "09:00-19:00; next try on 2026-12-01 09:00 (Europe/Rome).",
+        )
+
+    def test_next_try_across_the_autumn_clock_change(self):
+        """Friday 23 October 2026, 19:30 in Rome (CEST): the next allowed moment is
+        Monday 26 October 09:00, CET by then (UTC+1): 08:00 UTC, not 07:00."""
+        friday_evening = datetime(2026, 10, 23, 17, 30)
+        sequence = self._sequence("Call", [self._call_step("Call")], purpose="service")
+        self._enroll(sequence, self.mario, friday_evening)
+        dispatch = self._dispatch(friday_evening)
+        self.assertEqual(dispatch.reason, "quiet_hours")
+        self.assertEqual(dispatch.next_try, datetime(2026, 10, 26, 8, 0))
+        self.assertIn("next try on 2026-10-26 09:00 (Europe/Rome)", dispatch.note)
+
+    def test_delay_across_the_spring_clock_change_keeps_the_local_time(self):
+        """Saturday 28 March 2026 10:00 CET + 1 day = Sunday 29 March 10:00 CEST (UTC+2)."""
+        saturday = datetime(2026, 3, 28, 9, 0)
+        sequence = self._sequence(
+            "Tasks", [self._task_step("First"), self._task_step("Second", 1, "days")]
+        )
+        enrollment = self._enroll(sequence, self.mario, saturday)
+        self._dispatch(saturday)
+        self.assertEqual(enrollment.next_date, datetime(2026, 3, 29, 8, 0))
+
+    def test_business_days_delay_skips_the_partners_weekend(self):
+        """Thursday + 1 business day: Friday in Italy, Sunday in Saudi Arabia (where
+        Friday and Saturday are the weekend)."""
+        thursday = datetime(2026, 11, 26, 8, 0)
+        sequence = self._sequence(
+            "Tasks", [self._task_step("First"), self._task_step("Second", 1, "business_days")]
+        )
+        italian = self._enroll(sequence, self.mario, thursday)
+        saudi = self._enroll(sequence, self.saad, thursday)
+        self._dispatch(thursday)
+        self.assertEqual(italian.next_date, datetime(2026, 11, 27, 8, 0))  # Fri 09:00 Rome
+        self.assertEqual(saudi.next_date, datetime(2026, 11, 29, 8, 0))  # Sun 11:00 Riyadh
+
+    def test_weekend_depends_on_the_partners_country(self):
+        """Friday 27 November 2026, 08:00 UTC: 09:00 in Rome (a weekday), 11:00 in
+        Riyadh (the weekend there is Friday and Saturday)."""
+        friday = datetime(2026, 11, 27, 8, 0)
+        sequence = self._service_email_sequence()
+        italian = self._enroll(sequence, self.mario, friday)
+        saudi = self._enroll(sequence, self.saad, friday)
+        dispatches = self._dispatch(friday)
+        self.assertEqual(self._dispatch_of(dispatches, italian).state, "done")
+        saudi_dispatch = self._dispatch_of(dispatches, saudi)
+        self.assertRecordValues(
+            saudi_dispatch,
+            [
+                {
+                    "state": "deferred",
+                    "reason": "weekend",
+                    # Sunday 29 November, 09:00 in Riyadh (UTC+3).
+                    "next_try": datetime(2026, 11, 29, 6, 0),
+                }
+            ],
+        )
+        self.assertIn("weekend in Saudi Arabia", saudi_dispatch.note)
+
+    def test_preferred_hours_defer_to_the_persons_hours(self):
+        self.mario.write({"followup_hours_start": 17.0, "followup_hours_end": 18.0})
+        sequence = self._sequence("Call", [self._call_step("Call")], purpose="service")
+        self._enroll(sequence, self.mario)
+        dispatch = self._dispatch()
+        self.assertRecordValues(
+            dispatch,
+            [
+                {
+                    "state": "deferred",
+                    "reason": "preferred_hours",
+                    "next_try": datetime(2026, 11, 30, 16, 0),
+                }
+            ],
+        )
+        self.assertIn("prefers to be contacted between 17:00 and 18:00", dispatch.note)
+
+    # ------------------------------------------------------------------ priorities
+
+    def test_service_goes_before_marketing_when_the_cap_allows_one(self):
+        marketing = self._marketing_email_sequence()
+        service = self._service_email_sequence()
+        self.mario.followup_set_consent("email", "granted", "manual")
+        # The marketing step has been due since Sunday, the service one since Monday.
+        promo = self._enroll(marketing, self.mario, datetime(2026, 11, 29, 9, 0))
+        care = self._enroll(service, self.mario)
+        dispatches = self._dispatch()
+        self.assertEqual(self._dispatch_of(dispatches, care).state, "done")
+        self.assertRecordValues(
+            self._dispatch_of(dispatches, promo), [{"state": "deferred", "reason": "cap"}]
+        )
+
+    def test_oldest_due_goes_first_within_a_purpose(self):
+        older = self._marketing_email_sequence("Older")
+        newer = self._marketing_email_sequence("Newer")
+        self.mario.followup_set_consent("email", "granted", "manual")
+        recent = self._enroll(newer, self.mario)
+        old = self._enroll(older, self.mario, datetime(2026, 11, 29, 9, 0))
+        dispatches = self._dispatch()
+        self.assertEqual(self._dispatch_of(dispatches, old).state, "done")
+        self.assertEqual(self._dispatch_of(dispatches, recent).state, "deferred")
+
+    # ------------------------------------------------------------------ suppressed
+
+    def _suppressed(self, partner, sequence=None):
+        sequence = sequence or self._marketing_email_sequence()
+        enrollment = self._enroll(sequence, partner)
+        dispatch = self._dispatch_of(self._dispatch(), enrollment)
+        self.assertEqual(dispatch.state, "suppressed")
+        self.assertFalse(dispatch.mail_id)
+        return dispatch, enrollment
+
+    def test_marketing_without_consent_is_suppressed_and_the_next_step_follows(self):
+        dispatch, enrollment = self._suppressed(self.mario)
+        self.assertEqual(dispatch.reason, "no_consent")
+        self.assertEqual(
+            dispatch.note,
+            "Suppressed: Mario Rossi has not agreed to receive marketing by E-mail; this "
+            "step is skipped.",
+        )
+        self.assertEqual(enrollment.state, "active")
+        self.assertEqual(enrollment.next_step_id.name, "Call")
+
+    def test_withdrawn_consent_suppresses_even_a_service_step(self):
+        self.mario.followup_set_consent("post", "withdrawn", "manual")
+        sequence = self._sequence(
+            "Letters",
+            [self._call_step("Send a letter", channel="post"), self._call_step("Call", 2)],
+            purpose="service",
+        )
+        dispatch, _enrollment = self._suppressed(self.mario, sequence)
+        self.assertEqual(dispatch.reason, "withdrawn")
+        self.assertIn("withdrew their consent for Post", dispatch.note)
+
+    def test_refused_channel_is_suppressed(self):
+        self.mario.followup_no_email = True
+        dispatch, _enrollment = self._suppressed(self.mario, self._service_email_sequence())
+        self.assertEqual(dispatch.reason, "channel_refused")
+
+    def test_blacklisted_address_is_suppressed(self):
+        self.env["mail.blacklist"]._add(self.mario.email)
+        dispatch, _enrollment = self._suppressed(self.mario, self._service_email_sequence())
+        self.assertEqual(dispatch.reason, "blacklisted")
+
+    def test_invalid_address_is_suppressed(self):
+        self.mario.email = "mario-at-nowhere"
+        dispatch, _enrollment = self._suppressed(self.mario, self._service_email_sequence())
+        self.assertEqual(dispatch.reason, "invalid_address")
+        self.assertEqual(
+            dispatch.note,
+            "Suppressed: Mario Rossi has no valid address for E-mail; this step is skipped.",
+        )
+
+    def test_archived_partner_stops_the_enrollment(self):
+        sequence = self._service_email_sequence()
+        enrollment = self._enroll(sequence, self.mario)
+        # Archived behind the ORM's back (an import, SQL): the dispatch still notices.
+        self.env.cr.execute("UPDATE res_partner SET active = false WHERE id = %s", [self.mario.id])
+        self.mario.invalidate_recordset(["active"])
+        dispatch = self._dispatch()
+        self.assertRecordValues(dispatch, [{"state": "suppressed", "reason": "stopped"}])
+        self.assertRecordValues(
+            enrollment, [{"state": "stopped", "stop_reason": "partner_archived"}]
+        )
+
+    # ------------------------------------------------------------------ failed
+
+    @mute_logger("odoo.addons.followup_manager.models.followup_dispatcher",
+                 "odoo.addons.mail.models.mail_render_mixin")
+    def test_one_failing_template_among_good_ones_fails_alone(self):
+        boom = self._create_customer("Bruno Boom", "bruno", ref="BOOM")
+        anna = self._create_customer("Anna Bianchi", "anna")
+        sequence = self._service_email_sequence(self.failing_template)
+        enrollments = self._enroll(sequence, self.mario | boom | anna)
+        dispatches = self._dispatch()
+        failed = dispatches.filtered(lambda d: d.partner_id == boom)
+        self.assertRecordValues(failed, [{"state": "failed", "reason": "error", "mail_id": False}])
+        self.assertIn("Failed: step “Check-in”", failed.note)
+        self.assertIn("Follow-up: fails for BOOM", failed.note)
+        done = dispatches - failed
+        self.assertEqual(done.mapped("state"), ["done", "done"])
+        self.assertEqual(done.mail_id.recipient_ids, self.mario | anna)
+        # The failed step is behind the enrollment too: it goes on with the next step.
+        self.assertEqual(set(enrollments.next_step_id.mapped("name")), {"Call"})
+        self.assertFalse(
+            self.env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "=", boom.id)])
+        )
+
+    @mute_logger("odoo.addons.followup_manager.models.followup_dispatcher")
+    def test_one_failing_server_action_among_good_ones_fails_alone(self):
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Mark visited",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "code",
+                "code": "if record.ref == 'BOOM':\n"
+                "    raise UserError('no visit for ' + record.name)\n"
+                "record.write({'comment': 'visited'})",
+            }
+        )
+        boom = self._create_customer("Bruno Boom", "bruno", ref="BOOM")
+        sequence = self._sequence(
+            "Actions",
+            [{"name": "Mark", "action": "server_action", "server_action_id": action.id}],
+        )
+        self._enroll(sequence, self.mario | boom)
+        dispatches = self._dispatch()
+        failed = dispatches.filtered(lambda d: d.partner_id == boom)
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("no visit for Bruno Boom", failed.note)
+        self.assertEqual((dispatches - failed).state, "done")
+        self.assertEqual(str(self.mario.comment), "<p>visited</p>")
+        self.assertFalse(boom.comment)
+
+    # ------------------------------------------------------------------ exactly once
+
+    def test_a_step_moved_back_is_not_done_twice(self):
+        sequence = self._sequence("Visit", [self._call_step("Call"), self._call_step("Again", 2)])
+        enrollment = self._enroll(sequence, self.mario)
+        self._dispatch()
+        # Someone moves the enrollment back to the step already done.
+        enrollment.write({"next_step_id": sequence.step_ids[0].id,
+                          "next_date": datetime(2026, 12, 1, 9, 0)})
+        dispatch = self._dispatch(datetime(2026, 12, 1, 9, 0))
+        self.assertRecordValues(dispatch, [{"state": "suppressed", "activity_id": False}])
+        self.assertIn("already carried out", dispatch.note)
+        self.assertEqual(
+            self.env["mail.activity"].search_count([("res_id", "=", self.mario.id),
+                                                    ("res_model", "=", "res.partner")]),
+            1,
+        )
+        self.assertEqual(enrollment.next_step_id.name, "Again")
+
+    @mute_logger("odoo.sql_db")
+    def test_crash_after_the_claim_rolls_back_everything_and_loses_nothing(self):
+        sequence = self._sequence("Visit", [self._call_step("Call")])
+        anna = self._create_customer("Anna Bianchi", "anna")
+        enrollments = self._enroll(sequence, self.mario | anna)
+        Dispatcher = type(self.dispatcher)
+        with patch.object(Dispatcher, "_followup_move_on", side_effect=RuntimeError("crash")):
+            with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+                self._dispatch(datetime(2026, 11, 30, 9, 0))
+        self.env.invalidate_all()
+        self.assertFalse(self.env["followup.dispatch"].search([("enrollment_id", "in", enrollments.ids)]))
+        self.assertFalse(
+            self.env["mail.activity"].search([("res_model", "=", "res.partner"),
+                                              ("res_id", "in", enrollments.partner_id.ids)])
+        )
+        self.assertEqual(set(enrollments.mapped("state")), {"active"})
+        dispatches = self._dispatch(datetime(2026, 11, 30, 9, 0))
+        self.assertEqual(dispatches.mapped("state"), ["done", "done"])
+        self.assertEqual(len(dispatches.activity_id), 2)
+
+    # ------------------------------------------------------------------ cron
+
+    def test_cron_run_in_a_test_never_commits(self):
+        self.assertFalse(self.dispatcher._followup_auto_commit_allowed())
+        sequence = self._sequence("Visit", [self._call_step("Call")])
+        enrollment = self._enroll(sequence, self.mario)
+        with patch.object(type(self.env.cr), "commit", side_effect=AssertionError("commit")), \
+                self._at(self.MONDAY_10_ROME):
+            self.env["followup.enrollment"]._cron_dispatch()
+        self.assertEqual(enrollment.state, "done")
+
+    def test_cron_is_woken_when_the_next_step_is_due(self):
+        cron = self.env.ref("followup_manager.ir_cron_followup_dispatch")
+        self.assertEqual(cron.model_id.model, "followup.enrollment")
+        self.assertEqual(cron.code, "model._cron_dispatch()")
+        self.assertTrue(cron.active)
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        sequence = self._sequence("Visit", [self._call_step("Call"), self._call_step("Again", 2)])
+        self._enroll(sequence, self.mario)
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        self._dispatch()
+        self.assertEqual(
+            Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"),
+            [datetime(2026, 12, 2, 9, 0)],
+        )
+        # Asking again for a later moment adds nothing: the cron runs before it anyway.
+        with self._at(self.MONDAY_10_ROME):
+            self.dispatcher._schedule_wakeup([datetime(2026, 12, 3, 9, 0)])
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
+
+    def test_batch_size_is_a_system_parameter(self):
+        self.env["ir.config_parameter"].set_param("followup_manager.dispatch_batch_size", "2")
+        self.assertEqual(self.dispatcher._followup_batch_size(), 2)
+        partners = self.mario | self.saad | self._create_customer("Anna Bianchi", "anna")
+        sequence = self._sequence("Tasks", [self._task_step()])
+        self._enroll(sequence, partners)
+        with self._at(self.MONDAY_10_ROME):
+            first = self.dispatcher._dispatch_due(now=self.MONDAY_10_ROME, max_batches=1)
+        self.assertEqual(len(first), 2)
+        self.assertEqual(len(self._dispatch()), 1)
+
+    # ------------------------------------------------------------------ cost
+
+    def _count_queries(self, partners, steps):
+        sequence = self._sequence(f"Batch {len(partners)}", steps, purpose="service")
+        self._enroll(sequence, partners)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        with self._at(self.MONDAY_10_ROME):
+            dispatches = self.dispatcher._dispatch_due(now=self.MONDAY_10_ROME)
+        self.env.flush_all()
+        self.assertEqual(len(dispatches), len(partners))
+        self.assertEqual(set(dispatches.mapped("state")), {"done"})
+        return self.cr.sql_log_count - before
+
+    def _customers(self, count, prefix):
+        return self.env["res.partner"].create(
+            [
+                {
+                    "name": f"{prefix} {index}",
+                    "email": f"{prefix.lower()}{index}@example.com",
+                    "phone": "+39 06 4991 0000",
+                    "country_id": self.italy.id,
+                    "tz": "Europe/Rome",
+                    "user_id": self.user_salesman.id,
+                }
+                for index in range(count)
+            ]
+        )
+
+    def test_activity_batch_costs_the_same_queries_for_10_and_50_steps(self):
+        step = [self._call_step("Call")]
+        self._count_queries(self._customers(3, "Warm"), step)  # fills Odoo's caches
+        ten = self._count_queries(self._customers(10, "Ten"), step)
+        fifty = self._count_queries(self._customers(50, "Fifty"), step)
+        self.assertEqual(ten, fifty)
+
+    def test_email_batch_costs_the_same_queries_for_10_and_50_steps(self):
+        step = [self._email_step("Check-in", self.template_partner)]
+        self._count_queries(self._customers(3, "Warm"), step)
+        ten = self._count_queries(self._customers(10, "Ten"), step)
+        fifty = self._count_queries(self._customers(50, "Fifty"), step)
+        self.assertEqual(ten, fifty)
+
+
+@tagged("post_install", "-at_install")
+class TestDispatchMail(FollowupDispatchCase, MockEmail):
+    """E-mails go through Odoo's queue, on the document's thread, with the
+    unsubscribe headers and the preference link, to the partner only."""
+
+    def test_email_is_queued_on_the_thread_with_unsubscribe_headers(self):
+        sequence = self._sequence(
+            "Care", [self._email_step("Check-in", self.template_partner)], purpose="service"
+        )
+        with self.mock_mail_gateway():
+            self._enroll(sequence, self.mario)
+            dispatch = self._dispatch()
+            self.assertFalse(self._mails, "the dispatch queues, it does not send")
+        mail = dispatch.mail_id
+        self.assertRecordValues(
+            mail,
+            [
+                {
+                    "state": "outgoing",
+                    "model": "res.partner",
+                    "res_id": self.mario.id,
+                    "subject": "Help us help you, Mario Rossi",
+                    "recipient_ids": self.mario.ids,
+                    "message_type": "comment",
+                }
+            ],
+        )
+        self.assertEqual(dispatch.message_id, mail.mail_message_id)
+        self.assertIn(dispatch.message_id, self.mario.message_ids)
+        self.assertIn("List-Unsubscribe", mail.headers)
+        self.assertIn("/followup/preferences/", str(mail.body_html))
+        self.assertEqual(
+            dispatch.note,
+            "Done: e-mail “Follow-up: help us help you (marketing)” queued for Mario Rossi "
+            "<mario@example.com> on Mario Rossi.",
+        )
+        with self.mock_mail_gateway():
+            self.env["mail.mail"].sudo().process_email_queue(ids=mail.ids)
+        self.assertEqual(len(self._mails), 1)
+        sent = self._mails[0]
+        self.assertEqual(sent["email_to"], ['"Mario Rossi" <mario@example.com>'])
+        self.assertEqual(sent["headers"]["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+        self.assertTrue(sent["headers"]["List-Unsubscribe"].startswith("<http"))
+
+    def test_email_without_subject_replies_to_the_document(self):
+        template = self.env["mail.template"].create(
+            {
+                "name": "Follow-up: no subject",
+                "model_id": self.env["ir.model"]._get_id("sale.order"),
+                "body_html": "<p>How is <t t-out=\"object.name\"/> going?</p>",
+            }
+        )
+        order = self._create_order(self.mario)
+        first = order.message_post(body="Your quotation", message_type="comment")
+        sequence = self._create_sequence(
+            "After sale", "sale_order_confirmed", [self._email_step("Ask", template)],
+            purpose="service",
+        )
+        self._enroll(sequence, self.mario, origin_model="sale.order", origin_id=order.id)
+        mail = self._dispatch().mail_id
+        self.assertEqual(mail.subject, f"Re: {order.name}")
+        self.assertEqual(mail.model, "sale.order")
+        self.assertEqual(mail.res_id, order.id)
+        self.assertEqual(mail.parent_id, order.message_ids.sorted("id")[:1])
+        self.assertTrue(mail.references)
+        self.assertTrue(first)
+
+    def test_email_goes_to_the_partner_only_whatever_the_template_says(self):
+        """The decision was taken for this partner: the template's own recipients
+        (here the order's customer, another contact) are not used."""
+        other = self._create_customer("Olga Other", "olga")
+        order = self._create_order(other)
+        sequence = self._create_sequence(
+            "After sale", "sale_order_confirmed",
+            [self._email_step("Thanks", self.template_order)], purpose="service",
+        )
+        self._enroll(sequence, self.mario, origin_model="sale.order", origin_id=order.id)
+        mail = self._dispatch().mail_id
+        self.assertEqual(mail.recipient_ids, self.mario)
+        self.assertFalse(mail.email_to)
+
+
+@tagged("post_install", "-at_install")
+class TestDispatchSms(FollowupDispatchCase, SMSCase):
+    def test_sms_is_queued_to_the_partners_mobile_and_logged_on_the_document(self):
+        sequence = self._sequence(
+            "Text", [self._sms_step("Quick check", self.sms_template_partner)], purpose="service"
+        )
+        with self.mockSMSGateway():
+            self._enroll(sequence, self.mario)
+            dispatch = self._dispatch()
+            self.assertFalse(self._sms, "the dispatch queues, it does not send")
+        self.assertEqual(dispatch.state, "done")
+        self.assertSMSOutgoing(
+            self.mario, "+393471234567", content="Hello Mario Rossi, all good with your order?"
+        )
+        message = dispatch.message_id
+        self.assertEqual(message.message_type, "sms")
+        self.assertEqual((message.model, message.res_id), ("res.partner", self.mario.id))
+        self.assertEqual(message.notification_ids.notification_type, "sms")
+        with self.mockSMSGateway():
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertSMSIapSent(["+393471234567"], "all good with your order?")
+        self.assertEqual(message.notification_ids.notification_status, "pending")
+
+    def test_sms_without_a_mobile_number_is_suppressed(self):
+        self.mario.write({"mobile": False, "phone": False})
+        sequence = self._sequence(
+            "Text", [self._sms_step("Quick check", self.sms_template_partner)], purpose="service"
+        )
+        self._enroll(sequence, self.mario)
+        dispatch = self._dispatch()
+        self.assertRecordValues(dispatch, [{"state": "suppressed", "reason": "invalid_address"}])
