@@ -37,11 +37,13 @@
         "report/followup_consent_report.xml",
         "wizards/followup_enroll_views.xml",
         "wizards/followup_lifecycle_wizard_views.xml",
+        "wizards/followup_consent_record_views.xml",
         "views/followup_manager_menus.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/followup_sequence_demo.xml",
+        "demo/consent_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -118,9 +118,9 @@ class FollowupConsent(models.Model):
         if not self.env.context.get(CONTEXT_APPLY):
             raise UserError(
                 self.env._(
-                    "Consent is recorded as an event with its proof (Contacts > Record "
-                    "Consent, or res.partner.followup_set_consent); it cannot be edited "
-                    "directly."
+                    "Consent is recorded as a decision with its proof (Record a Decision "
+                    "on the contact, or res.partner.followup_set_consent); it cannot be "
+                    "edited directly."
                 )
             )
 

@@ -6,7 +6,7 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -223,6 +223,44 @@ class TestConsentSet(ConsentCase):
         )
         self.assertEqual(tracked.mapped("new_value_char"), ["Withdrawn"])
 
+    def test_salesman_records_what_the_person_said_with_the_wizard(self):
+        wizard = Form(
+            self.env["followup.consent.record"]
+            .with_user(self.user_salesman)
+            .with_context(active_model="res.partner", active_ids=self.anna.ids)
+        )
+        wizard.channel = "sms"
+        wizard.how = "phone"
+        wizard.proof = "Asked whether we may text her about offers: she said yes."
+        wizard.save().action_record()
+        event = self.events(self.anna, "sms")
+        self.assertEqual((event.state, event.legal_basis), ("granted", "consent"))
+        self.assertEqual((event.source, event.user_id), ("manual_phone", self.user_salesman))
+
+    def test_withdrawal_stops_follow_ups_left_with_that_channel_only(self):
+        call = self.env.ref("mail.mail_activity_data_call")
+        sequence = self.env["followup.sequence"].create(
+            {
+                "name": "Call them back",
+                "step_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Call",
+                            "action": "activity",
+                            "channel": "phone",
+                            "activity_type_id": call.id,
+                        },
+                    ),
+                ],
+            }
+        )
+        enrollment = self.env["followup.enrollment"].browse(sequence.enroll(self.anna.ids))
+        self.assertEqual(enrollment.state, "active")
+        self.anna.followup_set_consent("phone", "withdrawn", "preference_page")
+        self.assertEqual(enrollment.state, "stopped")
+
     def test_partner_smart_button_opens_its_history(self):
         self.anna.followup_set_consent("email", "granted", "manual")
         self.anna.followup_set_consent("sms", "granted", "manual")
@@ -301,13 +339,7 @@ class TestConsentCheck(ConsentCase):
                 ],
             }
         )
-        enrollment = self.env["followup.enrollment"].create(
-            {
-                "partner_id": self.anna.id,
-                "sequence_id": sequence.id,
-                "origin": f"res.partner,{self.anna.id}",
-            }
-        )
+        enrollment = self.env["followup.enrollment"].browse(sequence.enroll(self.anna.ids))
         dispatch = self.env["followup.dispatch"].create(
             {"enrollment_id": enrollment.id, "state": "done", "channel": "email"}
         )

@@ -89,7 +89,13 @@ class TestConsentBlacklist(ConsentCase):
         self.env["mail.blacklist"].sudo().create(
             [{"email": "anna@example.com"}, {"email": "bruno@example.com"}]
         )
-        withdrawn = self.Consent.search([("channel", "=", "email"), ("state", "=", "withdrawn")])
+        withdrawn = self.Consent.search(
+            [
+                ("partner_id", "in", (self.partners | twin).ids),
+                ("channel", "=", "email"),
+                ("state", "=", "withdrawn"),
+            ]
+        )
         self.assertEqual(withdrawn.partner_id, self.anna | self.bruno | twin)
 
     def test_reactivated_blacklist_entry_reads_as_withdrawn(self):
