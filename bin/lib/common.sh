@@ -100,21 +100,22 @@ fm_python() {
 fm_venv() {
     local py key req
     py=$(fm_python)
-    req=$FM_CACHE/requirements-odoo.txt
+    # A file of its own per run: several runs may set up at once.
+    req=$(mktemp "$FM_CACHE/requirements.XXXXXX")
     # Odoo pins cbor2==5.4.2, whose sdist no longer builds: any 5.4.x wheel works.
-    sed -e 's/^cbor2==5\.4\.2/cbor2==5.4.6/' "$ODOO_SRC/requirements.txt" >"$req.new"
-    cat "$FM_ROOT/requirements-dev.txt" >>"$req.new"
-    key=$("$py" -c 'import sys; print("%d%d" % sys.version_info[:2])')-$(md5sum <"$req.new" | cut -c1-10)
+    sed -e 's/^cbor2==5\.4\.2/cbor2==5.4.6/' "$ODOO_SRC/requirements.txt" >"$req"
+    cat "$FM_ROOT/requirements-dev.txt" >>"$req"
+    key=$("$py" -c 'import sys; print("%d%d" % sys.version_info[:2])')-$(md5sum <"$req" | cut -c1-10)
     FM_VENV=$FM_CACHE/venv-py$key
     if [[ ! -f "$FM_VENV/.complete" ]]; then
         fm_log "Creating the Python environment $FM_VENV (Odoo's requirements + the add-on's)"
         rm -rf "$FM_VENV"
         "$py" -m venv "$FM_VENV"
         "$FM_VENV/bin/pip" install -q --upgrade pip wheel "setuptools<81"
-        "$FM_VENV/bin/pip" install -q -r "$req.new"
+        "$FM_VENV/bin/pip" install -q -r "$req"
         touch "$FM_VENV/.complete"
     fi
-    mv -f "$req.new" "$req"
+    rm -f "$req"
     export PATH=$FM_VENV/bin:$PATH
     export FM_VENV
 }
