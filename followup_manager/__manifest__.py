@@ -30,6 +30,8 @@
         "views/followup_sequence_views.xml",
         "views/followup_enrollment_views.xml",
         "views/followup_dispatch_views.xml",
+        "views/followup_dispatch_report_views.xml",
+        "views/followup_forecast_views.xml",
         "views/sale_order_views.xml",
         "views/crm_lead_views.xml",
         "views/followup_consent_views.xml",
@@ -43,6 +45,7 @@
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/followup_sequence_demo.xml",
+        "demo/followup_forecast_demo.xml",
         "demo/consent_demo.xml",
     ],
     "assets": {

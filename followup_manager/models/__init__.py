@@ -13,3 +13,4 @@ from . import followup_consent_event
 from . import mail_blacklist
 from . import phone_blacklist
 from . import followup_dispatcher
+from . import followup_forecast
