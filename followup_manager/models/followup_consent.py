@@ -143,15 +143,55 @@ class FollowupConsent(models.Model):
             self._check_projection()
         return super().write(vals)
 
-    def unlink(self):
-        if self:
-            raise UserError(
-                self.env._(
-                    "A consent cannot be deleted: record a withdrawal instead, so that "
-                    "the history keeps the proof."
-                )
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._(
+                "A consent cannot be deleted: record a withdrawal instead, so that "
+                "the history keeps the proof."
             )
-        return super().unlink()
+        )
+
+    # Fields whose changes the chatter shows (tracking=True on each).
+    _FOLLOWUP_TRACKED = ("state", "legal_basis", "source")
+
+    def _followup_tracked_values(self):
+        return {
+            consent.id: {fname: consent[fname] for fname in self._FOLLOWUP_TRACKED}
+            for consent in self
+        }
+
+    def _followup_log_changes(self, before):
+        """One chatter note per changed consent with its tracking values, as
+        tracking=True shows them, created in two batches whatever the number.
+
+        :param dict before: {consent id: {field: value}} before the change.
+        """
+        changed = self.filtered(
+            lambda consent: any(
+                before[consent.id][fname] != consent[fname] for fname in self._FOLLOWUP_TRACKED
+            )
+        )
+        if not changed:
+            return
+        col_info = self.fields_get(
+            self._FOLLOWUP_TRACKED, attributes=("string", "type", "selection")
+        )
+        messages = changed._message_log_batch(bodies=dict.fromkeys(changed.ids, ""))
+        message_by_consent = {message.res_id: message.id for message in messages}
+        Tracking = self.env["mail.tracking.value"].sudo()
+        vals_list = []
+        for consent in changed:
+            for fname in self._FOLLOWUP_TRACKED:
+                old, new = before[consent.id][fname], consent[fname]
+                if old != new:
+                    vals = Tracking._create_tracking_values(
+                        old, new, fname, col_info[fname], consent
+                    )
+                    vals_list.append(dict(vals, mail_message_id=message_by_consent[consent.id]))
+        # sudo: tracking values are system records, created as mail.thread's own
+        # tracking creates them, for changes the caller was allowed to make.
+        Tracking.create(vals_list)
 
     # ------------------------------------------------------------------
     # Actions

@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .followup_consent import (
     CONSENT_CHANNELS,
@@ -114,16 +115,20 @@ class FollowupConsentEvent(models.Model):
     def init(self):
         # The last line of defence, below the ORM: nothing but a partner merge may
         # touch a stored event. TRUNCATE is refused too.
-        frozen = " OR ".join(f"NEW.{col} IS DISTINCT FROM OLD.{col}" for col in _FROZEN_COLUMNS)
+        frozen = SQL(" OR ").join(
+            SQL("NEW.%s IS DISTINCT FROM OLD.%s", SQL.identifier(col), SQL.identifier(col))
+            for col in _FROZEN_COLUMNS
+        )
         self.env.cr.execute(
-            f"""
+            SQL(
+                """
             CREATE OR REPLACE FUNCTION followup_consent_event_append_only()
             RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_OP = 'UPDATE' AND NEW.partner_id IS NOT NULL AND NOT ({frozen}) THEN
+                IF TG_OP = 'UPDATE' AND NEW.partner_id IS NOT NULL AND NOT (%s) THEN
                     RETURN NEW;
                 END IF;
-                RAISE EXCEPTION 'followup_consent_event is append-only: % refused', TG_OP
+                RAISE EXCEPTION 'followup_consent_event is append-only: %% refused', TG_OP
                     USING ERRCODE = 'integrity_constraint_violation';
             END;
             $$;
@@ -135,7 +140,9 @@ class FollowupConsentEvent(models.Model):
             CREATE TRIGGER followup_consent_event_no_truncate
                 BEFORE TRUNCATE ON followup_consent_event
                 FOR EACH STATEMENT EXECUTE FUNCTION followup_consent_event_append_only();
-            """
+            """,
+                frozen,
+            )
         )
 
     # ------------------------------------------------------------------
@@ -175,10 +182,9 @@ class FollowupConsentEvent(models.Model):
             )
         return super().write(vals)
 
-    def unlink(self):
-        if self:
-            raise UserError(self.env._("The consent history cannot be deleted."))
-        return super().unlink()
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("The consent history cannot be deleted."))
 
     # ------------------------------------------------------------------
     # Projection onto the current state
@@ -218,9 +224,15 @@ class FollowupConsentEvent(models.Model):
                 to_write[tuple(vals.items())] |= consent
             else:
                 to_create.append(dict(vals, partner_id=partner_id, channel=channel))
+        # The chatter shows each change as tracking would, but logged in batch
+        # (mail.thread's own tracking posts one message per record at commit).
+        track = not self.env.context.get("tracking_disable")
+        before = existing._followup_tracked_values() if track else {}
         for vals, records in to_write.items():
-            records.write(dict(vals))
+            records.with_context(tracking_disable=True).write(dict(vals))
         consents.create(to_create)
+        if track:
+            existing._followup_log_changes(before)
         if not self.env.context.get(CONTEXT_FROM_BLACKLIST):
             self._sync_blacklists(list(latest.values()))
         self.partner_id._followup_on_consent_changed(self)

@@ -689,10 +689,11 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_ids": self.ids}
         return action
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_followup_consent_history(self):
         # The history is proof the company must keep (GDPR art. 7(1)); it names the
         # partner, so the partner stays: archive it instead.
-        if self and self.env["followup.consent.event"].sudo().search_count(
+        if self.env["followup.consent.event"].sudo().search_count(
             [("partner_id", "in", self.ids)], limit=1
         ):
             raise UserError(
@@ -701,7 +702,6 @@ class ResPartner(models.Model):
                     "history is the proof of their decisions. Archive them instead."
                 )
             )
-        return super().unlink()
 
     def _followup_check_consent_access(self):
         """Raise unless the user may read consents and these partners (public

@@ -223,6 +223,40 @@ class TestConsentSet(ConsentCase):
         )
         self.assertEqual(tracked.mapped("new_value_char"), ["Withdrawn"])
 
+    def test_chatter_of_many_consents_is_logged_in_batch(self):
+        counts = []
+        # The first round warms the caches (field descriptions, subtypes).
+        for size in (4, 5, 80):
+            partners = (
+                self.env["res.partner"]
+                .create(
+                    [
+                        {"name": f"Chat {size}-{i}", "email": f"c{size}-{i}@example.com"}
+                        for i in range(size)
+                    ]
+                )
+                .with_context(tracking_disable=False)
+            )
+            partners.followup_set_consent("email", "granted", "manual")
+            self.env.cr.precommit.run()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            partners.followup_set_consent("email", "withdrawn", "preference_page")
+            self.env.cr.precommit.run()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - start)
+            messages = self.Consent.search([("partner_id", "in", partners.ids)]).message_ids
+            self.assertEqual(
+                len(messages.tracking_value_ids.filtered(lambda v: v.field_id.name == "state")),
+                size,
+            )
+        # Only the ORM's INSERT batches (100 rows) grow: 80 consents have 240
+        # tracking values (state, basis, source), i.e. two more INSERTs.
+        self.assertLessEqual(
+            counts[2] - counts[1], 2, f"queries for 4, 5 and 80 partners: {counts}"
+        )
+
     def test_salesman_records_what_the_person_said_with_the_wizard(self):
         wizard = Form(
             self.env["followup.consent.record"]

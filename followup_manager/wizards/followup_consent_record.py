@@ -28,7 +28,6 @@ class FollowupConsentRecord(models.TransientModel):
             ("writing", "In writing"),
             ("email", "By e-mail"),
         ],
-        string="How",
         required=True,
         default="phone",
     )
