@@ -66,6 +66,7 @@ class FollowupForecast(models.Model):
     _name = "followup.forecast"
     _description = "Follow-up Forecast"
     _order = "date_start desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     sequence_id = fields.Many2one(
@@ -303,7 +304,6 @@ class FollowupForecast(models.Model):
     def _followup_population(self, start, end):
         """The simulated enrollments and what the assumptions say about them."""
         self.ensure_one()
-        _ = self.env._
         sequence = self.sequence_id
         # sudo: the forecast counts what the dispatch (a superuser cron) will see,
         # whatever the user's record rules; only aggregates are stored.
@@ -390,13 +390,13 @@ class FollowupForecast(models.Model):
 
         trigger_count = sum(1 for _partner, _origin, at in events if at < end)
         assumptions = [
-            _(
+            self.env._(
                 "Simulated from %(start)s (UTC) for %(days)s days, as if the dispatch ran "
                 "each time a step falls due, with the same rules, order and batches.",
                 start=fields.Datetime.to_string(start),
                 days=self.days,
             ),
-            _(
+            self.env._(
                 "Active enrollments of this sequence: %(enrolled)s, going on from their "
                 "next step. Active enrollments of other sequences for the same people: "
                 "%(others)s; they share the contact cap, but only this sequence's "
@@ -408,7 +408,7 @@ class FollowupForecast(models.Model):
         if sequence.trigger == "manual":
             limit = self._followup_matching_limit()
             assumptions.append(
-                _(
+                self.env._(
                     "Contacts matching “Who May Enter” and not in the sequence yet: "
                     "%(count)s (at most %(limit)s), enrolled at the start as if you "
                     "enrolled them all now.",
@@ -419,7 +419,7 @@ class FollowupForecast(models.Model):
         else:
             trigger = dict(sequence._fields["trigger"]._description_selection(self.env))
             assumptions.append(
-                _(
+                self.env._(
                     "“%(trigger)s” over the last %(history)s days: %(volume)s entries a "
                     "day on average, for the contacts matching “Who May Enter”. Each "
                     "simulated day enrolls as many (%(count)s in all), taking the "
@@ -432,7 +432,7 @@ class FollowupForecast(models.Model):
                 )
             )
         assumptions.append(
-            _(
+            self.env._(
                 "Not foreseeable, so not simulated: replies, new orders or consent changes "
                 "that stop a follow-up, and templates or server actions that fail."
             )
