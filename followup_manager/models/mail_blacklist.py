@@ -43,13 +43,15 @@ class MailBlacklist(models.Model):
         origin = {record.email: record for record in self}
         message = self.env.context.get(CONTEXT_MESSAGE)
         origins = {partner.id: origin.get(partner.email_normalized) for partner in partners}
+        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+        suffix = f"\n{tools.html2plaintext(message)}" if message else ""
         partners._followup_withdraw_from_blacklist(
             ["email"],
             "mail_blacklist",
             lambda partner: self.env._(
                 "The address %(email)s was added to Odoo's e-mail blacklist.%(message)s",
                 email=partner.email_normalized,
-                message=f"\n{tools.html2plaintext(message)}" if message else "",
+                message=suffix,
             ),
             origins,
         )

@@ -44,13 +44,15 @@ class PhoneBlacklist(models.Model):
             blacklisted[partner.id] = ", ".join(hits)
             origins[partner.id] = by_number[hits[0]] if hits else False
         message = self.env.context.get(CONTEXT_MESSAGE)
+        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+        suffix = f"\n{tools.html2plaintext(message)}" if message else ""
         partners._followup_withdraw_from_blacklist(
             _PHONE_CHANNELS,
             "phone_blacklist",
             lambda partner: self.env._(
                 "The number %(number)s was added to Odoo's phone blacklist.%(message)s",
                 number=blacklisted.get(partner.id, ""),
-                message=f"\n{tools.html2plaintext(message)}" if message else "",
+                message=suffix,
             ),
             origins,
         )

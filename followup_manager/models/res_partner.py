@@ -674,6 +674,7 @@ class ResPartner(models.Model):
 
     def action_followup_open_consent_events(self):
         self.ensure_one()
+        self.env["followup.consent.event"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "followup_manager.followup_consent_event_action"
         )
@@ -683,6 +684,7 @@ class ResPartner(models.Model):
 
     def action_followup_record_consent(self):
         self.ensure_one()
+        self._followup_check_consent_access()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "followup_manager.followup_consent_record_action"
         )
@@ -693,8 +695,10 @@ class ResPartner(models.Model):
     def _unlink_except_followup_consent_history(self):
         # The history is proof the company must keep (GDPR art. 7(1)); it names the
         # partner, so the partner stays: archive it instead.
-        if self.env["followup.consent.event"].sudo().search_count(
-            [("partner_id", "in", self.ids)], limit=1
+        if (
+            self.env["followup.consent.event"]
+            .sudo()
+            .search_count([("partner_id", "in", self.ids)], limit=1)
         ):
             raise UserError(
                 self.env._(
@@ -702,6 +706,54 @@ class ResPartner(models.Model):
                     "history is the proof of their decisions. Archive them instead."
                 )
             )
+
+    def _followup_reconcile_consents(self):
+        """After a merge the histories of several contacts belong to one: each
+        current consent must be the latest decision of that history. Odoo's merge
+        keeps the destination's own rows, so where a row now says otherwise, a
+        ``partner_merge`` event restores the latest decision (a withdrawal made on a
+        duplicate is never lost)."""
+        # sudo: called by the merge wizard (users allowed to merge); it only
+        # repeats decisions already in the history.
+        Event = self.env["followup.consent.event"].sudo()
+        latest = {}
+        for event in Event.search(
+            [("partner_id", "in", self.ids)], order="create_date desc, id desc"
+        ):
+            latest.setdefault((event.partner_id.id, event.channel), event)
+        current = {
+            (consent.partner_id.id, consent.channel): consent
+            for consent in self.env["followup.consent"]
+            .sudo()
+            .search([("partner_id", "in", self.ids)])
+        }
+        states = dict(
+            self.env["followup.consent"]._fields["state"]._description_selection(self.env)
+        )
+        vals_list = []
+        for (partner_id, channel), event in latest.items():
+            consent = current.get((partner_id, channel))
+            if consent and (consent.state, consent.legal_basis) == (
+                event.state,
+                event.legal_basis,
+            ):
+                continue
+            proof = self.env._(
+                "Contacts merged. The latest decision on this channel applies: %(state)s, "
+                "recorded on %(date)s UTC from %(where)s for %(name)s.",
+                state=states.get(event.state),
+                date=fields.Datetime.to_string(event.create_date),
+                where=event.source,
+                name=event.partner_name_snapshot or "",
+            )
+            vals_list += self.browse(partner_id)._followup_consent_event_vals(
+                channel,
+                event.state,
+                "partner_merge",
+                legal_basis=event.legal_basis,
+                proof=proof + (f"\n\n{event.proof}" if event.proof else ""),
+            )
+        return Event.create(vals_list)
 
     def _followup_check_consent_access(self):
         """Raise unless the user may read consents and these partners (public
@@ -956,8 +1008,20 @@ class ResPartner(models.Model):
     def _followup_settings(self, company=None):
         """{partner id: policy.decision.Settings}: the company's contact policy,
         narrowed by each person's own frequency (weekly, monthly, quarterly: at
-        most one contact in that many days, or the company's longer window)."""
-        company = company or self.env.company
+        most one contact in that many days, or the company's longer window).
+
+        :param company: the company whose policy applies; by default each
+            partner's own company, and the current company for partners shared
+            between companies (followup_check answers for the caller's company)
+        """
+        if company is None:
+            by_company = defaultdict(list)
+            for partner in self:
+                by_company[partner.company_id or self.env.company].append(partner.id)
+            result = {}
+            for partner_company, partner_ids in by_company.items():
+                result.update(self.browse(partner_ids)._followup_settings(partner_company))
+            return result
         base = policy_decision.Settings(
             cap_count=company.followup_cap_count,
             cap_days=company.followup_cap_days,
@@ -1030,8 +1094,12 @@ class ResPartner(models.Model):
         recent = defaultdict(list)
         # The largest window any company's cap or any person's frequency can ask
         # for: the dispatch decides with the settings of each partner's company.
-        companies = self.env["res.company"].sudo().search_fetch(
-            [], ["followup_cap_count", "followup_cap_days", "followup_inactive_days"]
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search_fetch(
+                [], ["followup_cap_count", "followup_cap_days", "followup_inactive_days"]
+            )
         )
         window = max(
             [c.followup_cap_days for c in companies if c.followup_cap_count]

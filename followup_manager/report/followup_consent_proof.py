@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.exceptions import AccessError
 
 
 class ReportFollowupConsentProof(models.AbstractModel):
@@ -12,6 +13,12 @@ class ReportFollowupConsentProof(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        # The report's groups only hide the Print menu: rendering it through a URL
+        # or RPC must be refused too. Proofs are for consent auditors (and managers).
+        if not self.env.su and not self.env.user.has_group(
+            "followup_manager.followup_manager_group_auditor"
+        ):
+            raise AccessError(self.env._("Only consent auditors may print consent proofs."))
         partners = self.env["res.partner"].with_context(active_test=False).browse(docids)
         # Read as the user: the history is shown to whoever may read it.
         events = (

@@ -89,6 +89,20 @@ class TestConsentHistory(ConsentCase):
             history.filtered(lambda e: e.channel == "sms").partner_name_snapshot, "Anna Dup"
         )
 
+    def test_withdrawal_on_a_merged_duplicate_is_not_lost(self):
+        duplicate = self.env["res.partner"].create(
+            {"name": "Anna Dup", "email": "anna@example.com"}
+        )
+        duplicate.followup_set_consent("email", "withdrawn", "preference_page", proof="No more")
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            (self.anna | duplicate).ids, self.anna
+        )
+        consent = self.consent(self.anna)
+        self.assertEqual((consent.state, consent.source), ("withdrawn", "partner_merge"))
+        last = self.events(self.anna)[0]
+        self.assertIn("No more", last.proof)
+        self.assertEqual(len(self.events(self.anna)), 3)
+
     def test_event_keeps_hash_and_snapshot_of_the_contact(self):
         self.assertEqual(self.event.proof_hash, hashlib.sha256(WORDING.encode()).hexdigest())
         self.assertEqual(self.event.partner_email_snapshot, "anna@example.com")

@@ -22,4 +22,5 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         self.env["followup.enrollment"].sudo().search(
             [("origin_model", "=", "res.partner"), ("origin_id", "in", src_partners.ids)]
         ).write({"origin_id": dst_partner.id})
+        dst_partner._followup_reconcile_consents()
         return res
