@@ -418,6 +418,8 @@ class FollowupForecast(models.Model):
             )
         else:
             trigger = dict(sequence._fields["trigger"]._description_selection(self.env))
+            # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+            volume_text = f"{volume:.2f}"
             assumptions.append(
                 self.env._(
                     "“%(trigger)s” over the last %(history)s days: %(volume)s entries a "
@@ -426,7 +428,7 @@ class FollowupForecast(models.Model):
                     "contacts, documents and times of day of the most recent events in "
                     "turn.",
                     trigger=trigger.get(sequence.trigger, sequence.trigger),
-                    volume=f"{volume:.2f}",
+                    volume=volume_text,
                     history=HISTORY_DAYS,
                     count=trigger_count,
                 )

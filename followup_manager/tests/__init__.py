@@ -15,3 +15,4 @@ from . import test_dispatch_concurrency
 from . import test_forecast
 from . import test_reporting
 from . import test_tour_forecast
+from . import test_i18n

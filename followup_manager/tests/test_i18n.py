@@ -1,0 +1,135 @@
+"""The add-on speaks Italian: its terms load from i18n/it.po, its mail
+templates render in the recipient's language with dates formatted by babel,
+and sentences built in Python come out in the language of the environment."""
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import FollowupCase
+
+
+@tagged("post_install", "-at_install")
+class TestI18nItalian(FollowupCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("it_IT")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        cls.env_it = cls.env(context=dict(cls.env.context, lang="it_IT"))
+        cls.partner_it = cls.env["res.partner"].create(
+            {
+                "name": "Giulia Bianchi",
+                "email": "giulia.bianchi@example.com",
+                "lang": "it_IT",
+                "country_id": cls.env.ref("base.it").id,
+                "tz": "Europe/Rome",
+            }
+        )
+        cls.partner_en = cls.env["res.partner"].create(
+            {"name": "Emma Brown", "email": "emma.brown@example.com", "lang": "en_US"}
+        )
+        cls.product = cls.env["product.product"].create({"name": "Standing desk", "list_price": 250})
+        cls.template_thank_you = cls.env.ref(
+            "followup_manager.mail_template_followup_sale_thank_you"
+        )
+        cls.template_confirmation = cls.env.ref(
+            "followup_manager.mail_template_followup_email_confirmation"
+        )
+
+    def _order(self, partner):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "user_id": self.user_salesman.id,
+                "date_order": "2026-11-23 10:00:00",
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 2})],
+            }
+        )
+
+    def _render(self, template, record):
+        return template._generate_template(record.ids, ["subject", "body_html"])[record.id]
+
+    def test_thank_you_mail_is_italian_with_an_italian_date(self):
+        order = self._order(self.partner_it)
+        values = self._render(self.template_thank_you, order)
+        self.assertEqual(values["subject"], f"Grazie per il tuo ordine {order.name}")
+        body = values["body_html"]
+        self.assertIn("Ciao Giulia Bianchi", body)
+        self.assertIn("grazie per il tuo ordine", body)
+        self.assertIn("effettuato il 23 novembre 2026", body)
+        self.assertIn("Ecco cosa hai ordinato", body)
+        self.assertIn("Standing desk", body)
+        self.assertIn("Cordiali saluti", body)
+        self.assertNotIn("Thank you", body)
+        self.assertNotIn("November", body)
+
+    def test_thank_you_mail_stays_english_for_an_english_partner(self):
+        order = self._order(self.partner_en)
+        values = self._render(self.template_thank_you, order)
+        self.assertEqual(values["subject"], f"Thank you for your order {order.name}")
+        self.assertIn("placed on November 23, 2026", values["body_html"])
+        self.assertNotIn("novembre", values["body_html"])
+
+    def test_double_opt_in_mail_shows_the_python_wording_in_italian(self):
+        """The request text comes from Python (and is kept as the consent
+        proof): it must follow the recipient's language like the template."""
+        values = self._render(self.template_confirmation, self.partner_it)
+        company = self.partner_it.company_id or self.env.company
+        self.assertEqual(
+            values["subject"],
+            f"{company.name}: conferma che desideri ricevere le nostre e-mail",
+        )
+        body = values["body_html"]
+        self.assertIn(f"{company.name} vorrebbe inviarti e-mail su offerte", body)
+        self.assertIn("Il link è valido per", body)
+        self.assertIn("Sì, accetto di ricevere e-mail", body)
+        self.assertIn("non ti scriveremo senza la tua conferma", body)
+        # Also when the caller's environment is English: the partner's language wins.
+        self.assertIn("vorrebbe inviarti e-mail", self.partner_it._followup_email_confirmation_wording())
+        self.assertNotIn("would like to send you", body)
+
+    def test_every_mail_template_of_the_add_on_is_translated(self):
+        templates = self.env["ir.model.data"].search(
+            [("module", "=", "followup_manager"), ("model", "=", "mail.template")]
+        )
+        self.assertTrue(templates)
+        for template in self.env["mail.template"].browse(templates.mapped("res_id")):
+            with self.subTest(template=template.name):
+                italian = template.with_context(lang="it_IT")
+                self.assertNotEqual(italian.subject, template.with_context(lang="en_US").subject)
+                self.assertNotEqual(
+                    italian.body_html, template.with_context(lang="en_US").body_html
+                )
+                self.assertNotEqual(italian.name, template.with_context(lang="en_US").name)
+
+    def test_constraint_message_is_italian(self):
+        with self.assertRaisesRegex(
+            ValidationError,
+            "Le fasce orarie di contatto preferite devono essere comprese tra 0:00 e 24:00",
+        ):
+            self.partner_it.with_env(self.env_it).write({"followup_hours_start": 25.0})
+
+    def test_dispatch_sentence_is_italian(self):
+        # The very call of the dispatcher's weekend note (followup_dispatcher.py).
+        note = self.env_it._(
+            "Deferred: it is the weekend in %(country)s for %(partner)s; next try on %(when)s.",
+            country="Italia",
+            partner="Giulia Bianchi",
+            when="2026-11-30 09:00 (Europe/Rome)",
+        )
+        self.assertEqual(
+            note,
+            "Rinviato: in Italia è fine settimana per Giulia Bianchi; prossimo tentativo "
+            "il 2026-11-30 09:00 (Europe/Rome).",
+        )
+
+    def test_dispatch_reasons_and_menus_are_italian(self):
+        reasons = dict(
+            self.env_it["followup.dispatch"]._fields["reason"]._description_selection(self.env_it)
+        )
+        self.assertEqual(reasons["cap"], "Limite di frequenza raggiunto")
+        self.assertEqual(reasons["withdrawn"], "Consenso revocato")
+        menu = self.env.ref("followup_manager.followup_dispatch_report_menu")
+        self.assertEqual(menu.with_env(self.env_it).name, "Analisi degli invii")
