@@ -83,6 +83,19 @@ def test_each_partner_has_the_cap_of_its_own_company():
     ]
 
 
+def test_a_person_of_two_companies_is_decided_by_each_request_company_with_one_count():
+    # Company A allows one contact a week, company B three: B's second request still
+    # goes, A's is deferred by B's contact (the cap counts every company's contacts).
+    policies = {"A": Settings(cap_count=1), "B": Settings(cap_count=3)}
+    requests = [
+        Request(1, "sms", key="B"),
+        Request(1, "email", key="A"),
+        Request(1, "phone", key="B"),
+    ]
+    results = plan(requests, {1: reachable(1)}, lambda request: policies[request.key], NOW)
+    assert outcome(results) == [("allow", None), ("defer", "cap"), ("allow", None)]
+
+
 def test_missing_facts_or_settings_fail_one_request_not_the_batch():
     requests = [Request(9, "email"), Request(1, "email"), Request(2, "email")]
     results = plan(requests, {1: reachable(1), 2: reachable(2)}, {1: DEFAULTS}, NOW)

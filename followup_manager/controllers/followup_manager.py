@@ -328,7 +328,7 @@ class FollowupManagerController(http.Controller):
     # Double opt-in confirmation
     # ------------------------------------------------------------------
 
-    def _followup_render_confirm(self, partner_sudo, token, stage):
+    def _followup_render_confirm(self, partner_sudo, token, stage, status=200):
         return request.render(
             "followup_manager.followup_confirm_page",
             self._followup_page_values(
@@ -338,7 +338,16 @@ class FollowupManagerController(http.Controller):
                 button=partner_sudo._followup_email_confirmation_button(),
                 action_path=self._followup_path(partner_sudo, "confirm", token),
             ),
+            status=status,
         )
+
+    def _followup_withdrawn(self, partner_sudo):
+        """The person withdrew their e-mail consent: no confirmation link may undo
+        that. Requests are never sent to people who withdrew, so a link that meets
+        a withdrawal was sent before it: a replay (a forwarded mail, an old tab, a
+        link scanner). The preference page is the way back."""
+        consent = self._followup_email_consent(partner_sudo)
+        return bool(consent) and consent.state == "withdrawn"
 
     def _followup_is_confirmed(self, partner_sudo):
         consent = self._followup_email_consent(partner_sudo)
@@ -355,6 +364,8 @@ class FollowupManagerController(http.Controller):
         partner_sudo, error = self._followup_partner(partner_id, token, "confirm")
         if error:
             return error
+        if self._followup_withdrawn(partner_sudo):
+            return self._followup_render_confirm(partner_sudo, token, "withdrawn", status=403)
         stage = "already" if self._followup_is_confirmed(partner_sudo) else "ask"
         return self._followup_render_confirm(partner_sudo, token, stage)
 
@@ -369,11 +380,15 @@ class FollowupManagerController(http.Controller):
         partner_sudo, error = self._followup_partner(partner_id, token, "confirm")
         if error:
             return error
+        if self._followup_withdrawn(partner_sudo):
+            return self._followup_render_confirm(partner_sudo, token, "withdrawn", status=403)
         if self._followup_is_confirmed(partner_sudo):
             return self._followup_render_confirm(partner_sudo, token, "already")
         env = request.env
         # The request as the person received it: the proof of the pending
         # event recorded when the request mail was sent (this partner only).
+        # sudo: a visitor reads no history; this reads one event of the partner
+        # the token was verified for, only to quote its wording in the new proof.
         request_event = (
             env["followup.consent.event"]
             .sudo()

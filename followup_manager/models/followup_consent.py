@@ -126,6 +126,8 @@ class FollowupConsent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Users have no create access at all: say so before explaining the method.
+        self.check_access("create")
         self._check_projection()
         return super().create(vals_list)
 
@@ -179,6 +181,8 @@ class FollowupConsent(models.Model):
         )
         messages = changed._message_log_batch(bodies=dict.fromkeys(changed.ids, ""))
         message_by_consent = {message.res_id: message.id for message in messages}
+        # sudo: tracking values are system records (no access for users), created
+        # here exactly as mail.thread's own tracking creates them.
         Tracking = self.env["mail.tracking.value"].sudo()
         vals_list = []
         for consent in changed:

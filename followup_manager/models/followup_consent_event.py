@@ -98,6 +98,7 @@ class FollowupConsentEvent(models.Model):
 
     @api.model
     def _selection_origin_model(self):
+        # sudo: only the technical names and labels of the models, for the selection.
         return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
 
     @api.depends("partner_id", "channel", "state")
@@ -151,6 +152,9 @@ class FollowupConsentEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # sudo: the snapshot copies the name, e-mail and numbers of the partners of
+        # events whose creation was already allowed (followup_set_consent checks the
+        # caller, the other creators are system reactions); nothing is returned.
         partners = (
             self.env["res.partner"]
             .sudo()
@@ -268,6 +272,7 @@ class FollowupConsentEvent(models.Model):
 
     @api.model
     def _sync_email_blacklist(self, add_partners, remove_partners):
+        # sudo: see _sync_blacklists (the person's decision, mirrored).
         blacklist = self.env["mail.blacklist"].sudo()
         if add_partners:
             emails = {p.email_normalized for p in add_partners if p.email_normalized}
@@ -299,6 +304,7 @@ class FollowupConsentEvent(models.Model):
 
     @api.model
     def _sync_phone_blacklist(self, add_partners, remove_partners):
+        # sudo: see _sync_blacklists (the person's decision, mirrored).
         blacklist = self.env["phone.blacklist"].sudo()
         if add_partners:
             numbers = set().union(*add_partners._followup_phone_numbers().values())

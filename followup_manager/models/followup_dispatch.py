@@ -9,11 +9,12 @@ class FollowupDispatch(models.Model):
     _description = "Follow-up Dispatch"
     _order = "create_date desc, id desc"
     _rec_name = "step_id"
+    _check_company_auto = True
 
     enrollment_id = fields.Many2one(
-        "followup.enrollment", required=True, index=True, ondelete="cascade"
+        "followup.enrollment", required=True, index=True, ondelete="cascade", check_company=True
     )
-    step_id = fields.Many2one("followup.step", index=True, ondelete="set null")
+    step_id = fields.Many2one("followup.step", index=True, ondelete="set null", check_company=True)
     sequence_id = fields.Many2one(
         related="enrollment_id.sequence_id", store=True, precompute=True, index=True
     )

@@ -366,27 +366,44 @@ class FollowupDispatcher(models.AbstractModel):
     # --- decisions
 
     @api.model
-    def _followup_settings(self, outcomes):
-        """{partner id: policy Settings}: the policy of the partner's company (or of the
-        company of its first enrollment in the batch), narrowed by the person's own
-        frequency (see ``res.partner._followup_settings``). One call per company."""
-        company_by_partner = {}
-        for outcome in outcomes:
-            partner = outcome.partner
-            if partner.id not in company_by_partner:
-                company_by_partner[partner.id] = (
-                    partner.company_id or outcome.enrollment.company_id or self.env.company
-                )
+    def _followup_company(self, outcome):
+        """The company whose contact policy applies to a step: the company that follows
+        the person up (the enrollment's, i.e. its sequence's), never the cron's own
+        env.company, which is only the superuser's company."""
+        return outcome.enrollment.company_id or outcome.partner.company_id or self.env.company
+
+    @api.model
+    def _followup_partners_by_company(self, outcomes):
+        """{company: partner ids} of the batch, each partner under the company of each
+        of its enrollments (a person followed up by two companies is in both)."""
         partners_by_company = defaultdict(list)
-        for partner_id, company in company_by_partner.items():
-            partners_by_company[company].append(partner_id)
+        for outcome in outcomes:
+            partner_ids = partners_by_company[self._followup_company(outcome)]
+            if outcome.partner.id not in partner_ids:
+                partner_ids.append(outcome.partner.id)
+        return partners_by_company
+
+    @api.model
+    def _followup_settings(self, outcomes):
+        """The policy of each request, as ``policy.planner.plan`` takes it (a function
+        request -> Settings): the policy of the company that follows the person up,
+        narrowed by the person's own frequency (see ``res.partner._followup_settings``).
+        One call per company. The planner counts the person's contacts of every company
+        against it: one person, one cap count."""
+        partners_by_company = self._followup_partners_by_company(outcomes)
         self.env["res.company"].union(*partners_by_company).fetch(
             self.env["res.company"]._followup_settings_fields()
         )
-        result = {}
-        for company, partner_ids in partners_by_company.items():
-            result.update(self.env["res.partner"].browse(partner_ids)._followup_settings(company))
-        return result
+        by_company = {
+            company.id: self.env["res.partner"].browse(partner_ids)._followup_settings(company)
+            for company, partner_ids in partners_by_company.items()
+        }
+
+        def settings_of(request):
+            outcome = request.key
+            return by_company[self._followup_company(outcome).id].get(outcome.partner.id)
+
+        return settings_of
 
     @api.model
     def _followup_decide(self, outcomes, now, facts=None):
@@ -417,9 +434,14 @@ class FollowupDispatcher(models.AbstractModel):
         to_plan = self._followup_skip_done_before(to_plan)
         if not to_plan:
             return
-        partners = self.env["res.partner"].union(*(o.partner for o in to_plan))
         if facts is None:
-            facts = partners._followup_facts(now=now)
+            # Facts read in the company that follows each person up (time zone
+            # fallback, soft opt-in lifetime): one call per company, not per partner.
+            facts = {}
+            Partner = self.env["res.partner"]
+            for company, partner_ids in self._followup_partners_by_company(to_plan).items():
+                partners = Partner.browse([pid for pid in partner_ids if pid not in facts])
+                facts.update(partners.with_company(company)._followup_facts(now=now))
         settings = self._followup_settings(to_plan)
         results = planner.plan([o.request for o in to_plan], facts, settings, now)
         for request, result in results:
@@ -744,7 +766,15 @@ class FollowupDispatcher(models.AbstractModel):
             values = rendered[outcome]
             partner, origin, template = outcome.partner, outcome.origin, outcome.step.mail_template_id
             author = outcome.user.partner_id
-            email_from = values.get("email_from") or author.email_formatted or company_from
+            # The company that follows the person up (the cron's env.company is only
+            # the superuser's own company).
+            company = outcome.enrollment.company_id
+            email_from = (
+                values.get("email_from")
+                or author.email_formatted
+                or company.email_formatted
+                or company_from
+            )
             reply_to = (
                 values.get("reply_to")
                 or reply_tos[origin._name].get(origin.id)
@@ -771,7 +801,8 @@ class FollowupDispatcher(models.AbstractModel):
             )
             mail_vals.append(
                 {
-                    "body_html": Markup("%s%s") % (Markup(body), partner._followup_mail_footer()),
+                    "body_html": Markup("%s%s")
+                    % (Markup(body), partner.with_company(company)._followup_mail_footer()),
                     "headers": repr(partner._followup_mail_headers()),
                     "recipient_ids": [(4, partner.id)],
                     "auto_delete": template.auto_delete,
@@ -843,6 +874,8 @@ class FollowupDispatcher(models.AbstractModel):
     @api.model
     def _followup_queue_sms(self, outcomes, bodies):
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        # sudo: mail.message, sms.sms and mail.notification are technical (see
+        # _followup_queue_mails); the cron runs as superuser anyway.
         messages = self.env["mail.message"].sudo().create(
             [
                 {

@@ -3,7 +3,7 @@ from collections import defaultdict
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 from ..policy import calendar
@@ -27,6 +27,7 @@ class FollowupEnrollment(models.Model):
     _description = "Follow-up Enrollment"
     _inherit = ["mail.thread"]
     _order = "date_start desc, id desc"
+    _check_company_auto = True
 
     sequence_id = fields.Many2one(
         "followup.sequence",
@@ -37,7 +38,13 @@ class FollowupEnrollment(models.Model):
         tracking=True,
     )
     partner_id = fields.Many2one(
-        "res.partner", required=True, index=True, ondelete="cascade", tracking=True
+        "res.partner",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        tracking=True,
+        # A partner of another company cannot enter this company's sequences.
+        check_company=True,
     )
     company_id = fields.Many2one(
         related="sequence_id.company_id", store=True, precompute=True, index=True
@@ -76,7 +83,9 @@ class FollowupEnrollment(models.Model):
         index=True,
         tracking=True,
     )
-    next_step_id = fields.Many2one("followup.step", ondelete="set null", tracking=True)
+    next_step_id = fields.Many2one(
+        "followup.step", ondelete="set null", tracking=True, check_company=True
+    )
     next_date = fields.Datetime(string="Next Step Due", index=True)
     date_start = fields.Datetime(string="Started", required=True, default=fields.Datetime.now)
     date_stop = fields.Datetime(string="Ended")
@@ -96,6 +105,63 @@ class FollowupEnrollment(models.Model):
              WHERE state = 'active'
             """
         )
+
+    @api.constrains("next_step_id", "sequence_id")
+    def _check_next_step_in_sequence(self):
+        # The dispatch (a superuser cron) carries out next_step_id: it must be a step
+        # of the enrollment's own sequence, never one borrowed from another sequence.
+        for enrollment in self:
+            step = enrollment.next_step_id
+            if step and step.sequence_id != enrollment.sequence_id:
+                raise ValidationError(
+                    self.env._(
+                        "The next step “%(step)s” belongs to another sequence than "
+                        "“%(sequence)s”.",
+                        step=step.name,
+                        sequence=enrollment.sequence_id.name,
+                    )
+                )
+
+    # Fields that say who is followed up, on which document, by which sequence.
+    _FOLLOWUP_TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        enrollments = super().create(vals_list)
+        if not self.env.su:
+            enrollments._followup_check_targets()
+        return enrollments
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.su and set(vals) & set(self._FOLLOWUP_TARGET_FIELDS):
+            self._followup_check_targets()
+        return res
+
+    def _followup_check_targets(self):
+        """Raise unless the current user may follow these partners up on these documents:
+        the same checks as ``followup.sequence.enroll()``, for enrollments created or
+        re-pointed directly (RPC ``create``/``write``; users have those rights to enroll
+        and stop). The dispatch runs as superuser and posts on the followed-up document,
+        renders its templates on it and mails the result to the partner: a document the
+        user cannot read must never become an origin. One query per model."""
+        self.partner_id.check_access("read")
+        ids_by_model = defaultdict(set)
+        for enrollment in self:
+            model = enrollment.origin_model
+            if model not in self.env or not enrollment.sequence_id._followup_accepts_origin_model(
+                model
+            ):
+                raise UserError(
+                    self.env._(
+                        "The sequence “%(name)s” cannot follow up documents of model %(model)s.",
+                        name=enrollment.sequence_id.name,
+                        model=model,
+                    )
+                )
+            ids_by_model[model].add(enrollment.origin_id)
+        for model, ids in ids_by_model.items():
+            self.env[model].browse(ids).check_access("read")
 
     @api.model
     def _selection_origin(self):
@@ -442,6 +508,7 @@ class FollowupEnrollment(models.Model):
 
     def action_open_stop_wizard(self):
         self.ensure_one()
+        self.check_access("write")
         return self.env["followup.stop.wizard"]._followup_open(self)
 
     def action_view_origin(self):
@@ -457,6 +524,9 @@ class FollowupEnrollment(models.Model):
     @api.model
     def _followup_action_for_origins(self, records):
         """The enrollments list of the documents ``records`` (smart buttons)."""
+        # Public callers (action_view_followup_enrollments of partners, orders, leads)
+        # need the right to read enrollments: say so now rather than in the list.
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "followup_manager.followup_enrollment_action"
         )
@@ -472,6 +542,7 @@ class FollowupEnrollment(models.Model):
 
     def action_view_dispatches(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "followup_manager.followup_dispatch_action"
         )

@@ -26,6 +26,7 @@ class FollowupSequence(models.Model):
     _description = "Follow-up Sequence"
     _inherit = ["mail.thread"]
     _order = "sequence, name, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -355,6 +356,7 @@ class FollowupSequence(models.Model):
 
     def action_view_enrollments(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "followup_manager.followup_enrollment_action"
         )

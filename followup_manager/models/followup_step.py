@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 # The channel each action reaches the person on, when it is not the user's choice.
@@ -11,6 +11,7 @@ class FollowupStep(models.Model):
     _name = "followup.step"
     _description = "Follow-up Step"
     _order = "sequence_id, sequence, id"
+    _check_company_auto = True
 
     sequence_id = fields.Many2one(
         "followup.sequence",
@@ -18,6 +19,7 @@ class FollowupStep(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
@@ -104,6 +106,38 @@ class FollowupStep(models.Model):
         "ir.actions.server",
         domain="[('model_name', 'in', [origin_model, 'res.partner'])]",
     )
+
+    # ------------------------------------------------------------------ ORM
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("server_action_id") for vals in vals_list):
+            self._followup_check_server_action_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("server_action_id") and any(
+            step.server_action_id.id != vals["server_action_id"] for step in self
+        ):
+            self._followup_check_server_action_rights()
+        return super().write(vals)
+
+    def _followup_check_server_action_rights(self):
+        """Only administrators (Settings rights) choose the server action of a step.
+
+        The dispatch cron runs as superuser and runs the step's server action with its
+        rights, as base_automation runs the actions of its rules: choosing one is
+        choosing code that runs with every right, which Odoo reserves to the
+        administrators who may write server actions. Follow-up managers configure every
+        other kind of step."""
+        if self.env.su or self.env.user.has_group("base.group_system"):
+            return
+        raise AccessError(
+            self.env._(
+                "Only administrators may choose the server action of a follow-up step: "
+                "it runs with full rights when the step is carried out."
+            )
+        )
 
     @api.depends("action")
     def _compute_channel(self):

@@ -313,6 +313,8 @@ class ResPartner(models.Model):
         if not by_email:
             return {}
         result = {}
+        # sudo: mailing lists belong to marketing users; only the latest date of
+        # an active subscription per address is read, for the stage.
         groups = (
             self.env["mailing.subscription"]
             .sudo()
@@ -447,6 +449,7 @@ class ResPartner(models.Model):
     def action_followup_change_stage(self):
         """Open the wizard that sets the stage by hand, asking for the reason."""
         self.ensure_one()
+        self.env["followup.lifecycle.wizard"].check_access("create")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "followup_manager.followup_lifecycle_wizard_action"
         )
@@ -695,6 +698,8 @@ class ResPartner(models.Model):
     def _unlink_except_followup_consent_history(self):
         # The history is proof the company must keep (GDPR art. 7(1)); it names the
         # partner, so the partner stays: archive it instead.
+        # sudo: whoever deletes must be stopped by a history they may not read;
+        # only the existence of one event is checked.
         if (
             self.env["followup.consent.event"]
             .sudo()
@@ -791,6 +796,8 @@ class ResPartner(models.Model):
         :return: True
         """
         self._followup_check_consent_access()
+        if origin:
+            self._followup_check_consent_origin(origin)
         vals_list = []
         for partner in self:
             vals_list += partner._followup_consent_event_vals(
@@ -808,6 +815,23 @@ class ResPartner(models.Model):
         # validated, and user_id records who made the call.
         self.env["followup.consent.event"].sudo().create(vals_list)
         return True
+
+    @api.model
+    def _followup_check_consent_origin(self, origin):
+        """Raise unless the caller may read the document given as the origin of a
+        decision: the event is created as superuser and shows its origin with the
+        proof, so a public caller must not attach a document they cannot see (or a
+        model that does not exist)."""
+        if isinstance(origin, models.BaseModel):
+            record = origin.with_env(self.env)
+        else:
+            model, _sep, res_id = str(origin).partition(",")
+            if model not in self.env or not res_id.strip().isdigit():
+                raise UserError(
+                    self.env._("Unknown origin of a consent decision: %(origin)s", origin=origin)
+                )
+            record = self.env[model].browse(int(res_id))
+        record.check_access("read")
 
     def _followup_consent_event_vals(
         self,
@@ -966,6 +990,8 @@ class ResPartner(models.Model):
                 ["partner_id"],
             )
         }
+        # sudo: only system administrators read the blacklist; only the
+        # membership of these addresses is read.
         blacklisted = set(
             self.env["mail.blacklist"]
             .sudo()
@@ -1477,6 +1503,7 @@ class ResPartner(models.Model):
     def action_followup_view_decisions(self):
         """Every follow-up decision about this person (the dispatch log)."""
         self.ensure_one()
+        self.env["followup.dispatch"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "followup_manager.followup_dispatch_action"
         )

@@ -9,7 +9,7 @@ day: plan the day, then :func:`record_contacts` to carry the allowed contacts fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from .decision import (
@@ -38,10 +38,15 @@ def priority(request: Request, index: int, now: datetime) -> tuple[int, datetime
     return (_PURPOSE_RANK.get(request.purpose, len(_PURPOSE_RANK)), request.due or now, index)
 
 
-def _settings_for(settings: Settings | Mapping[int, Settings], partner_id: int) -> Settings | None:
+SettingsArg = Settings | Mapping[int, Settings] | Callable[[Request], Settings | None]
+
+
+def _settings_for(settings: SettingsArg, request: Request) -> Settings | None:
     if isinstance(settings, Settings):
         return settings
-    return settings.get(partner_id)
+    if callable(settings):
+        return settings(request)
+    return settings.get(request.partner_id)
 
 
 def _error(request: Request, error: str) -> Decision:
@@ -56,15 +61,17 @@ def _error(request: Request, error: str) -> Decision:
 def plan(
     requests: Sequence[Request],
     facts_by_partner: Mapping[int, PartnerFacts],
-    settings: Settings | Mapping[int, Settings],
+    settings: SettingsArg,
     now: datetime,
 ) -> list[tuple[Request, Decision]]:
     """Decide a batch of requests at ``now``; results in the original order of ``requests``.
 
     Requests are decided in :func:`priority` order; every allowed request on a real channel
     (not ``none``) counts as a contact at ``now`` for the later requests of the same
-    partner. ``settings`` is one :class:`Settings` for everybody, or a mapping partner id ->
-    Settings when partners belong to companies with different policies.
+    partner. ``settings`` is one :class:`Settings` for everybody, a mapping partner id ->
+    Settings when partners belong to companies with different policies, or a function
+    request -> Settings when it depends on the request (a person followed up by two
+    companies: each request under its own company's policy, one cap count for both).
 
     A partner missing from ``facts_by_partner`` (or from a settings mapping) gets a
     ``suppress`` decision with reason ``error`` and ``details["error"]`` set to
@@ -77,7 +84,7 @@ def plan(
     for index in order:
         request = requests[index]
         facts = facts_by_partner.get(request.partner_id)
-        partner_settings = _settings_for(settings, request.partner_id)
+        partner_settings = _settings_for(settings, request)
         if facts is None:
             decisions[index] = _error(request, "missing_facts")
             continue

@@ -16,3 +16,6 @@ from . import test_forecast
 from . import test_reporting
 from . import test_tour_forecast
 from . import test_i18n
+from . import test_security
+from . import test_multicompany
+from . import test_rpc

@@ -291,3 +291,57 @@ class FollowupDispatchCase(FollowupSequenceCase):
             "sms_template_id": template.id,
             **values,
         }
+
+
+class FollowupSecurityCase(FollowupDispatchCase):
+    """Who may do what: besides the salesperson, manager and auditor, an employee
+    without follow-up rights, a follow-up user who is not a salesperson, the
+    administrator (not superuser), a portal user and the public user; a second
+    company with its own sequence, customer and salesperson."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_employee = mail_new_test_user(
+            cls.env, login="fm_employee", name="Emma Employee", groups="base.group_user"
+        )
+        cls.user_followup = mail_new_test_user(
+            cls.env,
+            login="fm_followup_user",
+            name="Ugo User",
+            groups="base.group_user,followup_manager.followup_manager_group_user",
+        )
+        cls.user_admin = cls.env.ref("base.user_admin")
+        cls.user_portal = mail_new_test_user(
+            cls.env, login="fm_portal", name="Paolo Portal", groups="base.group_portal"
+        )
+        cls.user_public = cls.env.ref("base.public_user")
+        cls.company_b = cls.env["res.company"].create(
+            {
+                "name": "FM Company B",
+                "email": "hello@company-b.example.com",
+                "followup_cap_count": 1,
+                "followup_cap_days": 7,
+                "followup_window_start": 13.0,
+                "followup_window_end": 14.0,
+            }
+        )
+        cls.user_salesman_b = mail_new_test_user(
+            cls.env,
+            login="fm_salesman_b",
+            name="Bea Company B",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
+            tz="Europe/Rome",
+        )
+        cls.customer_b = cls._create_customer(
+            "Bianca Company B", "bianca", company_id=cls.company_b.id, user_id=False
+        )
+        cls.sequence_b = cls._create_sequence(
+            "Company B nurture",
+            "manual",
+            [cls._call_step("Call B")],
+            company_id=cls.company_b.id,
+            purpose="service",
+        )
