@@ -117,7 +117,13 @@ class FollowupDispatcher(models.AbstractModel):
 
     @api.model
     def _dispatch_due(
-        self, now=None, batch_size=None, auto_commit=False, max_batches=None, enrollment_ids=None
+        self,
+        now=None,
+        batch_size=None,
+        auto_commit=False,
+        max_batches=None,
+        enrollment_ids=None,
+        time_budget=None,
     ):
         """Dispatch every due step, batch after batch.
 
@@ -129,14 +135,17 @@ class FollowupDispatcher(models.AbstractModel):
             or the time budget is spent when committing)
         :param enrollment_ids: only these enrollments (default: all; e.g. a "run now"
             on a selection)
+        :param time_budget: seconds after which a committing run stops claiming
+            (default ``_followup_time_budget()``; 0: no limit)
         :return: the ``followup.dispatch`` rows written
         """
         batch_size = batch_size or self._followup_batch_size()
         commit = auto_commit and self._followup_auto_commit_allowed()
         started = time.monotonic()
-        budget = self._followup_time_budget()
+        budget = self._followup_time_budget() if time_budget is None else time_budget
         dispatches = self.env["followup.dispatch"]
         done = batches = 0
+        previous = None
         while True:
             moment = now or fields.Datetime.now()
             enrollments = self._followup_claim(
@@ -144,6 +153,13 @@ class FollowupDispatcher(models.AbstractModel):
             )
             if not enrollments:
                 break
+            # Each batch moves every claimed enrollment on; the same steps claimed
+            # again would mean they cannot move (a bug): stop rather than spin.
+            claimed = {(e.id, e.next_step_id.id) for e in enrollments}
+            if claimed == previous:
+                _logger.error("Follow-up dispatch made no progress on %s", enrollments)
+                break
+            previous = claimed
             dispatches |= self._dispatch_batch(enrollments, moment)
             done += len(enrollments)
             batches += 1
@@ -156,10 +172,9 @@ class FollowupDispatcher(models.AbstractModel):
                 self.env.invalidate_all()
             if max_batches and batches >= max_batches:
                 break
-            if commit and time.monotonic() - started > budget:
+            if commit and budget and time.monotonic() - started > budget:
                 break
-        if batches or not now:
-            self._followup_schedule_next_run(now or fields.Datetime.now())
+        self._followup_schedule_next_run(now or fields.Datetime.now())
         if commit:
             self.env["ir.cron"]._notify_progress(
                 done=done,
@@ -495,12 +510,13 @@ class FollowupDispatcher(models.AbstractModel):
         """Write one followup.dispatch row per outcome, in ONE create, before any side
         effect. Rows that perform a step (done, failed) carry its unique key."""
         Dispatch = self.env["followup.dispatch"]
+        labels = self._followup_labels()
         vals_list = []
         logged = []
         for outcome in outcomes:
             if outcome.state is None:
                 continue
-            outcome.note = self._followup_note(outcome)
+            outcome.note = self._followup_note(outcome, labels)
             vals = {
                 "enrollment_id": outcome.enrollment.id,
                 "step_id": outcome.step.id,
@@ -968,12 +984,12 @@ class FollowupDispatcher(models.AbstractModel):
         return self.env._("%(time)s (UTC)", time=fields.Datetime.to_string(next_try))
 
     @api.model
-    def _followup_note(self, outcome):
+    def _followup_note(self, outcome, labels=None):
         """The sentence a person reads in the log for this outcome."""
         _ = self.env._
         partner = outcome.partner.display_name
         step = outcome.step
-        labels = self._followup_labels()
+        labels = labels or self._followup_labels()
         channel = labels["channel"].get(step.channel, step.channel or "")
         if outcome.state == DONE:
             return self._followup_done_note(outcome)
