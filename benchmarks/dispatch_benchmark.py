@@ -90,17 +90,21 @@ def setup(max_partners):
     )
     quiet["followup.sequence"].search([]).write({"active": False})
     group = env.ref("sales_team.group_sale_salesman")
-    users = quiet["res.users"].with_context(no_reset_password=True).create(
-        [
-            {
-                "name": f"Bench Salesperson {index}",
-                "login": f"bench_sales_{index}",
-                "email": f"bench_sales_{index}@example.com",
-                "groups_id": [(6, 0, group.ids)],
-                "tz": ROME,
-            }
-            for index in range(SALESPEOPLE)
-        ]
+    users = (
+        quiet["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"Bench Salesperson {index}",
+                    "login": f"bench_sales_{index}",
+                    "email": f"bench_sales_{index}@example.com",
+                    "groups_id": [(6, 0, group.ids)],
+                    "tz": ROME,
+                }
+                for index in range(SALESPEOPLE)
+            ]
+        )
     )
     italy = env.ref("base.it")
     partners = env["res.partner"]
@@ -124,9 +128,18 @@ def setup(max_partners):
             "name": "Bench: call",
             "purpose": "service",
             "step_ids": [
-                (0, 0, {"name": "Call", "delay": 0, "delay_unit": "hours",
-                        "action": "activity", "channel": "phone",
-                        "activity_type_id": call.id})
+                (
+                    0,
+                    0,
+                    {
+                        "name": "Call",
+                        "delay": 0,
+                        "delay_unit": "hours",
+                        "action": "activity",
+                        "channel": "phone",
+                        "activity_type_id": call.id,
+                    },
+                )
             ],
         }
     )
@@ -135,10 +148,19 @@ def setup(max_partners):
             "name": "Bench: e-mail",
             "purpose": "service",
             "step_ids": [
-                (0, 0, {"name": "Check-in", "delay": 0, "delay_unit": "hours",
+                (
+                    0,
+                    0,
+                    {
+                        "name": "Check-in",
+                        "delay": 0,
+                        "delay_unit": "hours",
                         "action": "email",
                         "mail_template_id": env.ref(
-                            "followup_manager.mail_template_followup_partner_help").id})
+                            "followup_manager.mail_template_followup_partner_help"
+                        ).id,
+                    },
+                )
             ],
         }
     )
@@ -180,8 +202,10 @@ def remove_output(partners):
     ids = list(partners.ids)
     for query in (
         "DELETE FROM mail_activity WHERE res_model = 'res.partner' AND res_id = ANY(%s)",
-        "DELETE FROM mail_mail WHERE mail_message_id IN (SELECT id FROM mail_message "
-        "WHERE model = 'res.partner' AND res_id = ANY(%s))",
+        (
+            "DELETE FROM mail_mail WHERE mail_message_id IN (SELECT id FROM mail_message "
+            "WHERE model = 'res.partner' AND res_id = ANY(%s))"
+        ),
         "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = ANY(%s)",
         "DELETE FROM mail_followers WHERE res_model = 'res.partner' AND res_id = ANY(%s)",
         "DELETE FROM followup_enrollment WHERE partner_id = ANY(%s)",
@@ -189,8 +213,13 @@ def remove_output(partners):
     ):
         env.execute_query(SQL(query, ids) if "%s" in query else SQL(query))
     env.invalidate_all()
-    commit_and_analyze("followup_enrollment", "followup_dispatch", "mail_activity",
-                       "mail_message", "mail_followers")
+    commit_and_analyze(
+        "followup_enrollment",
+        "followup_dispatch",
+        "mail_activity",
+        "mail_message",
+        "mail_followers",
+    )
 
 
 def bench_activities(size, partners, sequence, call, now):
@@ -225,8 +254,12 @@ def bench_activities(size, partners, sequence, call, now):
         lambda: env["followup.dispatcher"]._dispatch_due(now=now, auto_commit=True, time_budget=0)
     )
     cr.commit()
-    states = {state: n for state, n in env["followup.dispatch"]._read_group(
-        [("id", "in", dispatches.ids)], ["state"], ["__count"])}
+    states = {
+        state: n
+        for state, n in env["followup.dispatch"]._read_group(
+            [("id", "in", dispatches.ids)], ["state"], ["__count"]
+        )
+    }
     assert states == {"done": size}, states
     assert len(dispatches.activity_id) == size
     remove_output(partners)
@@ -268,20 +301,33 @@ def bench_empty(count, sequence, now):
         # Seed in SQL: copying rows is what makes 100,000 partners take seconds.
         columns = [
             row[0]
-            for row in env.execute_query(SQL(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'res_partner' AND column_name != 'id'"))
+            for row in env.execute_query(
+                SQL(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'res_partner' AND column_name != 'id'"
+                )
+            )
         ]
         cols = SQL(", ").join(SQL.identifier(c) for c in columns)
         floor = env.execute_query(SQL("SELECT max(id) FROM res_partner"))[0][0]
-        env.execute_query(SQL(
-            "INSERT INTO res_partner (%s) SELECT %s FROM res_partner p, generate_series(1, %s) "
-            "WHERE p.id = %s", cols, cols, count - 1, template.id))
+        env.execute_query(
+            SQL(
+                "INSERT INTO res_partner (%s) SELECT %s FROM res_partner p, "
+                "generate_series(1, %s) WHERE p.id = %s",
+                cols,
+                cols,
+                count - 1,
+                template.id,
+            )
+        )
         columns = [
             row[0]
-            for row in env.execute_query(SQL(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'followup_enrollment' AND column_name != 'id'"))
+            for row in env.execute_query(
+                SQL(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'followup_enrollment' AND column_name != 'id'"
+                )
+            )
         ]
         replaced = {
             "partner_id": SQL("p.id"),
@@ -291,14 +337,21 @@ def bench_empty(count, sequence, now):
         }
         target = SQL(", ").join(SQL.identifier(c) for c in columns)
         source = SQL(", ").join(replaced.get(c, SQL("e.%s", SQL.identifier(c))) for c in columns)
-        env.execute_query(SQL(
-            "INSERT INTO followup_enrollment (%s) SELECT %s FROM followup_enrollment e, "
-            "res_partner p WHERE e.id = %s AND p.id > %s",
-            target, source, enrollment.id, floor))
+        env.execute_query(
+            SQL(
+                "INSERT INTO followup_enrollment (%s) SELECT %s FROM followup_enrollment e, "
+                "res_partner p WHERE e.id = %s AND p.id > %s",
+                target,
+                source,
+                enrollment.id,
+                floor,
+            )
+        )
         env.execute_query(SQL("ANALYZE res_partner"))
         env.execute_query(SQL("ANALYZE followup_enrollment"))
-        active = env.execute_query(SQL(
-            "SELECT count(*) FROM followup_enrollment WHERE state = 'active'"))[0][0]
+        active = env.execute_query(
+            SQL("SELECT count(*) FROM followup_enrollment WHERE state = 'active'")
+        )[0][0]
         runs = []
         for _run in range(7):
             env.invalidate_all()
@@ -313,15 +366,22 @@ def bench_empty(count, sequence, now):
 def main():
     started = time.perf_counter()
     now = next_monday_10_rome()
-    users, partners, activity_sequence, email_sequence, call = setup(max(SIZES + [EMAILS]))
-    print(f"Set up in {time.perf_counter() - started:.0f} s; dispatching at {now} UTC "
-          f"(Monday 10:00 in Rome); batch size "
-          f"{env['followup.dispatcher']._followup_batch_size()}.", flush=True)
+    _users, partners, activity_sequence, email_sequence, call = setup(max(SIZES + [EMAILS]))
+    print(
+        f"Set up in {time.perf_counter() - started:.0f} s; dispatching at {now} UTC "
+        f"(Monday 10:00 in Rome); batch size "
+        f"{env['followup.dispatcher']._followup_batch_size()}.",
+        flush=True,
+    )
     print()
-    print("Activity steps (partners with one of 20 salespeople; the dispatch runs as "
-          "superuser, like the cron)")
-    header = (f"{'N':>7} {'ours s':>8} {'steps/s':>8} {'SQL/step':>8} {'bare s':>8} "
-              f"{'(a) ours/bare':>14} {'loop ms/rec':>11} {'(b) loop/ours':>14}")
+    print(
+        "Activity steps (partners with one of 20 salespeople; the dispatch runs as "
+        "superuser, like the cron)"
+    )
+    header = (
+        f"{'N':>7} {'ours s':>8} {'steps/s':>8} {'SQL/step':>8} {'bare s':>8} "
+        f"{'(a) ours/bare':>14} {'loop ms/rec':>11} {'(b) loop/ours':>14}"
+    )
     print(header)
     # Warm-up (Odoo's caches, Python's imports), not reported.
     bench_activities(min(100, max(SIZES)), partners, activity_sequence, call, now)
@@ -329,24 +389,33 @@ def main():
     for size in SIZES:
         r = bench_activities(size, partners, activity_sequence, call, now)
         results.append(r)
-        print(f"{r['size']:>7} {r['ours']:>8.2f} {r['steps_per_s']:>8.0f} "
-              f"{r['queries_per_step']:>8.3f} {r['bare']:>8.2f} {r['ratio_a']:>14.2f} "
-              f"{r['loop_per_record'] * 1000:>11.1f} {r['ratio_b']:>14.1f}", flush=True)
-    print(f"(a) target <= 1.5; (b) target >= 10. The loop of activity_schedule is timed "
-          f"on {LOOP_SAMPLE} records and extrapolated per record to N.")
+        print(
+            f"{r['size']:>7} {r['ours']:>8.2f} {r['steps_per_s']:>8.0f} "
+            f"{r['queries_per_step']:>8.3f} {r['bare']:>8.2f} {r['ratio_a']:>14.2f} "
+            f"{r['loop_per_record'] * 1000:>11.1f} {r['ratio_b']:>14.1f}",
+            flush=True,
+        )
+    print(
+        f"(a) target <= 1.5; (b) target >= 10. The loop of activity_schedule is timed "
+        f"on {LOOP_SAMPLE} records and extrapolated per record to N."
+    )
     if EMAILS:
         rate, per_step, elapsed = bench_emails(EMAILS, partners, email_sequence, now)
         print()
-        print(f"E-mail steps, N={EMAILS}: {elapsed:.2f} s, {rate:.0f} steps/s, "
-              f"{per_step:.3f} SQL/step (queued in mail.mail, state outgoing; not sent)")
+        print(
+            f"E-mail steps, N={EMAILS}: {elapsed:.2f} s, {rate:.0f} steps/s, "
+            f"{per_step:.3f} SQL/step (queued in mail.mail, state outgoing; not sent)"
+        )
     if EMPTY:
         active, runs = bench_empty(EMPTY, activity_sequence, now)
         times = sorted(elapsed for elapsed, _q in runs)
         print()
-        print(f"Nothing due, {active} active enrollments over as many partners: "
-              f"median {statistics.median(times) * 1000:.1f} ms, first "
-              f"{runs[0][0] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms, "
-              f"{runs[-1][1]} queries (target < 100 ms)")
+        print(
+            f"Nothing due, {active} active enrollments over as many partners: "
+            f"median {statistics.median(times) * 1000:.1f} ms, first "
+            f"{runs[0][0] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms, "
+            f"{runs[-1][1]} queries (target < 100 ms)"
+        )
     print(f"\nTotal {time.perf_counter() - started:.0f} s")
     cr.rollback()
 

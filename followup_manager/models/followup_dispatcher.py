@@ -36,7 +36,8 @@ from odoo.tools import SQL
 
 from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
-from ..policy import calendar, decision as policy_decision, planner
+from ..policy import calendar, planner
+from ..policy import decision as policy_decision
 
 _logger = logging.getLogger(__name__)
 
@@ -48,21 +49,21 @@ class _StepOutcome:
     """What happened to one claimed enrollment in this batch (plain object, no ORM)."""
 
     __slots__ = (
-        "enrollment",
-        "step",
-        "partner",
-        "origin",
-        "request",
         "decision",
-        "state",
-        "reason",
-        "note",
-        "next_try",
-        "user",
+        "done_before",
+        "enrollment",
         "error",
         "links",
+        "next_try",
+        "note",
+        "origin",
+        "partner",
+        "reason",
+        "request",
+        "state",
+        "step",
         "stop_reason",
-        "done_before",
+        "user",
     )
 
     def __init__(self, enrollment, step, partner, origin):
@@ -93,8 +94,10 @@ class FollowupDispatcher(models.AbstractModel):
     def _followup_batch_size(self):
         """Enrollments claimed per batch (system parameter
         ``followup_manager.dispatch_batch_size``, default 500)."""
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "followup_manager.dispatch_batch_size", "500"
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("followup_manager.dispatch_batch_size", "500")
         )
         try:
             return max(1, int(value))
@@ -168,7 +171,7 @@ class FollowupDispatcher(models.AbstractModel):
                 self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
                 # The cron's per-batch commit (guarded above: never in tests): a batch
                 # is all or nothing, and what is committed is never redone.
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env.invalidate_all()
             if max_batches and batches >= max_batches:
                 break
@@ -257,8 +260,10 @@ class FollowupDispatcher(models.AbstractModel):
         # sudo: triggers only schedule the job; the caller gets no access to the cron.
         cron = cron.sudo()
         now = fields.Datetime.now()
-        planned = self.env["ir.cron.trigger"].sudo().search_count(
-            [("cron_id", "=", cron.id), ("call_at", "<=", max(at, now))], limit=1
+        planned = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count([("cron_id", "=", cron.id), ("call_at", "<=", max(at, now))], limit=1)
         )
         if planned:
             return self.env["ir.cron.trigger"]
@@ -288,21 +293,27 @@ class FollowupDispatcher(models.AbstractModel):
             return self.env["followup.dispatch"]
         # Mass side effects off: no tracking messages on enrollments, no followers added
         # by our writes, no "activity assigned to you" e-mail per activity.
-        self = self.with_context(
-            tracking_disable=True,
-            mail_create_nosubscribe=True,
-            mail_create_nolog=True,
-            mail_notrack=True,
-            mail_activity_quick_update=True,
-        )
-        enrollments = enrollments.with_env(self.env)
-        outcomes = self._followup_prepare(enrollments, now)
-        self._followup_decide(outcomes, now)
-        dispatches = self._followup_log(outcomes, now)
-        self._followup_perform(outcomes, now)
-        self._followup_finish_log(outcomes, dispatches)
-        self._followup_move_on(outcomes, now)
-        return dispatches
+        dispatcher = self.with_context(**self._followup_batch_context())
+        enrollments = enrollments.with_env(dispatcher.env)
+        outcomes = dispatcher._followup_prepare(enrollments, now)
+        dispatcher._followup_decide(outcomes, now)
+        dispatches = dispatcher._followup_log(outcomes, now)
+        dispatcher._followup_perform(outcomes, now)
+        dispatcher._followup_finish_log(outcomes, dispatches)
+        dispatcher._followup_move_on(outcomes, now)
+        return dispatches.with_env(self.env)
+
+    @api.model
+    def _followup_batch_context(self):
+        """Context of a batch: the side effects that only cost are off. Override to turn
+        one back on (e.g. drop ``mail_activity_quick_update`` to mail each assignee)."""
+        return {
+            "tracking_disable": True,
+            "mail_create_nosubscribe": True,
+            "mail_create_nolog": True,
+            "mail_notrack": True,
+            "mail_activity_quick_update": True,
+        }
 
     # --- prefetch
 
@@ -310,14 +321,34 @@ class FollowupDispatcher(models.AbstractModel):
     def _followup_prepare(self, enrollments, now):
         """Read everything of the batch in a fixed number of queries."""
         enrollments.fetch(
-            ["partner_id", "sequence_id", "next_step_id", "next_date", "origin_model",
-             "origin_id", "company_id", "user_id"]
+            [
+                "partner_id",
+                "sequence_id",
+                "next_step_id",
+                "next_date",
+                "origin_model",
+                "origin_id",
+                "company_id",
+                "user_id",
+            ]
         )
         steps = enrollments.next_step_id
         steps.fetch(
-            ["sequence_id", "sequence", "name", "action", "channel", "activity_type_id",
-             "activity_summary", "note", "responsible_type", "responsible_id",
-             "mail_template_id", "sms_template_id", "server_action_id"]
+            [
+                "sequence_id",
+                "sequence",
+                "name",
+                "action",
+                "channel",
+                "activity_type_id",
+                "activity_summary",
+                "note",
+                "responsible_type",
+                "responsible_id",
+                "mail_template_id",
+                "sms_template_id",
+                "server_action_id",
+            ]
         )
         sequences = enrollments.sequence_id
         sequences.fetch(["name", "purpose", "company_id", "step_ids", "create_uid"])
@@ -640,7 +671,9 @@ class FollowupDispatcher(models.AbstractModel):
                     outcome.links.pop(fname, None)
                 _logger.warning(
                     "Follow-up step %s of enrollment %s failed: %s",
-                    outcome.step.id, outcome.enrollment.id, outcome.error,
+                    outcome.step.id,
+                    outcome.enrollment.id,
+                    outcome.error,
                 )
 
     @api.model
@@ -780,7 +813,11 @@ class FollowupDispatcher(models.AbstractModel):
         message_vals, mail_vals = [], []
         for outcome in outcomes:
             values = rendered[outcome]
-            partner, origin, template = outcome.partner, outcome.origin, outcome.step.mail_template_id
+            partner, origin, template = (
+                outcome.partner,
+                outcome.origin,
+                outcome.step.mail_template_id,
+            )
             author = outcome.user.partner_id
             # The company that follows the person up (the cron's env.company is only
             # the superuser's own company).
@@ -792,9 +829,7 @@ class FollowupDispatcher(models.AbstractModel):
                 or company_from
             )
             reply_to = (
-                values.get("reply_to")
-                or reply_tos[origin._name].get(origin.id)
-                or email_from
+                values.get("reply_to") or reply_tos[origin._name].get(origin.id) or email_from
             )
             body = values.get("body_html") or ""
             root = roots.get((origin._name, origin.id))
@@ -892,33 +927,41 @@ class FollowupDispatcher(models.AbstractModel):
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         # sudo: mail.message, sms.sms and mail.notification are technical (see
         # _followup_queue_mails); the cron runs as superuser anyway.
-        messages = self.env["mail.message"].sudo().create(
-            [
-                {
-                    "model": o.origin._name,
-                    "res_id": o.origin.id,
-                    "message_type": "sms",
-                    "subtype_id": note,
-                    "body": sms_content_to_rendered_html(bodies[o]),
-                    "author_id": o.user.partner_id.id,
-                    "partner_ids": [(4, o.partner.id)],
-                    "record_name": o.origin.display_name,
-                }
-                for o in outcomes
-            ]
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "model": o.origin._name,
+                        "res_id": o.origin.id,
+                        "message_type": "sms",
+                        "subtype_id": note,
+                        "body": sms_content_to_rendered_html(bodies[o]),
+                        "author_id": o.user.partner_id.id,
+                        "partner_ids": [(4, o.partner.id)],
+                        "record_name": o.origin.display_name,
+                    }
+                    for o in outcomes
+                ]
+            )
         )
         # sudo: sms.sms is technical (see _followup_queue_mails).
-        sms_all = self.env["sms.sms"].sudo().create(
-            [
-                {
-                    "body": bodies[o],
-                    "partner_id": o.partner.id,
-                    "number": self._followup_sms_number(o.partner),
-                    "mail_message_id": message.id,
-                    "state": "outgoing",
-                }
-                for o, message in zip(outcomes, messages, strict=True)
-            ]
+        sms_all = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "body": bodies[o],
+                        "partner_id": o.partner.id,
+                        "number": self._followup_sms_number(o.partner),
+                        "mail_message_id": message.id,
+                        "state": "outgoing",
+                    }
+                    for o, message in zip(outcomes, messages, strict=True)
+                ]
+            )
         )
         self.env["mail.notification"].sudo().create(
             [
@@ -962,7 +1005,9 @@ class FollowupDispatcher(models.AbstractModel):
                 outcome.error = self._followup_error_text(error)
                 _logger.warning(
                     "Follow-up server action %s failed on enrollment %s: %s",
-                    action.id, outcome.enrollment.id, outcome.error,
+                    action.id,
+                    outcome.enrollment.id,
+                    outcome.error,
                 )
 
     # ------------------------------------------------------------------ sentences
@@ -986,7 +1031,6 @@ class FollowupDispatcher(models.AbstractModel):
     @api.model
     def _followup_note(self, outcome, labels=None):
         """The sentence a person reads in the log for this outcome."""
-        _ = self.env._
         partner = outcome.partner.display_name
         step = outcome.step
         labels = labels or self._followup_labels()
@@ -996,13 +1040,13 @@ class FollowupDispatcher(models.AbstractModel):
         if outcome.state == FAILED:
             return self._followup_failure_note(outcome)
         if outcome.reason == policy_decision.STOPPED and outcome.stop_reason == "origin_cancelled":
-            return _(
+            return self.env._(
                 "Stopped: the document followed up (%(model)s #%(id)s) no longer exists.",
                 model=outcome.enrollment.origin_model,
                 id=outcome.enrollment.origin_id,
             )
         if outcome.done_before:
-            return _(
+            return self.env._(
                 "Skipped: step “%(step)s” was already carried out for %(partner)s on "
                 "%(date)s (UTC); a step is never carried out twice.",
                 step=step.name,
@@ -1015,8 +1059,12 @@ class FollowupDispatcher(models.AbstractModel):
             when = self._followup_when(details, outcome.next_try)
             if reason == policy_decision.CAP:
                 contacts = details.get("contacts") or 0
-                times = _("once") if contacts == 1 else _("%(count)s times", count=contacts)
-                return _(
+                times = (
+                    self.env._("once")
+                    if contacts == 1
+                    else self.env._("%(count)s times", count=contacts)
+                )
+                return self.env._(
                     "Deferred: %(partner)s was already contacted %(times)s in the last "
                     "%(days)s days; next try on %(when)s.",
                     partner=partner,
@@ -1027,20 +1075,20 @@ class FollowupDispatcher(models.AbstractModel):
             if reason == policy_decision.WEEKEND:
                 country = outcome.partner.country_id.name or details.get("country") or ""
                 if country:
-                    return _(
+                    return self.env._(
                         "Deferred: it is the weekend in %(country)s for %(partner)s; next "
                         "try on %(when)s.",
                         country=country,
                         partner=partner,
                         when=when,
                     )
-                return _(
+                return self.env._(
                     "Deferred: it is the weekend for %(partner)s; next try on %(when)s.",
                     partner=partner,
                     when=when,
                 )
             if reason == policy_decision.PREFERRED_HOURS:
-                return _(
+                return self.env._(
                     "Deferred: %(partner)s prefers to be contacted between %(start)s and "
                     "%(end)s; next try on %(when)s.",
                     partner=partner,
@@ -1048,7 +1096,7 @@ class FollowupDispatcher(models.AbstractModel):
                     end=details.get("preferred_end"),
                     when=when,
                 )
-            return _(
+            return self.env._(
                 "Deferred: it is %(now)s for %(partner)s (%(tz)s), outside the sending hours "
                 "%(start)s-%(end)s; next try on %(when)s.",
                 now=(details.get("now_local") or "")[-5:],
@@ -1060,74 +1108,72 @@ class FollowupDispatcher(models.AbstractModel):
             )
         # Suppressed: the person or the data says no; the step is skipped.
         sentences = {
-            policy_decision.NO_CONSENT: _(
+            policy_decision.NO_CONSENT: self.env._(
                 "Suppressed: %(partner)s has not agreed to receive marketing by %(channel)s; "
                 "this step is skipped.",
                 partner=partner,
                 channel=channel,
             ),
-            policy_decision.WITHDRAWN: _(
+            policy_decision.WITHDRAWN: self.env._(
                 "Suppressed: %(partner)s withdrew their consent for %(channel)s; this step "
                 "is skipped.",
                 partner=partner,
                 channel=channel,
             ),
-            policy_decision.CHANNEL_REFUSED: _(
+            policy_decision.CHANNEL_REFUSED: self.env._(
                 "Suppressed: %(partner)s asked not to be contacted by %(channel)s; this step "
                 "is skipped.",
                 partner=partner,
                 channel=channel,
             ),
-            policy_decision.BLACKLISTED: _(
+            policy_decision.BLACKLISTED: self.env._(
                 "Suppressed: the %(channel)s address of %(partner)s is on the opt-out list; "
                 "this step is skipped.",
                 partner=partner,
                 channel=channel,
             ),
-            policy_decision.INVALID_ADDRESS: _(
+            policy_decision.INVALID_ADDRESS: self.env._(
                 "Suppressed: %(partner)s has no valid address for %(channel)s; this step is "
                 "skipped.",
                 partner=partner,
                 channel=channel,
             ),
-            policy_decision.STOPPED: _(
+            policy_decision.STOPPED: self.env._(
                 "Stopped: %(partner)s is archived; the follow-up ends here.",
                 partner=partner,
             ),
         }
         return sentences.get(
             reason,
-            _("Suppressed (%(reason)s): this step is skipped.", reason=reason or ""),
+            self.env._("Suppressed (%(reason)s): this step is skipped.", reason=reason or ""),
         )
 
     @api.model
     def _followup_done_note(self, outcome):
-        _ = self.env._
         step, partner, origin = outcome.step, outcome.partner, outcome.origin
         if step.action == "activity":
-            return _(
+            return self.env._(
                 "Done: activity “%(summary)s” scheduled for %(user)s on %(document)s.",
                 summary=step.activity_summary or step.name,
                 user=outcome.user.partner_id.name or outcome.user.display_name,
                 document=origin.display_name,
             )
         if step.action == "email":
-            return _(
-                "Done: e-mail “%(template)s” queued for %(partner)s <%(email)s> on "
-                "%(document)s.",
+            return self.env._(
+                "Done: e-mail “%(template)s” queued for %(partner)s <%(email)s> on %(document)s.",
                 template=step.mail_template_id.display_name,
                 partner=partner.display_name,
                 email=partner.email or "",
                 document=origin.display_name,
             )
         if step.action == "sms":
-            return _(
+            return self.env._(
                 "Done: text message “%(template)s” queued for %(partner)s (%(number)s).",
                 template=step.sms_template_id.display_name,
                 partner=partner.display_name,
                 number=self._followup_sms_number(partner) or "",
             )
-        return _(
+        return self.env._(
             "Done: server action “%(action)s” run on %(document)s.",
             action=step.server_action_id.display_name,
             document=origin.display_name,
@@ -1144,8 +1190,7 @@ class FollowupDispatcher(models.AbstractModel):
         }.get(step.action) or step.name
         if outcome.error == "missing_facts" or outcome.error == "missing_settings":
             return self.env._(
-                "Failed: the contact data of %(partner)s could not be read; this step is "
-                "skipped.",
+                "Failed: the contact data of %(partner)s could not be read; this step is skipped.",
                 partner=outcome.partner.display_name,
             )
         return self.env._(
@@ -1154,4 +1199,3 @@ class FollowupDispatcher(models.AbstractModel):
             what=what,
             error=outcome.error or "",
         )
-

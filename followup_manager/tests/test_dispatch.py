@@ -24,7 +24,7 @@ class TestDispatch(FollowupDispatchCase):
                 "name": "Follow-up: fails for BOOM",
                 "model_id": cls.env["ir.model"]._get_id("res.partner"),
                 "subject": "Hello {{ object.name }}",
-                "body_html": "<p>Hello <t t-out=\"object.name\"/>"
+                "body_html": '<p>Hello <t t-out="object.name"/>'
                 "<t t-out=\"1 // (0 if object.ref == 'BOOM' else 1)\"/></p>",
             }
         )
@@ -55,12 +55,21 @@ class TestDispatch(FollowupDispatchCase):
     # ------------------------------------------------------------------ done
 
     def test_activity_step_is_scheduled_for_the_salesperson_and_the_enrollment_moves_on(self):
-        sequence = self._sequence("Visit", [self._call_step("Call"), self._call_step("Call again", 2)])
+        sequence = self._sequence(
+            "Visit", [self._call_step("Call"), self._call_step("Call again", 2)]
+        )
         enrollment = self._enroll(sequence, self.mario)
         dispatch = self._dispatch()
         self.assertRecordValues(
             dispatch,
-            [{"state": "done", "reason": False, "channel": "phone", "user_id": self.user_salesman.id}],
+            [
+                {
+                    "state": "done",
+                    "reason": False,
+                    "channel": "phone",
+                    "user_id": self.user_salesman.id,
+                }
+            ],
         )
         activity = dispatch.activity_id
         self.assertRecordValues(
@@ -96,13 +105,16 @@ class TestDispatch(FollowupDispatchCase):
     def test_activity_on_an_order_goes_to_its_salesperson_due_today_in_their_time_zone(self):
         order = self._create_order(self.mario, user_id=self.user_salesman_ny.id)
         sequence = self._create_sequence(
-            "Order tasks", "sale_order_confirmed", [self._task_step("Prepare delivery")],
+            "Order tasks",
+            "sale_order_confirmed",
+            [self._task_step("Prepare delivery")],
             purpose="service",
         )
         # 23:30 UTC: already 1 December in Rome, still 30 November in New York.
         late = datetime(2026, 11, 30, 23, 30)
-        enrollment = self._enroll(sequence, self.mario, late, origin_model="sale.order",
-                                  origin_id=order.id)
+        enrollment = self._enroll(
+            sequence, self.mario, late, origin_model="sale.order", origin_id=order.id
+        )
         dispatch = self._dispatch(late)
         self.assertEqual(dispatch.enrollment_id, enrollment)
         self.assertRecordValues(
@@ -148,7 +160,9 @@ class TestDispatch(FollowupDispatchCase):
 
     def test_internal_task_is_never_capped_or_suppressed(self):
         """Nobody is contacted: no address, blacklisted, cap used up, 23:00 on a Sunday."""
-        nobody = self._create_customer("Nora Nobody", "nora", email=False, mobile=False, phone=False)
+        nobody = self._create_customer(
+            "Nora Nobody", "nora", email=False, mobile=False, phone=False
+        )
         self.env["mail.blacklist"]._add("nora-old@example.com")
         contact = self._sequence("Contact", [self._call_step("Call")], purpose="service")
         self.env["res.partner"].browse(nobody.id).phone = "+39 06 4991 0001"
@@ -226,8 +240,9 @@ class TestDispatch(FollowupDispatchCase):
         for index, (moment, state, next_try) in enumerate(cases):
             with self.subTest(local=moment + timedelta(hours=1)):
                 partner = self._create_customer(f"Edge {index}", f"edge{index}")
-                sequence = self._sequence(f"Edge {index}", [self._call_step("Call")],
-                                          purpose="service")
+                sequence = self._sequence(
+                    f"Edge {index}", [self._call_step("Call")], purpose="service"
+                )
                 enrollment = self._enroll(sequence, partner, moment)
                 dispatch = self._dispatch_of(self._dispatch(moment), enrollment)
                 self.assertRecordValues(
@@ -416,8 +431,10 @@ class TestDispatch(FollowupDispatchCase):
 
     # ------------------------------------------------------------------ failed
 
-    @mute_logger("odoo.addons.followup_manager.models.followup_dispatcher",
-                 "odoo.addons.mail.models.mail_render_mixin")
+    @mute_logger(
+        "odoo.addons.followup_manager.models.followup_dispatcher",
+        "odoo.addons.mail.models.mail_render_mixin",
+    )
     def test_one_failing_template_among_good_ones_fails_alone(self):
         boom = self._create_customer("Bruno Boom", "bruno", ref="BOOM")
         anna = self._create_customer("Anna Bianchi", "anna")
@@ -470,14 +487,16 @@ class TestDispatch(FollowupDispatchCase):
         enrollment = self._enroll(sequence, self.mario)
         self._dispatch()
         # Someone moves the enrollment back to the step already done.
-        enrollment.write({"next_step_id": sequence.step_ids[0].id,
-                          "next_date": datetime(2026, 12, 1, 9, 0)})
+        enrollment.write(
+            {"next_step_id": sequence.step_ids[0].id, "next_date": datetime(2026, 12, 1, 9, 0)}
+        )
         dispatch = self._dispatch(datetime(2026, 12, 1, 9, 0))
         self.assertRecordValues(dispatch, [{"state": "suppressed", "activity_id": False}])
         self.assertIn("already carried out", dispatch.note)
         self.assertEqual(
-            self.env["mail.activity"].search_count([("res_id", "=", self.mario.id),
-                                                    ("res_model", "=", "res.partner")]),
+            self.env["mail.activity"].search_count(
+                [("res_id", "=", self.mario.id), ("res_model", "=", "res.partner")]
+            ),
             1,
         )
         self.assertEqual(enrollment.next_step_id.name, "Again")
@@ -488,14 +507,20 @@ class TestDispatch(FollowupDispatchCase):
         anna = self._create_customer("Anna Bianchi", "anna")
         enrollments = self._enroll(sequence, self.mario | anna)
         Dispatcher = type(self.dispatcher)
-        with patch.object(Dispatcher, "_followup_move_on", side_effect=RuntimeError("crash")):
-            with self.assertRaises(RuntimeError), self.env.cr.savepoint():
-                self._dispatch(datetime(2026, 11, 30, 9, 0))
+        with (
+            patch.object(Dispatcher, "_followup_move_on", side_effect=RuntimeError("crash")),
+            self.assertRaises(RuntimeError),
+            self.env.cr.savepoint(),
+        ):
+            self._dispatch(datetime(2026, 11, 30, 9, 0))
         self.env.invalidate_all()
-        self.assertFalse(self.env["followup.dispatch"].search([("enrollment_id", "in", enrollments.ids)]))
         self.assertFalse(
-            self.env["mail.activity"].search([("res_model", "=", "res.partner"),
-                                              ("res_id", "in", enrollments.partner_id.ids)])
+            self.env["followup.dispatch"].search([("enrollment_id", "in", enrollments.ids)])
+        )
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "in", enrollments.partner_id.ids)]
+            )
         )
         self.assertEqual(set(enrollments.mapped("state")), {"active"})
         dispatches = self._dispatch(datetime(2026, 11, 30, 9, 0))
@@ -508,8 +533,10 @@ class TestDispatch(FollowupDispatchCase):
         self.assertFalse(self.dispatcher._followup_auto_commit_allowed())
         sequence = self._sequence("Visit", [self._call_step("Call")])
         enrollment = self._enroll(sequence, self.mario)
-        with patch.object(type(self.env.cr), "commit", side_effect=AssertionError("commit")), \
-                self._at(self.MONDAY_10_ROME):
+        with (
+            patch.object(type(self.env.cr), "commit", side_effect=AssertionError("commit")),
+            self._at(self.MONDAY_10_ROME),
+        ):
             self.env["followup.enrollment"]._cron_dispatch()
         self.assertEqual(enrollment.state, "done")
 
@@ -637,13 +664,15 @@ class TestDispatchMail(FollowupDispatchCase, MockEmail):
             {
                 "name": "Follow-up: no subject",
                 "model_id": self.env["ir.model"]._get_id("sale.order"),
-                "body_html": "<p>How is <t t-out=\"object.name\"/> going?</p>",
+                "body_html": '<p>How is <t t-out="object.name"/> going?</p>',
             }
         )
         order = self._create_order(self.mario)
         first = order.message_post(body="Your quotation", message_type="comment")
         sequence = self._create_sequence(
-            "After sale", "sale_order_confirmed", [self._email_step("Ask", template)],
+            "After sale",
+            "sale_order_confirmed",
+            [self._email_step("Ask", template)],
             purpose="service",
         )
         self._enroll(sequence, self.mario, origin_model="sale.order", origin_id=order.id)
@@ -661,8 +690,10 @@ class TestDispatchMail(FollowupDispatchCase, MockEmail):
         other = self._create_customer("Olga Other", "olga")
         order = self._create_order(other)
         sequence = self._create_sequence(
-            "After sale", "sale_order_confirmed",
-            [self._email_step("Thanks", self.template_order)], purpose="service",
+            "After sale",
+            "sale_order_confirmed",
+            [self._email_step("Thanks", self.template_order)],
+            purpose="service",
         )
         self._enroll(sequence, self.mario, origin_model="sale.order", origin_id=order.id)
         mail = self._dispatch().mail_id

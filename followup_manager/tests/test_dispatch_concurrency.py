@@ -45,9 +45,19 @@ class TestDispatchConcurrency(BaseCase):
                     "name": "Concurrency test",
                     "purpose": "service",
                     "step_ids": [
-                        (0, 0, {"name": name, "sequence": index, "delay": 0,
-                                "delay_unit": "hours", "action": "activity", "channel": "none",
-                                "activity_type_id": activity_todo.id})
+                        (
+                            0,
+                            0,
+                            {
+                                "name": name,
+                                "sequence": index,
+                                "delay": 0,
+                                "delay_unit": "hours",
+                                "action": "activity",
+                                "channel": "none",
+                                "activity_type_id": activity_todo.id,
+                            },
+                        )
                         for index, name in enumerate(("First task", "Second task"))
                     ],
                 }
@@ -64,7 +74,9 @@ class TestDispatchConcurrency(BaseCase):
             env["mail.activity"].search(
                 [("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)]
             ).unlink()
-            env["followup.dispatch"].search([("enrollment_id", "in", self.enrollment_ids)]).unlink()
+            env["followup.dispatch"].search(
+                [("enrollment_id", "in", self.enrollment_ids)]
+            ).unlink()
             env["followup.enrollment"].browse(self.enrollment_ids).unlink()
             env["followup.sequence"].browse(self.sequence_id).unlink()
             env["mail.message"].sudo().search(
@@ -112,7 +124,9 @@ class TestDispatchConcurrency(BaseCase):
                 .search([("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)])
                 .mapped("res_id")
             )
-            states = Counter(env["followup.enrollment"].browse(self.enrollment_ids).mapped("state"))
+            states = Counter(
+                env["followup.enrollment"].browse(self.enrollment_ids).mapped("state")
+            )
             return done, activities, states
 
     def _assert_each_step_done_once(self):
