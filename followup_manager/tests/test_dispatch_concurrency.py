@@ -9,6 +9,8 @@ import threading
 from collections import Counter
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
@@ -206,3 +208,31 @@ class TestDispatchConcurrency(BaseCase):
         self.assertFalse(errors, errors)
         self.assertEqual(len(results["after"]), 5 * 2)
         self._assert_each_step_done_once()
+
+    @mute_logger("odoo.sql_db")
+    def test_claim_after_another_worker_committed_starts_a_fresh_transaction(self):
+        """Odoo's transactions are REPEATABLE READ: a row another worker changed after
+        this transaction began cannot be locked. The cron's claim starts over in a new
+        transaction; a claim that must not commit lets the error through."""
+        first = self.enrollment_ids[0]
+        for retry in (False, True):
+            with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+                env_a = self._env(cr_a)
+                dispatcher = env_a["followup.dispatcher"]
+                now = env_a["followup.enrollment"].browse(first).next_date
+                # A's snapshot is taken; B changes a due enrollment and commits.
+                cr_a.execute("SELECT 1")
+                cr_b.execute(
+                    "UPDATE followup_enrollment SET write_date = now() WHERE id = %s", [first]
+                )
+                cr_b.commit()
+                if not retry:
+                    with self.assertRaises(psycopg2.errors.SerializationFailure):
+                        dispatcher._followup_claim(now, 100, enrollment_ids=self.enrollment_ids)
+                    cr_a.rollback()
+                    continue
+                claimed = dispatcher._followup_claim(
+                    now, 100, retry=True, enrollment_ids=self.enrollment_ids
+                )
+                self.assertEqual(sorted(claimed.ids), sorted(self.enrollment_ids))
+                cr_a.rollback()
