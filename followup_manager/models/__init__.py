@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import followup_origin_mixin
 from . import res_partner
 from . import sale_order
 from . import crm_lead

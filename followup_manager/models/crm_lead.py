@@ -1,45 +1,41 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "followup.origin.mixin"]
 
-    # --- Sequences: smart button, won/lost triggers, stop when lost or reopened
-    followup_enrollment_count = fields.Integer(
-        string="Follow-ups",
-        compute="_compute_followup_enrollment_count",
-        groups="followup_manager.followup_manager_group_user",
-    )
-
-    def _compute_followup_enrollment_count(self):
-        counts = dict(
-            self.env["followup.enrollment"]._read_group(
-                [("origin_model", "=", self._name), ("origin_id", "in", self.ids)],
-                ["origin_id"],
-                ["__count"],
-            )
-        )
-        for lead in self:
-            lead.followup_enrollment_count = counts.get(lead.id, 0)
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads._followup_lifecycle_on_leads()
+        return leads
 
     def write(self, vals):
         # Odoo 18 has no won/lost state: a lead is won when it reaches a won stage
         # (action_set_won, or a drag in the kanban) and lost when it is archived
         # (action_set_lost). Watching write() catches every path.
-        if "stage_id" not in vals and "active" not in vals:
-            return super().write(vals)
-        was_won = self.filtered(lambda lead: lead.active and lead.stage_id.is_won)
-        was_active = self.filtered("active")
+        watch_outcome = "stage_id" in vals or "active" in vals
+        if watch_outcome:
+            was_won = self.filtered(lambda lead: lead.active and lead.stage_id.is_won)
+            was_active = self.filtered("active")
         res = super().write(vals)
-        now_won = self.filtered(lambda lead: lead.active and lead.stage_id.is_won)
-        now_active = self.filtered("active")
-        self._followup_on_won_lost(
-            won=now_won - was_won, lost=was_active - now_active, restored=now_active - was_active
-        )
+        if watch_outcome:
+            now_won = self.filtered(lambda lead: lead.active and lead.stage_id.is_won)
+            now_active = self.filtered("active")
+            self._followup_on_won_lost(
+                won=now_won - was_won,
+                lost=was_active - now_active,
+                restored=now_active - was_active,
+            )
+        if vals.keys() & {"partner_id", "type", "active"}:
+            self._followup_lifecycle_on_leads()
         return res
 
+    # --- Sequences: won/lost triggers, stop when lost or reopened
+    # (smart button: followup.origin.mixin)
     def _followup_on_won_lost(self, won, lost, restored):
         """React to leads just won, lost (archived) or restored, in batch."""
         Enrollment = self.env["followup.enrollment"]
@@ -58,32 +54,7 @@ class CrmLead(models.Model):
                 # allowed to make; it must not depend on their follow-up rights.
                 self.env["followup.sequence"].sudo()._followup_fire(trigger, targets)
 
-    def action_view_followup_enrollments(self):
-        self.ensure_one()
-        return self.env["followup.enrollment"]._followup_action_for_origins(self)
-
-
-class CrmLeadLifecycle(models.Model):
-    """Lifecycle: an opportunity is a fact that makes a visitor a prospect.
-
-    A second extension class of crm.lead in this file, so that this hook and the
-    sequence triggers above stay independent (Odoo chains both through super()).
-    """
-
-    _inherit = "crm.lead"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        leads = super().create(vals_list)
-        leads._followup_lifecycle_on_leads()
-        return leads
-
-    def write(self, vals):
-        res = super().write(vals)
-        if vals.keys() & {"partner_id", "type", "active"}:
-            self._followup_lifecycle_on_leads()
-        return res
-
+    # --- Lifecycle: an opportunity is a fact that makes a visitor a prospect
     def _followup_lifecycle_on_leads(self):
         """Recompute the stage of the customers of these opportunities, when it
         may change: visitors, and stages set by hand (a new fact ends them)."""

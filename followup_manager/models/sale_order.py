@@ -4,7 +4,8 @@ from odoo import fields, models
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "followup.origin.mixin"]
 
     def action_confirm(self):
         res = super().action_confirm()
@@ -18,24 +19,7 @@ class SaleOrder(models.Model):
         self._followup_record_soft_opt_in()
         self._followup_enroll_on_confirmed()
 
-    # --- Sequences: smart button, trigger, stop on cancel
-    followup_enrollment_count = fields.Integer(
-        string="Follow-ups",
-        compute="_compute_followup_enrollment_count",
-        groups="followup_manager.followup_manager_group_user",
-    )
-
-    def _compute_followup_enrollment_count(self):
-        counts = dict(
-            self.env["followup.enrollment"]._read_group(
-                [("origin_model", "=", self._name), ("origin_id", "in", self.ids)],
-                ["origin_id"],
-                ["__count"],
-            )
-        )
-        for order in self:
-            order.followup_enrollment_count = counts.get(order.id, 0)
-
+    # --- Sequences: trigger, stop on cancel (smart button: followup.origin.mixin)
     def _followup_enroll_on_confirmed(self):
         """Confirmed orders: end the customers' re-engagement sequences, and follow
         each order up with the sequences triggered by a confirmation."""
@@ -55,10 +39,6 @@ class SaleOrder(models.Model):
             self.filtered(lambda order: order.state == "cancel"), "origin_cancelled"
         )
         return res
-
-    def action_view_followup_enrollments(self):
-        self.ensure_one()
-        return self.env["followup.enrollment"]._followup_action_for_origins(self)
 
     # --- Consent: the e-mail soft opt-in of a customer
     def _followup_record_soft_opt_in(self):
