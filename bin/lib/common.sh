@@ -215,7 +215,8 @@ fm_drop_db() {
 fm_template_db() {
     local deps name
     deps=$(fm_module_depends)
-    name=fm_tmpl_$(echo "$(fm_odoo_fingerprint) $deps" | md5sum | cut -c1-10)
+    # The data dir is part of the key: the template's filestore lives there.
+    name=fm_tmpl_$(echo "$(fm_odoo_fingerprint) $deps $FM_DATA_DIR" | md5sum | cut -c1-10)
     if ! fm_db_exists "$name"; then
         fm_log "Building template database $name with: $deps (a few minutes, once)"
         fm_drop_db "${name}_part"
