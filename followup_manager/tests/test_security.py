@@ -78,6 +78,7 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
             - {
                 "followup.dispatcher",  # abstract: the engine, no records
                 "followup.target.mixin",  # abstract: wizard fields
+                "followup.origin.mixin",  # abstract: smart button of followed-up documents
             },
             "every model of the add-on is in the matrix",
         )
