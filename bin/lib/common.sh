@@ -235,6 +235,10 @@ fm_db_from_template() {
     local target=$1
     fm_drop_db "$target"
     createdb -T "$FM_TEMPLATE_DB" "$target"
+    # A copy must not share the template's secret (it signs the preference and
+    # unsubscribe links) nor its identity, as Odoo's own database duplication does.
+    psql -d "$target" -qc "UPDATE ir_config_parameter SET value = gen_random_uuid()::text
+        WHERE key IN ('database.secret', 'database.uuid')"
     if [[ -d "$FM_DATA_DIR/filestore/$FM_TEMPLATE_DB" ]]; then
         mkdir -p "$FM_DATA_DIR/filestore"
         cp -a "$FM_DATA_DIR/filestore/$FM_TEMPLATE_DB" "$FM_DATA_DIR/filestore/$target"
