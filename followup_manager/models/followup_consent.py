@@ -29,6 +29,25 @@ PHONE_CHANNELS = ("sms", "phone", "whatsapp")
 CONTEXT_APPLY = "followup_consent_apply"
 
 
+def consent_source_labels(env):
+    """Readable names of the sources the add-on records. Any other source (an
+    import, an RPC client's own key) reads as it was written."""
+    return {
+        "sale_order": env._("Confirmed sale order"),
+        "preference_page": env._("Preference page"),
+        "one_click_unsubscribe": env._("One-click unsubscribe"),
+        "double_opt_in_request": env._("Confirmation requested by e-mail"),
+        "double_opt_in": env._("Confirmed by e-mail (double opt-in)"),
+        "partner_merge": env._("Contacts merged"),
+        "mail_blacklist": env._("Odoo's e-mail blacklist"),
+        "phone_blacklist": env._("Odoo's phone blacklist"),
+        "manual_phone": env._("Recorded by hand: on the phone"),
+        "manual_meeting": env._("Recorded by hand: in person"),
+        "manual_writing": env._("Recorded by hand: in writing"),
+        "manual_email": env._("Recorded by hand: by e-mail"),
+    }
+
+
 class FollowupConsent(models.Model):
     """The current consent of one person on one channel.
 
@@ -67,6 +86,7 @@ class FollowupConsent(models.Model):
         help="Where the last decision was recorded: manual, sale_order, preference_page, "
         "one_click_unsubscribe, double_opt_in, mail_blacklist, phone_blacklist, import...",
     )
+    source_label = fields.Char(string="Source Label", compute="_compute_source_label")
     date = fields.Datetime(
         required=True,
         readonly=True,
@@ -84,6 +104,12 @@ class FollowupConsent(models.Model):
             "A contact has one current consent per channel.",
         ),
     ]
+
+    @api.depends("source")
+    def _compute_source_label(self):
+        labels = consent_source_labels(self.env)
+        for consent in self:
+            consent.source_label = labels.get(consent.source, consent.source)
 
     @api.depends("partner_id", "channel")
     def _compute_display_name(self):

@@ -11,6 +11,7 @@ from .followup_consent import (
     CONTEXT_APPLY,
     LEGAL_BASES,
     PHONE_CHANNELS,
+    consent_source_labels,
 )
 
 # Set while mirroring a blacklist entry made elsewhere in Odoo as a withdrawal:
@@ -69,6 +70,7 @@ class FollowupConsentEvent(models.Model):
     state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
     legal_basis = fields.Selection(LEGAL_BASES, readonly=True)
     source = fields.Char(required=True, readonly=True, index=True)
+    source_label = fields.Char(string="Source Label", compute="_compute_source_label")
     proof = fields.Text(readonly=True, help="The wording the person saw, or what happened.")
     proof_hash = fields.Char(
         string="Proof Hash (SHA-256)",
@@ -95,6 +97,12 @@ class FollowupConsentEvent(models.Model):
     partner_name_snapshot = fields.Char(string="Name at the Time", readonly=True)
     partner_email_snapshot = fields.Char(string="E-mail at the Time", readonly=True)
     partner_phone_snapshot = fields.Char(string="Phone at the Time", readonly=True)
+
+    @api.depends("source")
+    def _compute_source_label(self):
+        labels = consent_source_labels(self.env)
+        for event in self:
+            event.source_label = labels.get(event.source, event.source)
 
     @api.model
     def _selection_origin_model(self):

@@ -118,6 +118,17 @@ class TestConsentHistory(ConsentCase):
         self.assertEqual(len(history), 2)
         self.assertTrue(history.mapped("proof"))
 
+    def test_auditors_read_where_a_decision_came_from_in_words(self):
+        self.anna.followup_set_consent("email", "withdrawn", "one_click_unsubscribe")
+        self.anna.followup_set_consent("sms", "granted", "crm_import_2026")
+        events = self.env["followup.consent.event"].search([("partner_id", "=", self.anna.id)])
+        labels = {event.source: event.source_label for event in events}
+        self.assertEqual(labels["one_click_unsubscribe"], "One-click unsubscribe")
+        # A source the add-on does not know (an import, an RPC client) reads as written.
+        self.assertEqual(labels["crm_import_2026"], "crm_import_2026")
+        consent = self.anna.followup_consent_ids.filtered(lambda c: c.channel == "email")
+        self.assertEqual(consent.source_label, "One-click unsubscribe")
+
 
 @tagged("post_install", "-at_install")
 class TestConsentSet(ConsentCase):

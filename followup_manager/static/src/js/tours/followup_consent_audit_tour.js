@@ -43,11 +43,11 @@ registry.category("web_tour.tours").add("followup_consent_audit_tour", {
         {
             content: "Two decisions: the grant and the one-click withdrawal",
             trigger:
-                ".o_list_renderer:has(.o_data_row:contains('manual')) .o_data_row:contains('one_click_unsubscribe')",
+                ".o_list_renderer:has(.o_data_row:contains('manual')) .o_data_row:contains('One-click unsubscribe')",
         },
         {
             content: "Open the withdrawal",
-            trigger: ".o_data_row:contains('one_click_unsubscribe') td.o_data_cell:first",
+            trigger: ".o_data_row:contains('One-click unsubscribe') td.o_data_cell:first",
             run: "click",
         },
         {
@@ -66,7 +66,7 @@ registry.category("web_tour.tours").add("followup_consent_audit_tour", {
         },
         {
             content: "The partner's history lists both decisions",
-            trigger: ".o_list_renderer:has(.o_data_row:contains('manual')):has(.o_data_row:contains('one_click_unsubscribe'))",
+            trigger: ".o_list_renderer:has(.o_data_row:contains('manual')):has(.o_data_row:contains('One-click unsubscribe'))",
         },
     ],
 });
