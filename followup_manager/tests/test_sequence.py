@@ -163,3 +163,24 @@ class TestSequenceDemo(FollowupCase):
         self.assertEqual(
             sequence.step_ids.mapped("delay_unit"), ["hours", "business_days", "weeks"]
         )
+
+    def test_the_demo_shows_every_trigger_stage_and_consent_state(self):
+        """A person trying the add-on finds an example of everything it knows."""
+        demo_sequences = self.env["followup.sequence"].search(
+            [("id", "in", self._demo_ids("followup.sequence"))]
+        )
+        triggers = dict(self.env["followup.sequence"]._fields["trigger"].selection)
+        self.assertEqual(set(demo_sequences.mapped("trigger")), set(triggers))
+        stages = dict(self.env["res.partner"]._fields["lifecycle_stage"].selection)
+        self.assertEqual(
+            set(self.env["res.partner"].search([]).mapped("lifecycle_stage")), set(stages)
+        )
+        states = dict(self.env["followup.consent"]._fields["state"].selection)
+        self.assertEqual(set(self.env["followup.consent"].search([]).mapped("state")), set(states))
+
+    def _demo_ids(self, model):
+        return (
+            self.env["ir.model.data"]
+            .search([("module", "=", "followup_manager"), ("model", "=", model)])
+            .mapped("res_id")
+        )
