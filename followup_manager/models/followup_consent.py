@@ -86,7 +86,7 @@ class FollowupConsent(models.Model):
         help="Where the last decision was recorded: manual, sale_order, preference_page, "
         "one_click_unsubscribe, double_opt_in, mail_blacklist, phone_blacklist, import...",
     )
-    source_label = fields.Char(string="Source Label", compute="_compute_source_label")
+    source_label = fields.Char(compute="_compute_source_label")
     date = fields.Datetime(
         required=True,
         readonly=True,

@@ -70,7 +70,7 @@ class FollowupConsentEvent(models.Model):
     state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
     legal_basis = fields.Selection(LEGAL_BASES, readonly=True)
     source = fields.Char(required=True, readonly=True, index=True)
-    source_label = fields.Char(string="Source Label", compute="_compute_source_label")
+    source_label = fields.Char(compute="_compute_source_label")
     proof = fields.Text(readonly=True, help="The wording the person saw, or what happened.")
     proof_hash = fields.Char(
         string="Proof Hash (SHA-256)",
