@@ -124,6 +124,9 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         self.assertIn('name="followup_preferred_channel"', response.text)
         self.assertIn('name="followup_frequency"', response.text)
         self.assertIn("You agreed on", response.text, "the current e-mail state is shown")
+        self.assertNotIn(
+            'href="/web/login"', response.text, "the person came to decide, not sign in"
+        )
         self.assertEqual(self._events(), events_before)
         self.assertEqual(self._consent().state, "granted")
 
