@@ -90,12 +90,28 @@ class FollowupManagerController(http.Controller):
     # Preference page
     # ------------------------------------------------------------------
 
-    def _followup_choice_labels(self, channel_label):
+    def _followup_choice_labels(self, channel):
+        """The three answers for a channel, each a whole sentence (a channel name
+        slotted into one sentence reads badly and does not translate)."""
         env = request.env
+        yes = {
+            "email": env._("Yes, you may e-mail me"),
+            "sms": env._("Yes, you may text me"),
+            "phone": env._("Yes, you may call me"),
+            "whatsapp": env._("Yes, you may write to me on WhatsApp"),
+            "post": env._("Yes, you may send me letters"),
+        }
+        never = {
+            "email": env._("Never e-mail me"),
+            "sms": env._("Never text me"),
+            "phone": env._("Never call me"),
+            "whatsapp": env._("Never write to me on WhatsApp"),
+            "post": env._("Never send me letters"),
+        }
         return {
-            "yes": env._("Yes, you may contact me by %(channel)s", channel=channel_label),
+            "yes": yes[channel],
             "no": env._("No offers or news, only about my orders and requests"),
-            "never": env._("Never contact me by %(channel)s", channel=channel_label),
+            "never": never[channel],
         }
 
     def _followup_channel_rows(self, partner_sudo):
@@ -147,7 +163,7 @@ class FollowupManagerController(http.Controller):
                     "legal_basis": basis,
                     "choice": choice,
                     "status": status,
-                    "choices": self._followup_choice_labels(label),
+                    "choices": self._followup_choice_labels(channel),
                 }
             )
         return rows

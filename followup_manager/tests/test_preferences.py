@@ -143,7 +143,7 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn("Saved. Here is what changed", response.text)
-        self.assertIn("Never contact me by E-mail", response.text)
+        self.assertIn("Never e-mail me", response.text)
         self.assertTrue(self.partner.followup_no_email)
         self.assertEqual(self.partner.followup_preferred_channel, "sms")
         self.assertEqual(self.partner.followup_frequency, "monthly")
@@ -154,7 +154,7 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         page_events = self._events().filtered(lambda event: event.source == "preference_page")
         self.assertEqual(sorted(page_events.mapped("channel")), ["email", "sms"])
         email_event = page_events.filtered(lambda event: event.channel == "email")
-        self.assertIn("Never contact me by E-mail", email_event.proof)
+        self.assertIn("Never e-mail me", email_event.proof)
 
     def test_post_untouched_preferences_records_nothing(self):
         self._grant_email()

@@ -16,7 +16,7 @@ registry.category("web_tour.tours").add("followup_preferences_tour", {
             trigger: ".o_followup_channel_email input[value='yes']:checked",
         },
         {
-            content: "Never contact me by e-mail",
+            content: "Never e-mail me",
             trigger: ".o_followup_channel_email input[value='never']",
             run: "click",
         },
@@ -33,7 +33,7 @@ registry.category("web_tour.tours").add("followup_preferences_tour", {
         },
         {
             content: "The page says what was saved",
-            trigger: ".o_followup_saved:contains('Never contact me by E-mail')",
+            trigger: ".o_followup_saved:contains('Never e-mail me')",
         },
         {
             content: "The choice is kept",
