@@ -30,7 +30,9 @@ class TestI18nItalian(FollowupCase):
         cls.partner_en = cls.env["res.partner"].create(
             {"name": "Emma Brown", "email": "emma.brown@example.com", "lang": "en_US"}
         )
-        cls.product = cls.env["product.product"].create({"name": "Standing desk", "list_price": 250})
+        cls.product = cls.env["product.product"].create(
+            {"name": "Standing desk", "list_price": 250}
+        )
         cls.template_thank_you = cls.env.ref(
             "followup_manager.mail_template_followup_sale_thank_you"
         )
@@ -87,7 +89,9 @@ class TestI18nItalian(FollowupCase):
         self.assertIn("Sì, accetto di ricevere e-mail", body)
         self.assertIn("non ti scriveremo senza la tua conferma", body)
         # Also when the caller's environment is English: the partner's language wins.
-        self.assertIn("vorrebbe inviarti e-mail", self.partner_it._followup_email_confirmation_wording())
+        self.assertIn(
+            "vorrebbe inviarti e-mail", self.partner_it._followup_email_confirmation_wording()
+        )
         self.assertNotIn("would like to send you", body)
 
     def test_every_mail_template_of_the_add_on_is_translated(self):
