@@ -38,6 +38,7 @@ from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
 from ..policy import calendar, planner
 from ..policy import decision as policy_decision
+from .tools import int_param
 
 _logger = logging.getLogger(__name__)
 
@@ -94,15 +95,7 @@ class FollowupDispatcher(models.AbstractModel):
     def _followup_batch_size(self):
         """Enrollments claimed per batch (system parameter
         ``followup_manager.dispatch_batch_size``, default 500)."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("followup_manager.dispatch_batch_size", "500")
-        )
-        try:
-            return max(1, int(value))
-        except ValueError:
-            return 500
+        return int_param(self.env, "followup_manager.dispatch_batch_size", 500, minimum=1)
 
     @api.model
     def _followup_time_budget(self):

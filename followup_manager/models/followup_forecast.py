@@ -33,6 +33,7 @@ from odoo.osv import expression
 
 from ..policy import calendar, planner
 from .followup_dispatcher import DEFERRED, _StepOutcome
+from .tools import int_param
 
 # The trigger's history used to estimate its daily volume.
 HISTORY_DAYS = 90
@@ -453,15 +454,7 @@ class FollowupForecast(models.Model):
     def _followup_matching_limit(self):
         """Most contacts a manual sequence's forecast enrolls (system parameter
         ``followup_manager.forecast_max_partners``, default 5000)."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("followup_manager.forecast_max_partners", "5000")
-        )
-        try:
-            return max(1, int(value))
-        except ValueError:
-            return 5000
+        return int_param(self.env, "followup_manager.forecast_max_partners", 5000, minimum=1)
 
     def _followup_matching_partners(self, enrolled):
         """Contacts a manual enrollment would take now: matching the sequence's filter,

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
+from .tools import int_param
+
 # The channel each action reaches the person on, when it is not the user's choice.
 ACTION_CHANNELS = {"email": "email", "sms": "sms"}
 DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
@@ -296,15 +298,7 @@ class FollowupStep(models.Model):
     def _followup_optout_window_days(self):
         """Days after a contact during which a withdrawal counts as caused by it
         (system parameter ``followup_manager.optout_window_days``, default 7)."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("followup_manager.optout_window_days", "7")
-        )
-        try:
-            return max(0, int(value))
-        except ValueError:
-            return 7
+        return int_param(self.env, "followup_manager.optout_window_days", 7)
 
     def _followup_performance(self):
         """{step id: (done, contacts, replied, opt-outs)} for these steps, in ONE query.
