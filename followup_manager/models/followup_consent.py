@@ -1,28 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-# Shared by the consent models, the partner API and the views. The keys are the
-# public contract (see policy.decision.CHANNELS, CONSENT_STATES, LEGAL_BASES).
-CONSENT_CHANNELS = [
-    ("email", "E-mail"),
-    ("sms", "SMS"),
-    ("phone", "Phone"),
-    ("whatsapp", "WhatsApp"),
-    ("post", "Post"),
-]
-CONSENT_STATES = [
-    ("pending", "Pending"),
-    ("granted", "Granted"),
-    ("withdrawn", "Withdrawn"),
-]
-LEGAL_BASES = [
-    ("consent", "Consent"),
-    ("soft_opt_in", "Soft Opt-in"),
-    ("contract", "Contract"),
-    ("legitimate_interest", "Legitimate Interest"),
-]
+from ..policy import vocabulary
+
+# Shared by the consent models, the partner API and the wizards; written once in
+# policy/vocabulary.py (the keys are the public contract).
+CONSENT_CHANNELS = vocabulary.selection(vocabulary.CHANNEL_LABELS)
+CONSENT_STATES = vocabulary.selection(vocabulary.CONSENT_STATE_LABELS)
+LEGAL_BASES = vocabulary.selection(vocabulary.LEGAL_BASIS_LABELS)
 # Channels that reach a phone number, hence Odoo's phone.blacklist.
-PHONE_CHANNELS = ("sms", "phone", "whatsapp")
+PHONE_CHANNELS = vocabulary.PHONE_CHANNELS
 
 # Context key set only while followup.consent.event projects new events onto the
 # current state; any other create/write of the state is refused (see write()).

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..policy import vocabulary
+
 
 class FollowupDispatch(models.Model):
     """One row per decision taken on a due step: done, deferred (and until when),
@@ -30,42 +32,12 @@ class FollowupDispatch(models.Model):
         index=True,
         help="Salesperson of the followed-up document, or the user the activity was assigned to.",
     )
-    purpose = fields.Selection([("marketing", "Marketing"), ("service", "Service")])
-    channel = fields.Selection(
-        [
-            ("email", "E-mail"),
-            ("sms", "SMS"),
-            ("phone", "Phone"),
-            ("whatsapp", "WhatsApp"),
-            ("post", "Post"),
-            ("none", "None (internal task)"),
-        ]
-    )
+    purpose = fields.Selection(vocabulary.selection(vocabulary.PURPOSE_LABELS))
+    channel = fields.Selection(vocabulary.selection(vocabulary.STEP_CHANNEL_LABELS))
     state = fields.Selection(
-        [
-            ("done", "Done"),
-            ("deferred", "Deferred"),
-            ("suppressed", "Suppressed"),
-            ("failed", "Failed"),
-        ],
-        required=True,
-        index=True,
+        vocabulary.selection(vocabulary.DISPATCH_STATE_LABELS), required=True, index=True
     )
-    reason = fields.Selection(
-        [
-            ("cap", "Frequency cap reached"),
-            ("quiet_hours", "Outside the send window"),
-            ("weekend", "Weekend"),
-            ("preferred_hours", "Outside the person's preferred hours"),
-            ("no_consent", "No consent"),
-            ("withdrawn", "Consent withdrawn"),
-            ("channel_refused", "Channel refused by the person"),
-            ("blacklisted", "Blacklisted"),
-            ("invalid_address", "Invalid address"),
-            ("stopped", "Follow-up stopped"),
-            ("error", "Error"),
-        ]
-    )
+    reason = fields.Selection(vocabulary.selection(vocabulary.REASON_LABELS))
     note = fields.Text(help="What happened, in a sentence a person understands.")
     next_try = fields.Datetime(help="When a deferred step will be tried again (UTC).")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")

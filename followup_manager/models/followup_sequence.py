@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, safe_eval
 
+from ..policy import vocabulary
+
 # The document a sequence follows up, per trigger: its mail templates, SMS templates
 # and server actions must be written for this model (or for res.partner, which every
 # enrollment has). Manual sequences follow the partner up: their templates are on
@@ -39,7 +41,7 @@ class FollowupSequence(models.Model):
         tracking=True,
     )
     purpose = fields.Selection(
-        [("marketing", "Marketing"), ("service", "Service")],
+        vocabulary.selection(vocabulary.PURPOSE_LABELS),
         required=True,
         default="marketing",
         tracking=True,

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
+from ..policy import vocabulary
 from .tools import int_param
 
 # The channel each action reaches the person on, when it is not the user's choice.
@@ -57,14 +58,7 @@ class FollowupStep(models.Model):
         default="activity",
     )
     channel = fields.Selection(
-        [
-            ("email", "E-mail"),
-            ("sms", "SMS"),
-            ("phone", "Phone"),
-            ("whatsapp", "WhatsApp"),
-            ("post", "Post"),
-            ("none", "None (internal task)"),
-        ],
+        vocabulary.selection(vocabulary.STEP_CHANNEL_LABELS),
         required=True,
         compute="_compute_channel",
         store=True,

@@ -1,9 +1,7 @@
 from odoo import api, models, tools
 
+from ..policy.vocabulary import PHONE_CHANNELS
 from .mail_blacklist import CONTEXT_FROM_CONSENT, CONTEXT_MESSAGE
-
-# A blacklisted number stops every channel that reaches it.
-_PHONE_CHANNELS = ["sms", "phone", "whatsapp"]
 
 
 class PhoneBlacklist(models.Model):
@@ -47,7 +45,8 @@ class PhoneBlacklist(models.Model):
         # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
         suffix = f"\n{tools.html2plaintext(message)}" if message else ""
         partners._followup_withdraw_from_blacklist(
-            _PHONE_CHANNELS,
+            # A blacklisted number stops every channel that reaches it.
+            list(PHONE_CHANNELS),
             "phone_blacklist",
             lambda partner: self.env._(
                 "The number %(number)s was added to Odoo's phone blacklist.%(message)s",

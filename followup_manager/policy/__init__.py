@@ -10,6 +10,7 @@ Only relative imports inside this package: the fast tests load it without import
 ``followup_manager/__init__.py`` (which imports odoo).
 """
 
+from . import vocabulary
 from .calendar import (
     DELAY_UNITS,
     WORLD,
@@ -56,6 +57,7 @@ from .decision import (
     decide,
 )
 from .planner import plan, priority, record_contacts
+from .vocabulary import PHONE_CHANNELS, STEP_CHANNELS
 
 __all__ = [
     "ALLOW",
@@ -71,10 +73,12 @@ __all__ = [
     "INVALID_ADDRESS",
     "LEGAL_BASES",
     "NO_CONSENT",
+    "PHONE_CHANNELS",
     "PREFERRED_HOURS",
     "PURPOSES",
     "QUIET_HOURS",
     "REASONS",
+    "STEP_CHANNELS",
     "STOPPED",
     "SUPPRESS",
     "VERDICTS",
@@ -104,5 +108,6 @@ __all__ = [
     "time_block_reason",
     "to_local",
     "to_utc",
+    "vocabulary",
     "weekend_days",
 ]

@@ -38,6 +38,26 @@ from .calendar import (
     to_local,
     weekend_days,
 )
+from .vocabulary import (
+    BLACKLISTED,
+    CAP,
+    CHANNEL_REFUSED,
+    CHANNELS,
+    CONSENT_STATES,
+    ERROR,
+    INTERNAL,
+    INVALID_ADDRESS,
+    LEGAL_BASES,
+    NO_CONSENT,
+    PHONE_CHANNELS,
+    PREFERRED_HOURS,
+    PURPOSES,
+    QUIET_HOURS,
+    REASONS,
+    STOPPED,
+    WEEKEND,
+    WITHDRAWN,
+)
 
 __all__ = [
     "ALLOW",
@@ -70,43 +90,10 @@ __all__ = [
     "decide",
 ]
 
-CHANNELS = ("email", "sms", "phone", "whatsapp", "post")
-#: The channel of an internal task (an activity for a salesperson): nobody is contacted.
-INTERNAL = "none"
-PURPOSES = ("marketing", "service")
-CONSENT_STATES = ("pending", "granted", "withdrawn")
-LEGAL_BASES = ("consent", "soft_opt_in", "contract", "legitimate_interest")
-
 ALLOW = "allow"
 DEFER = "defer"
 SUPPRESS = "suppress"
 VERDICTS = (ALLOW, DEFER, SUPPRESS)
-
-CAP = "cap"
-QUIET_HOURS = "quiet_hours"
-WEEKEND = "weekend"
-PREFERRED_HOURS = "preferred_hours"
-NO_CONSENT = "no_consent"
-WITHDRAWN = "withdrawn"
-CHANNEL_REFUSED = "channel_refused"
-BLACKLISTED = "blacklisted"
-INVALID_ADDRESS = "invalid_address"
-STOPPED = "stopped"
-#: Not produced by decide(); for callers (missing facts in a plan, a failed send).
-ERROR = "error"
-REASONS = (
-    CAP,
-    QUIET_HOURS,
-    WEEKEND,
-    PREFERRED_HOURS,
-    NO_CONSENT,
-    WITHDRAWN,
-    CHANNEL_REFUSED,
-    BLACKLISTED,
-    INVALID_ADDRESS,
-    STOPPED,
-    ERROR,
-)
 
 # Bases that cover marketing on any channel. "contract" covers only what the contract
 # needs (service messages), never promotion.
@@ -114,12 +101,11 @@ _MARKETING_BASES = frozenset({"consent", "legitimate_interest"})
 # The soft opt-in (ePrivacy art. 13(2)) exists for electronic mail to existing customers:
 # e-mail and text messages only, and only while its conditions hold.
 _SOFT_OPT_IN_CHANNELS = frozenset({"email", "sms"})
-# Which blacklist applies to a channel (post has none).
+# Which blacklist applies to a channel (post has none): a blacklisted number stops every
+# channel that reaches it.
 _BLACKLIST_FIELD = {
     "email": "email_blacklisted",
-    "sms": "phone_blacklisted",
-    "phone": "phone_blacklisted",
-    "whatsapp": "phone_blacklisted",
+    **dict.fromkeys(PHONE_CHANNELS, "phone_blacklisted"),
 }
 # Which usable address a channel needs (post is always addressable: the address on the
 # partner is what the letter is printed with, checked by people).

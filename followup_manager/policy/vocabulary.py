@@ -1,0 +1,153 @@
+"""The add-on's words, written once: channels, purposes, consent, reasons, dispatch states.
+
+Each word is a code (stored in the database, part of the public contract, see the
+repository's contract) and, where people read it, an English label. The ORM builds its
+selections from these pairs (``selection(...)``), and a test asserts that every selection
+field equals these lists, so a code added here reaches the policy, the log and the
+screens together.
+
+Labels stay translatable: Odoo does not translate a selection from its Python source but
+from its ``ir.model.fields.selection`` rows, made from whatever list the field was given
+when the module loads; ``i18n/*.po`` carry their translations under
+``model:ir.model.fields.selection,name:...``. So a label changed here is a new term to
+translate (``bin/i18n``), exactly as if it were written in the field.
+
+Pure Python: nothing here imports odoo.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BLACKLISTED",
+    "CAP",
+    "CHANNELS",
+    "CHANNEL_LABELS",
+    "CHANNEL_REFUSED",
+    "CONSENT_STATES",
+    "CONSENT_STATE_LABELS",
+    "DEFERRED",
+    "DISPATCH_STATES",
+    "DISPATCH_STATE_LABELS",
+    "DONE",
+    "ERROR",
+    "FAILED",
+    "INTERNAL",
+    "INTERNAL_LABEL",
+    "INVALID_ADDRESS",
+    "LEGAL_BASES",
+    "LEGAL_BASIS_LABELS",
+    "NO_CONSENT",
+    "PHONE_CHANNELS",
+    "PREFERRED_HOURS",
+    "PURPOSES",
+    "PURPOSE_LABELS",
+    "QUIET_HOURS",
+    "REASONS",
+    "REASON_LABELS",
+    "STEP_CHANNELS",
+    "STEP_CHANNEL_LABELS",
+    "STOPPED",
+    "SUPPRESSED",
+    "WEEKEND",
+    "WITHDRAWN",
+    "codes",
+    "selection",
+]
+
+
+def codes(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The codes of ``(code, label)`` pairs, in their order."""
+    return tuple(code for code, _label in pairs)
+
+
+def selection(*groups: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """A new list of ``(code, label)`` pairs for ``fields.Selection``.
+
+    Odoo wants a list (a tuple would be taken for a method name); a new one each time, so
+    that no model can change another's selection by ``selection_add``.
+    """
+    return [pair for group in groups for pair in group]
+
+
+# --- channels: how a person is reached -------------------------------------------------
+#: The channels on which a person can be contacted, and consents, refusals and the cap
+#: apply (the contract's ``followup.consent.channel``).
+CHANNEL_LABELS = (
+    ("email", "E-mail"),
+    ("sms", "SMS"),
+    ("phone", "Phone"),
+    ("whatsapp", "WhatsApp"),
+    ("post", "Post"),
+)
+CHANNELS = codes(CHANNEL_LABELS)
+#: The channel of an internal task (an activity for a salesperson): nobody is contacted.
+INTERNAL = "none"
+INTERNAL_LABEL = "None (internal task)"
+#: A step's channel and the dispatch log's: a contact channel or an internal task.
+STEP_CHANNEL_LABELS = (*CHANNEL_LABELS, (INTERNAL, INTERNAL_LABEL))
+STEP_CHANNELS = codes(STEP_CHANNEL_LABELS)
+#: Channels that reach a phone number, hence Odoo's phone blacklist.
+PHONE_CHANNELS = ("sms", "phone", "whatsapp")
+
+# --- purposes: why the company writes ---------------------------------------------------
+PURPOSE_LABELS = (
+    ("marketing", "Marketing"),
+    ("service", "Service"),
+)
+PURPOSES = codes(PURPOSE_LABELS)
+
+# --- consent --------------------------------------------------------------------------
+CONSENT_STATE_LABELS = (
+    ("pending", "Pending"),
+    ("granted", "Granted"),
+    ("withdrawn", "Withdrawn"),
+)
+CONSENT_STATES = codes(CONSENT_STATE_LABELS)
+LEGAL_BASIS_LABELS = (
+    ("consent", "Consent"),
+    ("soft_opt_in", "Soft Opt-in"),
+    ("contract", "Contract"),
+    ("legitimate_interest", "Legitimate Interest"),
+)
+LEGAL_BASES = codes(LEGAL_BASIS_LABELS)
+
+# --- reasons: why a step was not done now (the policy's and the dispatch log's) --------
+CAP = "cap"
+QUIET_HOURS = "quiet_hours"
+WEEKEND = "weekend"
+PREFERRED_HOURS = "preferred_hours"
+NO_CONSENT = "no_consent"
+WITHDRAWN = "withdrawn"
+CHANNEL_REFUSED = "channel_refused"
+BLACKLISTED = "blacklisted"
+INVALID_ADDRESS = "invalid_address"
+STOPPED = "stopped"
+#: Not produced by the rules; for callers (missing facts in a plan, a failed send).
+ERROR = "error"
+REASON_LABELS = (
+    (CAP, "Frequency cap reached"),
+    (QUIET_HOURS, "Outside the send window"),
+    (WEEKEND, "Weekend"),
+    (PREFERRED_HOURS, "Outside the person's preferred hours"),
+    (NO_CONSENT, "No consent"),
+    (WITHDRAWN, "Consent withdrawn"),
+    (CHANNEL_REFUSED, "Channel refused by the person"),
+    (BLACKLISTED, "Blacklisted"),
+    (INVALID_ADDRESS, "Invalid address"),
+    (STOPPED, "Follow-up stopped"),
+    (ERROR, "Error"),
+)
+REASONS = codes(REASON_LABELS)
+
+# --- dispatch states: what became of a due step ---------------------------------------
+DONE = "done"
+DEFERRED = "deferred"
+SUPPRESSED = "suppressed"
+FAILED = "failed"
+DISPATCH_STATE_LABELS = (
+    (DONE, "Done"),
+    (DEFERRED, "Deferred"),
+    (SUPPRESSED, "Suppressed"),
+    (FAILED, "Failed"),
+)
+DISPATCH_STATES = codes(DISPATCH_STATE_LABELS)
