@@ -1,4 +1,4 @@
-"""Reads the Odoo and pytest logs of a test run and prints one verdict.
+"""Reads the Odoo, pytest and README logs of a test run and prints one verdict.
 
 Skipped tests count as failures: in this project a skip only ever means a
 missing dependency (Odoo silently skips browser tours without
@@ -13,6 +13,7 @@ ODOO_RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when lo
 ODOO_SKIP = re.compile(r" INFO \S+ odoo\.addons\.\S+: skipped (.*)")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
+README_RESULT = re.compile(r"^readme: (\d+) passed, (\d+) failed, (\d+) skipped$", re.MULTILINE)
 
 
 def odoo_counts(path):
@@ -52,17 +53,29 @@ def pytest_counts(path):
     return passed, failed, counts.get("skipped", 0)
 
 
+def readme_counts(path):
+    """The README check (bin/lib/check_readme.py) counts as one test."""
+    with open(path, encoding="utf-8", errors="replace") as log:
+        results = README_RESULT.findall(log.read())
+    if not results:
+        print("readme: the check did not run to its end", file=sys.stderr)
+        return 0, 1, 0
+    return tuple(map(int, results[-1]))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--odoo-log")
     parser.add_argument("--pytest-log")
     parser.add_argument("--expect-odoo", type=int, default=1)
     parser.add_argument("--expect-pytest", type=int, default=1)
+    parser.add_argument("--readme-log")
     args = parser.parse_args()
     passed = failed = skipped = 0
     for label, path, expected, count in (
         ("odoo", args.odoo_log, args.expect_odoo, odoo_counts),
         ("pytest", args.pytest_log, args.expect_pytest, pytest_counts),
+        ("readme", args.readme_log, bool(args.readme_log), readme_counts),
     ):
         if not expected:
             continue
