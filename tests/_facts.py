@@ -2,12 +2,22 @@
 
 from datetime import datetime
 
-from followup_manager_policy import CHANNELS, ConsentFacts, PartnerFacts, Settings
+from followup_manager_policy import CHANNELS, ConsentFacts, PartnerFacts, Settings, to_utc
 
 #: Wednesday 15 January 2025, 10:00 in Rome (UTC+1): inside every default rule.
 NOW = datetime(2025, 1, 15, 9, 0)
 ROME = "Europe/Rome"
 DEFAULTS = Settings()
+
+
+def rome(hour, minute=0, day=datetime(2025, 1, 15)):
+    """UTC of ``hour:minute`` in Rome on ``day`` (by default Wednesday 15 January 2025)."""
+    return to_utc(day.replace(hour=hour, minute=minute), ROME)
+
+
+def verdict(decision):
+    """A decision as ``(verdict, reason)``, e.g. ``("defer", "cap")``."""
+    return decision.verdict, decision.reason
 
 
 def reachable(partner_id=1, **changes):

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import followup_manager_policy as policy
 import pytest
+from _facts import ROME, rome
 from followup_manager_policy import (
     add_delay,
     is_allowed_time,
@@ -17,7 +18,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
-ROME = "Europe/Rome"
 NEW_YORK = "America/New_York"
 
 
@@ -120,12 +120,8 @@ def test_calendar_helpers_refuse_an_unknown_zone_loudly():
 
 # ----------------------------------------------------------------- window edges (Rome)
 
-# Wednesday 15 January 2025; Rome is UTC+1 in winter.
+# Wednesday 15 January 2025 (rome()'s default day); Rome is UTC+1 in winter.
 WED_JAN = datetime(2025, 1, 15)
-
-
-def _rome(hour, minute=0, day=WED_JAN):
-    return to_utc(day.replace(hour=hour, minute=minute), ROME)
 
 
 @pytest.mark.parametrize(
@@ -133,26 +129,26 @@ def _rome(hour, minute=0, day=WED_JAN):
     [(8, 59, False), (9, 0, True), (18, 59, True), (19, 0, False)],
 )
 def test_window_edges_in_rome_local_time(hour, minute, allowed):
-    now = _rome(hour, minute)
+    now = rome(hour, minute)
     assert is_allowed_time(now, ROME, 9.0, 19.0) is allowed
     expected = now if allowed else next_allowed_time(now, ROME, 9.0, 19.0)
     assert next_allowed_time(now, ROME, 9.0, 19.0) == expected
 
 
 def test_just_before_the_window_waits_one_minute():
-    assert next_allowed_time(_rome(8, 59), ROME, 9.0, 19.0) == _rome(9, 0)
+    assert next_allowed_time(rome(8, 59), ROME, 9.0, 19.0) == rome(9, 0)
 
 
 def test_at_window_end_waits_for_next_morning():
-    assert next_allowed_time(_rome(19, 0), ROME, 9.0, 19.0) == _rome(
+    assert next_allowed_time(rome(19, 0), ROME, 9.0, 19.0) == rome(
         9, 0, WED_JAN + timedelta(days=1)
     )
 
 
 def test_friday_evening_waits_for_monday_in_italy():
     friday = datetime(2025, 1, 17)
-    now = _rome(20, 0, friday)
-    assert next_allowed_time(now, ROME, 9.0, 19.0, weekend_days("IT")) == _rome(
+    now = rome(20, 0, friday)
+    assert next_allowed_time(now, ROME, 9.0, 19.0, weekend_days("IT")) == rome(
         9, 0, datetime(2025, 1, 20)
     )
 
@@ -166,33 +162,33 @@ def test_friday_is_off_in_saudi_arabia_but_sunday_is_not():
 
 
 def test_window_until_midnight_includes_the_last_minute():
-    now = _rome(23, 59)
+    now = rome(23, 59)
     assert is_allowed_time(now, ROME, 9.0, 24.0)
     assert next_allowed_time(now, ROME, 9.0, 24.0) == now
 
 
 def test_overnight_window_wraps_midnight():
-    assert is_allowed_time(_rome(23, 0), ROME, 22.0, 6.0)
-    assert is_allowed_time(_rome(5, 59), ROME, 22.0, 6.0)
-    assert next_allowed_time(_rome(12, 0), ROME, 22.0, 6.0) == _rome(22, 0)
+    assert is_allowed_time(rome(23, 0), ROME, 22.0, 6.0)
+    assert is_allowed_time(rome(5, 59), ROME, 22.0, 6.0)
+    assert next_allowed_time(rome(12, 0), ROME, 22.0, 6.0) == rome(22, 0)
 
 
 def test_preferred_hours_narrow_the_window():
-    assert next_allowed_time(_rome(9, 0), ROME, 9.0, 19.0, (), (14.0, 16.0)) == _rome(14, 0)
+    assert next_allowed_time(rome(9, 0), ROME, 9.0, 19.0, (), (14.0, 16.0)) == rome(14, 0)
 
 
 def test_preferred_hours_outside_the_window_win():
     # She asked for evening calls: 20:00 is better than never.
-    assert next_allowed_time(_rome(9, 0), ROME, 9.0, 19.0, (), (20.0, 21.0)) == _rome(20, 0)
+    assert next_allowed_time(rome(9, 0), ROME, 9.0, 19.0, (), (20.0, 21.0)) == rome(20, 0)
 
 
 def test_a_weekend_of_seven_days_is_ignored_instead_of_waiting_forever():
-    now = _rome(10, 0)
+    now = rome(10, 0)
     assert next_allowed_time(now, ROME, 9.0, 19.0, range(7)) == now
 
 
 def test_half_hour_window_edges():
-    assert next_allowed_time(_rome(8, 0), ROME, 9.5, 19.0) == _rome(9, 30)
+    assert next_allowed_time(rome(8, 0), ROME, 9.5, 19.0) == rome(9, 30)
 
 
 # ----------------------------------------------------------------- DST
@@ -255,19 +251,19 @@ def test_to_utc_of_skipped_and_repeated_local_times():
 
 
 def test_business_day_delay_skips_the_weekend_keeping_local_time():
-    friday_ten = _rome(10, 0, datetime(2025, 1, 17))
-    assert add_delay(friday_ten, 1, "business_days", ROME, weekend_days("IT")) == _rome(
+    friday_ten = rome(10, 0, datetime(2025, 1, 17))
+    assert add_delay(friday_ten, 1, "business_days", ROME, weekend_days("IT")) == rome(
         10, 0, datetime(2025, 1, 20)
     )
 
 
 def test_business_days_from_a_saturday_count_from_monday():
-    saturday = _rome(10, 0, datetime(2025, 1, 18))
+    saturday = rome(10, 0, datetime(2025, 1, 18))
     weekend = weekend_days("IT")
-    assert add_delay(saturday, 0, "business_days", ROME, weekend) == _rome(
+    assert add_delay(saturday, 0, "business_days", ROME, weekend) == rome(
         10, 0, datetime(2025, 1, 20)
     )
-    assert add_delay(saturday, 1, "business_days", ROME, weekend) == _rome(
+    assert add_delay(saturday, 1, "business_days", ROME, weekend) == rome(
         10, 0, datetime(2025, 1, 21)
     )
 
@@ -281,8 +277,8 @@ def test_business_days_in_a_friday_saturday_country():
 
 
 def test_ten_business_days_are_two_weeks():
-    monday = _rome(10, 0, datetime(2025, 1, 13))
-    assert add_delay(monday, 10, "business_days", ROME, weekend_days("IT")) == _rome(
+    monday = rome(10, 0, datetime(2025, 1, 13))
+    assert add_delay(monday, 10, "business_days", ROME, weekend_days("IT")) == rome(
         10, 0, datetime(2025, 1, 27)
     )
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 import pytest
-from _facts import DEFAULTS, NOW, ROME, reachable
+from _facts import DEFAULTS, NOW, ROME, reachable, rome, verdict
 from followup_manager_policy import (
     CHANNELS,
     INTERNAL,
@@ -16,6 +16,7 @@ from followup_manager_policy import (
     check,
     decide,
     to_utc,
+    whole_second,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -27,10 +28,6 @@ def marketing(channel="email", partner_id=1):
 
 def service(channel="email", partner_id=1):
     return Request(partner_id, channel, "service")
-
-
-def verdict(decision):
-    return decision.verdict, decision.reason
 
 
 # ----------------------------------------------------------------- each rule
@@ -246,11 +243,41 @@ def test_contacts_in_the_future_are_not_counted_yet():
     assert decide(service(), facts, DEFAULTS, NOW).allowed
 
 
+def test_a_contact_later_in_the_second_of_now_counts():
+    """The dispatch's clock has whole seconds, the contact's stamp microseconds."""
+    facts = reachable(recent_contacts=(NOW + timedelta(microseconds=999_999),))
+    decision = decide(service(), facts, DEFAULTS, NOW)
+    assert verdict(decision) == ("defer", "cap")
+    assert decision.next_allowed == NOW + timedelta(days=7)
+
+
+def test_a_contact_in_the_next_second_is_not_counted_yet():
+    facts = reachable(recent_contacts=(NOW + timedelta(seconds=1),))
+    assert decide(service(), facts, DEFAULTS, NOW).allowed
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31)),
+    ago=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=7, seconds=-1)),
+    truncated=st.booleans(),
+)
+def test_any_contact_not_after_now_counts_whatever_its_fraction_of_a_second(
+    moment, ago, truncated
+):
+    """A contact made at ``moment - ago`` (any microseconds) counts for the cap of a
+    decision taken at ``moment``, whether the caller's clock keeps the microseconds or
+    drops them as Odoo's ``fields.Datetime.now()`` does; and the cap frees up at a whole
+    second after that decision."""
+    now = whole_second(moment) if truncated else moment
+    facts = reachable(recent_contacts=(moment - ago,))
+    decision = decide(service(), facts, DEFAULTS, now)
+    assert verdict(decision) == ("defer", "cap")
+    assert decision.details["contacts"] == 1
+    assert decision.next_allowed > now
+    assert decision.next_allowed.microsecond == 0
+
+
 # ----------------------------------------------------------------- time rules
-
-
-def _at_rome(hour, minute=0, day=datetime(2025, 1, 15)):
-    return to_utc(day.replace(hour=hour, minute=minute), ROME)
 
 
 @pytest.mark.parametrize(
@@ -258,7 +285,7 @@ def _at_rome(hour, minute=0, day=datetime(2025, 1, 15)):
     [(8, 59, "quiet_hours"), (9, 0, None), (18, 59, None), (19, 0, "quiet_hours")],
 )
 def test_quiet_hours_edges_for_a_partner_in_rome(hour, minute, reason):
-    decision = decide(service(), reachable(), DEFAULTS, _at_rome(hour, minute))
+    decision = decide(service(), reachable(), DEFAULTS, rome(hour, minute))
     assert decision.reason == reason
     if reason:
         assert decision.details["window_start"] == "09:00"
@@ -266,22 +293,22 @@ def test_quiet_hours_edges_for_a_partner_in_rome(hour, minute, reason):
 
 
 def test_partner_zone_comes_from_the_country_when_unset():
-    at_8_in_rome = _at_rome(8, 0)
+    at_8_in_rome = rome(8, 0)
     assert decide(service(), reachable(tz=False), DEFAULTS, at_8_in_rome).reason == ("quiet_hours")
-    decision = decide(service(), reachable(tz=False), DEFAULTS, _at_rome(10, 0))
+    decision = decide(service(), reachable(tz=False), DEFAULTS, rome(10, 0))
     assert decision.details["tz_source"] == "country"
 
 
 def test_saturday_is_deferred_to_monday_in_italy():
-    saturday = _at_rome(11, 0, datetime(2025, 1, 18))
+    saturday = rome(11, 0, datetime(2025, 1, 18))
     decision = decide(service(), reachable(), DEFAULTS, saturday)
     assert verdict(decision) == ("defer", "weekend")
-    assert decision.next_allowed == _at_rome(9, 0, datetime(2025, 1, 20))
+    assert decision.next_allowed == rome(9, 0, datetime(2025, 1, 20))
     assert decision.details["weekend"] == [5, 6]
 
 
 def test_business_days_off_allows_saturday():
-    saturday = _at_rome(11, 0, datetime(2025, 1, 18))
+    saturday = rome(11, 0, datetime(2025, 1, 18))
     assert decide(service(), reachable(), Settings(business_days=False), saturday).allowed
 
 
@@ -296,15 +323,15 @@ def test_friday_is_weekend_in_saudi_arabia():
 
 def test_outside_preferred_hours_is_deferred_to_them():
     facts = reachable(preferred_hours=(15.0, 17.0))
-    decision = decide(service(), facts, DEFAULTS, _at_rome(10, 0))
+    decision = decide(service(), facts, DEFAULTS, rome(10, 0))
     assert verdict(decision) == ("defer", "preferred_hours")
-    assert decision.next_allowed == _at_rome(15, 0)
+    assert decision.next_allowed == rome(15, 0)
     assert decision.details["preferred_start"] == "15:00"
 
 
 def test_evening_preferred_hours_outside_the_window_are_respected():
     facts = reachable(preferred_hours=(20.0, 21.0))
-    assert decide(service(), facts, DEFAULTS, _at_rome(20, 30)).allowed
+    assert decide(service(), facts, DEFAULTS, rome(20, 30)).allowed
 
 
 def test_deferred_decision_over_dst_gives_the_summer_time_instant():
@@ -412,20 +439,23 @@ def partner_facts(draw):
     return facts, settings, now
 
 
-@given(
-    case=partner_facts(),
-    channel=st.sampled_from(CHANNELS),
-    purpose=st.sampled_from(["marketing", "service"]),
-)
-def test_decide_never_allows_what_check_refuses(case, channel, purpose):
+@given(case=partner_facts(), channel=st.sampled_from(CHANNELS))
+def test_a_yes_of_check_holds_for_service_too_and_only_consent_tells_them_apart(case, channel):
+    """check() answers for marketing, the strictest purpose: what it allows, a service
+    message may do; what it refuses for any reason but the missing consent, a service
+    message is refused too, for the same reason and until the same moment."""
     facts, settings, now = case
-    decision = decide(Request(1, channel, purpose), facts, settings, now)
-    checked = check(channel, facts, settings, now, purpose=purpose)
-    assert decision == checked
     strict = check(channel, facts, settings, now)
-    if not strict.allowed and strict.reason != "no_consent":
-        # Marketing is stricter than service only through the consent it needs.
-        assert not decide(Request(1, channel, "service"), facts, settings, now).allowed
+    assert strict.details["purpose"] == "marketing"
+    served = decide(Request(1, channel, "service"), facts, settings, now)
+    if strict.allowed:
+        assert served.allowed
+    elif strict.reason != "no_consent":
+        assert (served.verdict, served.reason, served.next_allowed) == (
+            strict.verdict,
+            strict.reason,
+            strict.next_allowed,
+        )
 
 
 @given(case=partner_facts(), channel=st.sampled_from(CHANNELS))

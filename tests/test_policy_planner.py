@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from _facts import DEFAULTS, NOW, reachable
+from _facts import DEFAULTS, NOW, reachable, verdict
 from followup_manager_policy import (
     CHANNELS,
     INTERNAL,
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 
 def outcome(results):
-    return [(decision.verdict, decision.reason) for _request, decision in results]
+    return [verdict(decision) for _request, decision in results]
 
 
 def test_two_sequences_competing_for_one_partner_only_the_first_goes():

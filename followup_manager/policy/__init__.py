@@ -55,6 +55,7 @@ from .decision import (
     Settings,
     check,
     decide,
+    whole_second,
 )
 from .planner import plan, priority, record_contacts
 from .vocabulary import PHONE_CHANNELS, STEP_CHANNELS
@@ -110,4 +111,5 @@ __all__ = [
     "to_utc",
     "vocabulary",
     "weekend_days",
+    "whole_second",
 ]

@@ -88,6 +88,7 @@ __all__ = [
     "Settings",
     "check",
     "decide",
+    "whole_second",
 ]
 
 ALLOW = "allow"
@@ -328,13 +329,29 @@ def _consent_refusal(request: Request, facts: PartnerFacts) -> Decision | None:
     return None
 
 
-def _counted_contacts(facts: PartnerFacts, settings: Settings, now: datetime) -> list[datetime]:
-    """Contacts inside the rolling window ``(now - cap_days, now]``.
+def whole_second(moment: datetime) -> datetime:
+    """``moment`` without its fraction of a second: the precision of every decision.
 
-    Contacts after ``now`` (clock skew, a forecast's future) are not counted yet.
+    Odoo's clock for decisions (``fields.Datetime.now()``) has whole seconds, while the
+    database stamps a contact (``create_date``) with microseconds. Compared as they are, a
+    contact made earlier in the same second as ``now`` would lie "in the future" and
+    escape the cap; compared by their whole seconds, it counts.
     """
+    return moment.replace(microsecond=0)
+
+
+def _counted_contacts(facts: PartnerFacts, settings: Settings, now: datetime) -> list[datetime]:
+    """Contacts inside the rolling window ``(now - cap_days, now]``, at whole seconds.
+
+    Each contact counts as made at its whole second (see :func:`whole_second`), so one made
+    a moment ago, in the second of ``now``, counts; contacts after ``now``'s second (clock
+    skew, a forecast's future) are not counted yet. Returned at whole seconds, so the
+    moment the cap frees up is a whole second too.
+    """
+    now = whole_second(now)
     start = now - timedelta(days=settings.cap_days)
-    return [moment for moment in facts.recent_contacts if start < moment <= now]
+    moments = (whole_second(moment) for moment in facts.recent_contacts)
+    return [moment for moment in moments if start < moment <= now]
 
 
 def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datetime) -> Decision:

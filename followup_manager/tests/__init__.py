@@ -20,3 +20,4 @@ from . import test_security
 from . import test_multicompany
 from . import test_rpc
 from . import test_vocabulary
+from . import test_cap_precision

@@ -1,14 +1,24 @@
 """Shared fixtures of the add-on's Odoo tests."""
 
+import re
 from contextlib import contextmanager
 from datetime import datetime
 from unittest.mock import patch
+from urllib.parse import urlparse
 
 from freezegun import freeze_time
 
 from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+#: The CSRF token of a page's form (the preference page, the unsubscribe page).
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def url_path(url):
+    """The path of an absolute URL (the links the add-on mails), to open in a test."""
+    return urlparse(url).path
 
 
 class FollowupCase(TransactionCase):
@@ -41,6 +51,36 @@ class FollowupCase(TransactionCase):
             login="fm_auditor",
             name="Ada Auditor",
             groups="base.group_user,followup_manager.followup_manager_group_auditor",
+        )
+
+    @contextmanager
+    def _at(self, moment, stamp=None):
+        """Run the block at ``moment`` (naive UTC) for Python and for the database: the
+        transaction's timestamp (``create_date``, ``write_date``, the dispatch log the
+        contact cap counts) is ``stamp``, by default ``moment`` too."""
+        stamp = stamp or moment
+        with freeze_time(moment), patch.object(self.env.cr, "now", lambda: stamp):
+            yield
+
+    def _count_queries(self, function, *args, **kwargs):
+        """Call ``function``; return (its number of queries, its result).
+
+        Counted as ``assertQueryCount`` counts: from cold caches, with the pending writes
+        flushed before and after, Odoo's random bus clean-up kept out. For tests that
+        compare two costs (the same for 10 records as for 50) rather than pin a number.
+        """
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with patch("random.random", lambda: 1):
+            before = self.env.cr.sql_log_count
+            result = function(*args, **kwargs)
+            self.env.flush_all()
+        return self.env.cr.sql_log_count - before, result
+
+    def _consent_events(self, partner):
+        """The consent history of ``partner``, oldest first."""
+        return self.env["followup.consent.event"].search(
+            [("partner_id", "=", partner.id)], order="id"
         )
 
 
@@ -253,12 +293,6 @@ class FollowupDispatchCase(FollowupSequenceCase):
                 **values,
             }
         )
-
-    @contextmanager
-    def _at(self, moment):
-        """Run the block at ``moment`` (naive UTC) for Python and for the database."""
-        with freeze_time(moment), patch.object(self.env.cr, "now", lambda: moment):
-            yield
 
     def _enroll(self, sequence, partners, moment=None, **origin):
         with self._at(moment or self.MONDAY_10_ROME):
