@@ -219,14 +219,14 @@ class TestConsentSet(ConsentCase):
         )
         counts = []
         for partners in (hundred, thousand):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            start = self.env.cr.sql_log_count
-            partners.followup_set_consent(
-                "email", "withdrawn", "import", proof="Imported opt-out list"
+            queries, _result = self._count_queries(
+                partners.followup_set_consent,
+                "email",
+                "withdrawn",
+                "import",
+                proof="Imported opt-out list",
             )
-            self.env.flush_all()
-            counts.append(self.env.cr.sql_log_count - start)
+            counts.append(queries)
         self.assertLessEqual(
             counts[1] - counts[0], 4 * 9, f"queries for 100 and 1000 partners: {counts}"
         )
@@ -264,13 +264,12 @@ class TestConsentSet(ConsentCase):
             )
             partners.followup_set_consent("email", "granted", "manual")
             self.env.cr.precommit.run()
-            self.env.flush_all()
-            self.env.invalidate_all()
-            start = self.env.cr.sql_log_count
-            partners.followup_set_consent("email", "withdrawn", "preference_page")
-            self.env.cr.precommit.run()
-            self.env.flush_all()
-            counts.append(self.env.cr.sql_log_count - start)
+
+            def withdraw(partners=partners):
+                partners.followup_set_consent("email", "withdrawn", "preference_page")
+                self.env.cr.precommit.run()
+
+            counts.append(self._count_queries(withdraw)[0])
             messages = self.Consent.search([("partner_id", "in", partners.ids)]).message_ids
             self.assertEqual(
                 len(messages.tracking_value_ids.filtered(lambda v: v.field_id.name == "state")),
@@ -447,11 +446,8 @@ class TestConsentCheck(ConsentCase):
         many[100:].followup_set_consent("sms", "withdrawn", "manual")
         counts = []
         for partners in (many[:3] | many[150:152], many):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            start = self.env.cr.sql_log_count
-            facts = partners._followup_facts(WEDNESDAY_MORNING)
-            counts.append(self.env.cr.sql_log_count - start)
+            queries, facts = self._count_queries(partners._followup_facts, WEDNESDAY_MORNING)
+            counts.append(queries)
             self.assertEqual(set(facts), set(partners.ids))
         self.assertEqual(counts[0], counts[1])
         facts = many._followup_facts(WEDNESDAY_MORNING)

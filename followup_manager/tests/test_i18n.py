@@ -5,6 +5,7 @@ and sentences built in Python come out in the language of the environment."""
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..policy import vocabulary
 from .common import FollowupCase
 
 
@@ -137,3 +138,31 @@ class TestI18nItalian(FollowupCase):
         self.assertEqual(reasons["withdrawn"], "Consenso revocato")
         menu = self.env.ref("followup_manager.followup_dispatch_report_menu")
         self.assertEqual(menu.with_env(self.env_it).name, "Analisi degli invii")
+
+    def test_the_vocabulary_reads_the_same_in_italian_on_every_field(self):
+        """Labels written once (policy/vocabulary.py) are translated on every selection
+        built from them: one Italian word per channel, reason or purpose."""
+
+        def labels(model, fname):
+            field = self.env_it[model]._fields[fname]
+            return dict(field._description_selection(self.env_it))
+
+        channels = labels("followup.step", "channel")
+        self.assertEqual(channels["phone"], "Telefono")
+        self.assertEqual(channels["none"], "Nessuno (attività interna)")
+        self.assertEqual(labels("followup.dispatch", "channel"), channels)
+        self.assertEqual(labels("followup.forecast.line", "channel"), channels)
+        contact_channels = {code: channels[code] for code in vocabulary.CHANNELS}
+        for model, fname in (
+            ("followup.consent", "channel"),
+            ("followup.consent.event", "channel"),
+            ("followup.consent.record", "channel"),
+            ("res.partner", "followup_preferred_channel"),
+        ):
+            with self.subTest(field=f"{model}.{fname}"):
+                self.assertEqual(labels(model, fname), contact_channels)
+        reasons = labels("followup.dispatch", "reason")
+        self.assertEqual(labels("followup.forecast.line", "reason"), reasons)
+        self.assertEqual(reasons["cap"], "Limite di frequenza raggiunto")
+        self.assertEqual(labels("followup.sequence", "purpose")["service"], "Servizio")
+        self.assertEqual(labels("followup.dispatch", "purpose")["service"], "Servizio")

@@ -1,5 +1,4 @@
 import logging
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -64,12 +63,6 @@ class TestLifecycle(FollowupCase):
             )
 
     # --- helpers
-    @contextmanager
-    def _at(self, when):
-        """Freeze the clock, the database's transaction time (create_date) included."""
-        with freeze_time(when), patch.object(self.env.cr, "now", lambda: when):
-            yield
-
     def _order(self, partner, when, user=None, company=None):
         """Confirm an order for ``partner`` at ``when`` (through action_confirm)."""
         env = self.env(user=user) if user else self.env

@@ -2,7 +2,6 @@
 one-click unsubscribe, double opt-in, and the headers of follow-up mails."""
 
 import re
-from urllib.parse import urlparse
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
@@ -10,9 +9,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import FollowupCase
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+from .common import CSRF_RE, FollowupCase, url_path
 
 
 @tagged("post_install", "-at_install")
@@ -32,13 +29,8 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
     # helpers
     # ------------------------------------------------------------------
 
-    def _path(self, url):
-        return urlparse(url).path
-
     def _events(self, partner=None):
-        return self.env["followup.consent.event"].search(
-            [("partner_id", "=", (partner or self.partner).id)], order="id"
-        )
+        return self._consent_events(partner or self.partner)
 
     def _consent(self, channel="email", partner=None):
         partner = partner or self.partner
@@ -51,12 +43,12 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         )
 
     def _get(self, url, **kwargs):
-        response = self.url_open(self._path(url), **kwargs)
+        response = self.url_open(url_path(url), **kwargs)
         self.env.invalidate_all()
         return response
 
     def _post(self, url, data, **kwargs):
-        response = self.url_open(self._path(url), data=data, **kwargs)
+        response = self.url_open(url_path(url), data=data, **kwargs)
         self.env.invalidate_all()
         return response
 
@@ -405,12 +397,12 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         )
 
         def count_queries(records):
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            for partner in records:
-                partner._followup_mail_headers()
-                partner._followup_mail_footer()
-            return self.env.cr.sql_log_count - before
+            def render():
+                for partner in records:
+                    partner._followup_mail_headers()
+                    partner._followup_mail_footer()
+
+            return self._count_queries(render)[0]
 
         count_queries(partners[:1])  # warm the caches (config parameters, languages)
         self.assertEqual(count_queries(partners[:1]), count_queries(partners))

@@ -45,10 +45,7 @@ class ReportingCase(FollowupDispatchCase):
         return first, second
 
     def _queries(self, function):
-        self.env.invalidate_all()
-        before = self.env.cr.sql_log_count
-        function()
-        return self.env.cr.sql_log_count - before
+        return self._count_queries(function)[0]
 
 
 @tagged("post_install", "-at_install")

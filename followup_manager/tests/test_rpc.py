@@ -4,15 +4,12 @@ serve only the partner a genuine, still meaningful link was made for."""
 
 import hashlib
 import hmac
-import re
-from urllib.parse import urlparse
 
 from odoo.tests import HttpCase, JsonRpcException, get_db_name, tagged
 from odoo.tools import mute_logger
 
-from .common import FollowupSecurityCase
+from .common import CSRF_RE, FollowupSecurityCase, url_path
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
 
@@ -198,9 +195,6 @@ class TestFollowupPublicRoutes(FollowupSecurityCase, HttpCase):
             {"name": "Otto Other", "email": "otto@example.com", "lang": "en_US"}
         )
 
-    def _path(self, url):
-        return urlparse(url).path
-
     def _open(self, path, data=None):
         response = self.url_open(path, data=data)
         self.env.invalidate_all()
@@ -208,21 +202,18 @@ class TestFollowupPublicRoutes(FollowupSecurityCase, HttpCase):
 
     def _csrf_token(self):
         """A CSRF token of this session, read from a genuine page of Paula's."""
-        page = self._open(self._path(self.paula._followup_preferences_url()))
+        page = self._open(url_path(self.paula._followup_preferences_url()))
         self.assertEqual(page.status_code, 200)
         return CSRF_RE.search(page.text).group(1)
 
-    def _events(self, partner):
-        return self.env["followup.consent.event"].search([("partner_id", "=", partner.id)])
-
     def _assert_refused(self, path, data, partner):
         """GET and POST of ``path`` are refused with 403 and change nothing of ``partner``."""
-        events = self._events(partner)
+        events = self._consent_events(partner)
         values = partner.read(["followup_no_email", "followup_frequency"])
         with mute_logger("odoo.http"):
             self.assertEqual(self._open(path).status_code, 403)
             self.assertEqual(self._open(path, data).status_code, 403)
-        self.assertEqual(self._events(partner), events)
+        self.assertEqual(self._consent_events(partner), events)
         self.assertEqual(partner.read(["followup_no_email", "followup_frequency"]), values)
 
     def test_a_link_of_another_partner_is_refused_on_every_route(self):
@@ -238,7 +229,7 @@ class TestFollowupPublicRoutes(FollowupSecurityCase, HttpCase):
             self.paula._followup_unsubscribe_url(),
             self.paula._followup_confirm_url(),
         ):
-            route, token = self._path(url).split("/")[2], url.rsplit("/", 1)[1]
+            route, token = url_path(url).split("/")[2], url.rsplit("/", 1)[1]
             with self.subTest(route=route):
                 self._assert_refused(f"/followup/{route}/{self.otto.id}/{token}", data, self.otto)
 
@@ -265,14 +256,14 @@ class TestFollowupPublicRoutes(FollowupSecurityCase, HttpCase):
 
     def test_a_confirmation_link_replayed_after_a_withdrawal_is_refused(self):
         self.paula.with_user(self.user_salesman).followup_request_email_confirmation()
-        confirm = self._path(self.paula._followup_confirm_url())
+        confirm = url_path(self.paula._followup_confirm_url())
         self.assertIn("o_followup_confirm_form", self._open(confirm).text)
         # The person unsubscribes with the link of another e-mail...
         self._open(
-            self._path(self.paula._followup_unsubscribe_url()), {"List-Unsubscribe": "One-Click"}
+            url_path(self.paula._followup_unsubscribe_url()), {"List-Unsubscribe": "One-Click"}
         )
         self.assertEqual(self.paula.followup_consent_ids.state, "withdrawn")
-        events = self._events(self.paula)
+        events = self._consent_events(self.paula)
         # ... and the old confirmation link (a forwarded mail, a link scanner, an old
         # tab) cannot subscribe them again.
         csrf_token = self._csrf_token()
@@ -283,9 +274,9 @@ class TestFollowupPublicRoutes(FollowupSecurityCase, HttpCase):
             self.assertNotIn("o_followup_confirm_form", page.text)
             self.assertEqual(self._open(confirm, {"csrf_token": csrf_token}).status_code, 403)
         self.assertEqual(self.paula.followup_consent_ids.state, "withdrawn")
-        self.assertEqual(self._events(self.paula), events)
+        self.assertEqual(self._consent_events(self.paula), events)
         # The preference page remains the way back, with the person's own choice.
-        page = self._open(self._path(self.paula._followup_preferences_url()))
+        page = self._open(url_path(self.paula._followup_preferences_url()))
         self.assertIn("You withdrew your consent", page.text)
 
     def test_a_logged_in_portal_user_reaches_only_the_partner_of_the_link(self):
