@@ -35,6 +35,31 @@ def consent_source_labels(env):
     }
 
 
+class FollowupConsentMixin(models.AbstractModel):
+    """What a consent decision is about: one person, one channel, the state, its
+    legal basis and where it was recorded. Shared by the current state
+    (followup.consent) and the history (followup.consent.event), which refine
+    the fields (deletion rule, tracking, indexes)."""
+
+    _name = "followup.consent.mixin"
+    _description = "Follow-up Consent Decision"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", required=True, readonly=True, index=True
+    )
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
+    state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
+    legal_basis = fields.Selection(LEGAL_BASES, readonly=True)
+    source = fields.Char(readonly=True)
+    source_label = fields.Char(compute="_compute_source_label")
+
+    @api.depends("source")
+    def _compute_source_label(self):
+        labels = consent_source_labels(self.env)
+        for record in self:
+            record.source_label = labels.get(record.source, record.source)
+
+
 class FollowupConsent(models.Model):
     """The current consent of one person on one channel.
 
@@ -46,34 +71,22 @@ class FollowupConsent(models.Model):
     """
 
     _name = "followup.consent"
-    _inherit = ["mail.thread"]
+    _inherit = ["followup.consent.mixin", "mail.thread"]
     _description = "Follow-up Consent"
     _order = "partner_id, channel"
     # Salespeople read consents; a note in the chatter changes nothing.
     _mail_post_access = "read"
 
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Contact",
-        required=True,
-        readonly=True,
-        index=True,
-        # Only reachable through SQL: partners with a consent history cannot be
-        # deleted (see followup.consent.event.partner_id and res.partner.unlink).
-        ondelete="cascade",
-    )
-    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
-    state = fields.Selection(
-        CONSENT_STATES, required=True, readonly=True, default="pending", tracking=1
-    )
-    legal_basis = fields.Selection(LEGAL_BASES, readonly=True, tracking=2)
+    # Only reachable through SQL: partners with a consent history cannot be
+    # deleted (see followup.consent.event.partner_id and res.partner.unlink).
+    partner_id = fields.Many2one(ondelete="cascade")
+    state = fields.Selection(default="pending", tracking=1)
+    legal_basis = fields.Selection(tracking=2)
     source = fields.Char(
-        readonly=True,
         tracking=3,
         help="Where the last decision was recorded: manual, sale_order, preference_page, "
         "one_click_unsubscribe, double_opt_in, mail_blacklist, phone_blacklist, import...",
     )
-    source_label = fields.Char(compute="_compute_source_label")
     date = fields.Datetime(
         required=True,
         readonly=True,
@@ -91,12 +104,6 @@ class FollowupConsent(models.Model):
             "A contact has one current consent per channel.",
         ),
     ]
-
-    @api.depends("source")
-    def _compute_source_label(self):
-        labels = consent_source_labels(self.env)
-        for consent in self:
-            consent.source_label = labels.get(consent.source, consent.source)
 
     @api.depends("partner_id", "channel")
     def _compute_display_name(self):

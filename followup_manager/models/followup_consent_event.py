@@ -11,7 +11,6 @@ from .followup_consent import (
     CONTEXT_APPLY,
     LEGAL_BASES,
     PHONE_CHANNELS,
-    consent_source_labels,
 )
 
 # Set while mirroring a blacklist entry made elsewhere in Odoo as a withdrawal:
@@ -55,22 +54,12 @@ class FollowupConsentEvent(models.Model):
     """
 
     _name = "followup.consent.event"
+    _inherit = ["followup.consent.mixin"]
     _description = "Follow-up Consent Event"
     _order = "create_date desc, id desc"
 
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Contact",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="restrict",
-    )
-    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
-    state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
-    legal_basis = fields.Selection(LEGAL_BASES, readonly=True)
-    source = fields.Char(required=True, readonly=True, index=True)
-    source_label = fields.Char(compute="_compute_source_label")
+    partner_id = fields.Many2one(ondelete="restrict")
+    source = fields.Char(required=True, index=True)
     proof = fields.Text(readonly=True, help="The wording the person saw, or what happened.")
     proof_hash = fields.Char(
         string="Proof Hash (SHA-256)",
@@ -97,12 +86,6 @@ class FollowupConsentEvent(models.Model):
     partner_name_snapshot = fields.Char(string="Name at the Time", readonly=True)
     partner_email_snapshot = fields.Char(string="E-mail at the Time", readonly=True)
     partner_phone_snapshot = fields.Char(string="Phone at the Time", readonly=True)
-
-    @api.depends("source")
-    def _compute_source_label(self):
-        labels = consent_source_labels(self.env)
-        for event in self:
-            event.source_label = labels.get(event.source, event.source)
 
     @api.model
     def _selection_origin_model(self):
@@ -186,6 +169,62 @@ class FollowupConsentEvent(models.Model):
         events = super().create(vals_list)
         events._apply_to_consents()
         return events
+
+    @api.model
+    def _record(self, vals_list, from_blacklist=False):
+        """Record a batch of decisions: the one door every part of the add-on
+        uses to write the history.
+
+        :param list vals_list: one dict per event with ``partner_id``,
+            ``channel``, ``state`` and ``source``, and optionally
+            ``legal_basis`` (default ``consent`` for a grant or a pending
+            request), ``proof``, ``origin`` (a record or ``"model,id"``),
+            ``ip_address`` and ``user_agent``; checked here (UserError)
+        :param bool from_blacklist: the decisions mirror a blacklist entry made
+            elsewhere in Odoo, which must not be written back
+        :return: the new events
+        """
+        vals_list = [self._record_vals(vals) for vals in vals_list]
+        # sudo: nobody has create rights on the append-only history. This
+        # private method is the add-on's only way in: followup_set_consent
+        # checks its caller first, the other callers are system reactions (a
+        # confirmed order's soft opt-in, a blacklist entry, a merge); user_id
+        # keeps who made the call.
+        events = self.sudo()
+        if from_blacklist:
+            events = events.with_context(**{CONTEXT_FROM_BLACKLIST: True})
+        return events.create(vals_list)
+
+    @api.model
+    def _record_vals(self, vals):
+        """The checked values of one event (see _record)."""
+        channel, state = vals.get("channel"), vals.get("state")
+        legal_basis, source = vals.get("legal_basis"), vals.get("source")
+        if channel not in dict(CONSENT_CHANNELS):
+            raise UserError(self.env._("Unknown consent channel: %(channel)s", channel=channel))
+        if state not in dict(CONSENT_STATES):
+            raise UserError(self.env._("Unknown consent state: %(state)s", state=state))
+        if legal_basis and legal_basis not in dict(LEGAL_BASES):
+            raise UserError(self.env._("Unknown legal basis: %(basis)s", basis=legal_basis))
+        if not source or not isinstance(source, str):
+            raise UserError(self.env._("Say where the consent decision comes from (source)."))
+        if not legal_basis and state in ("granted", "pending"):
+            legal_basis = "consent"
+        origin = vals.get("origin")
+        if isinstance(origin, models.BaseModel):
+            origin = origin and f"{origin._name},{origin.id}"
+        return {
+            "partner_id": vals["partner_id"],
+            "channel": channel,
+            "state": state,
+            "legal_basis": legal_basis or False,
+            "source": source,
+            "proof": vals.get("proof") or False,
+            "origin": origin or False,
+            "user_id": self.env.uid,
+            "ip_address": vals.get("ip_address") or False,
+            "user_agent": (vals.get("user_agent") or "")[:512] or False,
+        }
 
     def write(self, vals):
         if self:

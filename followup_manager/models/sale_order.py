@@ -74,9 +74,9 @@ class SaleOrder(models.Model):
                 proof=proof,
                 origin=order,
             )
-        # sudo: whoever confirms the order (a salesperson, the customer signing
-        # online) needs no consent rights for the system to record this basis.
-        self.env["followup.consent.event"].sudo().create(vals_list)
+        # Whoever confirms the order (a salesperson, the customer signing online)
+        # needs no consent rights for the system to record this basis.
+        self.env["followup.consent.event"]._record(vals_list)
 
     # --- Lifecycle: a confirmed order is a fact about the customer's stage
     def _followup_lifecycle_on_confirmed(self):

@@ -1,13 +1,17 @@
 """Is an address usable? Pure checks of phone numbers and e-mail addresses.
 
-The Odoo models use Odoo's own helpers (``phone_validation``, ``email_normalize``) on
-records; these pure versions let the rules be tested and forecast without a database, and
-say *why* an address is unusable with a short code the interface can translate.
+One reading of phone numbers: the Odoo models hand :func:`normalize_phone` Odoo's own
+parser (``phone_validation.phone_parse``, the one behind ``phone_sanitized``), so the E.164
+form is Odoo's; this module adds what Odoo does not say (the line type, hence whether a text
+message can be delivered, and *why* a number is unusable, as a short code the interface can
+translate). Without a parser given, phonenumbers' own parse and validity check stand in, so
+the rules can be tested and forecast without a database.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
@@ -65,12 +69,37 @@ def _unusable(raw: str, error: str) -> PhoneInfo:
     return PhoneInfo(raw, None, False, None, False, False, error)
 
 
-def normalize_phone(number: object, country_code: str | None = None) -> PhoneInfo:
-    """Parse and classify a phone number; never raises.
+def _parse_valid(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """phonenumbers' reading of a number: the parsed number if valid, else None."""
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_valid_number(parsed) else None
+
+
+def _refusal(text: str, region: str | None) -> str:
+    """Why a parser refused a number: it is not a number at all, or not a valid one."""
+    try:
+        phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return PHONE_UNPARSABLE
+    return PHONE_INVALID
+
+
+def normalize_phone(
+    number: object,
+    country_code: str | None = None,
+    parse: Callable[[str, str | None], phonenumbers.PhoneNumber | None] | None = None,
+) -> PhoneInfo:
+    """Parse and classify a phone number; never raises (unless ``parse`` does).
 
     A number written with a leading ``+`` needs no country; otherwise ``country_code`` (the
     partner's country, ISO 3166 alpha-2) says how to read it. An unknown country code is
     treated as no country.
+
+    ``parse(text, region)`` returns the valid ``phonenumbers.PhoneNumber`` or None when it
+    refuses the number (default: phonenumbers' parse and validity check).
     """
     raw = "" if number is None or number is False else str(number)
     text = raw.strip()
@@ -81,13 +110,10 @@ def normalize_phone(number: object, country_code: str | None = None) -> PhoneInf
         region = None
     if region is None and not text.startswith("+"):
         return _unusable(raw, PHONE_NO_REGION)
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return _unusable(raw, PHONE_UNPARSABLE)
+    parsed = (parse or _parse_valid)(text, region)
+    if parsed is None:
+        return _unusable(raw, _refusal(text, region))
     # Once parsed, phonenumbers' checks do not raise (the fuzz test holds it to that).
-    if not phonenumbers.is_valid_number(parsed):
-        return _unusable(raw, PHONE_INVALID)
     kind = _KINDS.get(phonenumbers.number_type(parsed), "other")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return PhoneInfo(raw, e164, True, kind, kind in _SMS_KINDS, True, None)

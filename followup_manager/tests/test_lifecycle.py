@@ -8,7 +8,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged, users
 
-from ..models.res_partner import ResPartner
+from ..models.res_partner_lifecycle import ResPartner
 from .common import FollowupCase
 
 _logger = logging.getLogger(__name__)

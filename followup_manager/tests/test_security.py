@@ -79,6 +79,9 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 "followup.dispatcher",  # abstract: the engine, no records
                 "followup.target.mixin",  # abstract: wizard fields
                 "followup.origin.mixin",  # abstract: smart button of followed-up documents
+                "followup.consent.mixin",  # abstract: fields of a consent decision
+                "followup.facts",  # abstract: the facts the decisions read
+                "followup.blacklist.mirror",  # abstract: consent and Odoo's blacklists
             },
             "every model of the add-on is in the matrix",
         )

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.res_partner import FOLLOWUP_LIFECYCLE_STAGES
+from ..models.res_partner_lifecycle import FOLLOWUP_LIFECYCLE_STAGES
 
 
 class FollowupLifecycleWizard(models.TransientModel):

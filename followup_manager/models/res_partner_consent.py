@@ -1,0 +1,329 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..policy import decision as policy_decision
+from .followup_facts import FOLLOWUP_FACT_FIELDS
+
+
+class ResPartner(models.Model):
+    """Consent: the current state, the history, recording a decision, and "may
+    we contact them?" (followup_check)."""
+
+    _inherit = "res.partner"
+
+    # Consent belongs to the person, not to a company: followup.consent has no
+    # company, and a withdrawal recorded anywhere binds every company.
+    followup_consent_ids = fields.One2many(
+        "followup.consent",
+        "partner_id",
+        string="Consents",
+        groups="followup_manager.followup_manager_group_user",
+    )
+    followup_consent_event_count = fields.Integer(
+        string="Consent Events",
+        compute="_compute_followup_consent_event_count",
+        groups="followup_manager.followup_manager_group_user",
+    )
+
+    def _followup_count_per_partner(self, model):
+        """{partner: number of ``model`` records (with a ``partner_id``) of each
+        partner of ``self``}, in one query."""
+        return dict(
+            self.env[model]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+
+    def _compute_followup_consent_event_count(self):
+        counts = self._followup_count_per_partner("followup.consent.event")
+        for partner in self:
+            partner.followup_consent_event_count = counts.get(partner, 0)
+
+    def _followup_partner_action(self, model, action_xmlid):
+        """The window action ``action_xmlid`` listing the ``model`` records of
+        this partner (read access checked now rather than in the list)."""
+        self.ensure_one()
+        self.env[model].check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_followup_open_consent_events(self):
+        return self._followup_partner_action(
+            "followup.consent.event", "followup_manager.followup_consent_event_action"
+        )
+
+    def action_followup_record_consent(self):
+        self.ensure_one()
+        self._followup_check_consent_access()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_consent_record_action"
+        )
+        action["context"] = {"default_partner_ids": self.ids}
+        return action
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_followup_consent_history(self):
+        # The history is proof the company must keep (GDPR art. 7(1)); it names the
+        # partner, so the partner stays: archive it instead.
+        # sudo: whoever deletes must be stopped by a history they may not read;
+        # only the existence of one event is checked.
+        if (
+            self.env["followup.consent.event"]
+            .sudo()
+            .search_count([("partner_id", "in", self.ids)], limit=1)
+        ):
+            raise UserError(
+                self.env._(
+                    "Contacts with a consent history cannot be deleted, because the "
+                    "history is the proof of their decisions. Archive them instead."
+                )
+            )
+
+    def _followup_reconcile_consents(self):
+        """After a merge the histories of several contacts belong to one: each
+        current consent must be the latest decision of that history. Odoo's merge
+        keeps the destination's own rows, so where a row now says otherwise, a
+        ``partner_merge`` event restores the latest decision (a withdrawal made on a
+        duplicate is never lost)."""
+        # sudo: called by the merge wizard (users allowed to merge); it only
+        # repeats decisions already in the history.
+        Event = self.env["followup.consent.event"].sudo()
+        latest = {}
+        for event in Event.search(
+            [("partner_id", "in", self.ids)], order="create_date desc, id desc"
+        ):
+            latest.setdefault((event.partner_id.id, event.channel), event)
+        current = {
+            (consent.partner_id.id, consent.channel): consent
+            for consent in self.env["followup.consent"]
+            .sudo()
+            .search([("partner_id", "in", self.ids)])
+        }
+        states = dict(
+            self.env["followup.consent"]._fields["state"]._description_selection(self.env)
+        )
+        vals_list = []
+        for (partner_id, channel), event in latest.items():
+            consent = current.get((partner_id, channel))
+            if consent and (consent.state, consent.legal_basis) == (
+                event.state,
+                event.legal_basis,
+            ):
+                continue
+            proof = self.env._(
+                "Contacts merged. The latest decision on this channel applies: %(state)s, "
+                "recorded on %(date)s UTC from %(where)s for %(name)s.",
+                state=states.get(event.state),
+                date=fields.Datetime.to_string(event.create_date),
+                where=event.source,
+                name=event.partner_name_snapshot or "",
+            )
+            vals_list += self.browse(partner_id)._followup_consent_event_vals(
+                channel,
+                event.state,
+                "partner_merge",
+                legal_basis=event.legal_basis,
+                proof=proof + (f"\n\n{event.proof}" if event.proof else ""),
+            )
+        return Event._record(vals_list)
+
+    def _followup_check_consent_access(self):
+        """Raise unless the user may read consents and these partners (public
+        methods: anyone logged in can call them over RPC)."""
+        self.env["followup.consent"].check_access("read")
+        self.check_access("read")
+
+    def followup_set_consent(
+        self,
+        channel,
+        state,
+        source,
+        legal_basis=False,
+        proof=False,
+        origin=False,
+        ip_address=False,
+        user_agent=False,
+    ):
+        """Record a consent decision for every partner in ``self``: one
+        followup.consent.event each (who, when, the wording), and the current
+        state (followup.consent) follows. Also puts withdrawn addresses on Odoo's
+        blacklists and takes granted ones off.
+
+        :param str channel: email, sms, phone, whatsapp or post;
+        :param str state: pending, granted or withdrawn;
+        :param str source: where it was decided (manual, sale_order,
+            preference_page, one_click_unsubscribe, double_opt_in, import...);
+        :param str legal_basis: consent, soft_opt_in, contract or
+            legitimate_interest; defaults to ``consent`` for a grant or a
+            pending request, nothing for a withdrawal;
+        :param str proof: the wording the person saw, or what happened;
+        :param origin: the document it came from (a record or ``"model,id"``);
+        :param str ip_address: the person's address, for a decision made online;
+        :param str user_agent: the person's browser, for a decision made online.
+        :return: True
+        """
+        self._followup_check_consent_access()
+        if origin:
+            self._followup_check_consent_origin(origin)
+        vals_list = self._followup_consent_event_vals(
+            channel,
+            state,
+            source,
+            legal_basis=legal_basis,
+            proof=proof,
+            origin=origin,
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+        # The caller may read these partners and consents (checked above); the
+        # event model checks the values and records who made the call.
+        self.env["followup.consent.event"]._record(vals_list)
+        return True
+
+    @api.model
+    def _followup_check_consent_origin(self, origin):
+        """Raise unless the caller may read the document given as the origin of a
+        decision: the event is created as superuser and shows its origin with the
+        proof, so a public caller must not attach a document they cannot see (or a
+        model that does not exist)."""
+        if isinstance(origin, models.BaseModel):
+            record = origin.with_env(self.env)
+        else:
+            model, _sep, res_id = str(origin).partition(",")
+            if model not in self.env or not res_id.strip().isdigit():
+                raise UserError(
+                    self.env._("Unknown origin of a consent decision: %(origin)s", origin=origin)
+                )
+            record = self.env[model].browse(int(res_id))
+        record.check_access("read")
+
+    def _followup_consent_event_vals(self, channel, state, source, **details):
+        """Values of the followup.consent.event of each partner, for
+        ``followup.consent.event._record`` (which checks them).
+
+        :param details: ``legal_basis``, ``proof``, ``origin``, ``ip_address``,
+            ``user_agent`` (see followup_set_consent)
+        """
+        return [
+            dict(details, partner_id=partner.id, channel=channel, state=state, source=source)
+            for partner in self
+        ]
+
+    def _followup_on_consent_changed(self, events):
+        """Called with the new followup.consent.event records once the current
+        state follows them: a withdrawal is immediate everywhere, so active
+        enrollments that only have withdrawn channels left stop now (one call per
+        withdrawn channel, whatever the number of partners). Override to react
+        further."""
+        withdrawn = defaultdict(lambda: self.browse())
+        for event in events:
+            if event.state == "withdrawn":
+                withdrawn[event.channel] |= event.partner_id
+        for channel, partners in withdrawn.items():
+            self.env["followup.enrollment"]._followup_stop_for_withdrawn(partners, [channel])
+
+    def _followup_withdraw_from_blacklist(self, channels, source, proof, origins):
+        """Mirror a blacklist entry made elsewhere in Odoo: withdraw ``channels``
+        for these partners, except where already withdrawn.
+
+        :param proof: callable(partner) -> the text kept as proof;
+        :param dict origins: {partner id: the blacklist record}.
+        """
+        partners = self.sudo().with_context(active_test=False)
+        withdrawn = {
+            (consent.partner_id.id, consent.channel)
+            for consent in self.env["followup.consent"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("channel", "in", list(channels)),
+                    ("state", "=", "withdrawn"),
+                ],
+                ["partner_id", "channel"],
+            )
+        }
+        vals_list = []
+        for partner in partners:
+            text = proof(partner)
+            for channel in channels:
+                if (partner.id, channel) not in withdrawn:
+                    vals_list += partner._followup_consent_event_vals(
+                        channel, "withdrawn", source, proof=text, origin=origins.get(partner.id)
+                    )
+        # The blacklist entry is the person's objection as Odoo recorded it (an
+        # unsubscribe link, an admin); mirroring it only restricts contact.
+        return self.env["followup.consent.event"]._record(vals_list, from_blacklist=True)
+
+    def _followup_soft_opt_in_candidates(self):
+        """The partners a confirmed order may give an e-mail soft opt-in: a usable
+        address, no objection (withdrawn consent, refused channel, blacklisted) and
+        no stronger e-mail consent already (granted, or a soft opt-in on record)."""
+        partners = (
+            self.sudo()
+            .with_context(active_test=False)
+            .filtered(lambda partner: partner.email_normalized and not partner.followup_no_email)
+        )
+        if not partners:
+            return partners
+        settled = {
+            consent.partner_id.id
+            for consent in self.env["followup.consent"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("channel", "=", "email"),
+                    ("state", "in", ("granted", "withdrawn")),
+                ],
+                ["partner_id"],
+            )
+        }
+        # sudo: only system administrators read the blacklist; only the
+        # membership of these addresses is read.
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search_fetch(
+                [("email", "in", list(set(partners.mapped("email_normalized"))))], ["email"]
+            )
+            .mapped("email")
+        )
+        return partners.filtered(
+            lambda partner: (
+                partner.id not in settled and partner.email_normalized not in blacklisted
+            )
+        )
+
+    # Partner fields the facts read (the dispatcher prefetches them with its own).
+    _FOLLOWUP_FACT_FIELDS = FOLLOWUP_FACT_FIELDS
+
+    def _followup_settings(self, company=None):
+        """{partner id: policy.decision.Settings} (see followup.facts._settings)."""
+        return self.env["followup.facts"]._settings(self, company)
+
+    def _followup_facts(self, now=None):
+        """{partner id: policy.decision.PartnerFacts} (see followup.facts._gather)."""
+        return self.env["followup.facts"]._gather(self, now)
+
+    def followup_check(self, channel):
+        """May each partner be contacted on ``channel`` now (for marketing, the
+        strictest purpose)? One dict per partner, in the order of ``self``:
+        ``{"partner_id", "allowed", "reason", "next_allowed"}`` with
+        ``next_allowed`` a UTC ``"YYYY-MM-DD HH:MM:SS"`` string or False."""
+        self._followup_check_consent_access()
+        if channel not in policy_decision.CHANNELS and channel != policy_decision.INTERNAL:
+            raise UserError(self.env._("Unknown channel: %(channel)s", channel=channel))
+        now = fields.Datetime.now()
+        facts = self._followup_facts(now)
+        settings = self.sudo()._followup_settings()
+        return [
+            policy_decision.check(
+                channel, facts[partner.id], settings[partner.id], now
+            ).to_check_result(partner.id)
+            for partner in self
+        ]

@@ -1,0 +1,104 @@
+from collections import defaultdict
+
+from odoo import fields, models, tools
+
+
+class ResPartner(models.Model):
+    """The person's follow-ups: enrollments (the smart button of
+    followup.origin.mixin, the inactive trigger, stopping them when the partner
+    is archived) and the last decisions of the dispatch about them."""
+
+    _name = "res.partner"
+    _inherit = ["res.partner", "followup.origin.mixin"]
+
+    followup_enrollment_ids = fields.One2many(
+        "followup.enrollment",
+        "partner_id",
+        string="Follow-up Enrollments",
+        groups="followup_manager.followup_manager_group_user",
+    )
+
+    def _compute_followup_enrollment_count(self):
+        # Every enrollment about the person, whatever document it follows up.
+        counts = self._followup_count_per_partner("followup.enrollment")
+        for partner in self:
+            partner.followup_enrollment_count = counts.get(partner, 0)
+
+    def _followup_enroll_inactive(self):
+        """Start the partner_inactive sequences for these partners (followed up on
+        their own thread). Partners without a company enter every company's
+        sequences."""
+        targets = defaultdict(list)
+        for partner in self:
+            targets[partner.company_id.id].append((partner.id, self._name, partner.id))
+        # sudo: the lifecycle cron (or whoever made the partners inactive) triggers
+        # this system reaction; it must not depend on their follow-up rights.
+        return self.env["followup.sequence"].sudo()._followup_fire("partner_inactive", targets)
+
+    def write(self, vals):
+        # An archived partner is contacted no more: their follow-ups stop.
+        archived = self.browse()
+        if "active" in vals and not vals["active"]:
+            archived = self.filtered("active")
+        res = super().write(vals)
+        if archived:
+            self.env["followup.enrollment"]._followup_stop_for_partners(
+                archived, "partner_archived"
+            )
+        return res
+
+    # Insight: "why was this person not contacted?"
+    # The last decisions of the dispatch about the person (followup.dispatch rows:
+    # done, or why it waited or was skipped, and until when), for a tab of the form.
+    _FOLLOWUP_LAST_DECISIONS = 20
+
+    followup_last_dispatch_ids = fields.Many2many(
+        "followup.dispatch",
+        string="Last Follow-up Decisions",
+        compute="_compute_followup_last_dispatch_ids",
+        groups="followup_manager.followup_manager_group_user",
+        help="The most recent decisions taken on this person's follow-up steps, with "
+        "the reason in words and the next try.",
+    )
+
+    def _compute_followup_last_dispatch_ids(self):
+        """The last decisions of each partner, in one query for the whole recordset:
+        a window function keeps the most recent ones per partner. The rows come from
+        _search, so the user's record rules (companies) apply."""
+        Dispatch = self.env["followup.dispatch"]
+        by_partner = defaultdict(list)
+        partner_ids = [pid for pid in self.ids if pid]
+        if partner_ids:
+            query = Dispatch._search([("partner_id", "in", partner_ids)])
+            table = query.table
+            ranked = query.select(
+                tools.SQL.identifier(table, "id"),
+                tools.SQL.identifier(table, "partner_id"),
+                tools.SQL(
+                    "row_number() OVER (PARTITION BY %s ORDER BY %s DESC, %s DESC) AS rank",
+                    tools.SQL.identifier(table, "partner_id"),
+                    tools.SQL.identifier(table, "create_date"),
+                    tools.SQL.identifier(table, "id"),
+                ),
+            )
+            self.env.cr.execute(
+                tools.SQL(
+                    "SELECT id, partner_id FROM (%s) AS ranked WHERE rank <= %s ORDER BY rank",
+                    ranked,
+                    self._FOLLOWUP_LAST_DECISIONS,
+                )
+            )
+            for dispatch_id, partner_id in self.env.cr.fetchall():
+                by_partner[partner_id].append(dispatch_id)
+        for partner in self:
+            partner.followup_last_dispatch_ids = Dispatch.browse(by_partner[partner.id])
+
+    def action_followup_view_decisions(self):
+        """Every follow-up decision about this person (the dispatch log)."""
+        action = self._followup_partner_action(
+            "followup.dispatch", "followup_manager.followup_dispatch_action"
+        )
+        action["display_name"] = self.env._(
+            "Follow-up decisions: %(partner)s", partner=self.display_name
+        )
+        return action

@@ -1,0 +1,189 @@
+import calendar
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import fields, models, tools
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import consteq
+
+
+class ResPartner(models.Model):
+    """The person's side of consent: signed public links (preference page,
+    one-click unsubscribe, double opt-in confirmation), the headers and footer
+    of follow-up e-mails, and the double opt-in request."""
+
+    _inherit = "res.partner"
+
+    # Links in our e-mails open pages without a login. Each carries an HMAC of
+    # (partner id, scope, normalized e-mail[, expiry]) keyed on database.secret:
+    # a link works for one partner and one purpose, and stops working when the
+    # address it was sent to is no longer the partner's address.
+    _FOLLOWUP_TOKEN_SCOPES = ("preferences", "unsubscribe", "confirm")
+    # Days a double opt-in confirmation link stays valid.
+    _FOLLOWUP_CONFIRM_DAYS = 30
+
+    def _followup_token(self, scope, expiry=0):
+        """Signed token for a public link of this partner.
+
+        :param str scope: ``preferences``, ``unsubscribe`` or ``confirm``;
+        :param int expiry: UTC timestamp after which the token is refused
+            (0: never); it is signed and carried in the token itself.
+        """
+        self.ensure_one()
+        if scope not in self._FOLLOWUP_TOKEN_SCOPES:
+            raise ValueError(f"Unknown follow-up token scope {scope!r}")
+        message = (self.id, self.email_normalized or "", int(expiry))
+        # superuser env only to read database.secret, the HMAC key
+        digest = tools.hmac(self.env(su=True), f"followup_manager.{scope}", message)
+        return f"{int(expiry)}.{digest}" if expiry else digest
+
+    def _followup_check_token(self, scope, token):
+        """Check a token from a public link: ``"valid"``, ``"expired"`` or
+        ``"invalid"``. The comparison takes constant time (``consteq``); the
+        expiry is only looked at once the signature matched."""
+        self.ensure_one()
+        if not token or not isinstance(token, str) or len(token) > 200:
+            return "invalid"
+        expiry = 0
+        if "." in token:
+            expiry_str = token.partition(".")[0]
+            if not expiry_str.isdigit():
+                return "invalid"
+            expiry = int(expiry_str)
+        if not consteq(self._followup_token(scope, expiry), token):
+            return "invalid"
+        if expiry and expiry < self._followup_now_timestamp():
+            return "expired"
+        return "valid"
+
+    def _followup_now_timestamp(self):
+        return calendar.timegm(fields.Datetime.now().timetuple())
+
+    def _followup_public_url(self, route, token):
+        self.ensure_one()
+        return f"{self.get_base_url()}/followup/{route}/{self.id}/{token}"
+
+    def _followup_preferences_url(self):
+        """Absolute URL of the partner's preference page (no login)."""
+        return self._followup_public_url("preferences", self._followup_token("preferences"))
+
+    def _followup_unsubscribe_url(self):
+        """Absolute URL of the RFC 8058 one-click unsubscribe endpoint: a POST
+        withdraws e-mail consent, a GET only asks for confirmation."""
+        return self._followup_public_url("unsubscribe", self._followup_token("unsubscribe"))
+
+    def _followup_confirm_url(self, days=None):
+        """Absolute URL confirming a double opt-in request; valid ``days``
+        days (default ``_FOLLOWUP_CONFIRM_DAYS``)."""
+        days = self._FOLLOWUP_CONFIRM_DAYS if days is None else days
+        expiry = self._followup_now_timestamp() + int(days * 86400)
+        return self._followup_public_url("confirm", self._followup_token("confirm", expiry))
+
+    def _followup_mail_headers(self):
+        """Headers every follow-up e-mail to this partner carries (RFC 2369
+        and RFC 8058 one-click unsubscribe). Pass them as ``mail.mail``
+        ``headers`` (``repr`` of this dict) or in ``_prepare_outgoing_list``."""
+        return {
+            "List-Unsubscribe": f"<{self._followup_unsubscribe_url()}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+
+    def _followup_mail_footer(self):
+        """Visible footer of a follow-up e-mail, in the partner's language:
+        why they get it and a link to their preference page (html)."""
+        self.ensure_one()
+        partner = self.with_context(lang=self.lang) if self.lang else self
+        link = Markup('<a href="%s" style="color: inherit;">%s</a>') % (
+            self._followup_preferences_url(),
+            partner.env._("Manage your contact preferences or unsubscribe"),
+        )
+        sentence = partner.env._(
+            "You receive this e-mail from %(company)s. %(link)s",
+            company=(self.company_id or self.env.company).name,
+            link=link,
+        )
+        return Markup('<p style="font-size: 12px; color: #888888;">%s</p>') % sentence
+
+    def _followup_email_confirmation_wording(self):
+        """The request text of the double opt-in mail, in the partner's
+        language. The mail shows it and the consent event keeps it as proof,
+        so both always say the same."""
+        self.ensure_one()
+        partner = self.with_context(lang=self.lang) if self.lang else self
+        return partner.env._(
+            "%(company)s would like to send you e-mails about offers, news and "
+            "follow-ups of your requests. Please confirm that you agree by "
+            "pressing the button below. You can withdraw at any time with the "
+            "link in each e-mail. The link is valid for %(days)s days.",
+            company=(self.company_id or self.env.company).name,
+            days=self._FOLLOWUP_CONFIRM_DAYS,
+        )
+
+    def _followup_email_confirmation_button(self):
+        self.ensure_one()
+        partner = self.with_context(lang=self.lang) if self.lang else self
+        return partner.env._("Yes, I agree to receive e-mails")
+
+    def _followup_email_consent_state(self):
+        """{partner id: (state, legal_basis)} of the e-mail consent (no row:
+        ``(False, False)``), read for the whole recordset at once."""
+        consents = self.env["followup.consent"].search_read(
+            [("partner_id", "in", self.ids), ("channel", "=", "email")],
+            ["partner_id", "state", "legal_basis"],
+        )
+        result = dict.fromkeys(self.ids, (False, False))
+        result.update(
+            {row["partner_id"][0]: (row["state"], row["legal_basis"]) for row in consents}
+        )
+        return result
+
+    def followup_request_email_confirmation(self):
+        """Send a double opt-in request mail to each partner that has a usable
+        address and has not given explicit e-mail consent yet, and record their
+        e-mail consent as ``pending`` (legal basis ``consent``) with the wording
+        of the request as proof. Partners who withdrew, are blacklisted or have
+        already confirmed are skipped. A partner already reachable on another
+        basis (soft opt-in, contract...) is asked too but stays as is until
+        they confirm: asking must not take away what they allowed. Returns
+        True."""
+        if not self.env.user.has_group("followup_manager.followup_manager_group_user"):
+            raise AccessError(self.env._("Only follow-up users may ask for e-mail confirmation."))
+        self.check_access("read")
+        states = self._followup_email_consent_state()
+        eligible = self.filtered(
+            lambda partner: (
+                partner.email_normalized
+                and not partner.is_blacklisted
+                and states[partner.id][0] != "withdrawn"
+                and states[partner.id] != ("granted", "consent")
+            )
+        )
+        if not eligible:
+            raise UserError(
+                self.env._(
+                    "No e-mail confirmation was sent: the contacts have no valid "
+                    "address, are blacklisted, withdrew their consent or have "
+                    "already confirmed."
+                )
+            )
+        template = self.env.ref("followup_manager.mail_template_followup_email_confirmation")
+        mails = template.send_mail_batch(eligible.ids)
+        subject_by_partner = {mail.res_id: mail.subject for mail in mails}
+        # One consent call per distinct wording (a language and company), not
+        # one per partner.
+        partner_ids_by_proof = defaultdict(list)
+        for partner in eligible.filtered(lambda partner: states[partner.id][0] != "granted"):
+            proof = "\n\n".join(
+                (
+                    subject_by_partner.get(partner.id) or "",
+                    partner._followup_email_confirmation_wording(),
+                    f"[{partner._followup_email_confirmation_button()}]",
+                )
+            )
+            partner_ids_by_proof[proof].append(partner.id)
+        for proof, partner_ids in partner_ids_by_proof.items():
+            self.browse(partner_ids).followup_set_consent(
+                "email", "pending", "double_opt_in_request", legal_basis="consent", proof=proof
+            )
+        return True
