@@ -19,3 +19,4 @@ from . import test_i18n
 from . import test_security
 from . import test_multicompany
 from . import test_rpc
+from . import test_consent_proof
