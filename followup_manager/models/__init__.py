@@ -15,3 +15,5 @@ from . import mail_blacklist
 from . import phone_blacklist
 from . import followup_dispatcher
 from . import followup_forecast
+from . import followup_consent_event_intake
+from . import res_partner_audit

@@ -19,4 +19,6 @@ from . import test_i18n
 from . import test_security
 from . import test_multicompany
 from . import test_rpc
+from . import test_company_settings
 from . import test_consent_proof
+from . import test_migration
