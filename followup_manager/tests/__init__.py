@@ -21,4 +21,5 @@ from . import test_multicompany
 from . import test_rpc
 from . import test_company_settings
 from . import test_consent_proof
+from . import test_consent_limits
 from . import test_migration
