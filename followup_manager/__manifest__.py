@@ -4,7 +4,7 @@
     "name": "Follow-up Manager",
     "summary": "Lifecycle stages, per-channel consent with proof, and follow-up "
     "sequences that contact people only when allowed",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",
@@ -40,6 +40,7 @@
         "wizards/followup_enroll_views.xml",
         "wizards/followup_lifecycle_wizard_views.xml",
         "wizards/followup_consent_record_views.xml",
+        "wizards/followup_company_settings_views.xml",
         "views/followup_manager_menus.xml",
     ],
     "demo": [

@@ -10,6 +10,8 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import format_date
 
+from ..models.followup_consent_event_intake import HISTORY_LIMITS
+
 CHOICES = ("yes", "no", "never")
 
 
@@ -68,10 +70,15 @@ class FollowupManagerController(http.Controller):
         return f"/followup/{route}/{partner_sudo.id}/{token}"
 
     def _followup_client(self):
-        """Who made an online decision, kept on the consent event."""
+        """Who made an online decision, kept on the consent event. Both come from
+        the request, not from the person: bounded to the history's limits here
+        (a longer User-Agent is cut, an address that cannot be one is left out),
+        so that an odd header never stops a decision from being recorded."""
+        ip_address = request.httprequest.remote_addr or ""
+        user_agent = request.httprequest.user_agent.string or ""
         return {
-            "ip_address": request.httprequest.remote_addr,
-            "user_agent": request.httprequest.user_agent.string,
+            "ip_address": len(ip_address) <= HISTORY_LIMITS["ip_address"] and ip_address,
+            "user_agent": user_agent[: HISTORY_LIMITS["user_agent"]],
         }
 
     def _followup_channels(self):

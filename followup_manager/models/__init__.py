@@ -21,3 +21,4 @@ from . import mail_blacklist
 from . import phone_blacklist
 from . import followup_dispatcher
 from . import followup_forecast
+from . import followup_consent_event_intake

@@ -207,6 +207,9 @@ class FollowupSequence(models.Model):
         :return: ids of the enrollments created (partners already active in a sequence
             for the same origin, or outside its filter, are skipped)
         """
+        # Enrolling creates enrollments: refused upfront to whoever may not (auditors
+        # read sequences), even when every partner turns out to be enrolled already.
+        self.env["followup.enrollment"].check_access("create")
         if isinstance(partner_ids, models.BaseModel):
             partner_ids = partner_ids.ids
         partner_ids = [int(pid) for pid in partner_ids or []]

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..policy import decision as policy_decision
 from .followup_facts import FOLLOWUP_FACT_FIELDS
+from .tools import FOLLOWUP_READERS
 
 
 class ResPartner(models.Model):
@@ -19,12 +20,12 @@ class ResPartner(models.Model):
         "followup.consent",
         "partner_id",
         string="Consents",
-        groups="followup_manager.followup_manager_group_user",
+        groups=FOLLOWUP_READERS,
     )
     followup_consent_event_count = fields.Integer(
         string="Consent Events",
         compute="_compute_followup_consent_event_count",
-        groups="followup_manager.followup_manager_group_user",
+        groups=FOLLOWUP_READERS,
     )
 
     def _followup_count_per_partner(self, model):

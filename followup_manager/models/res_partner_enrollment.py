@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import fields, models, tools
 
+from .tools import FOLLOWUP_READERS
+
 
 class ResPartner(models.Model):
     """The person's follow-ups: enrollments (the smart button of
@@ -15,8 +17,10 @@ class ResPartner(models.Model):
         "followup.enrollment",
         "partner_id",
         string="Follow-up Enrollments",
-        groups="followup_manager.followup_manager_group_user",
+        groups=FOLLOWUP_READERS,
     )
+    # The mixin's count, readable by auditors on the contact form too.
+    followup_enrollment_count = fields.Integer(groups=FOLLOWUP_READERS)
 
     def _compute_followup_enrollment_count(self):
         # Every enrollment about the person, whatever document it follows up.
@@ -56,7 +60,7 @@ class ResPartner(models.Model):
         "followup.dispatch",
         string="Last Follow-up Decisions",
         compute="_compute_followup_last_dispatch_ids",
-        groups="followup_manager.followup_manager_group_user",
+        groups=FOLLOWUP_READERS,
         help="The most recent decisions taken on this person's follow-up steps, with "
         "the reason in words and the next try.",
     )

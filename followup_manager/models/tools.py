@@ -1,5 +1,11 @@
 """Small helpers shared by the add-on's models (no model of their own)."""
 
+# Who reads the follow-up fields of a contact: follow-up users, and consent
+# auditors, who stand alone (they are not follow-up users and change nothing).
+FOLLOWUP_READERS = (
+    "followup_manager.followup_manager_group_user,followup_manager.followup_manager_group_auditor"
+)
+
 
 def int_param(env, key, default, minimum=0):
     """An integer system parameter of the add-on, at least ``minimum``; a missing

@@ -21,3 +21,7 @@ from . import test_multicompany
 from . import test_rpc
 from . import test_vocabulary
 from . import test_cap_precision
+from . import test_company_settings
+from . import test_consent_proof
+from . import test_consent_limits
+from . import test_migration

@@ -11,8 +11,10 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
 # The intended rights, as read/write/create/unlink letters, per model and user:
 #   employee: an internal user without follow-up rights; user: follow-up user who is
-#   not a salesperson; salesman: Sales / User (implies the follow-up user); auditor;
-#   manager; admin: the administrator (not superuser); portal; public.
+#   not a salesperson; salesman: Sales / User (implies the follow-up user); auditor:
+#   a consent auditor and nothing else (the group stands alone: it reads, exports and
+#   prints, and changes nothing); manager; admin: the administrator (not superuser);
+#   portal; public.
 # Nobody writes or deletes the consent state or its history (followup_set_consent
 # records decisions), nor the dispatch log (written by the dispatch only).
 USERS = ("employee", "user", "salesman", "auditor", "manager", "admin", "portal", "public")
@@ -22,14 +24,15 @@ MATRIX = {
     "followup.consent.event": ("", "r", "r", "r", "r", "r", "", ""),
     "followup.sequence": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.step": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
-    "followup.enrollment": ("", "rwc", "rwc", "rwc", "rwcu", "rwcu", "", ""),
+    "followup.enrollment": ("", "rwc", "rwc", "r", "rwcu", "rwcu", "", ""),
     "followup.dispatch": ("", "r", "r", "r", "r", "r", "", ""),
     "followup.forecast": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.forecast.line": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
-    "followup.enroll.wizard": ("", "rwcu", "rwcu", "rwcu", "rwcu", "rwcu", "", ""),
-    "followup.stop.wizard": ("", "rwcu", "rwcu", "rwcu", "rwcu", "rwcu", "", ""),
-    "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "rwcu", "rwcu", "rwcu", "", ""),
-    "followup.consent.record": ("", "rwcu", "rwcu", "rwcu", "rwcu", "rwcu", "", ""),
+    "followup.enroll.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    "followup.stop.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    "followup.consent.record": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    "followup.company.settings": ("", "", "", "", "rwcu", "rwcu", "", ""),
 }
 
 
@@ -210,7 +213,9 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                     with self.subTest(user=user.login, model=model, operation=operation):
                         self.assertFalse(self.env[model].with_user(user).has_access(operation))
 
-    def test_user_and_manager_cannot_change_the_settings_administrators_do(self):
+    def test_users_and_auditors_cannot_change_the_settings(self):
+        # Managers change their companies' follow-up settings in a form of their own
+        # (test_company_settings); Odoo's Settings page stays the administrators'.
         for user in (self.user_followup, self.user_auditor, self.user_manager):
             with self.subTest(user=user.login):
                 with self.assertRaises(AccessError):
@@ -219,6 +224,12 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                     self.env["res.config.settings"].with_user(user).create(
                         {"followup_cap_count": 5}
                     ).execute()
+        for user in (self.user_followup, self.user_auditor):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["followup.company.settings"].with_user(user).create(
+                    {"followup_cap_count": 5}
+                ).action_save()
+        self.assertEqual(self.company.followup_cap_count, 1)
         settings = (
             self.env["res.config.settings"]
             .with_user(self.user_admin)
@@ -271,18 +282,91 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 "followup_manager.followup_consent_proof_report", self.mario.ids
             )
 
-    def test_auditor_changes_nothing_more_than_a_user(self):
+    def test_auditor_is_not_a_follow_up_user(self):
+        auditor_group = self.env.ref("followup_manager.followup_manager_group_auditor")
+        user_group = self.env.ref("followup_manager.followup_manager_group_user")
+        self.assertNotIn(user_group, auditor_group.trans_implied_ids)
+        self.assertNotIn(user_group, self.user_auditor.groups_id)
+        self.assertIn(self.env.ref("base.group_allow_export"), auditor_group.implied_ids)
+        manager_group = self.env.ref("followup_manager.followup_manager_group_manager")
+        self.assertLessEqual(auditor_group | user_group, manager_group.trans_implied_ids)
+
+    def test_auditor_changes_nothing(self):
         auditor = self.user_auditor
-        with self.assertRaises(AccessError):
-            self.sequence_manual.with_user(auditor).write({"name": "Audited"})
-        with self.assertRaises(AccessError):
-            self.sequence_manual.step_ids[0].with_user(auditor).write({"delay": 1})
-        with self.assertRaises(AccessError):
-            self.consent.with_user(auditor).write({"state": "withdrawn"})
-        with self.assertRaises(AccessError):
-            self.enrollment.with_user(auditor).unlink()
-        with self.assertRaises(AccessError):
-            self.forecast.with_user(auditor).unlink()
+        carla = self.carla.with_user(auditor)
+        context = {"active_model": "res.partner", "active_ids": self.carla.ids}
+        calls = {
+            "write a sequence": lambda: self.sequence_manual.with_user(auditor).write(
+                {"name": "Audited"}
+            ),
+            "write a step": lambda: (
+                self.sequence_manual.step_ids[0].with_user(auditor).write({"delay": 1})
+            ),
+            "write a consent": lambda: self.consent.with_user(auditor).write(
+                {"state": "withdrawn"}
+            ),
+            "write an enrollment": lambda: self.enrollment.with_user(auditor).write(
+                {"stop_note": "Audited"}
+            ),
+            "delete an enrollment": lambda: self.enrollment.with_user(auditor).unlink(),
+            "delete a forecast": lambda: self.forecast.with_user(auditor).unlink(),
+            "followup_set_consent": lambda: carla.followup_set_consent(
+                "email", "withdrawn", "manual", proof="Audited"
+            ),
+            "followup_request_email_confirmation": (carla.followup_request_email_confirmation),
+            "enroll": lambda: self.sequence_manual.with_user(auditor).enroll(self.carla.ids),
+            "action_stop": lambda: self.enrollment.with_user(auditor).action_stop(),
+            "action_open_stop_wizard": self.enrollment.with_user(auditor).action_open_stop_wizard,
+            "action_followup_change_stage": carla.action_followup_change_stage,
+            "enroll wizard": lambda: (
+                self.env["followup.enroll.wizard"]
+                .with_user(auditor)
+                .with_context(**context)
+                .create({"sequence_id": self.sequence_manual.id})
+            ),
+            "stop wizard": lambda: (
+                self.env["followup.stop.wizard"]
+                .with_user(auditor)
+                .with_context(**context)
+                .create({"note": "Audited"})
+            ),
+            "consent wizard": lambda: (
+                self.env["followup.consent.record"]
+                .with_user(auditor)
+                .create({"partner_ids": self.carla.ids, "proof": "Audited"})
+            ),
+            "lifecycle wizard": lambda: (
+                self.env["followup.lifecycle.wizard"]
+                .with_user(auditor)
+                .create({"partner_ids": self.carla.ids, "lifecycle_stage": "loyal"})
+            ),
+        }
+        for name, call in calls.items():
+            with self.subTest(call=name), self.assertRaises(AccessError), self.env.cr.savepoint():
+                call()
+        self.assertFalse(self.carla.followup_consent_ids)
+        self.assertFalse(self._enrollments(self.sequence_manual, self.carla))
+        self.assertEqual(self.enrollment.state, "active")
+
+    def test_auditor_reads_what_a_contact_shows_of_follow_ups(self):
+        mario = self.mario.with_user(self.user_auditor)
+        self.assertEqual(mario.followup_consent_ids, self.consent)
+        self.assertEqual(mario.followup_consent_event_count, 1)
+        self.assertEqual(mario.followup_enrollment_ids, self.enrollment)
+        self.assertEqual(mario.followup_last_dispatch_ids, self.dispatch)
+        self.assertEqual(self.enrollment.with_user(self.user_auditor).state, "active")
+        menus = self.env["ir.ui.menu"].with_user(self.user_auditor)._visible_menu_ids()
+        for xmlid in (
+            "followup_manager_menu_root",
+            "followup_enrollment_menu",
+            "followup_dispatch_menu",
+            "followup_sequence_menu_user",
+            "followup_consent_menu",
+            "followup_consent_event_menu",
+        ):
+            with self.subTest(menu=xmlid):
+                self.assertIn(self.env.ref(f"followup_manager.{xmlid}").id, menus)
+        self.assertNotIn(self.env.ref("followup_manager.followup_manager_menu_config").id, menus)
 
     # ------------------------------------------------------------------ manager
 
@@ -486,10 +570,27 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             "followup.enrollment.action_stop": lambda: enrollment.action_stop(note="Done"),
             "followup.forecast.action_view_lines": forecast.action_view_lines,
             "followup.forecast.action_run_again": forecast.action_run_again,
+            "followup.company.settings.action_save": lambda: (
+                self.env["followup.company.settings"].with_user(user).create({}).action_save()
+            ),
         }
 
-    # Public methods only managers may call (they create forecasts).
-    MANAGER_ONLY = {"followup.sequence.action_forecast", "followup.forecast.action_run_again"}
+    # Public methods only managers may call (they create forecasts, change settings).
+    MANAGER_ONLY = {
+        "followup.sequence.action_forecast",
+        "followup.forecast.action_run_again",
+        "followup.company.settings.action_save",
+    }
+    # Public methods that change something (or open a form that does): not for
+    # auditors, who read, export and print only.
+    CHANGES = {
+        "res.partner.followup_set_consent",
+        "res.partner.followup_request_email_confirmation",
+        "res.partner.action_followup_change_stage",
+        "followup.sequence.enroll",
+        "followup.enrollment.action_open_stop_wizard",
+        "followup.enrollment.action_stop",
+    }
 
     def test_every_public_method_is_in_the_table(self):
         # A new public method must be added to _calls() and its rights decided.
@@ -506,6 +607,7 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             "followup.step",
             "followup.dispatch",
             "followup.forecast.line",
+            "followup.company.settings",
         ):
             cls = type(self.env[model])
             for name in dir(cls):
@@ -530,6 +632,7 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 "followup.sequence",
                 "followup.enrollment",
                 "followup.step",
+                "followup.company.settings",
             )
             for name in ("create", "write", "unlink", "copy_data", "init", "action_confirm")
         }
@@ -542,7 +645,9 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             self.user_public: set(),
             self.user_followup: set(self._calls(self.user_followup)) - self.MANAGER_ONLY,
             self.user_salesman: set(self._calls(self.user_salesman)) - self.MANAGER_ONLY,
-            self.user_auditor: set(self._calls(self.user_auditor)) - self.MANAGER_ONLY,
+            self.user_auditor: set(self._calls(self.user_auditor))
+            - self.MANAGER_ONLY
+            - self.CHANGES,
             self.user_manager: set(self._calls(self.user_manager)),
         }
         for user, allowed in allowed_by_user.items():

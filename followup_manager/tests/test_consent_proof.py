@@ -1,0 +1,82 @@
+"""The consent proof as an auditor prints it: every origin named, whatever the
+auditor may read of the documents the decisions came from."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import FollowupSecurityCase
+
+REPORT = "followup_manager.followup_consent_proof_report"
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupConsentProof(FollowupSecurityCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Contacts of no company: the auditor reads them and their history.
+        cls.sofia = cls._create_customer("Sofia Soft", "sofia", user_id=False)
+        cls.bruno = cls._create_customer("Bruno Blacklist", "bruno", user_id=False)
+        cls.auditor = cls.user_auditor
+
+    def _render(self, partner):
+        html, _type = (
+            self.env["ir.actions.report"]
+            .with_user(self.auditor)
+            ._render_qweb_html(REPORT, partner.ids)
+        )
+        return html.decode()
+
+    def _origin(self, partner):
+        event = self.env["followup.consent.event"].search(
+            [("partner_id", "=", partner.id), ("origin", "!=", False)]
+        )
+        self.assertEqual(len(event), 1)
+        return event.origin
+
+    def test_soft_opt_in_shows_the_sale_order(self):
+        self.assertFalse(self.auditor.has_group("sales_team.group_sale_salesman"))
+        order = self._create_order(self.sofia, user_id=False)
+        order.action_confirm()
+        self.assertEqual(self._origin(self.sofia), order)
+        with self.assertRaises(AccessError):
+            order.with_user(self.auditor).check_access("read")
+        html = self._render(self.sofia)
+        self.assertIn(f", <span>{order.name}</span>", html)
+
+    def test_blacklist_origin_shows_the_address(self):
+        entry = self.env["mail.blacklist"]._add("bruno@example.com")
+        self.assertEqual(self._origin(self.bruno), entry)
+        with self.assertRaises(AccessError):
+            entry.with_user(self.auditor).check_access("read")
+        self.assertIn(", <span>bruno@example.com</span>", self._render(self.bruno))
+
+    def test_origin_of_another_company_is_named(self):
+        self.sofia.followup_set_consent(
+            "phone", "granted", "manual_phone", proof="Call me", origin=self.sequence_b
+        )
+        with self.assertRaises(AccessError):
+            self.sequence_b.with_user(self.auditor).check_access("read")
+        self.assertIn(", <span>Company B nurture</span>", self._render(self.sofia))
+
+    def test_a_document_that_is_gone_reads_model_and_id(self):
+        lead = self._create_lead(self.sofia)
+        self.sofia.followup_set_consent(
+            "phone", "granted", "manual_phone", proof="Call me", origin=lead
+        )
+        lead_id = lead.id
+        lead.unlink()
+        self.assertIn(f", <span>crm.lead #{lead_id}</span>", self._render(self.sofia))
+
+    def test_labels_are_read_in_one_query_per_model(self):
+        orders = self.env["sale.order"]
+        partners = self.sofia | self.bruno | self.mario
+        for partner in partners:
+            orders |= self._create_order(partner, user_id=False)
+        orders.action_confirm()
+        events = self.env["followup.consent.event"].search([("partner_id", "in", partners.ids)])
+        Report = self.env["report.followup_manager.report_followup_consent_proof"]
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=3):
+            labels = Report._origin_labels(events)
+        self.assertEqual(sorted(labels.values()), sorted(orders.mapped("name")))
