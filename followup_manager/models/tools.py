@@ -1,5 +1,7 @@
 """Small helpers shared by the add-on's models (no model of their own)."""
 
+from odoo.exceptions import ValidationError
+
 
 def int_param(env, key, default, minimum=0):
     """An integer system parameter of the add-on, at least ``minimum``; a missing
@@ -11,3 +13,23 @@ def int_param(env, key, default, minimum=0):
         return max(minimum, int(value))
     except (TypeError, ValueError):
         return default
+
+
+# PostgreSQL's integer column (Odoo's fields.Integer).
+INT4_MIN, INT4_MAX = -(2**31), 2**31 - 1
+
+
+def check_integer_vals(model, vals_list, fnames):
+    """Refuse, before the database does, integer values a column cannot hold: a
+    ValidationError naming the field instead of a database error."""
+    for vals in vals_list:
+        for fname in fnames:
+            value = vals.get(fname)
+            if isinstance(value, int) and not INT4_MIN <= value <= INT4_MAX:
+                raise ValidationError(
+                    model.env._(
+                        "%(field)s: %(value)s is out of range.",
+                        field=model._fields[fname]._description_string(model.env),
+                        value=value,
+                    )
+                )
