@@ -799,7 +799,9 @@ class ResPartner(models.Model):
         if origin:
             self._followup_check_consent_origin(origin)
         vals_list = []
-        for partner in self:
+        # One event per partner, however often an id is repeated in the call
+        # (union() drops repeated ids and keeps the order).
+        for partner in self.union():
             vals_list += partner._followup_consent_event_vals(
                 channel,
                 state,

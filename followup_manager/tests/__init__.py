@@ -19,3 +19,5 @@ from . import test_i18n
 from . import test_security
 from . import test_multicompany
 from . import test_rpc
+from . import test_trust_config
+from . import test_trust_public
