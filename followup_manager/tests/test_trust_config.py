@@ -20,20 +20,27 @@ class TestTrustConfigAtSave(FollowupSequenceCase):
 
     @mute_logger("odoo.sql_db")
     def test_filter_the_database_rejects_is_refused_at_save(self):
-        with self.assertRaisesRegex(ValidationError, "Who May Enter.*abc"):
+        with (
+            self.assertRaisesRegex(ValidationError, "Who May Enter.*abc"),
+            self.env.cr.savepoint(),
+        ):
             self._create_sequence(
                 "Broken", "manual", [self._call_step("Call")], partner_domain=BAD_FILTER
             )
-        with self.assertRaisesRegex(ValidationError, "Who May Enter"):
+        with self.assertRaisesRegex(ValidationError, "Who May Enter"), self.env.cr.savepoint():
             self.sequence_manual.partner_domain = BAD_FILTER
-        # The transaction goes on: the refusal rolled back only the trial run.
+        # Nothing was saved, and a filter the database runs is accepted.
         self.assertEqual(self.sequence_manual.partner_domain, "[]")
         self.sequence_manual.partner_domain = "[('customer_rank', '>', 0)]"
         self.assertEqual(len(self.sequence_manual.enroll(self.customer.ids)), 1)
 
     def test_filter_that_is_not_a_list_or_not_python_is_refused_at_save(self):
         for domain in ("42", "[('id', '=',", "[('no_such_field', '=', 1)]"):
-            with self.subTest(domain=domain), self.assertRaises(ValidationError):
+            with (
+                self.subTest(domain=domain),
+                self.assertRaises(ValidationError),
+                self.env.cr.savepoint(),
+            ):
                 self.sequence_manual.partner_domain = domain
 
     def test_delay_is_at_most_five_years_in_every_unit(self):
@@ -41,15 +48,25 @@ class TestTrustConfigAtSave(FollowupSequenceCase):
         for unit, maximum in MAX_DELAY.items():
             with self.subTest(unit=unit):
                 step.write({"delay": maximum, "delay_unit": unit})
-                with self.assertRaisesRegex(ValidationError, "at most five years"):
+                with (
+                    self.assertRaisesRegex(ValidationError, "at most five years"),
+                    self.env.cr.savepoint(),
+                ):
                     step.write({"delay": maximum + 1})
         # Changing the unit alone is checked too: 5 years of hours are not days.
         step.write({"delay": MAX_DELAY["hours"], "delay_unit": "hours"})
-        with self.assertRaisesRegex(ValidationError, "at most five years"):
+        with (
+            self.assertRaisesRegex(ValidationError, "at most five years"),
+            self.env.cr.savepoint(),
+        ):
             step.delay_unit = "weeks"
+        self.assertEqual(step.delay_unit, "hours")
 
     def test_huge_delay_is_refused_at_save_not_by_the_dispatch(self):
-        with self.assertRaisesRegex(ValidationError, "at most five years"):
+        with (
+            self.assertRaisesRegex(ValidationError, "at most five years"),
+            self.env.cr.savepoint(),
+        ):
             self._create_sequence("Later", "manual", [self._call_step("Call", 10**8, "days")])
         # Beyond what the column holds: the same clear refusal, not a database error.
         for delay in (10**12, -(10**12)):
@@ -60,9 +77,11 @@ class TestTrustConfigAtSave(FollowupSequenceCase):
 
     def test_order_numbers_out_of_range_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "out of range"):
-            self.sequence_manual.sequence = 2**40
+            self.sequence_manual.write({"sequence": 2**40})
         with self.assertRaisesRegex(ValidationError, "out of range"):
-            self.sequence_manual.step_ids[0].sequence = -(2**40)
+            self.sequence_manual.step_ids[0].write({"sequence": -(2**40)})
+        with self.assertRaisesRegex(ValidationError, "out of range"):
+            self._create_sequence("Far", "manual", [self._call_step("Call")], sequence=2**40)
 
     def test_activity_assigned_to_a_non_employee_is_refused(self):
         portal = self.env["res.users"].create(
@@ -72,7 +91,7 @@ class TestTrustConfigAtSave(FollowupSequenceCase):
                 "groups_id": [(6, 0, self.env.ref("base.group_portal").ids)],
             }
         )
-        with self.assertRaisesRegex(ValidationError, "not an employee"):
+        with self.assertRaisesRegex(ValidationError, "not an employee"), self.env.cr.savepoint():
             self.sequence_manual.step_ids[0].write(
                 {"responsible_type": "fixed_user", "responsible_id": portal.id}
             )

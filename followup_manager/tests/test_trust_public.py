@@ -11,7 +11,7 @@ from urllib.parse import quote, urlparse
 import requests
 
 from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
@@ -147,6 +147,11 @@ class TestTrustPublicConcurrency(BaseCase):
 
     def setUp(self):
         super().setUp()
+        # The thread running the tests holds the registry lock until they end, and
+        # the server's threads take it to look the registry up; HttpCase lifts it the
+        # same way (Registry.enter_test_mode), here without the shared test cursor.
+        saved_lock, Registry._lock = Registry._lock, DummyRLock()
+        self.addCleanup(setattr, Registry, "_lock", saved_lock)
         self.email = f"trust-{uuid.uuid4().hex[:12]}@example.com"
         with self.registry.cursor() as cr:
             env = self._env(cr)
