@@ -4,15 +4,32 @@ one-click unsubscribe and double opt-in confirmation.
 Nobody logs in: every URL carries an HMAC token of the partner
 (``res.partner._followup_token``). GET requests only show pages, so link
 scanners and mail previews change nothing; changes need a POST.
+
+The POSTs are idempotent: a mail program and a security scanner may send the
+same one-click POST several times at once. The requests of one person take
+turns (``_followup_lock``), and each records only what differs from the state
+it finds, so the repeats answer success and record nothing.
 """
+
+import re
+
+import psycopg2
 
 from odoo import http
 from odoo.http import request
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
+from ..models.followup_consent_event import CONTEXT_FROM_BLACKLIST
 from ..models.followup_consent_event_intake import HISTORY_LIMITS
 
 CHOICES = ("yes", "no", "never")
+# What _followup_token makes: hexadecimal HMAC, after an expiry timestamp for
+# links that expire. Anything else (non-ASCII junk included) is not a token.
+TOKEN_RE = re.compile(r"(?:[0-9]{1,12}\.)?[0-9a-f]{16,128}", re.ASCII)
+# Ids of res.partner are PostgreSQL integers.
+MAX_ID = 2**31 - 1
+# Odoo's opt-out lists: one row per address or number.
+BLACKLIST_TABLES = ("mail_blacklist", "phone_blacklist")
 
 
 class FollowupManagerController(http.Controller):
@@ -27,6 +44,8 @@ class FollowupManagerController(http.Controller):
         # named in the URL, read its own address to recompute the token, and
         # hand the record out only when the signature matched; a token only
         # ever gives access to the one partner it was signed for.
+        if not 0 < partner_id <= MAX_ID or not TOKEN_RE.fullmatch(token or ""):
+            return request.env["res.partner"].browse(), self._followup_error_page("invalid")
         partner_sudo = request.env["res.partner"].sudo().browse(partner_id).exists()
         status = partner_sudo._followup_check_token(scope, token) if partner_sudo else "invalid"
         if status != "valid":
@@ -56,6 +75,47 @@ class FollowupManagerController(http.Controller):
             {"title": title, "message": message},
             status=403,
         )
+
+    def _followup_lock(self, partner_sudo):
+        """Make the concurrent POSTs of one person take turns, before they read
+        the state they will change.
+
+        Odoo's transactions are REPEATABLE READ: a request that waited for the
+        lock still sees the state from before the other's change. The request
+        that changes something therefore also touches the row
+        (``_followup_mark_changed``); PostgreSQL then refuses the waiting
+        request's lock with a serialization failure, and Odoo runs that request
+        again (``odoo.service.model.retrying``) on the committed state, where
+        it finds the change already made and records nothing."""
+        request.env.cr.execute(
+            SQL("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE", partner_sudo.id)
+        )
+
+    def _followup_mark_changed(self, partner_sudo):
+        """A new version of the locked row (same values): see _followup_lock."""
+        request.env.cr.execute(
+            SQL("UPDATE res_partner SET write_date = write_date WHERE id = %s", partner_sudo.id)
+        )
+
+    def _followup_set_consent(self, partner_sudo, channel, state, source, **kwargs):
+        """Record the person's decision, taken online (with their IP address and
+        browser).
+
+        Another contact may share the address or number and withdraw at the same
+        moment: both requests then put it on Odoo's blacklist, and the one that
+        commits second meets the other's entry. That is success, not an error:
+        the address is blacklisted, as this withdrawal asks; the decision is
+        recorded without touching the blacklist again."""
+        kwargs.update(self._followup_client())
+        try:
+            with request.env.cr.savepoint():
+                partner_sudo.followup_set_consent(channel, state, source, **kwargs)
+        except psycopg2.errors.UniqueViolation as error:
+            if state != "withdrawn" or error.diag.table_name not in BLACKLIST_TABLES:
+                raise
+            partner_sudo.with_context(**{CONTEXT_FROM_BLACKLIST: True}).followup_set_consent(
+                channel, state, source, **kwargs
+            )
 
     def _followup_page_values(self, partner_sudo, **values):
         return {
@@ -137,7 +197,9 @@ class FollowupManagerController(http.Controller):
                 choice = "never"
                 status = env._("You asked us never to contact you this way.")
             elif state == "granted":
-                choice = "yes"
+                # Pre-selected only when the person said yes: a soft opt-in or a
+                # contract is our basis, not their answer, which they may still give.
+                choice = "yes" if basis == "consent" else False
                 status = {
                     "consent": env._("You agreed on %(date)s.", date=date),
                     "soft_opt_in": env._(
@@ -215,6 +277,7 @@ class FollowupManagerController(http.Controller):
         partner_sudo, error = self._followup_partner(partner_id, token, "preferences")
         if error:
             return error
+        self._followup_lock(partner_sudo)
         saved = self._followup_save_preferences(partner_sudo, post)
         return self._followup_render_preferences(partner_sudo, saved=saved)
 
@@ -267,16 +330,18 @@ class FollowupManagerController(http.Controller):
                     value=options[new] if new else env._("no preference"),
                 )
             )
+        if vals or consent_calls:
+            self._followup_mark_changed(partner_sudo)
         if vals:
             partner_sudo.write(vals)
         for channel, state, legal_basis, proof in consent_calls:
-            partner_sudo.followup_set_consent(
+            self._followup_set_consent(
+                partner_sudo,
                 channel,
                 state,
                 "preference_page",
                 legal_basis=legal_basis,
                 proof=proof,
-                **self._followup_client(),
             )
         return saved or [env._("Nothing changed: your preferences were already as you chose.")]
 
@@ -324,6 +389,7 @@ class FollowupManagerController(http.Controller):
         partner_sudo, error = self._followup_partner(partner_id, token, "unsubscribe")
         if error:
             return error
+        self._followup_lock(partner_sudo)
         consent = self._followup_email_consent(partner_sudo)
         if consent and consent.state == "withdrawn":
             # Replays (the provider retries, the person clicks twice) change
@@ -342,8 +408,9 @@ class FollowupManagerController(http.Controller):
         proof = env._(
             "%(how)s\nAddress: %(email)s", how=how, email=partner_sudo.email_normalized or ""
         )
-        partner_sudo.followup_set_consent(
-            "email", "withdrawn", "one_click_unsubscribe", proof=proof, **self._followup_client()
+        self._followup_mark_changed(partner_sudo)
+        self._followup_set_consent(
+            partner_sudo, "email", "withdrawn", "one_click_unsubscribe", proof=proof
         )
         return self._followup_render_unsubscribe(partner_sudo, token, "done")
 
@@ -403,10 +470,12 @@ class FollowupManagerController(http.Controller):
         partner_sudo, error = self._followup_partner(partner_id, token, "confirm")
         if error:
             return error
+        self._followup_lock(partner_sudo)
         if self._followup_withdrawn(partner_sudo):
             return self._followup_render_confirm(partner_sudo, token, "withdrawn", status=403)
         if self._followup_is_confirmed(partner_sudo):
             return self._followup_render_confirm(partner_sudo, token, "already")
+        self._followup_mark_changed(partner_sudo)
         env = request.env
         # The request as the person received it: the proof of the pending
         # event recorded when the request mail was sent (this partner only).
@@ -432,12 +501,7 @@ class FollowupManagerController(http.Controller):
             email=partner_sudo.email_normalized or "",
             request=request_event.proof or partner_sudo._followup_email_confirmation_wording(),
         )
-        partner_sudo.followup_set_consent(
-            "email",
-            "granted",
-            "double_opt_in",
-            legal_basis="consent",
-            proof=proof,
-            **self._followup_client(),
+        self._followup_set_consent(
+            partner_sudo, "email", "granted", "double_opt_in", legal_basis="consent", proof=proof
         )
         return self._followup_render_confirm(partner_sudo, token, "done")

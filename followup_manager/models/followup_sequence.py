@@ -1,11 +1,18 @@
+import logging
 from collections import defaultdict
+
+from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, safe_eval
 
 from ..policy import vocabulary
+from .tools import check_integer_vals
+
+_logger = logging.getLogger(__name__)
 
 # The document a sequence follows up, per trigger: its mail templates, SMS templates
 # and server actions must be written for this model (or for res.partner, which every
@@ -81,6 +88,14 @@ class FollowupSequence(models.Model):
         help="Stop following a partner up as soon as they reply on the followed-up document.",
     )
     step_ids = fields.One2many("followup.step", "sequence_id", string="Steps", copy=True)
+    followup_error = fields.Text(
+        string="Last Enrollment Error",
+        readonly=True,
+        copy=False,
+        help="Why the last automatic enrollment (a confirmed order, a won or lost "
+        "opportunity, an inactive customer) was skipped. Cleared when the sequence is "
+        "edited or enrolls again.",
+    )
     step_count = fields.Integer(compute="_compute_step_count")
     enrollment_ids = fields.One2many("followup.enrollment", "sequence_id")
     enrollment_active_count = fields.Integer(
@@ -138,16 +153,25 @@ class FollowupSequence(models.Model):
 
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
+        """Run the filter once, as enrolling will: a filter that is valid Python but
+        that the database rejects (``[('id', '=', 'abc')]``) is refused here, where the
+        person who wrote it can fix it, not when a salesperson confirms an order."""
+        # sudo: only whether the filter runs is checked; the count is discarded, and
+        # the automatic enrollments run it with these rights too.
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         for sequence in self:
             try:
-                self.env["res.partner"]._search(sequence._followup_partner_domain())
+                with self.env.cr.savepoint():
+                    Partner.search_count(sequence._followup_partner_domain(), limit=1)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
             except Exception as error:
                 raise ValidationError(
                     self.env._(
                         "The filter “Who May Enter” of the sequence “%(name)s” is not a "
                         "valid filter on contacts: %(error)s",
                         name=sequence.name,
-                        error=error,
+                        error=self._followup_error_sentence(error),
                     )
                 ) from error
 
@@ -325,6 +349,11 @@ class FollowupSequence(models.Model):
     def _followup_fire(self, trigger, targets_by_company):
         """Enroll in every active sequence with ``trigger``.
 
+        A trigger is a reaction to the user's own act (an order confirmed, an
+        opportunity won): a sequence whose configuration fails is skipped, never the
+        act. Each sequence enrolls in its own savepoint; a failure is logged on the
+        sequence (its chatter and a warning on its form) and the others go on.
+
         :param targets_by_company: {company id or False: [(partner_id, origin_model,
             origin_id)]}; targets without a company enter the sequences of every company.
         """
@@ -334,13 +363,59 @@ class FollowupSequence(models.Model):
             targets = targets_by_company.get(sequence.company_id.id, []) + targets_by_company.get(
                 False, []
             )
-            if targets:
-                enrollments |= sequence._followup_enroll(targets)
+            if not targets:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    enrollments |= sequence._followup_enroll(targets)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # Not a configuration error: the whole transaction is retried.
+                raise
+            except Exception as error:  # noqa: BLE001 - any failure of one sequence is isolated
+                sequence._followup_log_enroll_error(trigger, error)
+                continue
+            if sequence.followup_error:
+                sequence.followup_error = False
         return enrollments
+
+    def _followup_log_enroll_error(self, trigger, error):
+        """Say on the sequence why an automatic enrollment was skipped: in its
+        chatter (the history) and on its form (until edited or successful)."""
+        self.ensure_one()
+        _logger.warning("Follow-up sequence %s skipped on trigger %s: %s", self.id, trigger, error)
+        triggers = dict(self._fields["trigger"]._description_selection(self.env))
+        text = self.env._(
+            "Partners could not be enrolled automatically (%(trigger)s): %(error)s. The "
+            "sequence was skipped and the action that triggered it went through; fix "
+            "the sequence's configuration.",
+            trigger=triggers.get(trigger, trigger),
+            error=self._followup_error_sentence(error),
+        )
+        self.followup_error = text
+        # A note without notification: nobody is mailed at every failing trigger.
+        self._message_log(body=escape(text))
+
+    @api.model
+    def _followup_error_sentence(self, error):
+        """The first line of an error's message, for a person to read (a database
+        error repeats the query after it)."""
+        message = error.args[0] if isinstance(error, UserError) and error.args else str(error)
+        return (str(message).strip().splitlines() or [type(error).__name__])[0]
 
     # ------------------------------------------------------------------ ORM
 
+    # Editing any of these may fix what made an automatic enrollment fail.
+    _FOLLOWUP_CONFIG_FIELDS = ("active", "company_id", "partner_domain", "step_ids", "trigger")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_integer_vals(self, vals_list, ("sequence",))
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_integer_vals(self, [vals], ("sequence",))
+        if "followup_error" not in vals and vals.keys() & set(self._FOLLOWUP_CONFIG_FIELDS):
+            vals = dict(vals, followup_error=False)
         res = super().write(vals)
         if "active" in vals and not vals["active"]:
             self.env["followup.enrollment"].search(

@@ -3,11 +3,14 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..policy import vocabulary
-from .tools import int_param
+from .tools import check_integer_vals, int_param
 
 # The channel each action reaches the person on, when it is not the user's choice.
 ACTION_CHANNELS = {"email": "email", "sms": "sms"}
 DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
+# The longest wait of a step, per unit: five years. A longer one is a typo, and a
+# date that far would stop the dispatch of the enrollments that reach it.
+MAX_DELAY = {"hours": 5 * 365 * 24, "days": 5 * 365, "business_days": 5 * 261, "weeks": 5 * 52}
 
 
 class FollowupStep(models.Model):
@@ -107,11 +110,13 @@ class FollowupStep(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_integer_vals(self, vals_list, ("delay", "sequence"))
         if any(vals.get("server_action_id") for vals in vals_list):
             self._followup_check_server_action_rights()
         return super().create(vals_list)
 
     def write(self, vals):
+        check_integer_vals(self, [vals], ("delay", "sequence"))
         if vals.get("server_action_id") and any(
             step.server_action_id.id != vals["server_action_id"] for step in self
         ):
@@ -195,8 +200,9 @@ class FollowupStep(models.Model):
                         )
                     )
 
-    @api.constrains("delay")
+    @api.constrains("delay", "delay_unit")
     def _check_delay(self):
+        units = dict(self._fields["delay_unit"]._description_selection(self.env))
         for step in self:
             if step.delay < 0:
                 raise ValidationError(
@@ -205,6 +211,17 @@ class FollowupStep(models.Model):
                         "only come after the previous one.",
                         step=step.name,
                         delay=step.delay,
+                    )
+                )
+            if step.delay > MAX_DELAY[step.delay_unit]:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” waits %(delay)s %(unit)s: a step waits at most "
+                        "five years (%(max)s %(unit)s).",
+                        step=step.name,
+                        delay=step.delay,
+                        unit=units[step.delay_unit].lower(),
+                        max=MAX_DELAY[step.delay_unit],
                     )
                 )
 
@@ -232,6 +249,16 @@ class FollowupStep(models.Model):
                     self.env._(
                         "The step “%(step)s” is assigned to a given user: choose the user.",
                         step=step.name,
+                    )
+                )
+            # Activities are for employees: a portal user cannot open them.
+            if step.responsible_id and step.responsible_id.share:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” is assigned to %(user)s, who is not an "
+                        "employee: choose an internal user.",
+                        step=step.name,
+                        user=step.responsible_id.name,
                     )
                 )
 

@@ -170,7 +170,9 @@ class ResPartner(models.Model):
         self._followup_check_consent_access()
         if origin:
             self._followup_check_consent_origin(origin)
-        vals_list = self._followup_consent_event_vals(
+        # One event per partner, however often an id is repeated in the call
+        # (union() drops repeated ids and keeps the order).
+        vals_list = self.union()._followup_consent_event_vals(
             channel,
             state,
             source,

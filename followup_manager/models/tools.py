@@ -1,5 +1,7 @@
 """Small helpers shared by the add-on's models (no model of their own)."""
 
+from odoo.exceptions import ValidationError
+
 # Who reads the follow-up fields of a contact: follow-up users, and consent
 # auditors, who stand alone (they are not follow-up users and change nothing).
 FOLLOWUP_READERS = (
@@ -17,3 +19,23 @@ def int_param(env, key, default, minimum=0):
         return max(minimum, int(value))
     except (TypeError, ValueError):
         return default
+
+
+# PostgreSQL's integer column (Odoo's fields.Integer).
+INT4_MIN, INT4_MAX = -(2**31), 2**31 - 1
+
+
+def check_integer_vals(model, vals_list, fnames):
+    """Refuse, before the database does, integer values a column cannot hold: a
+    ValidationError naming the field instead of a database error."""
+    for vals in vals_list:
+        for fname in fnames:
+            value = vals.get(fname)
+            if isinstance(value, int) and not INT4_MIN <= value <= INT4_MAX:
+                raise ValidationError(
+                    model.env._(
+                        "%(field)s: %(value)s is out of range.",
+                        field=model._fields[fname]._description_string(model.env),
+                        value=value,
+                    )
+                )

@@ -25,3 +25,5 @@ from . import test_company_settings
 from . import test_consent_proof
 from . import test_consent_limits
 from . import test_migration
+from . import test_trust_config
+from . import test_trust_public
