@@ -14,8 +14,10 @@ Printed for each N (FM_BENCH_SIZES):
   records and assignees, with Odoo's quick-update context (the floor inside Odoo);
 - (b) a loop of ``activity_schedule`` per record / ours; the loop is timed on a sample
   (FM_BENCH_LOOP_SAMPLE records) and extrapolated per record to N.
-Then e-mail steps per second for FM_BENCH_EMAILS (queued in mail.mail, not sent), and the
-time of a run with nothing due over FM_BENCH_EMPTY enrolled partners.
+Then, for FM_BENCH_EMAILS e-mail steps (queued in mail.mail, not sent): steps per second,
+SQL per step, and (c) ours / Odoo's own ``mail.template.send_mail_batch`` of the same
+template to the same partners (rolled back); then the time of a run with nothing due over
+FM_BENCH_EMPTY enrolled partners.
 """
 
 import os
@@ -276,9 +278,19 @@ def bench_activities(size, partners, sequence, call, now):
 
 
 def bench_emails(size, partners, sequence, now):
+    """The dispatch of N due e-mail steps, and (same run, same partners, same template)
+    Odoo's own ``mail.template.send_mail_batch`` queueing the same N e-mails: the floor
+    of "render a template and queue it" inside Odoo."""
     partners = partners[:size]
+    template = sequence.step_ids[:1].mail_template_id
     enroll(sequence, partners)
     commit_and_analyze("followup_enrollment", "mail_message")
+    # Warm Odoo's caches for the template (its compiled QWeb), outside the measures.
+    with Savepoint():
+        template.send_mail_batch(partners[:5].ids)
+    with Savepoint():
+        mails, bare, bare_queries = timed(lambda: template.send_mail_batch(partners.ids))
+        assert len(mails) == size, len(mails)
     dispatches, elapsed, used = timed(
         lambda: env["followup.dispatcher"]._dispatch_due(now=now, auto_commit=True, time_budget=0)
     )
@@ -288,7 +300,15 @@ def bench_emails(size, partners, sequence, now):
     )
     assert queued == size, (queued, size)
     remove_output(partners)
-    return size / elapsed, used / size, elapsed
+    return {
+        "size": size,
+        "ours": elapsed,
+        "steps_per_s": size / elapsed,
+        "queries_per_step": used / size,
+        "bare": bare,
+        "bare_queries_per_step": bare_queries / size,
+        "ratio": elapsed / bare,
+    }
 
 
 def bench_empty(count, sequence, now):
@@ -400,11 +420,15 @@ def main():
         f"on {LOOP_SAMPLE} records and extrapolated per record to N."
     )
     if EMAILS:
-        rate, per_step, elapsed = bench_emails(EMAILS, partners, email_sequence, now)
+        r = bench_emails(EMAILS, partners, email_sequence, now)
         print()
         print(
-            f"E-mail steps, N={EMAILS}: {elapsed:.2f} s, {rate:.0f} steps/s, "
-            f"{per_step:.3f} SQL/step (queued in mail.mail, state outgoing; not sent)"
+            f"E-mail steps, N={r['size']} (queued in mail.mail, state outgoing; not sent): "
+            f"ours {r['ours']:.2f} s, {r['steps_per_s']:.0f} steps/s, "
+            f"{r['queries_per_step']:.3f} SQL/step; send_mail_batch {r['bare']:.2f} s, "
+            f"{r['bare_queries_per_step']:.3f} SQL/step; (c) ours/send_mail_batch "
+            f"{r['ratio']:.2f} (target <= 1.2)",
+            flush=True,
         )
     if EMPTY:
         active, runs = bench_empty(EMPTY, activity_sequence, now)
