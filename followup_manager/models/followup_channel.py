@@ -9,8 +9,11 @@ the only code of the dispatch that touches ``mail`` and ``sms``.
 """
 
 import logging
+from collections import defaultdict
 
 from odoo import api, models
+
+from .followup_outcome import FAILED
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +46,35 @@ class FollowupChannel(models.AbstractModel):
             except Exception as error:  # noqa: BLE001
                 results.append(outcome.fail(self._followup_error_text(error)))
         return results
+
+    @api.model
+    def _followup_render_then_send(self, outcomes, template_of, render, send):
+        """The batch of a templated channel, in two isolated phases: each template
+        renders its steps (a failing rendering fails only its own steps), then what
+        rendered is sent together.
+
+        :param template_of: outcome -> its template
+        :param render: (template, outcomes) -> {outcome key: rendered content}
+        :param send: (outcomes, {outcome key: rendered content}) -> outcomes, linked
+        """
+        by_template = defaultdict(list)
+        for outcome in outcomes:
+            by_template[template_of(outcome)].append(outcome)
+        rendered, results = {}, {}
+        for template, group in by_template.items():
+
+            def render_batch(batch, template=template):
+                rendered.update(render(template, batch))
+                return batch
+
+            for outcome in self._followup_isolate(group, render_batch):
+                if outcome.state == FAILED:
+                    results[outcome.key] = outcome
+        ready = [o for o in outcomes if o.key in rendered and o.key not in results]
+        if ready:
+            sent = self._followup_isolate(ready, lambda batch: send(batch, rendered))
+            results.update((outcome.key, outcome) for outcome in sent)
+        return [results.get(outcome.key, outcome) for outcome in outcomes]
 
     @api.model
     def _followup_error_text(self, error):

@@ -18,8 +18,6 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools import SQL
 
-from .followup_outcome import FAILED
-
 
 class FollowupChannelEmail(models.AbstractModel):
     _name = "followup.channel.email"
@@ -28,26 +26,12 @@ class FollowupChannelEmail(models.AbstractModel):
 
     @api.model
     def _perform(self, outcomes, now):
-        by_template = defaultdict(list)
-        for outcome in outcomes:
-            by_template[outcome.step.mail_template_id].append(outcome)
-        rendered, results = {}, {}
-        for template, group in by_template.items():
-
-            def render(batch, template=template):
-                rendered.update(self._followup_render(template, batch))
-                return batch
-
-            for outcome in self._followup_isolate(group, render):
-                if outcome.state == FAILED:
-                    results[outcome.key] = outcome
-        ready = [o for o in outcomes if o.key in rendered and o.key not in results]
-        if ready:
-            queued = self._followup_isolate(
-                ready, lambda batch: self._followup_queue(batch, rendered)
-            )
-            results.update((outcome.key, outcome) for outcome in queued)
-        return [results.get(outcome.key, outcome) for outcome in outcomes]
+        return self._followup_render_then_send(
+            outcomes,
+            lambda outcome: outcome.step.mail_template_id,
+            self._followup_render,
+            self._followup_queue,
+        )
 
     @api.model
     def _followup_render(self, template, outcomes):

@@ -3,11 +3,7 @@ followed-up document with Odoo's own ``_message_sms`` (a chatter message of type
 its ``sms.sms`` in the queue and its delivery notification), to the partner's number for
 text messages. ``put_in_queue``: the SMS queue's cron sends after the commit."""
 
-from collections import defaultdict
-
 from odoo import api, models
-
-from .followup_outcome import FAILED
 
 
 class FollowupChannelSms(models.AbstractModel):
@@ -23,30 +19,22 @@ class FollowupChannelSms(models.AbstractModel):
 
     @api.model
     def _perform(self, outcomes, now):
-        by_template = defaultdict(list)
-        for outcome in outcomes:
-            by_template[outcome.step.sms_template_id].append(outcome)
-        bodies, results = {}, {}
-        for template, group in by_template.items():
+        return self._followup_render_then_send(
+            outcomes,
+            lambda outcome: outcome.step.sms_template_id,
+            self._followup_render,
+            self._followup_post,
+        )
 
-            def render(batch, template=template):
-                targets = {o.key: self._followup_render_target(o, template.model) for o in batch}
-                texts = template._render_field(
-                    "body", list({r.id for r in targets.values()}), compute_lang=True
-                )
-                bodies.update((key, texts[target.id]) for key, target in targets.items())
-                return batch
-
-            for outcome in self._followup_isolate(group, render):
-                if outcome.state == FAILED:
-                    results[outcome.key] = outcome
-        ready = [o for o in outcomes if o.key in bodies and o.key not in results]
-        if ready:
-            posted = self._followup_isolate(
-                ready, lambda batch: self._followup_post(batch, bodies)
-            )
-            results.update((outcome.key, outcome) for outcome in posted)
-        return [results.get(outcome.key, outcome) for outcome in outcomes]
+    @api.model
+    def _followup_render(self, template, outcomes):
+        """{outcome key: text} of ``template`` for the outcomes (one rendering per
+        language)."""
+        targets = {o.key: self._followup_render_target(o, template.model) for o in outcomes}
+        texts = template._render_field(
+            "body", list({record.id for record in targets.values()}), compute_lang=True
+        )
+        return {key: texts[target.id] for key, target in targets.items()}
 
     @api.model
     def _followup_post(self, outcomes, bodies):
