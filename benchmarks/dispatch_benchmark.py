@@ -401,6 +401,26 @@ def bench_empty(count, sequence, now):
     return active, runs
 
 
+def report_emails(r):
+    pairs = zip(r["ours_all"], r["bare_all"], strict=True)
+    runs = ", ".join(f"{ours:.2f}/{bare:.2f}" for ours, bare in pairs)
+    print()
+    print(f"E-mail steps, N={r['size']} (queued in mail.mail, state outgoing; not sent)")
+    print(
+        f"  ours: {r['ours']:.2f} s, {r['steps_per_s']:.0f} steps/s, "
+        f"{r['queries_per_step']:.3f} SQL/step (as the cron, committed: {r['cron']:.2f} s)"
+    )
+    print(
+        f"  send_mail_batch, same template and partners: {r['bare']:.2f} s, "
+        f"{r['bare_queries_per_step']:.3f} SQL/step"
+    )
+    print(
+        f"  (c) ours / send_mail_batch: {r['ratio']:.2f} (target <= 1.2); best of "
+        f"{EMAIL_REPEATS} alternate runs each (ours/send_mail_batch s: {runs})",
+        flush=True,
+    )
+
+
 def main():
     started = time.perf_counter()
     now = next_monday_10_rome()
@@ -438,24 +458,7 @@ def main():
         f"on {LOOP_SAMPLE} records and extrapolated per record to N."
     )
     if EMAILS:
-        r = bench_emails(EMAILS, partners, email_sequence, now)
-        pairs = zip(r["ours_all"], r["bare_all"], strict=True)
-        runs = ", ".join(f"{ours:.2f}/{bare:.2f}" for ours, bare in pairs)
-        print()
-        print(f"E-mail steps, N={r['size']} (queued in mail.mail, state outgoing; not sent)")
-        print(
-            f"  ours: {r['ours']:.2f} s, {r['steps_per_s']:.0f} steps/s, "
-            f"{r['queries_per_step']:.3f} SQL/step (as the cron, committed: {r['cron']:.2f} s)"
-        )
-        print(
-            f"  send_mail_batch, same template and partners: {r['bare']:.2f} s, "
-            f"{r['bare_queries_per_step']:.3f} SQL/step"
-        )
-        print(
-            f"  (c) ours / send_mail_batch: {r['ratio']:.2f} (target <= 1.2); best of "
-            f"{EMAIL_REPEATS} alternate runs each (ours/send_mail_batch s: {runs})",
-            flush=True,
-        )
+        report_emails(bench_emails(EMAILS, partners, email_sequence, now))
     if EMPTY:
         active, runs = bench_empty(EMPTY, activity_sequence, now)
         times = sorted(elapsed for elapsed, _q in runs)

@@ -13,11 +13,16 @@ class FollowupChannelActivity(models.AbstractModel):
     _description = "Follow-up Channel: Activities"
 
     @api.model
-    def _followup_activity_vals(self, outcome, now):
+    def _followup_activity_vals(self, outcome, now, model_ids=None):
+        """Values of the activity of ``outcome``; ``model_ids``: {model: ir.model id}
+        already known (a batch reads each once)."""
         origin, step, user = outcome.origin, outcome.step, outcome.user
+        model_ids = model_ids if model_ids is not None else {}
+        if origin._name not in model_ids:
+            model_ids[origin._name] = self.env["ir.model"]._get_id(origin._name)
         tz_name, _source = calendar.resolve_tz(user.tz, None, None, self.env.user.tz)
         return {
-            "res_model_id": self.env["ir.model"]._get_id(origin._name),
+            "res_model_id": model_ids[origin._name],
             "res_id": origin.id,
             "activity_type_id": step.activity_type_id.id,
             "summary": step.activity_summary or step.name,
@@ -30,9 +35,11 @@ class FollowupChannelActivity(models.AbstractModel):
 
     @api.model
     def _perform(self, outcomes, now):
+        model_ids = {}
+
         def create_all(batch):
             activities = self.env["mail.activity"].create(
-                [self._followup_activity_vals(outcome, now) for outcome in batch]
+                [self._followup_activity_vals(outcome, now, model_ids) for outcome in batch]
             )
             return [
                 outcome.link(activity_id=activity.id)

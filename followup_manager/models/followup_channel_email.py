@@ -90,7 +90,7 @@ class FollowupChannelEmail(models.AbstractModel):
         return reply_tos
 
     @api.model
-    def _followup_message_vals(self, outcome, values, root, reply_to):
+    def _followup_message_vals(self, outcome, values, root, reply_to, subtype_id):
         """The chatter message of the e-mail on the followed-up document."""
         origin, author = outcome.origin, outcome.user.partner_id
         # The company that follows the person up (the cron's env.company is only the
@@ -106,7 +106,7 @@ class FollowupChannelEmail(models.AbstractModel):
             "model": origin._name,
             "res_id": origin.id,
             "message_type": "comment",
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+            "subtype_id": subtype_id,
             "is_internal": False,
             "subject": self._followup_mail_subject(outcome, values.get("subject")),
             "body": values.get("body_html") or "",
@@ -144,6 +144,7 @@ class FollowupChannelEmail(models.AbstractModel):
         roots = self._followup_thread_roots(outcomes)
         reply_tos = self._followup_reply_tos(outcomes)
         places = [(o.origin._name, o.origin.id) for o in outcomes]
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         # sudo: mail.message and mail.mail are technical; the partners, documents and
         # templates were checked when the steps were configured and enrolled.
         messages = (
@@ -151,7 +152,9 @@ class FollowupChannelEmail(models.AbstractModel):
             .sudo()
             .create(
                 [
-                    self._followup_message_vals(o, rendered[o.key], roots.get(p), reply_tos.get(p))
+                    self._followup_message_vals(
+                        o, rendered[o.key], roots.get(p), reply_tos.get(p), comment
+                    )
                     for o, p in zip(outcomes, places, strict=True)
                 ]
             )

@@ -119,12 +119,7 @@ class FollowupDispatcher(models.AbstractModel):
             done += len(enrollments)
             batches += 1
             if commit:
-                remaining = self._followup_count_due(moment, enrollment_ids)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-                # The cron's per-batch commit (guarded above: never in tests): a batch
-                # is all or nothing, and what is committed is never redone.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                self.env.invalidate_all()
+                self._followup_commit_batch(done, moment, enrollment_ids)
             if max_batches and batches >= max_batches:
                 break
             if commit and budget and time.monotonic() - started > budget:
@@ -136,6 +131,16 @@ class FollowupDispatcher(models.AbstractModel):
                 remaining=self._followup_count_due(now or fields.Datetime.now(), enrollment_ids),
             )
         return dispatches
+
+    @api.model
+    def _followup_commit_batch(self, done, now, enrollment_ids=None):
+        """Report the progress to the cron and commit a batch. Only called when
+        ``_dispatch_due`` commits (never in tests, see ``_followup_auto_commit_allowed``):
+        a batch is all or nothing, and what is committed is never redone."""
+        remaining = self._followup_count_due(now, enrollment_ids)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env.invalidate_all()
 
     @api.model
     def _followup_claim(self, now, limit, retry=False, enrollment_ids=None):
