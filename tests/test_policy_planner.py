@@ -11,7 +11,9 @@ from followup_manager_policy import (
     decide,
     plan,
     record_contacts,
+    stepping,
 )
+from followup_manager_policy.planner import claim_order
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -180,3 +182,78 @@ def test_plan_never_allows_more_than_cap_count_contacts_in_any_window(case):
         for end in moments:
             inside = [c for c in everything if end - window < c <= end]
             assert len(inside) <= settings.cap_count, (pid, end)
+
+
+# --------------------------------------------------------------------------- claim order
+
+
+def test_claim_order_takes_the_oldest_due_first_then_the_lowest_id():
+    rows = [(NOW, 3), (NOW - timedelta(hours=1), 9), (NOW, 2)]
+    assert sorted(rows, key=lambda row: claim_order(*row)) == [
+        (NOW - timedelta(hours=1), 9),
+        (NOW, 2),
+        (NOW, 3),
+    ]
+
+
+# --------------------------------------------------------------------------- stepping
+
+
+def _steps():
+    return (
+        stepping.StepTiming("call", 0, "hours"),
+        stepping.StepTiming("mail", 2, "days"),
+        stepping.StepTiming("last", 1, "business_days"),
+    )
+
+
+def test_a_step_behind_moves_to_the_next_one_after_its_delay_in_the_partners_calendar():
+    friday_10_rome = datetime(2026, 11, 27, 9, 0)
+    move = stepping.move_on(stepping.BEHIND, friday_10_rome, "call", _steps(), "Europe/Rome")
+    assert move == stepping.Move(stepping.ADVANCE, "mail", datetime(2026, 11, 29, 9, 0))
+    assert move.continues
+    # One business day from Friday in Rome: Monday, same local time.
+    move = stepping.move_on(
+        stepping.BEHIND, friday_10_rome, "mail", _steps(), "Europe/Rome", {5, 6}
+    )
+    assert move == stepping.Move(stepping.ADVANCE, "last", datetime(2026, 11, 30, 9, 0))
+
+
+def test_the_last_step_behind_or_a_step_no_longer_in_the_sequence_finishes():
+    for current in ("last", "removed"):
+        move = stepping.move_on(stepping.BEHIND, NOW, current, _steps())
+        assert move == stepping.Move(stepping.FINISH)
+        assert not move.continues
+    assert stepping.move_on(stepping.END, NOW) == stepping.Move(stepping.FINISH)
+
+
+def test_a_deferred_step_waits_for_its_next_try_never_less_than_a_second():
+    later = NOW + timedelta(hours=3)
+    assert stepping.move_on(stepping.WAIT, NOW, "mail", next_try=later) == stepping.Move(
+        stepping.WAIT, "mail", later
+    )
+    for next_try in (NOW, NOW - timedelta(minutes=5), None):
+        move = stepping.move_on(stepping.WAIT, NOW, "mail", next_try=next_try)
+        assert move.next_date == NOW + stepping.RETRY_FLOOR
+        assert not stepping.is_due(move.next_date, NOW)
+
+
+def test_a_stop_carries_its_reason_and_an_unknown_progress_is_refused():
+    move = stepping.move_on(stepping.STOP, NOW, "mail", stop_reason="partner_archived")
+    assert move == stepping.Move(stepping.STOP, stop_reason="partner_archived")
+    assert not move.continues
+    try:
+        stepping.move_on("done", NOW)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("an unknown progress must be refused")
+
+
+@given(st.integers(min_value=0, max_value=400), st.sampled_from(["hours", "days", "weeks"]))
+def test_the_next_step_is_never_due_before_the_decision(delay, unit):
+    steps = (stepping.StepTiming("a"), stepping.StepTiming("b", delay, unit))
+    move = stepping.move_on(stepping.BEHIND, NOW, "a", steps, "America/New_York")
+    assert move.kind == stepping.ADVANCE
+    assert move.next_date >= NOW
+    assert stepping.is_due(move.next_date, move.next_date)

@@ -6,7 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..policy import calendar
 from .followup_sequence import REENGAGEMENT_TRIGGERS
 
 STOP_REASONS = [
@@ -254,71 +253,6 @@ class FollowupEnrollment(models.Model):
                 sequence=enrollment.sequence_id.name,
                 partner=enrollment.partner_id.display_name,
             )
-
-    # ------------------------------------------------------------------ scheduling
-
-    @api.model
-    def _followup_calendar_by_partner(self, partners):
-        """{partner id: (time zone name, weekend days)}: the calendar a partner's
-        delays are counted in (their resolved time zone, their country's weekend)."""
-        company_tz = self.env.company.partner_id.tz or self.env.user.tz
-        has_resolved_tz = "followup_tz" in partners._fields
-        result = {}
-        for partner in partners:
-            tz = partner.followup_tz if has_resolved_tz else False
-            if not tz:
-                tz, _source = calendar.resolve_tz(
-                    partner.tz, partner.country_id.code, partner.state_id.code, company_tz
-                )
-            result[partner.id] = (tz, calendar.weekend_days(partner.country_id.code))
-        return result
-
-    def _followup_schedule_next(self, start=None):
-        """Set next_date of each enrollment: ``start`` (default now) plus the delay of its
-        next step, in the partner's calendar; no next step, no date."""
-        start = start or fields.Datetime.now()
-        calendars = self._followup_calendar_by_partner(self.partner_id)
-        dates = defaultdict(lambda: self.browse())
-        for enrollment in self:
-            step = enrollment.next_step_id
-            if not step:
-                dates[False] |= enrollment
-                continue
-            tz, weekend = calendars[enrollment.partner_id.id]
-            due = calendar.add_delay(start, step.delay, step.delay_unit, tz, weekend)
-            dates[due] |= enrollment
-        # One UPDATE per distinct date: many partners share a calendar.
-        for due, enrollments in dates.items():
-            enrollments.write({"next_date": due})
-
-    def _followup_advance(self, now=None):
-        """Move each enrollment past its current step: to the next step (scheduled from
-        ``now``), or to done when it was the last one. For the dispatch."""
-        now = now or fields.Datetime.now()
-        finished = self.browse()
-        moving = defaultdict(lambda: self.browse())
-        for enrollment in self:
-            following = enrollment.next_step_id and enrollment.next_step_id._followup_next_step()
-            if following:
-                moving[following] |= enrollment
-            else:
-                finished |= enrollment
-        for step, enrollments in moving.items():
-            enrollments.write({"next_step_id": step.id})
-        self.browse().union(*moving.values())._followup_schedule_next(start=now)
-        if finished:
-            finished.write(
-                {"state": "done", "next_step_id": False, "next_date": False, "date_stop": now}
-            )
-        return True
-
-    def _followup_wake_dispatch(self):
-        """Ask the dispatch cron to run when the earliest of these enrollments is due."""
-        cron = self.env.ref("followup_manager.ir_cron_followup_dispatch", raise_if_not_found=False)
-        dates = [date for date in self.mapped("next_date") if date]
-        if cron and dates:
-            # The trigger only schedules the job; it gives the user no access to it.
-            cron.sudo()._trigger(min(dates))
 
     # ------------------------------------------------------------------ chatter
 

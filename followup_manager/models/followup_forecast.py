@@ -5,62 +5,36 @@ hence ``policy.planner.plan``) on simulated time, with nothing written but the f
 
 * the dispatch is assumed to run exactly when a step falls due (the cron is woken at the
   next due date, see ``followup.dispatcher._schedule_wakeup``); at each such moment the
-  due enrollments are claimed in the same order (due date, id) and batch size, decided
-  together, and moved on the same way (done, failed or suppressed: next step after its
-  delay in the partner's calendar; deferred: next try; stopped: out);
+  due enrollments are claimed in the same order (``policy.planner.claim_order``) and
+  batch size, decided together, and moved on by the same stepping rule
+  (``policy.stepping.move_on``, through ``followup.enrollment._followup_next_moves``);
 * the partners' facts are read once at the start (``res.partner._followup_facts``) and
   every contact the simulation allows is carried to the following moments with
   ``policy.planner.record_contacts``, which is what the database would hold.
 
-Who is simulated: the sequence's active enrollments; the active enrollments of other
-sequences for the same people (they share the contact cap; only this sequence's decisions
-are reported); for a manual sequence, every contact matching "Who May Enter" and not yet
-in it, enrolled at the start; for a sequence fired by events, the trigger's average daily
-count over the last 90 days, enrolled each simulated day by taking the people (and times
-of day) of the most recent events in turn. Replies, new orders, consent changes and
-failing templates are not foreseeable and are not simulated.
+Who is simulated (``followup_forecast_population.py``): the sequence's active enrollments;
+the active enrollments of other sequences for the same people (they share the contact
+cap; only this sequence's decisions are reported); for a manual sequence, every contact
+matching "Who May Enter" and not yet in it, enrolled at the start; for a sequence fired
+by events, the trigger's average daily count over the last 90 days, enrolled each
+simulated day by taking the people (and times of day) of the most recent events in turn.
+Replies, new orders, consent changes and failing templates are not foreseeable and are
+not simulated.
 """
 
 import heapq
-import itertools
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytz
 
 from odoo import api, fields, models
-from odoo.osv import expression
 
-from ..policy import calendar, planner
-from .followup_dispatcher import DEFERRED, _StepOutcome
-from .tools import int_param
+from ..policy import calendar, planner, stepping
+from .followup_outcome import StepOutcome
 
-# The trigger's history used to estimate its daily volume.
-HISTORY_DAYS = 90
-
-
-class _SimEnrollment:
-    """A followup.enrollment as the simulation moves it (plain object, no ORM).
-
-    Carries the attributes the dispatcher reads from ``outcome.enrollment`` while deciding
-    (``id``, ``next_date``, ``company_id``).
-    """
-
-    __slots__ = ("company_id", "id", "next_date", "origin", "partner", "population", "step")
-
-    def __init__(self, sim_id, partner, origin, step, next_date, company, population):
-        self.id = sim_id
-        self.partner = partner
-        self.origin = origin
-        self.step = step
-        self.next_date = next_date
-        self.company_id = company
-        # "enrolled", "matching", "trigger"; None for other sequences (not reported).
-        self.population = population
-
-    def __lt__(self, other):
-        # The dispatch claims the oldest due first, then the lowest id.
-        return (self.next_date, self.id) < (other.next_date, other.id)
+# What the population (followup_forecast_population.py) tells the forecast's record.
+_POPULATION_KEYS = ("enrolled", "competing", "matching", "trigger", "daily_volume", "assumptions")
 
 
 class FollowupForecast(models.Model):
@@ -209,362 +183,101 @@ class FollowupForecast(models.Model):
         self.ensure_one()
         start = self.date_start
         end = start + timedelta(days=self.days)
-        dispatcher = self.env["followup.dispatcher"]
         population = self._followup_population(start, end)
         sims = population["sims"]
         # sudo: the facts only feed decisions that are counted, never shown per person
         # (see res.partner._followup_facts, which reads them as superuser anyway).
         partners = self.env["res.partner"].union(*(sim.partner for sim in sims)).sudo()
-        facts = partners._followup_facts(now=start)
-        calendars = self.env["followup.enrollment"]._followup_calendar_by_partner(partners)
-
-        queue = [sim for sim in sims if sim.step and sim.next_date]
-        heapq.heapify(queue)
-        batch_size = dispatcher._followup_batch_size()
-        counts = Counter()
-        moments = []
-        while queue and queue[0].next_date < end:
-            # One run of the dispatch, woken when the earliest step falls due; like
-            # _dispatch_due it claims batch after batch until nothing is due then.
-            moment = max(queue[0].next_date, start)
-            moments.append(moment)
-            day = self._followup_day(moment)
-            while queue and queue[0].next_date <= moment:
-                batch = [heapq.heappop(queue) for _i in range(min(batch_size, len(queue)))]
-                due_now = [sim for sim in batch if sim.next_date <= moment]
-                for sim in batch[len(due_now) :]:
-                    heapq.heappush(queue, sim)
-                outcomes = self._followup_decide_batch(dispatcher, due_now, moment, facts)
-                decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
-                touched = {request.partner_id for request, _decision in decided}
-                facts.update(
-                    planner.record_contacts(
-                        {pid: facts[pid] for pid in touched if pid in facts}, decided, moment
-                    )
-                )
-                for outcome in outcomes:
-                    sim = outcome.enrollment
-                    if outcome.state is not None and sim.population:
-                        key = (
-                            day,
-                            outcome.step.id,
-                            outcome.step.channel,
-                            outcome.user.id if outcome.user else False,
-                            outcome.state,
-                            outcome.reason or False,
-                            sim.population,
-                        )
-                        counts[key] += 1
-                    if self._followup_move_on(sim, outcome, moment, calendars):
-                        heapq.heappush(queue, sim)
-        return {
-            "counts": counts,
-            "moments": moments,
-            "enrolled": population["enrolled"],
-            "competing": population["competing"],
-            "matching": population["matching"],
-            "trigger": population["trigger"],
-            "daily_volume": population["daily_volume"],
-            "assumptions": population["assumptions"],
+        state = {
+            "facts": partners._followup_facts(now=start),
+            "calendars": self.env["followup.enrollment"]._followup_calendar_by_partner(partners),
+            "counts": Counter(),
         }
+        # The dispatch's claim order, as a heap: (claim_order, sim).
+        queue = [
+            (planner.claim_order(sim.next_date, sim.id), sim)
+            for sim in sims
+            if sim.step and sim.next_date
+        ]
+        heapq.heapify(queue)
+        moments = []
+        while queue and queue[0][1].next_date < end:
+            # One run of the dispatch, woken when the earliest step falls due.
+            moment = max(queue[0][1].next_date, start)
+            moments.append(moment)
+            self._followup_simulate_run(queue, moment, state)
+        return {
+            "counts": state["counts"],
+            "moments": moments,
+            **{key: population[key] for key in _POPULATION_KEYS},
+        }
+
+    def _followup_simulate_run(self, queue, moment, state):
+        """One simulated run of the dispatch at ``moment``: like ``_dispatch_due`` it
+        claims batch after batch (same size, same order) until nothing is due, decides
+        each batch, carries the allowed contacts forward and moves the enrollments on.
+        ``state``: the facts, calendars and counts carried through simulated time."""
+        dispatcher = self.env["followup.dispatcher"]
+        batch_size = dispatcher._followup_batch_size()
+        day = self._followup_day(moment)
+        facts, counts = state["facts"], state["counts"]
+        while queue and stepping.is_due(queue[0][1].next_date, moment):
+            batch = [heapq.heappop(queue)[1] for _i in range(min(batch_size, len(queue)))]
+            due_now = [sim for sim in batch if stepping.is_due(sim.next_date, moment)]
+            for sim in batch[len(due_now) :]:
+                heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
+            outcomes = self._followup_decide_batch(dispatcher, due_now, moment, facts)
+            decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
+            touched = {request.partner_id for request, _decision in decided}
+            facts.update(
+                planner.record_contacts(
+                    {pid: facts[pid] for pid in touched if pid in facts}, decided, moment
+                )
+            )
+            for outcome in outcomes:
+                if outcome.log_state and outcome.enrollment.population:
+                    counts[self._followup_count_key(day, outcome)] += 1
+            for sim in self._followup_move_on(outcomes, moment, state["calendars"]):
+                heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
+
+    @api.model
+    def _followup_count_key(self, day, outcome):
+        """What a decision is counted under: as the dispatch row it would write."""
+        return (
+            day,
+            outcome.step.id,
+            outcome.step.channel,
+            outcome.user.id if outcome.user else False,
+            outcome.log_state,
+            outcome.log_reason,
+            outcome.enrollment.population,
+        )
 
     @api.model
     def _followup_decide_batch(self, dispatcher, sims, moment, facts):
         """Decide simulated enrollments exactly as the dispatch decides claimed ones."""
-        outcomes = [_StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
-        for outcome in outcomes:
-            if outcome.step:
-                outcome.user = dispatcher._followup_responsible(outcome)
-        dispatcher._followup_decide(outcomes, moment, facts=facts)
-        return outcomes
-
-    @api.model
-    def _followup_move_on(self, sim, outcome, moment, calendars):
-        """Move a simulated enrollment on after its decision, as the dispatch's
-        ``_followup_move_on`` and ``followup.enrollment._followup_advance`` do. Returns
-        True if the enrollment still has a step to run."""
-        if outcome.state is None or outcome.stop_reason:
-            return False
-        if outcome.state == DEFERRED:
-            # next_try is after the moment (a blocked moment is never allowed); a
-            # configuration that would answer "now" must not loop forever here.
-            sim.next_date = max(outcome.next_try, moment + timedelta(seconds=1))
-            return True
-        following = sim.step._followup_next_step()
-        if not following:
-            return False
-        tz, weekend = calendars[sim.partner.id]
-        sim.step = following
-        sim.next_date = calendar.add_delay(
-            moment, following.delay, following.delay_unit, tz, weekend
-        )
-        return True
-
-    # ------------------------------------------------------------------ population
-
-    def _followup_population(self, start, end):
-        """The simulated enrollments and what the assumptions say about them."""
-        self.ensure_one()
-        sequence = self.sequence_id
-        # sudo: the forecast counts what the dispatch (a superuser cron) will see,
-        # whatever the user's record rules; only aggregates are stored.
-        Enrollment = self.env["followup.enrollment"].sudo()
-        first_step = sequence.step_ids[:1]
-        sims = []
-
-        enrolled = Enrollment.search(
-            [("sequence_id", "=", sequence.id), ("state", "=", "active")], order="id"
-        )
-        new_partners = self.env["res.partner"]
-        matching = self.env["res.partner"]
-        if sequence.trigger == "manual":
-            matching = self._followup_matching_partners(enrolled)
-            new_partners |= matching
-        volume, events = 0.0, []
-        if sequence.trigger != "manual":
-            volume, events = self._followup_trigger_sample(start)
-            new_partners |= self.env["res.partner"].union(
-                *(partner for partner, _origin, _at in events)
-            )
-        others = Enrollment.search(
-            [
-                ("sequence_id", "!=", sequence.id),
-                ("state", "=", "active"),
-                ("partner_id", "in", (enrolled.partner_id | new_partners).ids),
-            ],
-            order="id",
-        )
-        # Origins, partners and companies exactly as the dispatch prepares them.
-        dispatcher = self.env["followup.dispatcher"].sudo()
-        existing = enrolled | others
-        prepared = dispatcher._followup_prepare(existing, start) if existing else []
-        sequence_ids = {sequence.id}
-        for outcome in prepared:
-            enrollment = outcome.enrollment
-            sims.append(
-                _SimEnrollment(
-                    enrollment.id,
-                    outcome.partner,
-                    outcome.origin,
-                    enrollment.next_step_id,
-                    enrollment.next_date,
-                    enrollment.company_id,
-                    "enrolled" if enrollment.sequence_id.id in sequence_ids else None,
-                )
-            )
-        # Hypothetical enrollments get ids after every real one, as new rows would.
-        last_id = max(existing.ids, default=0)
-        ids = itertools.count(last_id + 1)
-        calendars = self.env["followup.enrollment"]._followup_calendar_by_partner(
-            new_partners.sudo()
-        )
-
-        def first_due(partner, at):
-            tz, weekend = calendars[partner.id]
-            return calendar.add_delay(at, first_step.delay, first_step.delay_unit, tz, weekend)
-
-        for partner in matching:
-            sims.append(
-                _SimEnrollment(
-                    next(ids),
-                    partner.sudo(),
-                    partner.sudo(),
-                    first_step,
-                    first_due(partner, start),
-                    sequence.company_id,
-                    "matching",
-                )
-            )
-        for partner, origin, at in events:
-            if at < end:
-                sims.append(
-                    _SimEnrollment(
-                        next(ids),
-                        partner.sudo(),
-                        origin.sudo(),
-                        first_step,
-                        first_due(partner, at),
-                        sequence.company_id,
-                        "trigger",
-                    )
-                )
-
-        trigger_count = sum(1 for _partner, _origin, at in events if at < end)
-        assumptions = [
-            self.env._(
-                "Simulated from %(start)s (UTC) for %(days)s days, as if the dispatch ran "
-                "each time a step falls due, with the same rules, order and batches.",
-                start=fields.Datetime.to_string(start),
-                days=self.days,
-            ),
-            self.env._(
-                "Active enrollments of this sequence: %(enrolled)s, going on from their "
-                "next step. Active enrollments of other sequences for the same people: "
-                "%(others)s; they share the contact cap, but only this sequence's "
-                "decisions are counted.",
-                enrolled=len(enrolled),
-                others=len(others),
-            ),
+        outcomes = [StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
+        outcomes = [
+            o.replace(user=dispatcher._followup_responsible(o)) if o.step else o for o in outcomes
         ]
-        if sequence.trigger == "manual":
-            limit = self._followup_matching_limit()
-            assumptions.append(
-                self.env._(
-                    "Contacts matching “Who May Enter” and not in the sequence yet: "
-                    "%(count)s (at most %(limit)s), enrolled at the start as if you "
-                    "enrolled them all now.",
-                    count=len(matching),
-                    limit=limit,
-                )
-            )
-        else:
-            trigger = dict(sequence._fields["trigger"]._description_selection(self.env))
-            # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
-            volume_text = f"{volume:.2f}"
-            assumptions.append(
-                self.env._(
-                    "“%(trigger)s” over the last %(history)s days: %(volume)s entries a "
-                    "day on average, for the contacts matching “Who May Enter”. Each "
-                    "simulated day enrolls as many (%(count)s in all), taking the "
-                    "contacts, documents and times of day of the most recent events in "
-                    "turn.",
-                    trigger=trigger.get(sequence.trigger, sequence.trigger),
-                    volume=volume_text,
-                    history=HISTORY_DAYS,
-                    count=trigger_count,
-                )
-            )
-        assumptions.append(
-            self.env._(
-                "Not foreseeable, so not simulated: replies, new orders or consent changes "
-                "that stop a follow-up, and templates or server actions that fail."
-            )
-        )
-        return {
-            "sims": sims,
-            "enrolled": len(enrolled),
-            "competing": len(others),
-            "matching": len(matching),
-            "trigger": trigger_count,
-            "daily_volume": volume,
-            "assumptions": assumptions,
-        }
+        return dispatcher._followup_decide(outcomes, moment, facts=facts)
 
     @api.model
-    def _followup_matching_limit(self):
-        """Most contacts a manual sequence's forecast enrolls (system parameter
-        ``followup_manager.forecast_max_partners``, default 5000)."""
-        return int_param(self.env, "followup_manager.forecast_max_partners", 5000, minimum=1)
-
-    def _followup_matching_partners(self, enrolled):
-        """Contacts a manual enrollment would take now: matching the sequence's filter,
-        not already active in it for themselves. With the user's rules, as enroll()."""
-        self.ensure_one()
-        sequence = self.sequence_id
-        taken = enrolled.filtered(lambda e: e.origin_model == "res.partner").partner_id
-        domain = expression.AND(
-            [sequence._followup_partner_domain(), [("id", "not in", taken.ids)]]
+    def _followup_move_on(self, outcomes, moment, calendars):
+        """Move the simulated enrollments on after their decisions by the dispatch's own
+        stepping rule; return the ones that still have a step to run."""
+        moves = self.env["followup.enrollment"]._followup_next_moves(
+            [(o.partner, o.step, o.progress, o.next_try, o.stop_reason) for o in outcomes],
+            moment,
+            calendars=calendars,
         )
-        return self.env["res.partner"].search(
-            domain, order="id", limit=self._followup_matching_limit()
-        )
-
-    def _followup_trigger_sample(self, start):
-        """(daily volume, [(partner, origin, moment)]): the trigger's entries expected
-        over the simulated days. The volume is the average daily count of its events
-        over the last HISTORY_DAYS days, for partners matching the sequence; the
-        entries take the partners, documents and times of day of the most recent
-        events in turn (the newest first)."""
-        self.ensure_one()
-        sequence = self.sequence_id
-        history = self._followup_trigger_history(start - timedelta(days=HISTORY_DAYS), start)
-        if history:
-            partners = self.env["res.partner"].union(*(partner for partner, _o, _a in history))
-            allowed = set(
-                self.env["res.partner"]
-                .sudo()
-                ._search(
-                    expression.AND(
-                        [[("id", "in", partners.ids)], sequence._followup_partner_domain()]
-                    )
-                )
-            )
-            history = [event for event in history if event[0].id in allowed]
-        volume = len(history) / HISTORY_DAYS
-        if not history:
-            return volume, []
-        history.sort(key=lambda event: (event[2], event[1].id), reverse=True)
-        sample = itertools.cycle(history)
-        entries = []
-        for day in range(self.days):
-            # Whole entries per day whose running total follows the average exactly.
-            count = int(volume * (day + 1)) - int(volume * day)
-            for _i in range(count):
-                partner, origin, at = next(sample)
-                offset = timedelta(
-                    hours=at.hour - start.hour,
-                    minutes=at.minute - start.minute,
-                    seconds=at.second - start.second,
-                ) % timedelta(days=1)
-                entries.append((partner, origin, start + timedelta(days=day) + offset))
-        return volume, entries
-
-    def _followup_trigger_history(self, since, until):
-        """[(partner, origin record, moment)] of the events that fired the sequence's
-        trigger between ``since`` and ``until`` (naive UTC). Override for new triggers."""
-        self.ensure_one()
-        sequence = self.sequence_id
-        companies = [sequence.company_id.id, False]
-        # sudo: counting past events for an estimate; no record is shown.
-        if sequence.trigger == "sale_order_confirmed":
-            orders = (
-                self.env["sale.order"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("state", "=", "sale"),
-                        ("company_id", "in", companies),
-                        ("date_order", ">=", since),
-                        ("date_order", "<", until),
-                    ],
-                    ["partner_id", "date_order", "user_id"],
-                )
-            )
-            return [(order.partner_id, order, order.date_order) for order in orders]
-        if sequence.trigger in ("lead_won", "lead_lost"):
-            domain = [
-                ("partner_id", "!=", False),
-                ("company_id", "in", companies),
-                ("date_closed", ">=", since),
-                ("date_closed", "<", until),
-            ]
-            if sequence.trigger == "lead_won":
-                domain += [("active", "=", True), ("stage_id.is_won", "=", True)]
-            else:
-                domain += [("active", "=", False)]
-            leads = (
-                self.env["crm.lead"]
-                .sudo()
-                .with_context(active_test=False)
-                .search_fetch(domain, ["partner_id", "date_closed", "user_id"])
-            )
-            return [(lead.partner_id, lead, lead.date_closed) for lead in leads]
-        if sequence.trigger == "partner_inactive":
-            partners = (
-                self.env["res.partner"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("lifecycle_stage", "=", "inactive"),
-                        ("lifecycle_stage_date", ">=", since),
-                        ("lifecycle_stage_date", "<", until),
-                        ("company_id", "in", companies),
-                    ],
-                    ["lifecycle_stage_date"],
-                )
-            )
-            return [(partner, partner, partner.lifecycle_stage_date) for partner in partners]
-        return []
+        going_on = []
+        for outcome, move in zip(outcomes, moves, strict=True):
+            if move.continues:
+                sim = outcome.enrollment
+                sim.step, sim.next_date = move.step, move.next_date
+                going_on.append(sim)
+        return going_on
 
     # ------------------------------------------------------------------ actions
 
@@ -582,48 +295,3 @@ class FollowupForecast(models.Model):
         """A new forecast of the same sequence, from now."""
         self.ensure_one()
         return self.sequence_id.action_forecast()
-
-
-class FollowupForecastLine(models.Model):
-    """How many decisions of one kind the forecast expects on one day."""
-
-    _name = "followup.forecast.line"
-    _description = "Follow-up Forecast Line"
-    _order = "forecast_id, date, id"
-    _rec_name = "date"
-
-    forecast_id = fields.Many2one(
-        "followup.forecast", required=True, index=True, ondelete="cascade"
-    )
-    sequence_id = fields.Many2one(related="forecast_id.sequence_id", store=True)
-    company_id = fields.Many2one(related="forecast_id.company_id", store=True, index=True)
-    date = fields.Date(string="Day", required=True)
-    step_id = fields.Many2one("followup.step", ondelete="cascade")
-    channel = fields.Selection(selection="_selection_channel")
-    user_id = fields.Many2one("res.users", string="Salesperson")
-    state = fields.Selection(selection="_selection_state", string="Outcome", required=True)
-    reason = fields.Selection(selection="_selection_reason")
-    population = fields.Selection(
-        [
-            ("enrolled", "Already enrolled"),
-            ("matching", "Matching contacts enrolled now"),
-            ("trigger", "Expected from the trigger"),
-        ],
-        string="Who",
-    )
-    count = fields.Integer(string="Decisions", aggregator="sum")
-
-    # The codes and labels are the dispatch log's: a forecast line counts rows the
-    # dispatch would write.
-    @api.model
-    def _selection_channel(self):
-        return self.env["followup.dispatch"]._fields["channel"]._description_selection(self.env)
-
-    @api.model
-    def _selection_state(self):
-        states = self.env["followup.dispatch"]._fields["state"]._description_selection(self.env)
-        return [(value, label) for value, label in states if value != "failed"]
-
-    @api.model
-    def _selection_reason(self):
-        return self.env["followup.dispatch"]._fields["reason"]._description_selection(self.env)

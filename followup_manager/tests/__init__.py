@@ -12,6 +12,7 @@ from . import test_contact_data
 from . import test_tour_consent_audit
 from . import test_dispatch
 from . import test_dispatch_concurrency
+from . import test_dispatch_stepping
 from . import test_forecast
 from . import test_reporting
 from . import test_tour_forecast

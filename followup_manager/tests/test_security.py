@@ -80,6 +80,12 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
             {m for m in self.env if m.startswith("followup.")}
             - {
                 "followup.dispatcher",  # abstract: the engine, no records
+                # abstract: the dispatch's channel adapters, no records
+                "followup.channel",
+                "followup.channel.activity",
+                "followup.channel.email",
+                "followup.channel.sms",
+                "followup.channel.server_action",
                 "followup.target.mixin",  # abstract: wizard fields
                 "followup.origin.mixin",  # abstract: smart button of followed-up documents
                 "followup.consent.mixin",  # abstract: fields of a consent decision

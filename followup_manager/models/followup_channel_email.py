@@ -1,0 +1,175 @@
+"""E-mail steps: the step's template rendered in batch and queued in Odoo's outgoing queue,
+posted on the followed-up document's thread, to the partner only.
+
+The same door as Odoo's ``mail.template.send_mail_batch``: ``_generate_template`` renders
+a whole batch (one rendering per language), then the e-mails of the batch are created in
+one go. What a follow-up adds to it: the e-mail continues the document's conversation
+(a reply to its first message, "Re: <document>" when the template has no subject, its
+alias as reply-to), it goes to the partner the decision was taken for whatever the
+template's own recipients, and it carries the one-click unsubscribe headers and the
+visible preference footer. Nothing is sent here: the mail queue's cron sends after the
+commit, and fails a mail rather than sending it twice.
+"""
+
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools import SQL
+
+
+class FollowupChannelEmail(models.AbstractModel):
+    _name = "followup.channel.email"
+    _inherit = "followup.channel"
+    _description = "Follow-up Channel: E-mails"
+
+    @api.model
+    def _perform(self, outcomes, now):
+        return self._followup_render_then_send(
+            outcomes,
+            lambda outcome: outcome.step.mail_template_id,
+            self._followup_render,
+            self._followup_queue,
+        )
+
+    @api.model
+    def _followup_render(self, template, outcomes):
+        """{outcome key: rendered values} of ``template`` for the outcomes."""
+        targets = {o.key: self._followup_render_target(o, template.model) for o in outcomes}
+        res_ids = list({record.id for record in targets.values()})
+        rendered = template._generate_template(
+            res_ids, ["subject", "body_html", "email_from", "reply_to"]
+        )
+        return {key: rendered[target.id] for key, target in targets.items()}
+
+    @api.model
+    def _followup_mail_subject(self, outcome, rendered_subject):
+        """Subject of a follow-up e-mail: the template's, else "Re: <document>" so that
+        it reads as the continuation of the conversation. Override to change."""
+        if rendered_subject:
+            return rendered_subject
+        return self.env._("Re: %(document)s", document=outcome.origin.display_name)
+
+    @api.model
+    def _followup_thread_roots(self, outcomes):
+        """{(model, res_id): (id, Message-Id)} of the first message of each followed-up
+        document, so that our e-mails continue its conversation (one query per model)."""
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type"])
+        ids_by_model = defaultdict(set)
+        for outcome in outcomes:
+            ids_by_model[outcome.origin._name].add(outcome.origin.id)
+        roots = {}
+        for model, ids in ids_by_model.items():
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT ON (res_id) res_id, id, message_id
+                      FROM mail_message
+                     WHERE model = %s AND res_id = ANY(%s)
+                       AND message_type != 'user_notification'
+                     ORDER BY res_id, id
+                    """,
+                    model,
+                    list(ids),
+                )
+            )
+            roots.update({(model, res_id): (mid, message_id) for res_id, mid, message_id in rows})
+        return roots
+
+    @api.model
+    def _followup_reply_tos(self, outcomes):
+        """{(model, res_id): reply-to}: the documents' aliases, one call per model."""
+        ids_by_model = defaultdict(list)
+        for outcome in outcomes:
+            ids_by_model[outcome.origin._name].append(outcome.origin.id)
+        reply_tos = {}
+        for model, ids in ids_by_model.items():
+            found = self.env[model].browse(ids)._notify_get_reply_to(default=False)
+            reply_tos.update(((model, res_id), value) for res_id, value in found.items())
+        return reply_tos
+
+    @api.model
+    def _followup_message_vals(self, outcome, values, root, reply_to, subtype_id):
+        """The chatter message of the e-mail on the followed-up document."""
+        origin, author = outcome.origin, outcome.user.partner_id
+        # The company that follows the person up (the cron's env.company is only the
+        # superuser's own company).
+        company = outcome.enrollment.company_id
+        email_from = (
+            values.get("email_from")
+            or author.email_formatted
+            or company.email_formatted
+            or self.env.company.email_formatted
+        )
+        return {
+            "model": origin._name,
+            "res_id": origin.id,
+            "message_type": "comment",
+            "subtype_id": subtype_id,
+            "is_internal": False,
+            "subject": self._followup_mail_subject(outcome, values.get("subject")),
+            "body": values.get("body_html") or "",
+            "author_id": author.id,
+            "email_from": email_from,
+            "reply_to": values.get("reply_to") or reply_to or email_from,
+            "partner_ids": [(4, outcome.partner.id)],
+            "parent_id": root[0] if root else False,
+            "record_name": origin.display_name,
+        }
+
+    @api.model
+    def _followup_mail_vals(self, outcome, values, message, root):
+        """The outgoing e-mail of ``message``: to the partner only, with the footer and
+        the unsubscribe headers."""
+        partner, template = outcome.partner, outcome.step.mail_template_id
+        footer = partner.with_company(outcome.enrollment.company_id)._followup_mail_footer()
+        return {
+            "mail_message_id": message.id,
+            "body_html": Markup("%s%s") % (Markup(values.get("body_html") or ""), footer),
+            "headers": repr(partner._followup_mail_headers()),
+            "recipient_ids": [(4, partner.id)],
+            "auto_delete": template.auto_delete,
+            "mail_server_id": template.mail_server_id.id,
+            "references": root[1] if root and root[1] else False,
+            "state": "outgoing",
+        }
+
+    @api.model
+    def _followup_queue(self, outcomes, rendered):
+        """Post the messages and queue their e-mails: one create each for the batch.
+        An e-mail made for an existing message is kept out of the chatter's way by Odoo
+        itself (``mail.mail`` marks it as that message's notification, so the message
+        stays in the chatter when the e-mail is deleted after sending)."""
+        roots = self._followup_thread_roots(outcomes)
+        reply_tos = self._followup_reply_tos(outcomes)
+        places = [(o.origin._name, o.origin.id) for o in outcomes]
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        # sudo: mail.message and mail.mail are technical; the partners, documents and
+        # templates were checked when the steps were configured and enrolled.
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .create(
+                [
+                    self._followup_message_vals(
+                        o, rendered[o.key], roots.get(p), reply_tos.get(p), comment
+                    )
+                    for o, p in zip(outcomes, places, strict=True)
+                ]
+            )
+        )
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    self._followup_mail_vals(o, rendered[o.key], message, roots.get(p))
+                    for o, message, p in zip(outcomes, messages, places, strict=True)
+                ]
+            )
+        )
+        return [
+            o.link(mail_id=mail.id, message_id=message.id)
+            for o, message, mail in zip(outcomes, messages, mails, strict=True)
+        ]

@@ -1,0 +1,277 @@
+"""The dispatch's gathering and deciding: what a claimed batch needs, and the policy's
+answer for each of its steps. The forecast decides its simulated enrollments with the
+same methods (``_followup_responsible``, ``_followup_decide``)."""
+
+from collections import defaultdict
+
+from odoo import api, models
+from odoo.tools import SQL
+
+from ..policy import decision as policy_decision
+from ..policy import planner
+from .followup_outcome import (
+    ALREADY_DONE,
+    DEFERRED,
+    DONE,
+    FAILED,
+    FINISHED,
+    PENDING,
+    SUPPRESSED,
+    StepOutcome,
+)
+
+# What followup.dispatcher._followup_prepare reads of each record of the batch.
+_ENROLLMENT_FIELDS = [
+    "partner_id",
+    "sequence_id",
+    "next_step_id",
+    "next_date",
+    "origin_model",
+    "origin_id",
+    "company_id",
+    "user_id",
+]
+_STEP_FIELDS = [
+    "sequence_id",
+    "sequence",
+    "name",
+    "action",
+    "channel",
+    "delay",
+    "delay_unit",
+    "activity_type_id",
+    "activity_summary",
+    "note",
+    "responsible_type",
+    "responsible_id",
+    "mail_template_id",
+    "sms_template_id",
+    "server_action_id",
+]
+
+
+class FollowupDispatcher(models.AbstractModel):
+    _inherit = "followup.dispatcher"
+
+    # --- prefetch
+
+    @api.model
+    def _followup_prepare(self, enrollments, now):
+        """The outcomes of a claimed batch, everything read in a fixed number of
+        queries; each knows who is responsible for its step."""
+        enrollments.fetch(_ENROLLMENT_FIELDS)
+        enrollments.next_step_id.fetch(_STEP_FIELDS)
+        enrollments.sequence_id.fetch(["name", "purpose", "company_id", "step_ids", "create_uid"])
+        partners = enrollments.partner_id
+        # Our fields and the ones _followup_facts reads, in one query.
+        partner_fields = {"name", "email", "lang", "user_id", "company_id", "country_id", "tz"}
+        partner_fields.update(getattr(partners, "_FOLLOWUP_FACT_FIELDS", ()))
+        partners.fetch(partner_fields & set(partners._fields))
+        partners.country_id.fetch(["name", "code"])
+        origins = self._followup_origins(enrollments)
+        outcomes = []
+        for enrollment in enrollments:
+            outcome = StepOutcome(
+                enrollment,
+                enrollment.next_step_id,
+                enrollment.partner_id,
+                origins.get((enrollment.origin_model, enrollment.origin_id)),
+            )
+            if outcome.step:
+                outcome = outcome.replace(user=self._followup_responsible(outcome))
+            outcomes.append(outcome)
+        # The responsible users' time zones and names (one query).
+        users = self.env["res.users"].union(*(o.user for o in outcomes if o.user))
+        users.fetch(["tz", "partner_id", "active"])
+        users.partner_id.fetch(["name", "email"])
+        return outcomes
+
+    @api.model
+    def _followup_origins(self, enrollments):
+        """{(model, id): record} of the documents followed up, one query per model;
+        deleted ones are left out."""
+        ids_by_model = defaultdict(set)
+        for enrollment in enrollments:
+            if enrollment.origin_model and enrollment.origin_id:
+                ids_by_model[enrollment.origin_model].add(enrollment.origin_id)
+        origins = {}
+        for model, ids in ids_by_model.items():
+            if model not in self.env:
+                continue
+            records = self.env[model].browse(sorted(ids)).exists()
+            fnames = ["display_name"]
+            user_field = records._fields.get("user_id")
+            if user_field is not None and user_field.comodel_name == "res.users":
+                fnames.append("user_id")
+            records.fetch(fnames)
+            origins.update({(model, record.id): record for record in records})
+        return origins
+
+    @api.model
+    def _followup_responsible(self, outcome):
+        """The user who owns the step: gets the activity, signs the e-mail. Override to
+        add a rule. Falls back to the partner's salesperson, then to the sequence's
+        creator, when the chosen one is missing or archived."""
+        step, origin, partner = outcome.step, outcome.origin, outcome.partner
+        candidates = []
+        if step.responsible_type == "fixed_user":
+            candidates.append(step.responsible_id)
+        elif step.responsible_type == "origin_salesperson" and origin is not None:
+            field = origin._fields.get("user_id")
+            if field is not None and field.comodel_name == "res.users":
+                candidates.append(origin.user_id)
+        candidates += [partner.user_id, step.sequence_id.create_uid]
+        for user in candidates:
+            if user and user.active:
+                return user
+        return self.env.user
+
+    # --- decisions
+
+    @api.model
+    def _followup_company(self, outcome):
+        """The company whose contact policy applies to a step: the company that follows
+        the person up (the enrollment's, i.e. its sequence's), never the cron's own
+        env.company, which is only the superuser's company."""
+        return outcome.enrollment.company_id or outcome.partner.company_id or self.env.company
+
+    @api.model
+    def _followup_partners_by_company(self, outcomes):
+        """{company: partner ids} of the batch, each partner under the company of each
+        of its enrollments (a person followed up by two companies is in both)."""
+        partners_by_company = defaultdict(list)
+        for outcome in outcomes:
+            partner_ids = partners_by_company[self._followup_company(outcome)]
+            if outcome.partner.id not in partner_ids:
+                partner_ids.append(outcome.partner.id)
+        return partners_by_company
+
+    @api.model
+    def _followup_settings(self, outcomes):
+        """The policy of each outcome's request, as ``policy.planner.plan`` takes it (a
+        function request -> Settings): the policy of the company that follows the
+        person up, narrowed by the person's own frequency (see
+        ``res.partner._followup_settings``). One call per company. The planner counts
+        the person's contacts of every company against it: one person, one cap count."""
+        partners_by_company = self._followup_partners_by_company(outcomes)
+        self.env["res.company"].union(*partners_by_company).fetch(
+            self.env["res.company"]._followup_settings_fields()
+        )
+        by_company = {
+            company.id: self.env["res.partner"].browse(partner_ids)._followup_settings(company)
+            for company, partner_ids in partners_by_company.items()
+        }
+        companies = [self._followup_company(outcome).id for outcome in outcomes]
+
+        def settings_of(request):
+            return by_company[companies[request.key]].get(request.partner_id)
+
+        return settings_of
+
+    @api.model
+    def _followup_facts(self, outcomes, now):
+        """{partner id: PartnerFacts}, read in the company that follows each person up
+        (time zone fallback, soft opt-in lifetime): one call per company."""
+        facts = {}
+        Partner = self.env["res.partner"]
+        for company, partner_ids in self._followup_partners_by_company(outcomes).items():
+            partners = Partner.browse([pid for pid in partner_ids if pid not in facts])
+            facts.update(partners.with_company(company)._followup_facts(now=now))
+        return facts
+
+    @api.model
+    def _followup_decide(self, outcomes, now, facts=None):
+        """Plan the batch: one call of the pure planner for every step that may run.
+        Returns the outcomes, decided.
+
+        :param facts: {partner id: PartnerFacts} to decide with instead of reading them
+            (the forecast passes the facts it carries through simulated time)
+        """
+        outcomes = [self._followup_precheck(outcome) for outcome in outcomes]
+        outcomes = self._followup_skip_done_before(outcomes)
+        to_plan = [outcome for outcome in outcomes if outcome.state == PENDING]
+        if not to_plan:
+            return outcomes
+        if facts is None:
+            facts = self._followup_facts(to_plan, now)
+        requests = [
+            policy_decision.Request(
+                partner_id=outcome.partner.id,
+                channel=outcome.step.channel or policy_decision.INTERNAL,
+                purpose=outcome.step.sequence_id.purpose or "service",
+                due=outcome.enrollment.next_date or now,
+                key=index,
+            )
+            for index, outcome in enumerate(to_plan)
+        ]
+        results = planner.plan(requests, facts, self._followup_settings(to_plan), now)
+        decided = {
+            to_plan[request.key].key: self._followup_apply_decision(
+                to_plan[request.key].replace(request=request), result
+            )
+            for request, result in results
+        }
+        return [decided.get(outcome.key, outcome) for outcome in outcomes]
+
+    @api.model
+    def _followup_precheck(self, outcome):
+        """Before the policy: no step left (the enrollment ends), or the followed-up
+        document is gone (the enrollment stops)."""
+        if not outcome.step:
+            return outcome.replace(state=FINISHED)
+        if outcome.origin is None:
+            return outcome.replace(
+                state=SUPPRESSED,
+                reason=policy_decision.STOPPED,
+                stop_reason="origin_cancelled",
+            )
+        return outcome
+
+    @api.model
+    def _followup_apply_decision(self, outcome, result):
+        """The outcome of the policy's ``result`` for one step."""
+        outcome = outcome.replace(decision=result)
+        if result.allowed:
+            return outcome.replace(state=DONE)
+        if result.deferred:
+            return outcome.replace(
+                state=DEFERRED, reason=result.reason, next_try=result.next_allowed
+            )
+        if result.reason == policy_decision.ERROR:
+            # Facts missing for a partner: a bug, not the person's choice.
+            return outcome.replace(
+                state=FAILED,
+                reason=policy_decision.ERROR,
+                error=result.details.get("error") or "error",
+            )
+        stop_reason = "partner_archived" if result.reason == policy_decision.STOPPED else False
+        return outcome.replace(state=SUPPRESSED, reason=result.reason, stop_reason=stop_reason)
+
+    @api.model
+    def _followup_skip_done_before(self, outcomes):
+        """Steps already carried out for their enrollment (someone moved it back to an
+        earlier step) are skipped, never done twice: the unique key would refuse them
+        anyway, and the whole batch with them. One query."""
+        Dispatch = self.env["followup.dispatch"]
+        keys = {
+            Dispatch._followup_idempotency_key(o.enrollment, o.step): o.key
+            for o in outcomes
+            if o.state == PENDING
+        }
+        if not keys:
+            return outcomes
+        Dispatch.flush_model(["idempotency_key"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT idempotency_key, create_date FROM followup_dispatch "
+                "WHERE idempotency_key = ANY(%s)",
+                list(keys),
+            )
+        )
+        done_before = {keys[key]: create_date for key, create_date in rows}
+        return [
+            o.replace(state=ALREADY_DONE, done_before=done_before[o.key])
+            if o.key in done_before
+            else o
+            for o in outcomes
+        ]

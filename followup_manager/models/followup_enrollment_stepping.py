@@ -1,0 +1,138 @@
+"""Where an enrollment stands in its sequence: when its next step falls due, and how it
+moves on after a decision. The rule itself is ``policy.stepping`` (pure), shared with
+the dispatch and the forecast; this file reads the records it needs and writes its
+answers in batch."""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from ..policy import calendar, stepping
+
+
+class FollowupEnrollment(models.Model):
+    _inherit = "followup.enrollment"
+
+    # ------------------------------------------------------------------ scheduling
+
+    @api.model
+    def _followup_calendar_by_partner(self, partners):
+        """{partner id: (time zone name, weekend days)}: the calendar a partner's
+        delays are counted in (their resolved time zone, their country's weekend)."""
+        company_tz = self.env.company.partner_id.tz or self.env.user.tz
+        has_resolved_tz = "followup_tz" in partners._fields
+        result = {}
+        for partner in partners:
+            tz = partner.followup_tz if has_resolved_tz else False
+            if not tz:
+                tz, _source = calendar.resolve_tz(
+                    partner.tz, partner.country_id.code, partner.state_id.code, company_tz
+                )
+            result[partner.id] = (tz, calendar.weekend_days(partner.country_id.code))
+        return result
+
+    @api.model
+    def _followup_timing(self, step):
+        """The step as the stepping rule reads it (``policy.stepping.StepTiming``)."""
+        return stepping.StepTiming(step, step.delay, step.delay_unit)
+
+    @api.model
+    def _followup_timings(self, sequences):
+        """{sequence id: (StepTiming, ...)}: the steps of ``sequences`` in order."""
+        sequences.step_ids.fetch(["delay", "delay_unit"])
+        return {
+            sequence.id: tuple(self._followup_timing(step) for step in sequence.step_ids)
+            for sequence in sequences
+        }
+
+    def _followup_schedule_next(self, start=None):
+        """Set next_date of each enrollment: ``start`` (default now) plus the delay of its
+        next step, in the partner's calendar (``policy.stepping.due_date``); no next
+        step, no date."""
+        start = start or fields.Datetime.now()
+        calendars = self._followup_calendar_by_partner(self.partner_id)
+        dates = defaultdict(lambda: self.browse())
+        for enrollment in self:
+            step = enrollment.next_step_id
+            if not step:
+                dates[False] |= enrollment
+                continue
+            tz, weekend = calendars[enrollment.partner_id.id]
+            dates[stepping.due_date(start, self._followup_timing(step), tz, weekend)] |= enrollment
+        # One UPDATE per distinct date: many partners share a calendar.
+        for due, enrollments in dates.items():
+            enrollments.write({"next_date": due})
+
+    def _followup_advance(self, now=None):
+        """Move each enrollment past its current step: to the next step (scheduled from
+        ``now``), or to done when it was the last one. For the dispatch."""
+        now = now or fields.Datetime.now()
+        moves = self._followup_next_moves(
+            [(e.partner_id, e.next_step_id, stepping.BEHIND, False, False) for e in self], now
+        )
+        self._followup_apply_moves(list(zip(self, moves, strict=True)), now)
+        return True
+
+    @api.model
+    def _followup_next_moves(self, items, now, calendars=None):
+        """The moves (``policy.stepping.Move``) of enrollments whose step was decided at
+        ``now``: the one stepping rule, for the dispatch and the forecast.
+
+        :param items: [(partner, step, progress, next try, stop reason)] (see
+            ``policy.stepping.move_on``)
+        :param calendars: {partner id: (tz, weekend)} if already known
+        """
+        if calendars is None:
+            partners = self.env["res.partner"].union(*(item[0] for item in items))
+            calendars = self._followup_calendar_by_partner(partners)
+        steps = self.env["followup.step"].union(*(item[1] for item in items))
+        timings = self._followup_timings(steps.sequence_id)
+        moves = []
+        for partner, step, progress, next_try, stop_reason in items:
+            tz, weekend = calendars[partner.id]
+            moves.append(
+                stepping.move_on(
+                    progress,
+                    now,
+                    step,
+                    timings.get(step.sequence_id.id, ()),
+                    tz,
+                    weekend,
+                    next_try or None,
+                    stop_reason or None,
+                )
+            )
+        return moves
+
+    @api.model
+    def _followup_apply_moves(self, moves, now):
+        """Write [(enrollment, Move)] in batch: one write per next step and date, per
+        next try, per stop reason, and one for the finished enrollments."""
+        advance = defaultdict(lambda: self.browse())
+        wait = defaultdict(lambda: self.browse())
+        stop = defaultdict(lambda: self.browse())
+        finished = self.browse()
+        for enrollment, move in moves:
+            if move.kind == stepping.ADVANCE:
+                advance[move.step, move.next_date] |= enrollment
+            elif move.kind == stepping.WAIT:
+                wait[move.next_date] |= enrollment
+            elif move.kind == stepping.STOP:
+                stop[move.stop_reason] |= enrollment
+            else:
+                finished |= enrollment
+        for (step, due), enrollments in advance.items():
+            enrollments.write({"next_step_id": step.id, "next_date": due})
+        for due, enrollments in wait.items():
+            enrollments.write({"next_date": due})
+        for reason, enrollments in stop.items():
+            enrollments._stop(reason)
+        if finished:
+            finished.write(
+                {"state": "done", "next_step_id": False, "next_date": False, "date_stop": now}
+            )
+
+    def _followup_wake_dispatch(self):
+        """Ask the dispatch cron to run when the earliest of these enrollments is due
+        (see ``followup.dispatcher._schedule_wakeup``, the one wake-up)."""
+        self.env["followup.dispatcher"]._schedule_wakeup(self.mapped("next_date"))

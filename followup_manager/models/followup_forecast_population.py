@@ -1,0 +1,302 @@
+"""Who a forecast simulates: the sequence's active enrollments, the competing ones of
+other sequences for the same people, and the people a manual sequence or a trigger would
+enroll during the simulated days; and the sentences saying so."""
+
+import itertools
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.osv import expression
+
+from ..policy import stepping
+from .tools import int_param
+
+# The trigger's history used to estimate its daily volume.
+HISTORY_DAYS = 90
+
+
+class SimEnrollment:
+    """A followup.enrollment as the simulation moves it (plain object, no ORM).
+
+    Carries the attributes the dispatch reads from ``outcome.enrollment`` while deciding
+    (``id``, ``next_date``, ``company_id``). The simulation orders them by
+    ``policy.planner.claim_order``, as the dispatch claims.
+    """
+
+    __slots__ = ("company_id", "id", "next_date", "origin", "partner", "population", "step")
+
+    def __init__(self, sim_id, partner, origin, step, next_date, company, population):
+        self.id = sim_id
+        self.partner = partner
+        self.origin = origin
+        self.step = step
+        self.next_date = next_date
+        self.company_id = company
+        # "enrolled", "matching", "trigger"; None for other sequences (not reported).
+        self.population = population
+
+
+class FollowupForecast(models.Model):
+    _inherit = "followup.forecast"
+
+    def _followup_population(self, start, end):
+        """The simulated enrollments and what the assumptions say about them."""
+        self.ensure_one()
+        sequence = self.sequence_id
+        # sudo: the forecast counts what the dispatch (a superuser cron) will see,
+        # whatever the user's record rules; only aggregates are stored.
+        Enrollment = self.env["followup.enrollment"].sudo()
+        enrolled = Enrollment.search(
+            [("sequence_id", "=", sequence.id), ("state", "=", "active")], order="id"
+        )
+        new_partners = matching = self.env["res.partner"]
+        volume, events = 0.0, []
+        if sequence.trigger == "manual":
+            matching = self._followup_matching_partners(enrolled)
+            new_partners |= matching
+        else:
+            volume, events = self._followup_trigger_sample(start)
+            new_partners |= self.env["res.partner"].union(
+                *(partner for partner, _origin, _at in events)
+            )
+        others = Enrollment.search(
+            [
+                ("sequence_id", "!=", sequence.id),
+                ("state", "=", "active"),
+                ("partner_id", "in", (enrolled.partner_id | new_partners).ids),
+            ],
+            order="id",
+        )
+        sims = self._followup_existing_sims(enrolled, others, start)
+        events = [(partner, origin, at) for partner, origin, at in events if at < end]
+        sims += self._followup_new_sims(sims, matching, events, start)
+        return {
+            "sims": sims,
+            "enrolled": len(enrolled),
+            "competing": len(others),
+            "matching": len(matching),
+            "trigger": len(events),
+            "daily_volume": volume,
+            "assumptions": self._followup_assumptions(
+                start, enrolled, others, matching, volume, len(events)
+            ),
+        }
+
+    def _followup_existing_sims(self, enrolled, others, start):
+        """The active enrollments, with their origins, partners and companies exactly as
+        the dispatch prepares them."""
+        existing = enrolled | others
+        if not existing:
+            return []
+        # sudo: see _followup_population.
+        prepared = self.env["followup.dispatcher"].sudo()._followup_prepare(existing, start)
+        return [
+            SimEnrollment(
+                outcome.enrollment.id,
+                outcome.partner,
+                outcome.origin,
+                outcome.enrollment.next_step_id,
+                outcome.enrollment.next_date,
+                outcome.enrollment.company_id,
+                "enrolled" if outcome.enrollment.sequence_id == self.sequence_id else None,
+            )
+            for outcome in prepared
+        ]
+
+    def _followup_new_sims(self, sims, matching, events, start):
+        """Hypothetical enrollments: the matching contacts enrolled at ``start``, the
+        trigger's ``events`` when they happen; ids after every real one, as new rows."""
+        sequence = self.sequence_id
+        first_step = sequence.step_ids[:1]
+        ids = itertools.count(max((sim.id for sim in sims), default=0) + 1)
+        partners = matching | self.env["res.partner"].union(*(p for p, _o, _a in events))
+        calendars = self.env["followup.enrollment"]._followup_calendar_by_partner(partners.sudo())
+        timing = self.env["followup.enrollment"]._followup_timing(first_step)
+
+        def new(partner, origin, at, population):
+            tz, weekend = calendars[partner.id]
+            due = stepping.due_date(at, timing, tz, weekend)
+            return SimEnrollment(
+                next(ids),
+                partner.sudo(),
+                origin.sudo(),
+                first_step,
+                due,
+                sequence.company_id,
+                population,
+            )
+
+        return [new(partner, partner, start, "matching") for partner in matching] + [
+            new(partner, origin, at, "trigger") for partner, origin, at in events
+        ]
+
+    def _followup_assumptions(self, start, enrolled, others, matching, volume, trigger_count):
+        """What the forecast assumes, in sentences."""
+        sequence = self.sequence_id
+        assumptions = [
+            self.env._(
+                "Simulated from %(start)s (UTC) for %(days)s days, as if the dispatch ran "
+                "each time a step falls due, with the same rules, order and batches.",
+                start=fields.Datetime.to_string(start),
+                days=self.days,
+            ),
+            self.env._(
+                "Active enrollments of this sequence: %(enrolled)s, going on from their "
+                "next step. Active enrollments of other sequences for the same people: "
+                "%(others)s; they share the contact cap, but only this sequence's "
+                "decisions are counted.",
+                enrolled=len(enrolled),
+                others=len(others),
+            ),
+        ]
+        if sequence.trigger == "manual":
+            limit = self._followup_matching_limit()
+            assumptions.append(
+                self.env._(
+                    "Contacts matching “Who May Enter” and not in the sequence yet: "
+                    "%(count)s (at most %(limit)s), enrolled at the start as if you "
+                    "enrolled them all now.",
+                    count=len(matching),
+                    limit=limit,
+                )
+            )
+        else:
+            trigger = dict(sequence._fields["trigger"]._description_selection(self.env))
+            # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+            volume_text = f"{volume:.2f}"
+            assumptions.append(
+                self.env._(
+                    "“%(trigger)s” over the last %(history)s days: %(volume)s entries a "
+                    "day on average, for the contacts matching “Who May Enter”. Each "
+                    "simulated day enrolls as many (%(count)s in all), taking the "
+                    "contacts, documents and times of day of the most recent events in "
+                    "turn.",
+                    trigger=trigger.get(sequence.trigger, sequence.trigger),
+                    volume=volume_text,
+                    history=HISTORY_DAYS,
+                    count=trigger_count,
+                )
+            )
+        assumptions.append(
+            self.env._(
+                "Not foreseeable, so not simulated: replies, new orders or consent changes "
+                "that stop a follow-up, and templates or server actions that fail."
+            )
+        )
+        return assumptions
+
+    @api.model
+    def _followup_matching_limit(self):
+        """Most contacts a manual sequence's forecast enrolls (system parameter
+        ``followup_manager.forecast_max_partners``, default 5000)."""
+        return int_param(self.env, "followup_manager.forecast_max_partners", 5000, minimum=1)
+
+    def _followup_matching_partners(self, enrolled):
+        """Contacts a manual enrollment would take now: matching the sequence's filter,
+        not already active in it for themselves. With the user's rules, as enroll()."""
+        self.ensure_one()
+        sequence = self.sequence_id
+        taken = enrolled.filtered(lambda e: e.origin_model == "res.partner").partner_id
+        domain = expression.AND(
+            [sequence._followup_partner_domain(), [("id", "not in", taken.ids)]]
+        )
+        return self.env["res.partner"].search(
+            domain, order="id", limit=self._followup_matching_limit()
+        )
+
+    def _followup_trigger_sample(self, start):
+        """(daily volume, [(partner, origin, moment)]): the trigger's entries expected
+        over the simulated days. The volume is the average daily count of its events
+        over the last HISTORY_DAYS days, for partners matching the sequence; the
+        entries take the partners, documents and times of day of the most recent
+        events in turn (the newest first)."""
+        self.ensure_one()
+        sequence = self.sequence_id
+        history = self._followup_trigger_history(start - timedelta(days=HISTORY_DAYS), start)
+        if history:
+            partners = self.env["res.partner"].union(*(partner for partner, _o, _a in history))
+            allowed = set(
+                self.env["res.partner"]
+                .sudo()
+                ._search(
+                    expression.AND(
+                        [[("id", "in", partners.ids)], sequence._followup_partner_domain()]
+                    )
+                )
+            )
+            history = [event for event in history if event[0].id in allowed]
+        volume = len(history) / HISTORY_DAYS
+        if not history:
+            return volume, []
+        history.sort(key=lambda event: (event[2], event[1].id), reverse=True)
+        sample = itertools.cycle(history)
+        entries = []
+        for day in range(self.days):
+            # Whole entries per day whose running total follows the average exactly.
+            count = int(volume * (day + 1)) - int(volume * day)
+            for _i in range(count):
+                partner, origin, at = next(sample)
+                offset = timedelta(
+                    hours=at.hour - start.hour,
+                    minutes=at.minute - start.minute,
+                    seconds=at.second - start.second,
+                ) % timedelta(days=1)
+                entries.append((partner, origin, start + timedelta(days=day) + offset))
+        return volume, entries
+
+    def _followup_trigger_history(self, since, until):
+        """[(partner, origin record, moment)] of the events that fired the sequence's
+        trigger between ``since`` and ``until`` (naive UTC). Override for new triggers."""
+        self.ensure_one()
+        sequence = self.sequence_id
+        companies = [sequence.company_id.id, False]
+        # sudo: counting past events for an estimate; no record is shown.
+        if sequence.trigger == "sale_order_confirmed":
+            orders = (
+                self.env["sale.order"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("state", "=", "sale"),
+                        ("company_id", "in", companies),
+                        ("date_order", ">=", since),
+                        ("date_order", "<", until),
+                    ],
+                    ["partner_id", "date_order", "user_id"],
+                )
+            )
+            return [(order.partner_id, order, order.date_order) for order in orders]
+        if sequence.trigger in ("lead_won", "lead_lost"):
+            domain = [
+                ("partner_id", "!=", False),
+                ("company_id", "in", companies),
+                ("date_closed", ">=", since),
+                ("date_closed", "<", until),
+            ]
+            if sequence.trigger == "lead_won":
+                domain += [("active", "=", True), ("stage_id.is_won", "=", True)]
+            else:
+                domain += [("active", "=", False)]
+            leads = (
+                self.env["crm.lead"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_fetch(domain, ["partner_id", "date_closed", "user_id"])
+            )
+            return [(lead.partner_id, lead, lead.date_closed) for lead in leads]
+        if sequence.trigger == "partner_inactive":
+            partners = (
+                self.env["res.partner"]
+                .sudo()
+                .search_fetch(
+                    [
+                        ("lifecycle_stage", "=", "inactive"),
+                        ("lifecycle_stage_date", ">=", since),
+                        ("lifecycle_stage_date", "<", until),
+                        ("company_id", "in", companies),
+                    ],
+                    ["lifecycle_stage_date"],
+                )
+            )
+            return [(partner, partner, partner.lifecycle_stage_date) for partner in partners]
+        return []

@@ -1,0 +1,100 @@
+"""What happened to one due step in a dispatch batch: a small immutable value.
+
+Each stage of the batch (prepare, decide, log, perform, finish) returns new outcomes made
+with ``dataclasses.replace``; nothing is written in place, and every state is explicit.
+The forecast builds the same outcomes for its simulated enrollments and decides them with
+the same code. Plain Python (no ORM model): records are carried, not read.
+"""
+
+import dataclasses
+from typing import Any
+
+from ..policy import decision as policy_decision
+from ..policy import stepping
+
+# States of an outcome. The first four are also followup.dispatch.state.
+PENDING = "pending"  # claimed, not decided yet
+DONE = "done"
+DEFERRED = "deferred"
+SUPPRESSED = "suppressed"
+FAILED = "failed"
+FINISHED = "finished"  # no step left to run: nothing is logged, the enrollment ends
+ALREADY_DONE = "already_done"  # carried out before (the enrollment was moved back)
+
+LOG_STATES = (DONE, DEFERRED, SUPPRESSED, FAILED)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class StepOutcome:
+    """One claimed (or simulated) enrollment, its due step and what became of it.
+
+    ``enrollment``, ``step``, ``partner``, ``origin`` (None when the followed-up document
+    no longer exists) and ``user`` (who owns the step) are records, or the forecast's
+    stand-ins. ``error`` is a text for a step that failed; ``links`` the records a side
+    effect produced (``activity_id``, ``mail_id``, ``message_id``: ids); ``dispatch``
+    the log row once written.
+    """
+
+    enrollment: Any
+    step: Any
+    partner: Any
+    origin: Any
+    user: Any = None
+    state: str = PENDING
+    reason: str | bool = False
+    request: policy_decision.Request | None = None
+    decision: policy_decision.Decision | None = None
+    next_try: Any = False
+    stop_reason: str | bool = False
+    error: str | None = None
+    done_before: Any = False
+    links: tuple = ()
+    dispatch: Any = None
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def key(self):
+        """Identifies the outcome in its batch (one per enrollment)."""
+        return self.enrollment.id
+
+    @property
+    def log_state(self):
+        """followup.dispatch.state of the row logging this outcome; None: no row."""
+        if self.state == ALREADY_DONE:
+            return SUPPRESSED
+        return self.state if self.state in LOG_STATES else None
+
+    @property
+    def log_reason(self):
+        """followup.dispatch.reason of the row (a step already done logs ``error``)."""
+        if self.state == ALREADY_DONE:
+            return policy_decision.ERROR
+        return self.reason or False
+
+    @property
+    def performs(self):
+        """True when the row carries the step's unique key (it is carried out)."""
+        return self.state in (DONE, FAILED)
+
+    @property
+    def progress(self):
+        """Where the decision leaves the step, for ``policy.stepping.move_on``."""
+        if self.state == FINISHED:
+            return stepping.END
+        if self.stop_reason:
+            return stepping.STOP
+        if self.state == DEFERRED:
+            return stepping.WAIT
+        return stepping.BEHIND
+
+    def link(self, **links):
+        """A copy with these side-effect links added (``activity_id=...``)."""
+        return self.replace(links=(*self.links, *links.items()))
+
+    def fail(self, error):
+        """A copy that failed with ``error`` (a text); its side-effect links are dropped."""
+        return self.replace(
+            state=FAILED, reason=policy_decision.ERROR, error=error or "error", links=()
+        )
