@@ -21,3 +21,7 @@ from . import test_multicompany
 from . import test_rpc
 from . import test_vocabulary
 from . import test_cap_precision
+from . import test_trust_proof
+from . import test_trust_door
+from . import test_trust_arguments
+from . import test_trust_merge
