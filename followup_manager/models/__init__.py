@@ -10,14 +10,17 @@ from . import followup_facts
 from . import sale_order
 from . import crm_lead
 from . import followup_sequence
+from . import followup_sequence_guard
 from . import followup_step
 from . import followup_enrollment
 from . import followup_enrollment_stepping
+from . import followup_enrollment_guard
 from . import followup_dispatch
 from . import followup_dispatch_sentence
 from . import mail_thread
 from . import followup_consent
 from . import followup_consent_event
+from . import followup_consent_request
 from . import followup_blacklist_mirror
 from . import mail_blacklist
 from . import phone_blacklist

@@ -28,3 +28,7 @@ from . import test_consent_limits
 from . import test_migration
 from . import test_trust_config
 from . import test_trust_public
+from . import test_trust_proof
+from . import test_trust_door
+from . import test_trust_arguments
+from . import test_trust_merge

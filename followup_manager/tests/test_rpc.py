@@ -9,6 +9,7 @@ from odoo.tests import HttpCase, JsonRpcException, get_db_name, tagged
 from odoo.tools import mute_logger
 
 from .common import CSRF_RE, FollowupSecurityCase, url_path
+from .test_trust_proof import mailed_confirm_url
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
@@ -256,7 +257,7 @@ class TestFollowupPublicRoutes(FollowupSecurityCase, HttpCase):
 
     def test_a_confirmation_link_replayed_after_a_withdrawal_is_refused(self):
         self.paula.with_user(self.user_salesman).followup_request_email_confirmation()
-        confirm = url_path(self.paula._followup_confirm_url())
+        confirm = url_path(mailed_confirm_url(self.env, self.paula))
         self.assertIn("o_followup_confirm_form", self._open(confirm).text)
         # The person unsubscribes with the link of another e-mail...
         self._open(

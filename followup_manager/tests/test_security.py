@@ -22,6 +22,7 @@ MATRIX = {
     #                          employee user  salesman auditor manager admin  portal public
     "followup.consent": ("", "r", "r", "r", "r", "r", "", ""),
     "followup.consent.event": ("", "r", "r", "r", "r", "r", "", ""),
+    "followup.consent.request": ("", "r", "r", "r", "r", "r", "", ""),
     "followup.sequence": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.step": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.enrollment": ("", "rwc", "rwc", "r", "rwcu", "rwcu", "", ""),
