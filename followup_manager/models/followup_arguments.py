@@ -1,16 +1,17 @@
 """Checks of the arguments public methods receive (over RPC anything can arrive: a
 list where a word is expected, ``None`` in a list of ids, a number too large for the
-database). Each check raises a UserError naming the argument, so the caller reads what
-to fix instead of a Python or SQL traceback. No model of their own."""
+database). Each check raises a ValidationError (a UserError) naming the argument, so
+the caller reads what to fix instead of a Python or SQL traceback. No model of their
+own."""
 
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
 # PostgreSQL's integer column: the ids of every table.
 MAX_ID = 2**31 - 1
 
 
 def _bad(env, argument, expected, value):
-    return UserError(
+    return ValidationError(
         env._(
             "Invalid value for %(argument)s: %(value)s. Expected %(expected)s.",
             argument=argument,

@@ -242,7 +242,8 @@ class FollowupConsentEvent(models.Model):
         source = vals.get("source")
         if not source or not isinstance(source, str):
             raise UserError(env._("Say where the consent decision comes from (source)."))
-        check_text(env, "source", source, max_length=64)
+        # Lengths are bounded where every writer passes (HISTORY_LIMITS).
+        check_text(env, "source", source)
         if not legal_basis and state in ("granted", "pending"):
             legal_basis = "consent"
         origin_model, origin_id = self._record_origin(vals.get("origin"))
@@ -256,7 +257,7 @@ class FollowupConsentEvent(models.Model):
             "origin_model": origin_model,
             "origin_id": origin_id,
             "user_id": self.env.uid,
-            "ip_address": check_text(env, "ip_address", vals.get("ip_address"), max_length=64),
+            "ip_address": check_text(env, "ip_address", vals.get("ip_address")),
             "user_agent": (check_text(env, "user_agent", vals.get("user_agent")) or "")[:512]
             or False,
         }

@@ -241,4 +241,4 @@ class TestTrustArguments(FollowupSecurityCase, HttpCase):
                     "/web/dataset/call_kw",
                     {"model": model, "method": method, "args": args, "kwargs": kwargs},
                 )
-            self.assertEqual(str(caught.exception), "odoo.exceptions.UserError")
+            self.assertEqual(str(caught.exception), "odoo.exceptions.ValidationError")
