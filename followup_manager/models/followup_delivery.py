@@ -162,12 +162,14 @@ class FollowupDelivery(models.Model):
         if not user or not record:
             return None
         tz_name, _source = calendar.resolve_tz(user.tz, None, None, self.env.user.tz)
+        # In the salesperson's language, whoever's queue learnt it.
+        delivery = self.with_context(lang=user.lang or self.env.lang)
         return {
             "res_model_id": self.env["ir.model"]._get_id(record._name),
             "res_id": record.id,
             "activity_type_id": activity_type.id if activity_type else False,
-            "summary": self._followup_activity_summary(),
-            "note": self._followup_activity_note(),
+            "summary": delivery._followup_activity_summary(),
+            "note": delivery._followup_activity_note(),
             "user_id": user.id,
             "date_deadline": calendar.to_local(fields.Datetime.now(), tz_name).date(),
             "automated": True,

@@ -177,6 +177,26 @@ class TestDeliveryMail(DeliveryCase, MockSmtplibCase):
         self.assertDecisionUnchanged(dispatch, note)
         self.assertEqual(len(self._todos(partner)), 1)
 
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_todo_speaks_the_salespersons_language(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        self.user_salesman.lang = "it_IT"
+        dispatch = self._queue_email(self.mario)
+        self._send_queue(dispatch, refuse=smtplib.SMTPRecipientsRefused({"x": (550, b"no")}))
+        todo = self._todos(self.mario)
+        self.assertEqual(todo.summary, "E-mail di follow-up non consegnata")
+        self.assertIn("non è stato inviato", str(todo.note))
+        labels = dict(
+            self.env["followup.dispatch"]
+            .with_context(lang="it_IT")
+            ._fields["delivery_state"]
+            ._description_selection(self.env(context={"lang": "it_IT"}))
+        )
+        self.assertEqual(labels["failed"], "Non inviato")
+
     def test_bounce_reads_bounced_with_the_servers_words_and_gives_one_todo(self):
         dispatch = self._queue_email(self.mario)
         note = dispatch.note
