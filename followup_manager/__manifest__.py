@@ -32,6 +32,7 @@
         "views/followup_dispatch_views.xml",
         "views/followup_dispatch_report_views.xml",
         "views/followup_forecast_views.xml",
+        "views/followup_delivery_views.xml",
         "views/sale_order_views.xml",
         "views/crm_lead_views.xml",
         "views/followup_consent_views.xml",

@@ -17,7 +17,13 @@ from . import followup_enrollment_stepping
 from . import followup_enrollment_guard
 from . import followup_dispatch
 from . import followup_dispatch_sentence
+from . import followup_delivery
+from . import followup_dispatch_delivery
+from . import followup_sequence_delivery
 from . import mail_thread
+from . import mail_thread_delivery
+from . import mail_mail
+from . import sms_tracker
 from . import followup_consent
 from . import followup_consent_event
 from . import followup_consent_request

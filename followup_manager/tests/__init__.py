@@ -13,6 +13,7 @@ from . import test_tour_consent_audit
 from . import test_dispatch
 from . import test_dispatch_concurrency
 from . import test_dispatch_stepping
+from . import test_dispatch_delivery
 from . import test_forecast
 from . import test_reporting
 from . import test_tour_forecast
