@@ -13,6 +13,7 @@ from . import followup_sequence
 from . import followup_step
 from . import followup_enrollment
 from . import followup_enrollment_stepping
+from . import followup_enroll_job
 from . import followup_dispatch
 from . import followup_dispatch_sentence
 from . import mail_thread

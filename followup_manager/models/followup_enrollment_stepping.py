@@ -21,6 +21,11 @@ class FollowupEnrollment(models.Model):
         delays are counted in (their resolved time zone, their country's weekend)."""
         company_tz = self.env.company.partner_id.tz or self.env.user.tz
         has_resolved_tz = "followup_tz" in partners._fields
+        # Read together (three queries), whatever the number of partners.
+        fnames = ["tz", "country_id", "state_id"] + (["followup_tz"] if has_resolved_tz else [])
+        partners.fetch(fnames)
+        partners.country_id.fetch(["code"])
+        partners.state_id.fetch(["code"])
         result = {}
         for partner in partners:
             tz = partner.followup_tz if has_resolved_tz else False
@@ -62,6 +67,26 @@ class FollowupEnrollment(models.Model):
         # One UPDATE per distinct date: many partners share a calendar.
         for due, enrollments in dates.items():
             enrollments.write({"next_date": due})
+
+    @api.model
+    def _followup_due_dates(self, pairs, start):
+        """[due date] of ``pairs`` [(partner id, step)] scheduled at ``start``: the delay of
+        each step in its partner's calendar (``policy.stepping.due_date``), computed once
+        per step and calendar (thousands of partners share a few calendars). For
+        enrollments about to be created: the date goes in their values."""
+        partners = self.env["res.partner"].browse({pid for pid, _step in pairs})
+        calendars = self._followup_calendar_by_partner(partners)
+        known = {}
+        dates = []
+        for partner_id, step in pairs:
+            if not step:
+                dates.append(False)
+                continue
+            key = (step.id, *calendars[partner_id])
+            if key not in known:
+                known[key] = stepping.due_date(start, self._followup_timing(step), *key[1:])
+            dates.append(known[key])
+        return dates
 
     def _followup_advance(self, now=None):
         """Move each enrollment past its current step: to the next step (scheduled from

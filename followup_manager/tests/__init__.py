@@ -3,6 +3,7 @@ from . import test_preferences
 from . import test_tour_preferences
 from . import test_sequence
 from . import test_enrollment
+from . import test_enrollment_scale
 from . import test_triggers
 from . import test_consent
 from . import test_consent_blacklist
