@@ -112,21 +112,25 @@ class FollowupEnrollment(models.Model):
             calendars = self._followup_calendar_by_partner(partners)
         steps = self.env["followup.step"].union(*(item[1] for item in items))
         timings = self._followup_timings(steps.sequence_id)
+        sequence_of = {step.id: step.sequence_id.id for step in steps}
+        # The rule is pure: a batch decided at one moment repeats few distinct
+        # arguments (thousands of partners share a calendar and a step).
+        known = {}
         moves = []
         for partner, step, progress, next_try, stop_reason in items:
-            tz, weekend = calendars[partner.id]
-            moves.append(
-                stepping.move_on(
+            key = (progress, step.id, *calendars[partner.id], next_try, stop_reason)
+            if key not in known:
+                known[key] = stepping.move_on(
                     progress,
                     now,
                     step,
-                    timings.get(step.sequence_id.id, ()),
-                    tz,
-                    weekend,
+                    timings.get(sequence_of.get(step.id), ()),
+                    key[2],
+                    key[3],
                     next_try or None,
                     stop_reason or None,
                 )
-            )
+            moves.append(known[key])
         return moves
 
     @api.model

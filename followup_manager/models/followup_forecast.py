@@ -34,7 +34,15 @@ from ..policy import calendar, planner, stepping
 from .followup_outcome import StepOutcome
 
 # What the population (followup_forecast_population.py) tells the forecast's record.
-_POPULATION_KEYS = ("enrolled", "competing", "matching", "trigger", "daily_volume", "assumptions")
+_POPULATION_KEYS = (
+    "enrolled",
+    "competing",
+    "matching",
+    "trigger",
+    "daily_volume",
+    "weight",
+    "assumptions",
+)
 
 
 class FollowupForecast(models.Model):
@@ -140,6 +148,8 @@ class FollowupForecast(models.Model):
         now = now or fields.Datetime.now()
         forecast = self.create({"sequence_id": sequence.id, "date_start": now, "days": days})
         result = forecast._followup_simulate()
+        # A sampled forecast counts each simulated decision for that many people.
+        weight = result.get("weight", 1.0)
         lines = [
             {
                 "forecast_id": forecast.id,
@@ -150,7 +160,7 @@ class FollowupForecast(models.Model):
                 "state": state,
                 "reason": reason,
                 "population": population,
-                "count": count,
+                "count": round(count * weight),
             }
             for (day, step_id, channel, user_id, state, reason, population), count in sorted(
                 result["counts"].items(), key=lambda item: tuple(map(str, item[0]))

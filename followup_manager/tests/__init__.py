@@ -15,6 +15,7 @@ from . import test_dispatch
 from . import test_dispatch_concurrency
 from . import test_dispatch_stepping
 from . import test_forecast
+from . import test_forecast_scale
 from . import test_reporting
 from . import test_tour_forecast
 from . import test_i18n

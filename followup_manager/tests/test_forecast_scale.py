@@ -1,0 +1,66 @@
+"""Forecasts of large sequences: a number of queries that does not grow with the number
+of enrollments, and a sample (said in the assumptions) beyond a configurable size."""
+
+from collections import Counter
+
+from odoo.tests import tagged
+
+from .common import FollowupDispatchCase
+
+
+@tagged("post_install", "-at_install")
+class TestForecastScale(FollowupDispatchCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.crowd = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Crowd {index}",
+                    "email": f"crowd.{index}@example.com",
+                    "phone": f"+39 06 4991 {index:04d}",
+                    "country_id": cls.env.ref("base.it").id,
+                    "tz": "Europe/Rome",
+                    "user_id": cls.user_salesman.id,
+                }
+                for index in range(90)
+            ]
+        )
+        steps = [cls._call_step("Call", 0, "hours"), cls._call_step("Call again", 2, "days")]
+        cls.small = cls._sequence("Small", steps)
+        cls.large = cls._sequence("Large", steps)
+
+    def _run(self, sequence):
+        with self._at(self.MONDAY_10_ROME):
+            return self.env["followup.forecast"]._followup_run(
+                sequence, days=7, now=self.MONDAY_10_ROME
+            )
+
+    def _counts(self, forecast):
+        return Counter(
+            {(line.date, line.step_id.id, line.state, line.reason): line.count
+             for line in forecast.line_ids}
+        )
+
+    def test_forecast_costs_the_same_queries_for_20_or_60_enrolled(self):
+        self._enroll(self.small, self.crowd[:20])
+        self._enroll(self.large, self.crowd[30:])
+        self._run(self.small)  # warm the caches
+        few, forecast_few = self._count_queries(self._run, self.small)
+        many, forecast_many = self._count_queries(self._run, self.large)
+        self.assertEqual(forecast_few.done_count, 40)
+        self.assertEqual(forecast_many.done_count, 120)
+        self.assertEqual(many, few)
+
+    def test_beyond_its_size_a_forecast_samples_people_and_says_so(self):
+        self._enroll(self.large, self.crowd[:60])
+        full = self._run(self.large)
+        self.assertNotIn("Sampled", full.assumptions)
+        self.env["ir.config_parameter"].set_param("followup_manager.forecast_sample_size", 20)
+        sampled = self._run(self.large)
+        # One person in three simulated, every count multiplied by three: alike people
+        # give the same forecast.
+        self.assertIn("Sampled: 60 enrollments", sampled.assumptions)
+        self.assertIn("multiplied by 3.00", sampled.assumptions)
+        self.assertEqual(sampled.enrolled_count, 60)
+        self.assertEqual(self._counts(sampled), self._counts(full))
