@@ -27,8 +27,15 @@ class TestForecastScale(FollowupDispatchCase):
             ]
         )
         steps = [cls._call_step("Call", 0, "hours"), cls._call_step("Call again", 2, "days")]
-        cls.small = cls._sequence("Small", steps)
-        cls.large = cls._sequence("Large", steps)
+        # "Who May Enter" holds the enrolled only: nobody else is enrolled at the start.
+        cls.small = cls._create_sequence(
+            "Small", "manual", steps, purpose="service",
+            partner_domain=repr([("id", "in", cls.crowd[:20].ids)]),
+        )
+        cls.large = cls._create_sequence(
+            "Large", "manual", steps, purpose="service",
+            partner_domain=repr([("id", "in", cls.crowd[30:].ids)]),
+        )
 
     def _run(self, sequence):
         with self._at(self.MONDAY_10_ROME):
@@ -48,12 +55,13 @@ class TestForecastScale(FollowupDispatchCase):
         self._run(self.small)  # warm the caches
         few, forecast_few = self._count_queries(self._run, self.small)
         many, forecast_many = self._count_queries(self._run, self.large)
-        self.assertEqual(forecast_few.done_count, 40)
-        self.assertEqual(forecast_many.done_count, 120)
+        self.assertEqual((forecast_few.enrolled_count, forecast_many.enrolled_count), (20, 60))
+        self.assertEqual(forecast_many.done_count, 3 * forecast_few.done_count)
+        self.assertTrue(forecast_few.done_count)
         self.assertEqual(many, few)
 
     def test_beyond_its_size_a_forecast_samples_people_and_says_so(self):
-        self._enroll(self.large, self.crowd[:60])
+        self._enroll(self.large, self.crowd[30:])
         full = self._run(self.large)
         self.assertNotIn("Sampled", full.assumptions)
         self.env["ir.config_parameter"].set_param("followup_manager.forecast_sample_size", 20)
