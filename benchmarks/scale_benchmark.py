@@ -93,11 +93,29 @@ def make_sequence(name):
             "purpose": "marketing",
             "trigger": "partner_inactive",
             "step_ids": [
-                (0, 0, {"name": "Call", "delay": 1, "delay_unit": "days",
-                        "action": "activity", "channel": "phone",
-                        "activity_type_id": call.id}),
-                (0, 0, {"name": "E-mail", "delay": 3, "delay_unit": "days",
-                        "action": "email", "mail_template_id": template.id}),
+                (
+                    0,
+                    0,
+                    {
+                        "name": "Call",
+                        "delay": 1,
+                        "delay_unit": "days",
+                        "action": "activity",
+                        "channel": "phone",
+                        "activity_type_id": call.id,
+                    },
+                ),
+                (
+                    0,
+                    0,
+                    {
+                        "name": "E-mail",
+                        "delay": 3,
+                        "delay_unit": "days",
+                        "action": "email",
+                        "mail_template_id": template.id,
+                    },
+                ),
             ],
         }
     )
@@ -191,32 +209,42 @@ def main():
     _r, lifecycle, lifecycle_q = timed(lambda: env["res.partner"]._cron_followup_lifecycle())
     cr.commit()
     stages = dict(env["res.partner"]._read_group([], ["lifecycle_stage"], ["__count"]))
-    print(f"\nLifecycle pass over all contacts: {lifecycle:.1f} s, {lifecycle_q} queries "
-          f"(stages now: {', '.join(f'{k}: {v}' for k, v in stages.items())})")
+    print(
+        f"\nLifecycle pass over all contacts: {lifecycle:.1f} s, {lifecycle_q} queries "
+        f"(stages now: {', '.join(f'{k}: {v}' for k, v in stages.items())})"
+    )
     print("\nenroll() vs the bare followup.enrollment create of the same rows")
     print(f"{'N':>7} {'enroll s':>9} {'SQL':>6} {'bare s':>8} {'SQL':>6} {'ratio':>6}")
     for size in ENROLLS:
         n, ours, ours_q, bare, bare_q = bench_enroll(partners, size)
-        print(f"{n:>7} {ours:>9.2f} {ours_q:>6} {bare:>8.2f} {bare_q:>6} {ours / bare:>6.2f}",
-              flush=True)
+        print(
+            f"{n:>7} {ours:>9.2f} {ours_q:>6} {bare:>8.2f} {bare_q:>6} {ours / bare:>6.2f}",
+            flush=True,
+        )
     print("(target: ratio <= 1.5)")
     sample = env["followup.forecast"]._followup_sample_limit()
     print(f"\nForecast of a sequence (30 days, 2 steps; sample size {sample})")
     print(f"{'enrolled':>9} {'s':>7} {'SQL':>6} {'done':>8} {'deferred':>9} sampled")
     for size in FORECASTS:
         n, elapsed, queries, done, deferred, sampled = bench_forecast(partners, size)
-        print(f"{n:>9} {elapsed:>7.2f} {queries:>6} {done:>8} {deferred:>9} "
-              f"{'yes' if sampled else 'no'}", flush=True)
+        print(
+            f"{n:>9} {elapsed:>7.2f} {queries:>6} {done:>8} {deferred:>9} "
+            f"{'yes' if sampled else 'no'}",
+            flush=True,
+        )
     print("(target: 100,000 enrolled under 10 s)")
     active, runs = bench_idle()
     times = sorted(elapsed for elapsed, _q in runs)
-    print(f"\nDispatch with nothing due over {active} active enrollments: median "
-          f"{statistics.median(times) * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms, "
-          f"{runs[-1][1]} queries")
+    print(
+        f"\nDispatch with nothing due over {active} active enrollments: median "
+        f"{statistics.median(times) * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms, "
+        f"{runs[-1][1]} queries"
+    )
     checked = partners[:CHECKS]
     _r, check, check_q = timed(lambda: checked.followup_check("email"))
-    print(f"\nfollowup_check('email') of {len(checked)} contacts: {check:.2f} s, "
-          f"{check_q} queries")
+    print(
+        f"\nfollowup_check('email') of {len(checked)} contacts: {check:.2f} s, {check_q} queries"
+    )
     print(f"\nTotal {time.perf_counter() - started:.0f} s")
     cr.rollback()
 

@@ -289,8 +289,10 @@ class FollowupDispatcher(models.AbstractModel):
         dispatches = Dispatch.create(
             [
                 {
-                    **{name: field.convert_to_write(o.enrollment[source], Dispatch)
-                       for name, field, source in copies},
+                    **{
+                        name: field.convert_to_write(o.enrollment[source], Dispatch)
+                        for name, field, source in copies
+                    },
                     **Dispatch._followup_log_vals(o),
                 }
                 for o in logged

@@ -346,9 +346,7 @@ class FollowupEnrollment(models.Model):
             bodies[sequence.id] = escape(text)
         # _message_log_batch writes as superuser: the notes only describe enrollments
         # the user just changed.
-        self.sequence_id._message_log_batch(
-            bodies=bodies, author_id=self._followup_note_author()
-        )
+        self.sequence_id._message_log_batch(bodies=bodies, author_id=self._followup_note_author())
 
     # ------------------------------------------------------------------ stopping
 

@@ -335,7 +335,9 @@ class FollowupSequence(models.Model):
             return Enrollment
         # The first due date goes in the values (no UPDATE after the INSERT), computed
         # once per step and partner calendar.
-        dates = Enrollment._followup_due_dates([(pid, step) for _s, step, pid, _m, _o in entries], now)
+        dates = Enrollment._followup_due_dates(
+            [(pid, step) for _s, step, pid, _m, _o in entries], now
+        )
         vals_list = [
             {
                 "sequence_id": sequence.id,

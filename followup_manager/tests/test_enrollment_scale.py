@@ -101,8 +101,10 @@ class TestEnrollmentScale(FollowupSequenceCase):
         # The user is told, on the bus (sent when the cron's transaction commits).
         sent = self.env.cr.precommit.data.get("bus.bus.values", [])
         self.assertTrue(
-            any('"simple_notification"' in value["message"] and "30 of 30" in value["message"]
-                for value in sent)
+            any(
+                '"simple_notification"' in value["message"] and "30 of 30" in value["message"]
+                for value in sent
+            )
         )
         # Made with the rights of the user who asked.
         self.assertEqual(self._enrollments(self.sequence_manual).create_uid, self.env.user)

@@ -29,11 +29,17 @@ class TestForecastScale(FollowupDispatchCase):
         steps = [cls._call_step("Call", 0, "hours"), cls._call_step("Call again", 2, "days")]
         # "Who May Enter" holds the enrolled only: nobody else is enrolled at the start.
         cls.small = cls._create_sequence(
-            "Small", "manual", steps, purpose="service",
+            "Small",
+            "manual",
+            steps,
+            purpose="service",
             partner_domain=repr([("id", "in", cls.crowd[:20].ids)]),
         )
         cls.large = cls._create_sequence(
-            "Large", "manual", steps, purpose="service",
+            "Large",
+            "manual",
+            steps,
+            purpose="service",
             partner_domain=repr([("id", "in", cls.crowd[30:].ids)]),
         )
 
@@ -45,8 +51,10 @@ class TestForecastScale(FollowupDispatchCase):
 
     def _counts(self, forecast):
         return Counter(
-            {(line.date, line.step_id.id, line.state, line.reason): line.count
-             for line in forecast.line_ids}
+            {
+                (line.date, line.step_id.id, line.state, line.reason): line.count
+                for line in forecast.line_ids
+            }
         )
 
     def test_forecast_costs_the_same_queries_for_20_or_60_enrolled(self):
