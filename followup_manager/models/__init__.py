@@ -15,6 +15,7 @@ from . import followup_step
 from . import followup_enrollment
 from . import followup_enrollment_stepping
 from . import followup_enrollment_guard
+from . import followup_enroll_job
 from . import followup_dispatch
 from . import followup_dispatch_sentence
 from . import followup_delivery

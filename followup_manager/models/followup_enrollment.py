@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 from .followup_sequence import REENGAGEMENT_TRIGGERS
+from .tools import int_param
 
 STOP_REASONS = [
     ("replied", "The partner replied"),
@@ -263,9 +264,25 @@ class FollowupEnrollment(models.Model):
             return self.env.user.partner_id.id
         return self.env.ref("base.partner_root").id
 
+    @api.model
+    def _followup_note_limit(self):
+        """Most followed-up documents noted one by one when enrollments start or stop
+        together (system parameter ``followup_manager.note_per_document_limit``, default
+        100). Beyond, each sequence gets one summary note instead: thousands of chatter
+        messages would cost more than the enrollments themselves, and the partner's
+        follow-ups stay visible on its form (smart button)."""
+        return int_param(self.env, "followup_manager.note_per_document_limit", 100)
+
     def _followup_log_on_origins(self, event):
         """Post one note per followed-up document about these enrollments
-        (``event``: "started" or "stopped")."""
+        (``event``: "started" or "stopped"), or one summary note per sequence when
+        they are more than ``_followup_note_limit()`` documents."""
+        documents = {(enrollment.origin_model, enrollment.origin_id) for enrollment in self}
+        if len(documents) > self._followup_note_limit():
+            if self.env.context.get("followup_enroll_job"):
+                # A batch of a background job: the job notes its whole count at the end.
+                return None
+            return self._followup_log_summary(event, len(documents))
         reasons = dict(self._fields["stop_reason"]._description_selection(self.env))
         lines = defaultdict(list)
         for enrollment in self:
@@ -297,6 +314,39 @@ class FollowupEnrollment(models.Model):
             records._message_log_batch(
                 bodies={rid: bodies[rid] for rid in records.ids}, author_id=author_id
             )
+
+    def _followup_log_summary(self, event, documents):
+        """One note per sequence saying how many of these enrollments started or
+        stopped (and why), instead of a note on each of ``documents`` (a count)."""
+        reasons = dict(self._fields["stop_reason"]._description_selection(self.env))
+        bodies = {}
+        for sequence in self.sequence_id:
+            enrollments = self.filtered(lambda e, s=sequence: e.sequence_id == s)
+            if event == "started":
+                text = self.env._(
+                    "%(count)s enrollments started, on %(documents)s documents: too many "
+                    "for a note on each of them (see the enrollments of the sequence).",
+                    count=len(enrollments),
+                    documents=documents,
+                )
+            else:
+                counts = defaultdict(int)
+                for enrollment in enrollments:
+                    counts[enrollment.stop_reason] += 1
+                text = self.env._(
+                    "%(count)s enrollments stopped (%(reasons)s), on %(documents)s documents: "
+                    "too many for a note on each of them (see the enrollments of the "
+                    "sequence).",
+                    count=len(enrollments),
+                    reasons=", ".join(
+                        f"{reasons.get(reason, reason or '')}: {n}" for reason, n in counts.items()
+                    ),
+                    documents=documents,
+                )
+            bodies[sequence.id] = escape(text)
+        # _message_log_batch writes as superuser: the notes only describe enrollments
+        # the user just changed.
+        self.sequence_id._message_log_batch(bodies=bodies, author_id=self._followup_note_author())
 
     # ------------------------------------------------------------------ stopping
 

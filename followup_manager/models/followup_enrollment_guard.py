@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from markupsafe import escape
 
 from odoo import api, fields, models
@@ -13,6 +15,8 @@ PROGRESS_FIELDS = ("next_step_id", "next_date", "state", "date_start", "date_sto
 TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 # Values a user creating an enrollment directly may not choose (enroll() never does).
 CHOSEN_ON_CREATE = ("next_date", "date_stop", "stop_reason", "stop_note")
+# Cursor cache key: enroll() is creating the enrollments it checked.
+DOOR_OPEN = "followup_manager.enroll_door_open"
 
 
 class FollowupEnrollment(models.Model):
@@ -34,6 +38,20 @@ class FollowupEnrollment(models.Model):
 
     _inherit = "followup.enrollment"
 
+    @api.model
+    @contextmanager
+    def _followup_door_open(self):
+        """While enroll() creates the enrollments it has checked (filter, sequence,
+        documents), its own values (the first step and its due date) pass. The mark
+        lives on the cursor, for this transaction only: unlike the context, an RPC
+        caller cannot set it."""
+        cache = self.env.cr.cache
+        cache[DOOR_OPEN] = cache.get(DOOR_OPEN, 0) + 1
+        try:
+            yield
+        finally:
+            cache[DOOR_OPEN] -= 1
+
     def _followup_is_manager(self):
         return self.env.user.has_group("followup_manager.followup_manager_group_manager")
 
@@ -45,7 +63,7 @@ class FollowupEnrollment(models.Model):
             return super().create(vals_list)
         for vals in vals_list:
             self._followup_check_vals_types(vals)
-        if not self._followup_is_manager():
+        if not self._followup_is_manager() and not self.env.cr.cache.get(DOOR_OPEN):
             self._followup_check_create_choices(vals_list)
         vals_list = self._followup_first_step_vals(vals_list)
         enrollments = super().create(vals_list)

@@ -29,12 +29,21 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..policy import calendar, planner, stepping
 from .followup_outcome import StepOutcome
 
 # What the population (followup_forecast_population.py) tells the forecast's record.
-_POPULATION_KEYS = ("enrolled", "competing", "matching", "trigger", "daily_volume", "assumptions")
+_POPULATION_KEYS = (
+    "enrolled",
+    "competing",
+    "matching",
+    "trigger",
+    "daily_volume",
+    "weight",
+    "assumptions",
+)
 
 
 class FollowupForecast(models.Model):
@@ -140,6 +149,8 @@ class FollowupForecast(models.Model):
         now = now or fields.Datetime.now()
         forecast = self.create({"sequence_id": sequence.id, "date_start": now, "days": days})
         result = forecast._followup_simulate()
+        # A sampled forecast counts each simulated decision for that many people.
+        weight = result.get("weight", 1.0)
         lines = [
             {
                 "forecast_id": forecast.id,
@@ -150,7 +161,7 @@ class FollowupForecast(models.Model):
                 "state": state,
                 "reason": reason,
                 "population": population,
-                "count": count,
+                "count": round(count * weight),
             }
             for (day, step_id, channel, user_id, state, reason, population), count in sorted(
                 result["counts"].items(), key=lambda item: tuple(map(str, item[0]))
@@ -192,6 +203,7 @@ class FollowupForecast(models.Model):
             "facts": partners._followup_facts(now=start),
             "calendars": self.env["followup.enrollment"]._followup_calendar_by_partner(partners),
             "counts": Counter(),
+            "done_before": self._followup_done_before(sims),
         }
         # The dispatch's claim order, as a heap: (claim_order, sim).
         queue = [
@@ -226,7 +238,9 @@ class FollowupForecast(models.Model):
             due_now = [sim for sim in batch if stepping.is_due(sim.next_date, moment)]
             for sim in batch[len(due_now) :]:
                 heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
-            outcomes = self._followup_decide_batch(dispatcher, due_now, moment, facts)
+            outcomes = self._followup_decide_batch(
+                dispatcher, due_now, moment, facts, state["done_before"]
+            )
             decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
             touched = {request.partner_id for request, _decision in decided}
             facts.update(
@@ -254,13 +268,28 @@ class FollowupForecast(models.Model):
         )
 
     @api.model
-    def _followup_decide_batch(self, dispatcher, sims, moment, facts):
+    def _followup_done_before(self, sims):
+        """{idempotency key: date} of the steps the simulated enrollments already
+        carried out, read once for every simulated run (one query)."""
+        Dispatch = self.env["followup.dispatch"]
+        Dispatch.flush_model(["idempotency_key", "enrollment_id"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT idempotency_key, create_date FROM followup_dispatch "
+                "WHERE enrollment_id = ANY(%s) AND idempotency_key IS NOT NULL",
+                [sim.id for sim in sims],
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _followup_decide_batch(self, dispatcher, sims, moment, facts, done_before=None):
         """Decide simulated enrollments exactly as the dispatch decides claimed ones."""
         outcomes = [StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
         outcomes = [
             o.replace(user=dispatcher._followup_responsible(o)) if o.step else o for o in outcomes
         ]
-        return dispatcher._followup_decide(outcomes, moment, facts=facts)
+        return dispatcher._followup_decide(outcomes, moment, facts=facts, done_before=done_before)
 
     @api.model
     def _followup_move_on(self, outcomes, moment, calendars):

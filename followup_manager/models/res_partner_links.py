@@ -1,7 +1,7 @@
 import calendar
 from collections import defaultdict
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import fields, models, tools
 from odoo.exceptions import AccessError, UserError
@@ -114,17 +114,40 @@ class ResPartner(models.Model):
         """Visible footer of a follow-up e-mail, in the partner's language:
         why they get it and a link to their preference page (html)."""
         self.ensure_one()
-        partner = self.with_context(lang=self.lang) if self.lang else self
+        return self._followup_footer_html(
+            self._followup_preferences_url(), self.lang, self.company_id or self.env.company
+        )
+
+    def _followup_footer_html(self, url, lang, company):
+        """The footer linking to ``url``, in ``lang``, sent from ``company``."""
+        partner = self.with_context(lang=lang) if lang else self
         link = Markup('<a href="%s" style="color: inherit;">%s</a>') % (
-            self._followup_preferences_url(),
+            url,
             partner.env._("Manage your contact preferences or unsubscribe"),
         )
         sentence = partner.env._(
             "You receive this e-mail from %(company)s. %(link)s",
-            company=(self.company_id or self.env.company).name,
+            company=company.name,
             link=link,
         )
         return Markup('<p style="font-size: 12px; color: #888888;">%s</p>') % sentence
+
+    def _followup_mail_parts(self):
+        """{partner id: (footer, headers)} of follow-up e-mails to these partners, as
+        ``_followup_mail_footer`` and ``_followup_mail_headers`` make them; the footer
+        is translated once per language and company of the batch, not per partner."""
+        placeholder = "followup-preferences-url-placeholder"
+        footers = {}
+        parts = {}
+        for partner in self:
+            company = partner.company_id or self.env.company
+            key = (partner.lang, company.id)
+            if key not in footers:
+                footers[key] = str(self._followup_footer_html(placeholder, partner.lang, company))
+            url = partner._followup_preferences_url()
+            footer = Markup(footers[key].replace(placeholder, str(escape(url))))
+            parts[partner.id] = (footer, partner._followup_mail_headers())
+        return parts
 
     def _followup_email_confirmation_wording(self):
         """The request text of the double opt-in mail, in the partner's

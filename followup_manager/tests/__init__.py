@@ -3,6 +3,7 @@ from . import test_preferences
 from . import test_tour_preferences
 from . import test_sequence
 from . import test_enrollment
+from . import test_enrollment_scale
 from . import test_triggers
 from . import test_consent
 from . import test_consent_blacklist
@@ -15,6 +16,7 @@ from . import test_dispatch_concurrency
 from . import test_dispatch_stepping
 from . import test_dispatch_delivery
 from . import test_forecast
+from . import test_forecast_scale
 from . import test_reporting
 from . import test_tour_forecast
 from . import test_i18n

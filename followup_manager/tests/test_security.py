@@ -32,6 +32,8 @@ MATRIX = {
     "followup.forecast": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.forecast.line": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.enroll.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    # Mass enrollments: queued by users, run by the cron, never edited by hand.
+    "followup.enroll.job": ("", "rc", "rc", "r", "rcu", "rcu", "", ""),
     "followup.stop.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.consent.record": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
