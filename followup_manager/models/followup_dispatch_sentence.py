@@ -108,8 +108,8 @@ class FollowupDispatch(models.Model):
     def _followup_reader(self):
         """(language, time zone) of whoever reads: the context's, else the user's."""
         lang = self.env.lang or self.env.user.lang or "en_US"
-        context = self.env.context
-        tz = context["tz"] if "tz" in context else self.env.user.tz
+        # A tz given in the context wins, even empty (the company copy without one).
+        tz = self.env.context.get("tz", self.env.user.tz)
         return lang, tz or False
 
     @api.model

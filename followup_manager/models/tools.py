@@ -67,6 +67,4 @@ def by_note_lang(records, lang_of):
     ids_by_lang = defaultdict(list)
     for record in records:
         ids_by_lang[lang_of(record)].append(record.id)
-    return {
-        lang: records.browse(ids).with_context(lang=lang) for lang, ids in ids_by_lang.items()
-    }
+    return {lang: records.browse(ids).with_context(lang=lang) for lang, ids in ids_by_lang.items()}

@@ -28,3 +28,4 @@ from . import test_consent_limits
 from . import test_migration
 from . import test_trust_config
 from . import test_trust_public
+from . import test_i18n_reader
