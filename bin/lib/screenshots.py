@@ -54,6 +54,10 @@ for lang in __LANGS__:
     # module's terms (the web client's too).
     env["res.lang"]._activate_lang(lang) or env["res.lang"]._create_lang(lang)
     env["ir.module.module"].search([("state", "=", "installed")])._update_translations(lang)
+if __LANGS__:
+    env.cr.commit()
+    # Tell the running server: its cached list of languages is stale.
+    env.registry.signal_changes()
 seq = env.ref("followup_manager.followup_sequence_post_sale_demo")
 Dispatch = env["followup.dispatch"]
 followed = {

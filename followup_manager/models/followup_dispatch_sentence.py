@@ -18,15 +18,33 @@ A plain copy in the company's language (``note_text``) is written with the row, 
 full-text search; rows written before 18.0.1.2.0 have only that copy and show it.
 """
 
+import functools
 from datetime import time as dt_time
 
-from babel.dates import format_time
+import pytz
+from babel.dates import format_datetime, format_time
 
-from odoo import api, fields, models
-from odoo.tools.misc import babel_locale_parse, format_datetime
+from odoo import api, fields, models, tools
+from odoo.tools.misc import babel_locale_parse
 
 from ..policy import decision as policy_decision
 from .followup_outcome import ALREADY_DONE, DEFERRED, DONE, FAILED
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(lang):
+    return babel_locale_parse(lang)
+
+
+@functools.lru_cache(maxsize=64)
+def _datetime_pattern(lang):
+    """How ``lang`` writes a moment: its medium date and short time ("Nov 30, 2026,
+    9:00 AM"; "30 nov 2026, 09:00"), from the CLDR data babel carries."""
+    locale = _locale(lang)
+    return str(locale.datetime_formats["medium"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+
 
 # Errors of the planner that mean "the facts of this person could not be read".
 _FACTS_ERRORS = ("missing_facts", "missing_settings")
@@ -266,14 +284,12 @@ class FollowupDispatch(models.Model):
         if not value:
             return ""
         lang, reader_tz = self._followup_reader()
-        locale = babel_locale_parse(lang)
-        pattern = str(locale.datetime_formats["medium"]).format(
-            locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
-        )
-        moment = fields.Datetime.to_datetime(value)
-        return format_datetime(
-            self.env, moment, tz=tz or reader_tz or "UTC", dt_format=pattern, lang_code=lang
-        )
+        try:
+            zone = pytz.timezone(tz or reader_tz or "UTC")
+        except pytz.UnknownTimeZoneError:
+            zone = pytz.utc
+        moment = pytz.utc.localize(fields.Datetime.to_datetime(value))
+        return format_datetime(moment, _datetime_pattern(lang), tzinfo=zone, locale=_locale(lang))
 
     @api.model
     def _followup_format_clock(self, value):
@@ -285,19 +301,24 @@ class FollowupDispatch(models.Model):
             return text
         lang, _tz = self._followup_reader()
         clock = dt_time(int(hours), int(minutes))
-        return format_time(clock, "short", locale=babel_locale_parse(lang))
+        return format_time(clock, "short", locale=_locale(lang))
 
     @api.model
     def _followup_country_label(self, details):
         """The partner's country in the reader's language (its code is in the
         details), else the name stored with them."""
-        code, country = details.get("country"), None
-        if code and isinstance(code, str):
-            # Most countries have their code as XML id (cached); a few (GB) do not.
-            country = self.env.ref(f"base.{code.lower()}", raise_if_not_found=False)
-            if not (country and country._name == "res.country" and country.code == code):
-                country = self.env["res.country"].search([("code", "=", code)], limit=1)
-        return (country.name if country else "") or details.get("country_name") or ""
+        country_id = self._followup_country_id(details.get("country") or "")
+        if country_id:
+            return self.env["res.country"].browse(country_id).name
+        return details.get("country_name") or ""
+
+    @api.model
+    @tools.ormcache("code")
+    def _followup_country_id(self, code):
+        """The id of the country of ISO ``code`` (countries are reference data)."""
+        if not isinstance(code, str) or not code:
+            return False
+        return self.env["res.country"].search([("code", "=", code.upper())], limit=1).id
 
     # --- done and failed
 
