@@ -332,7 +332,7 @@ class FollowupDispatcher(models.AbstractModel):
                     {
                         "state": FAILED,
                         "reason": outcome.log_reason,
-                        "note": Dispatch._followup_note(*Dispatch._followup_describe(outcome)),
+                        **Dispatch._followup_note_vals(outcome),
                     }
                 )
             elif outcome.state == DONE and outcome.links:

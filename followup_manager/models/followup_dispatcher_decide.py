@@ -83,7 +83,7 @@ class FollowupDispatcher(models.AbstractModel):
         # The responsible users' time zones and names (one query).
         users = self.env["res.users"].union(*(o.user for o in outcomes if o.user))
         users.fetch(["tz", "partner_id", "active"])
-        users.partner_id.fetch(["name", "email"])
+        users.partner_id.fetch(["name", "email", "lang"])
         return outcomes
 
     @api.model

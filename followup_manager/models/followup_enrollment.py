@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 from .followup_sequence import REENGAGEMENT_TRIGGERS
-from .tools import int_param
+from .tools import by_note_lang, int_param, note_lang
 
 STOP_REASONS = [
     ("replied", "The partner replied"),
@@ -273,16 +273,59 @@ class FollowupEnrollment(models.Model):
         follow-ups stay visible on its form (smart button)."""
         return int_param(self.env, "followup_manager.note_per_document_limit", 100)
 
+    def _followup_note_langs(self):
+        """{enrollment id: the language of the notes about it}. Someone acting reads
+        their own; when nobody is (a scheduled job): the followed-up document's
+        salesperson's, else the partner's salesperson's, else the company's (see
+        tools.note_lang). One query per model of followed-up documents."""
+        if self.env.context.get("lang"):
+            return dict.fromkeys(self.ids, self.env.lang)
+        ids_by_model = defaultdict(set)
+        for enrollment in self:
+            if enrollment.origin_model in self.env and enrollment.origin_id:
+                ids_by_model[enrollment.origin_model].add(enrollment.origin_id)
+        salespeople = {}
+        for model, ids in ids_by_model.items():
+            field = self.env[model]._fields.get("user_id")
+            if field is None or field.comodel_name != "res.users":
+                continue
+            # Deleted documents are left out; the rest read with their salesperson.
+            origins = (
+                self.env[model]
+                .with_context(active_test=False)
+                .search_fetch([("id", "in", sorted(ids))], ["user_id"])
+            )
+            salespeople.update(((model, origin.id), origin.user_id) for origin in origins)
+            origins.user_id.fetch(["lang"])
+        return {
+            enrollment.id: note_lang(
+                self.env,
+                [
+                    salespeople.get((enrollment.origin_model, enrollment.origin_id)),
+                    enrollment.partner_id.user_id,
+                ],
+                enrollment.company_id,
+            )
+            for enrollment in self
+        }
+
     def _followup_log_on_origins(self, event):
         """Post one note per followed-up document about these enrollments
-        (``event``: "started" or "stopped"), or one summary note per sequence when
-        they are more than ``_followup_note_limit()`` documents."""
+        (``event``: "started" or "stopped"), in the language of its readers, or one
+        summary note per sequence when they are more than ``_followup_note_limit()``
+        documents."""
         documents = {(enrollment.origin_model, enrollment.origin_id) for enrollment in self}
         if len(documents) > self._followup_note_limit():
             if self.env.context.get("followup_enroll_job"):
                 # A batch of a background job: the job notes its whole count at the end.
                 return None
             return self._followup_log_summary(event, len(documents))
+        langs = self._followup_note_langs()
+        for enrollments in by_note_lang(self, lambda e: langs[e.id]).values():
+            enrollments._followup_log_on_origins_in_lang(event)
+        return None
+
+    def _followup_log_on_origins_in_lang(self, event):
         reasons = dict(self._fields["stop_reason"]._description_selection(self.env))
         lines = defaultdict(list)
         for enrollment in self:

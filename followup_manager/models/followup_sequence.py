@@ -10,7 +10,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, safe_eval
 
 from ..policy import vocabulary
-from .tools import check_integer_vals
+from .tools import check_integer_vals, note_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -397,8 +397,10 @@ class FollowupSequence(models.Model):
         chatter (the history) and on its form (until edited or successful)."""
         self.ensure_one()
         _logger.warning("Follow-up sequence %s skipped on trigger %s: %s", self.id, trigger, error)
-        triggers = dict(self._fields["trigger"]._description_selection(self.env))
-        text = self.env._(
+        # Read later by its managers: in the company's language when a job failed.
+        sequence = self.with_context(lang=note_lang(self.env, company=self.company_id))
+        triggers = dict(self._fields["trigger"]._description_selection(sequence.env))
+        text = sequence.env._(
             "Partners could not be enrolled automatically (%(trigger)s): %(error)s. The "
             "sequence was skipped and the action that triggered it went through; fix "
             "the sequence's configuration.",

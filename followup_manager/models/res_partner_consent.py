@@ -352,7 +352,11 @@ class ResPartner(models.Model):
         """May each partner be contacted on ``channel`` now (for marketing, the
         strictest purpose)? One dict per partner, in the order of ``self``:
         ``{"partner_id", "allowed", "reason", "next_allowed"}`` with
-        ``next_allowed`` a UTC ``"YYYY-MM-DD HH:MM:SS"`` string or False."""
+        ``next_allowed`` a UTC ``"YYYY-MM-DD HH:MM:SS"`` string or False.
+
+        With a ``lang`` in the context, each dict also has ``sentence``: the answer
+        in words, in that language (the why-log's sentences, see
+        followup_dispatch_sentence.py); the codes stay the answer to rely on."""
         self._followup_check_consent_access()
         if not isinstance(channel, str) or (
             channel not in policy_decision.CHANNELS and channel != policy_decision.INTERNAL
@@ -361,9 +365,19 @@ class ResPartner(models.Model):
         now = fields.Datetime.now()
         facts = self._followup_facts(now)
         settings = self.sudo()._followup_settings()
-        return [
-            policy_decision.check(
-                channel, facts[partner.id], settings[partner.id], now
-            ).to_check_result(partner.id)
-            for partner in self
-        ]
+        results = []
+        for partner in self:
+            decision = policy_decision.check(channel, facts[partner.id], settings[partner.id], now)
+            result = decision.to_check_result(partner.id)
+            if self.env.context.get("lang"):
+                result["sentence"] = self._followup_check_sentence(partner, channel, decision)
+            results.append(result)
+        return results
+
+    @api.model
+    def _followup_check_sentence(self, partner, channel, decision):
+        """The sentence of a followup_check answer, in the context's language."""
+        Dispatch = self.env["followup.dispatch"]
+        return Dispatch._followup_note(
+            *Dispatch._followup_describe_decision(partner, channel, decision)
+        )

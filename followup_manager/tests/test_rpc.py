@@ -45,6 +45,16 @@ class TestFollowupRpc(FollowupSecurityCase, HttpCase):
     def test_followup_check_over_json_rpc_returns_one_dict_per_partner(self):
         self.authenticate(self.user_salesman.login, self.user_salesman.login)
         results = self._call("res.partner", "followup_check", (self.carla | self.mario).ids, "sms")
+        # A language in the call's context: the answer in words too, beside the code.
+        [worded] = self._call(
+            "res.partner", "followup_check", self.carla.ids, "sms", context={"lang": "en_US"}
+        )
+        self.assertEqual(
+            worded.pop("sentence"),
+            "Suppressed: Carla Conti has not agreed to receive marketing by SMS; this step "
+            "is skipped.",
+        )
+        self.assertEqual(worded, results[0])
         self.assertEqual(
             results,
             [
