@@ -39,7 +39,17 @@ cr.execute(
     " FROM followup_consent_event ORDER BY id"
 )
 history = hashlib.sha256(repr(cr.fetchall()).encode()).hexdigest()
-cr.execute("SELECT id, enrollment_id, step_id, state, reason FROM followup_dispatch ORDER BY id")
+# The why-log's sentences too: a release may move them (18.0.1.2.0 keeps the stored
+# sentence as note_text and composes new ones when read).
+cr.execute(
+    "SELECT column_name FROM information_schema.columns"
+    " WHERE table_name = 'followup_dispatch' AND column_name IN ('note_text', 'note')"
+)
+note = "note_text" if "note_text" in {row[0] for row in cr.fetchall()} else "note"
+cr.execute(
+    f"SELECT id, enrollment_id, step_id, state, reason, {note}"  # noqa: S608 - a column name
+    " FROM followup_dispatch ORDER BY id"
+)
 decisions = hashlib.sha256(repr(cr.fetchall()).encode()).hexdigest()
 cr.execute(
     "SELECT id, partner_id, sequence_id, state, next_step_id FROM followup_enrollment ORDER BY id"
