@@ -47,8 +47,7 @@ cr.execute(
 )
 note = "note_text" if "note_text" in {row[0] for row in cr.fetchall()} else "note"
 cr.execute(
-    f"SELECT id, enrollment_id, step_id, state, reason, {note}"  # noqa: S608 - a column name
-    " FROM followup_dispatch ORDER BY id"
+    f"SELECT id, enrollment_id, step_id, state, reason, {note} FROM followup_dispatch ORDER BY id"
 )
 decisions = hashlib.sha256(repr(cr.fetchall()).encode()).hexdigest()
 cr.execute(
