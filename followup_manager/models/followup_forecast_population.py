@@ -122,6 +122,8 @@ class FollowupForecast(models.Model):
 
     def _followup_sample_sentence(self, size, simulated, people):
         """Say that the forecast sampled, and how."""
+        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+        factor = f"{size / simulated:.2f}" if simulated else "1"
         return self.env._(
             "Sampled: %(size)s enrollments are more than the %(limit)s simulated one by one; "
             "%(simulated)s of them (all those of %(people)s people taken evenly) were "
@@ -130,7 +132,7 @@ class FollowupForecast(models.Model):
             limit=self._followup_sample_limit(),
             simulated=simulated,
             people=people,
-            factor=f"{size / simulated:.2f}" if simulated else "1",
+            factor=factor,
         )
 
     def _followup_existing_sims(self, enrolled, others, start):
