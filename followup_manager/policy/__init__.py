@@ -10,7 +10,7 @@ Only relative imports inside this package: the fast tests load it without import
 ``followup_manager/__init__.py`` (which imports odoo).
 """
 
-from . import vocabulary
+from . import register, register_file, vocabulary
 from .calendar import (
     DELAY_UNITS,
     WORLD,
@@ -43,6 +43,7 @@ from .decision import (
     PURPOSES,
     QUIET_HOURS,
     REASONS,
+    REGISTER,
     STOPPED,
     SUPPRESS,
     VERDICTS,
@@ -79,6 +80,7 @@ __all__ = [
     "PURPOSES",
     "QUIET_HOURS",
     "REASONS",
+    "REGISTER",
     "STEP_CHANNELS",
     "STOPPED",
     "SUPPRESS",
@@ -105,6 +107,8 @@ __all__ = [
     "plan",
     "priority",
     "record_contacts",
+    "register",
+    "register_file",
     "resolve_tz",
     "time_block_reason",
     "to_local",

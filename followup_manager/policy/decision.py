@@ -12,8 +12,10 @@ will not help). The order matters and is part of the contract:
 5. consent: a withdrawn consent binds every purpose (``withdrawn``); marketing needs a
    granted consent on a basis that covers it (``no_consent``); service needs none;
 6. the address is unusable: ``invalid_address``;
-7. the contact cap over a rolling window: ``cap`` (deferred);
-8. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
+7. the Italian opt-out register, for marketing calls and letters (see register.py):
+   ``register``, suppressed (registered) or deferred (a check is needed);
+8. the contact cap over a rolling window: ``cap`` (deferred);
+9. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
 
 Refusals come before the address check so that the log says the strongest reason: "she
 withdrew her consent" is what a person needs to read, not "her number is wrong".
@@ -30,6 +32,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from . import register as policy_register
 from .calendar import (
     format_hours,
     next_allowed_time,
@@ -54,6 +57,7 @@ from .vocabulary import (
     PURPOSES,
     QUIET_HOURS,
     REASONS,
+    REGISTER,
     STOPPED,
     WEEKEND,
     WITHDRAWN,
@@ -76,6 +80,7 @@ __all__ = [
     "PURPOSES",
     "QUIET_HOURS",
     "REASONS",
+    "REGISTER",
     "STOPPED",
     "SUPPRESS",
     "VERDICTS",
@@ -130,7 +135,8 @@ class Settings:
     not enrolling. The window is in the partner's local time, ``[window_start,
     window_end)``; start after end is an overnight window, start equal to end no window
     (see calendar.hours_to_intervals). ``business_days`` keeps contacts off the partner's
-    country's weekend.
+    country's weekend. ``register``: the company's use of the Italian opt-out register,
+    None when it does not apply it.
     """
 
     cap_count: int = 1
@@ -138,6 +144,7 @@ class Settings:
     window_start: float = 9.0
     window_end: float = 19.0
     business_days: bool = True
+    register: policy_register.RegisterSettings | None = None
 
     def __post_init__(self) -> None:
         if self.cap_count < 0 or self.cap_days < 0:
@@ -203,6 +210,9 @@ class PartnerFacts:
     sequences, all channels); stored sorted. ``preferred_hours`` is ``(start, end)`` in
     local float hours, or None.
 
+    ``register`` holds what the opposition register rule needs (None: no Italian number
+    or address, or not read).
+
     ``tz`` should be the zone already resolved with :func:`resolve_tz` (state and company
     included); decide() re-resolves it from ``country_code`` alone only as a safety net
     against an invalid name. Facts are immutable but not hashable (``consents``).
@@ -221,6 +231,7 @@ class PartnerFacts:
     preferred_hours: tuple[float, float] | None = None
     consents: Mapping[str, ConsentFacts] = field(default_factory=lambda: MappingProxyType({}))
     recent_contacts: tuple[datetime, ...] = ()
+    register: policy_register.RegisterFacts | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -382,6 +393,16 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     address = _ADDRESS_FIELD.get(channel)
     if address and not getattr(facts, address):
         return _suppress(INVALID_ADDRESS, {**base, "address": address.removesuffix("_valid")})
+    register = policy_register.objection(
+        channel,
+        request.purpose,
+        facts.register,
+        facts.consents.get(channel),
+        settings.register,
+        now,
+    )
+    if register is not None and register.suppress:
+        return _suppress(REGISTER, {**base, **register.details})
 
     tz_name, tz_source = resolve_tz(facts.tz, facts.country_code)
     weekend = weekend_days(facts.country_code) if settings.business_days else frozenset()
@@ -393,6 +414,11 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
         facts.preferred_hours,
     )
     base.update(tz=tz_name, tz_source=tz_source, now_local=_local_str(now, tz_name))
+    if register is not None:
+        # A check of the register is needed: wait for it, then the time rules apply.
+        when = next_allowed_time(register.retry_from, *time_args)
+        details = {**base, **register.details, "local_time": _local_str(when, tz_name)}
+        return Decision(DEFER, REGISTER, when, details)
 
     if settings.capped:
         counted = _counted_contacts(facts, settings, now)

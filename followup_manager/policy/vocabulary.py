@@ -44,6 +44,9 @@ __all__ = [
     "QUIET_HOURS",
     "REASONS",
     "REASON_LABELS",
+    "REGISTER",
+    "REGISTER_STATES",
+    "REGISTER_STATE_LABELS",
     "STEP_CHANNELS",
     "STEP_CHANNEL_LABELS",
     "STOPPED",
@@ -121,6 +124,8 @@ WITHDRAWN = "withdrawn"
 CHANNEL_REFUSED = "channel_refused"
 BLACKLISTED = "blacklisted"
 INVALID_ADDRESS = "invalid_address"
+#: The Italian opt-out register (policy/register.py): registered, or a check is needed.
+REGISTER = "register"
 STOPPED = "stopped"
 #: Not produced by the rules; for callers (missing facts in a plan, a failed send).
 ERROR = "error"
@@ -134,10 +139,19 @@ REASON_LABELS = (
     (CHANNEL_REFUSED, "Channel refused by the person"),
     (BLACKLISTED, "Blacklisted"),
     (INVALID_ADDRESS, "Invalid address"),
+    (REGISTER, "Opt-out register (Italy)"),
     (STOPPED, "Follow-up stopped"),
     (ERROR, "Error"),
 )
 REASONS = codes(REASON_LABELS)
+
+# --- the Italian opt-out register: a partner's numbers and address, checked or not ----
+REGISTER_STATE_LABELS = (
+    ("unknown", "Not checked"),
+    ("clear", "Not registered"),
+    ("registered", "Registered"),
+)
+REGISTER_STATES = codes(REGISTER_STATE_LABELS)
 
 # --- dispatch states: what became of a due step ---------------------------------------
 DONE = "done"
