@@ -1,1 +1,2 @@
 from . import followup_consent_proof
+from . import followup_consent_proof_register

@@ -1,0 +1,16 @@
+from odoo import api, fields, models
+
+from .followup_company_settings import FROM_COMPANY
+
+
+class FollowupCompanySettings(models.TransientModel):
+    """The opt-out register's settings in the managers' follow-up settings form."""
+
+    _inherit = "followup.company.settings"
+
+    followup_rpo_enabled = fields.Boolean(string="Opt-out Register (Italy)", **FROM_COMPANY)
+    followup_rpo_days = fields.Integer(string="Register Check Period (days)", **FROM_COMPANY)
+
+    @api.model
+    def _followup_company_fields(self):
+        return [*super()._followup_company_fields(), "followup_rpo_enabled", "followup_rpo_days"]
