@@ -38,6 +38,13 @@ MATRIX = {
     "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.consent.record": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.company.settings": ("", "", "", "", "rwcu", "rwcu", "", ""),
+    # The Italian opt-out register: managers import (answers are written by the import
+    # only, never by hand), auditors read.
+    "followup.rpo.entry": ("", "", "", "r", "r", "r", "", ""),
+    "followup.rpo.answer": ("", "", "", "r", "r", "r", "", ""),
+    "followup.rpo.import": ("", "", "", "r", "rc", "rc", "", ""),
+    "followup.rpo.export": ("", "", "", "", "rwcu", "rwcu", "", ""),
+    "followup.rpo.import.wizard": ("", "", "", "", "rwcu", "rwcu", "", ""),
 }
 
 
@@ -96,6 +103,7 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 "followup.consent.mixin",  # abstract: fields of a consent decision
                 "followup.facts",  # abstract: the facts the decisions read
                 "followup.blacklist.mirror",  # abstract: consent and Odoo's blacklists
+                "followup.rpo.layout",  # abstract: the register's file layout
             },
             "every model of the add-on is in the matrix",
         )
@@ -584,6 +592,13 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             "followup.company.settings.action_save": lambda: (
                 self.env["followup.company.settings"].with_user(user).create({}).action_save()
             ),
+            "res.partner.action_followup_rpo_export": carla.action_followup_rpo_export,
+            "res.partner.action_followup_rpo_due": (
+                lambda: self.env["res.partner"].with_user(user).action_followup_rpo_due()
+            ),
+            "followup.sequence.action_followup_rpo_check_audience": (
+                sequence.action_followup_rpo_check_audience
+            ),
         }
 
     # Public methods only managers may call (they create forecasts, change settings).
@@ -591,6 +606,8 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.sequence.action_forecast",
         "followup.forecast.action_run_again",
         "followup.company.settings.action_save",
+        "res.partner.action_followup_rpo_export",
+        "followup.sequence.action_followup_rpo_check_audience",
     }
     # Public methods that change something (or open a form that does): not for
     # auditors, who read, export and print only.
