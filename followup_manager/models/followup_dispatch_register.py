@@ -1,27 +1,33 @@
+from babel.dates import format_date
+
 from odoo import api, fields, models
 
 from ..policy import decision as policy_decision
 from ..policy import register as policy_register
-from .followup_outcome import DEFERRED
+from .followup_dispatch_sentence import _locale
 
 
 class FollowupDispatch(models.Model):
-    """The sentences of the Italian opt-out register in the dispatch log: which number
-    or address, which answer and which date (see policy/register.py)."""
+    """The sentences of the Italian opt-out register in the dispatch log (and in
+    ``followup_check``'s answer): which number or address, which answer and which date
+    (see policy/register.py). Composed when read, like every sentence of the log."""
 
     _inherit = "followup.dispatch"
 
     @api.model
-    def _followup_describe(self, outcome):
-        if outcome.reason != policy_decision.REGISTER or not outcome.decision:
-            return super()._followup_describe(outcome)
-        details = dict(outcome.decision.details)
-        details.update(
-            partner=outcome.partner.display_name,
-            deferred=outcome.state == DEFERRED,
-            next_try=fields.Datetime.to_string(outcome.next_try) if outcome.next_try else "",
-        )
-        return policy_decision.REGISTER, details
+    def _followup_describe_decision(self, partner, channel, decision, next_try=None):
+        code, details = super()._followup_describe_decision(partner, channel, decision, next_try)
+        if decision is not None and decision.reason == policy_decision.REGISTER:
+            code = policy_decision.REGISTER
+            details["deferred"] = decision.deferred
+        return code, details
+
+    def _followup_register_date(self, value):
+        """An answer's date ("YYYY-MM-DD") as the reader writes a date."""
+        if not value:
+            return ""
+        lang, _tz = self._followup_reader()
+        return format_date(fields.Date.to_date(value), "medium", locale=_locale(lang))
 
     def _followup_register_target(self, details):
         value = details.get("register_value") or ""
@@ -31,6 +37,7 @@ class FollowupDispatch(models.Model):
 
     def _followup_sentence_register(self, details):
         target, partner = self._followup_register_target(details), details["partner"]
+        date = self._followup_register_date(details.get("register_date"))
         if not details.get("deferred"):
             return self.env._(
                 "Suppressed: %(target)s of %(partner)s is in the Registro Pubblico delle "
@@ -39,8 +46,8 @@ class FollowupDispatch(models.Model):
                 "skipped.",
                 target=target,
                 partner=partner,
-                date=details.get("register_date"),
-                since=details.get("registered_since"),
+                date=date,
+                since=self._followup_register_date(details.get("registered_since")),
             )
         when = self._followup_when(details)
         if details.get("check") == policy_register.CHECK_STALE:
@@ -50,7 +57,7 @@ class FollowupDispatch(models.Model):
                 "check is needed. Next try on %(when)s, or as soon as the answer is imported.",
                 target=target,
                 partner=partner,
-                date=details.get("register_date"),
+                date=date,
                 days=details.get("register_max_age"),
                 when=when,
             )
