@@ -10,7 +10,7 @@ Only relative imports inside this package: the fast tests load it without import
 ``followup_manager/__init__.py`` (which imports odoo).
 """
 
-from . import vocabulary
+from . import bounce, replies, vocabulary
 from .calendar import (
     DELAY_UNITS,
     WORLD,
@@ -28,6 +28,7 @@ from .calendar import (
 from .contact import EmailInfo, PhoneInfo, normalize_email, normalize_phone
 from .decision import (
     ALLOW,
+    AWAY,
     BLACKLISTED,
     CAP,
     CHANNEL_REFUSED,
@@ -43,6 +44,7 @@ from .decision import (
     PURPOSES,
     QUIET_HOURS,
     REASONS,
+    SOFT_BOUNCE,
     STOPPED,
     SUPPRESS,
     VERDICTS,
@@ -62,6 +64,7 @@ from .vocabulary import PHONE_CHANNELS, STEP_CHANNELS
 
 __all__ = [
     "ALLOW",
+    "AWAY",
     "BLACKLISTED",
     "CAP",
     "CHANNELS",
@@ -79,6 +82,7 @@ __all__ = [
     "PURPOSES",
     "QUIET_HOURS",
     "REASONS",
+    "SOFT_BOUNCE",
     "STEP_CHANNELS",
     "STOPPED",
     "SUPPRESS",
@@ -94,6 +98,7 @@ __all__ = [
     "Request",
     "Settings",
     "add_delay",
+    "bounce",
     "check",
     "decide",
     "format_hours",
@@ -105,6 +110,7 @@ __all__ = [
     "plan",
     "priority",
     "record_contacts",
+    "replies",
     "resolve_tz",
     "time_block_reason",
     "to_local",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 __all__ = [
     "BLACKLISTED",
+    "AWAY",
     "CAP",
     "CHANNELS",
     "CHANNEL_LABELS",
@@ -47,6 +48,7 @@ __all__ = [
     "STEP_CHANNELS",
     "STEP_CHANNEL_LABELS",
     "STOPPED",
+    "SOFT_BOUNCE",
     "SUPPRESSED",
     "WEEKEND",
     "WITHDRAWN",
@@ -121,6 +123,11 @@ WITHDRAWN = "withdrawn"
 CHANNEL_REFUSED = "channel_refused"
 BLACKLISTED = "blacklisted"
 INVALID_ADDRESS = "invalid_address"
+#: An automatic reply said the person is away (deferred until they are back).
+AWAY = "away"
+#: The last e-mail bounced with a transient failure (4.x.x): e-mail waits, then tries again.
+#: A hard bounce is INVALID_ADDRESS, with details saying it bounced.
+SOFT_BOUNCE = "soft_bounce"
 STOPPED = "stopped"
 #: Not produced by the rules; for callers (missing facts in a plan, a failed send).
 ERROR = "error"
@@ -134,6 +141,8 @@ REASON_LABELS = (
     (CHANNEL_REFUSED, "Channel refused by the person"),
     (BLACKLISTED, "Blacklisted"),
     (INVALID_ADDRESS, "Invalid address"),
+    (AWAY, "Away (automatic reply)"),
+    (SOFT_BOUNCE, "E-mail bounced temporarily"),
     (STOPPED, "Follow-up stopped"),
     (ERROR, "Error"),
 )
