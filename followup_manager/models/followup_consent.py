@@ -38,6 +38,7 @@ def consent_source_labels(env):
         "sale_order": env._("Confirmed sale order"),
         "preference_page": env._("Preference page"),
         "one_click_unsubscribe": env._("One-click unsubscribe"),
+        "mailto": env._("Unsubscribe e-mail (List-Unsubscribe mailto)"),
         "double_opt_in_request": env._("Confirmation requested by e-mail"),
         "double_opt_in": env._("Confirmed by e-mail (double opt-in)"),
         "partner_merge": env._("Contacts merged"),
