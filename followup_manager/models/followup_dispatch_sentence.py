@@ -49,7 +49,13 @@ def _datetime_pattern(lang):
 # Errors of the planner that mean "the facts of this person could not be read".
 _FACTS_ERRORS = ("missing_facts", "missing_settings")
 # Deferrals with a sentence of their own; any other says "outside the sending hours".
-_DEFER_CODES = (policy_decision.CAP, policy_decision.WEEKEND, policy_decision.PREFERRED_HOURS)
+_DEFER_CODES = (
+    policy_decision.CAP,
+    policy_decision.WEEKEND,
+    policy_decision.PREFERRED_HOURS,
+    policy_decision.AWAY,
+    policy_decision.SOFT_BOUNCE,
+)
 
 
 class FollowupDispatch(models.Model):
@@ -423,6 +429,31 @@ class FollowupDispatch(models.Model):
             when=self._followup_when(details),
         )
 
+    def _followup_sentence_away(self, details):
+        if details.get("away_return"):
+            return self.env._(
+                "Deferred: %(partner)s is away according to their automatic reply, until "
+                "%(date)s; next try on %(when)s.",
+                partner=details["partner"],
+                date=details["away_return"],
+                when=self._followup_when(details),
+            )
+        return self.env._(
+            "Deferred: %(partner)s is away according to their automatic reply, which gives "
+            "no return date; next try on %(when)s.",
+            partner=details["partner"],
+            when=self._followup_when(details),
+        )
+
+    def _followup_sentence_soft_bounce(self, details):
+        return self.env._(
+            "Deferred: the last e-mail to %(partner)s could not be delivered for now "
+            "(%(info)s); next try on %(when)s.",
+            partner=details["partner"],
+            info=details.get("bounce_info") or self.env._("no explanation from the server"),
+            when=self._followup_when(details),
+        )
+
     # --- suppressed: the person or the data says no
 
     def _followup_sentence_no_consent(self, details):
@@ -458,10 +489,30 @@ class FollowupDispatch(models.Model):
         )
 
     def _followup_sentence_invalid_address(self, details):
+        if details.get("bounced"):
+            return self._followup_sentence_bounced(details)
         return self.env._(
             "Suppressed: %(partner)s has no valid address for %(channel)s; this step is skipped.",
             partner=details["partner"],
             channel=self._followup_channel_label(details.get("channel")),
+        )
+
+    def _followup_sentence_bounced(self, details):
+        """A hard bounce: the address is unusable (reason ``invalid_address``)."""
+        date = (details.get("bounce_date") or "")[:16]
+        if details.get("bounce_info"):
+            return self.env._(
+                "Suppressed: the e-mail address of %(partner)s bounced on %(date)s (UTC): "
+                "%(info)s; this step is skipped.",
+                partner=details["partner"],
+                date=date,
+                info=details["bounce_info"],
+            )
+        return self.env._(
+            "Suppressed: the e-mail address of %(partner)s bounced on %(date)s (UTC); this "
+            "step is skipped.",
+            partner=details["partner"],
+            date=date,
         )
 
     def _followup_sentence_stopped(self, details):

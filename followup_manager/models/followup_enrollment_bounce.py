@@ -26,10 +26,9 @@ class FollowupEnrollment(models.Model):
         enrollments = self.sudo().search(
             self._followup_active_domain() + [("partner_id", "in", partners.ids)]
         )
+        dispatcher = self.env["followup.dispatcher"]
         to_stop = enrollments.filtered(
             lambda enrollment: enrollment.next_step_id
-            and set(enrollment.next_step_id._followup_remaining_steps().mapped("channel"))
-            - {"none"}
-            == {"email"}
+            and dispatcher._followup_only_email_left(enrollment.next_step_id)
         )
         return to_stop._stop("bounced").sudo(False)

@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import email_normalize
 
 from ..policy import bounce
 from .res_partner_bounce import CONTEXT_BOUNCED_MESSAGE, CONTEXT_DELIVERY_STATUS
@@ -24,3 +25,14 @@ class MailThread(models.AbstractModel):
             }
         )
         return super(MailThread, this)._routing_handle_bounce(email_message, message_dict)
+
+    @api.model
+    def _routing_reset_bounce(self, email_message, message_dict):
+        # Odoo compares the raw From ("Mario Rossi <mario@example.com>") with the
+        # normalized addresses of the records, so mail from anyone whose program
+        # shows a name (nearly everyone) would never reset a bounce. Compare the
+        # address itself: a mail received from it proves it works.
+        email = email_normalize(message_dict.get("email_from") or "")
+        if email:
+            message_dict = dict(message_dict, email_from=email)
+        return super()._routing_reset_bounce(email_message, message_dict)
