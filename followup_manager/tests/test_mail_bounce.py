@@ -41,7 +41,8 @@ class TestFollowupBounces(FollowupGatewayCase):
         return dispatches.filtered(lambda d: d.enrollment_id.sequence_id == self.only_email)
 
     def _check(self):
-        return self.mario.followup_check("email")[0]
+        with self._at(self.MONDAY_10_ROME + timedelta(days=3)):
+            return self.mario.followup_check("email")[0]
 
     def _activities(self):
         return self.env["mail.activity"].search(

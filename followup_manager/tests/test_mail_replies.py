@@ -86,7 +86,13 @@ class TestFollowupReplies(FollowupGatewayCase):
         )
         self.assertEqual(deferred.next_try, datetime(2026, 12, 8, 8, 0))
         # Calls wait too: the person is away.
-        self.assertFalse(self.mario.followup_check("phone")[0]["allowed"])
+        self.mario.followup_set_consent("phone", "granted", "manual_phone")
+        with self._at(self.MONDAY_10_ROME + timedelta(days=1)):
+            check = self.mario.followup_check("phone")[0]
+        self.assertEqual(
+            (check["allowed"], check["reason"], check["next_allowed"]),
+            (False, "away", "2026-12-08 08:00:00"),
+        )
 
     def test_english_out_of_office_without_a_date_waits_the_companys_days(self):
         dispatch = self._start()
