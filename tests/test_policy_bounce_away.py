@@ -62,7 +62,9 @@ def test_away_defers_every_contact_channel_until_back_within_the_window():
 
 
 def test_away_wins_over_a_soft_bounce():
-    facts = reachable(away_until=NOW + timedelta(days=2), email_retry_after=NOW + timedelta(days=1))
+    facts = reachable(
+        away_until=NOW + timedelta(days=2), email_retry_after=NOW + timedelta(days=1)
+    )
     assert verdict(decide(service(), facts, DEFAULTS, NOW)) == ("defer", "away")
 
 

@@ -55,7 +55,11 @@ def test_people_are_not_machines(headers, subject):
 @pytest.mark.parametrize(
     ("text", "locale", "expected"),
     [
-        ("Sono fuori ufficio fino al 7 dicembre, con accesso limitato.", "it_IT", date(2025, 12, 7)),
+        (
+            "Sono fuori ufficio fino al 7 dicembre, con accesso limitato.",
+            "it_IT",
+            date(2025, 12, 7),
+        ),
         ("I am out of the office until 7 December.", "en_US", date(2025, 12, 7)),
         ("I am away until December 7th, 2025.", "en_GB", date(2025, 12, 7)),
         ("I will be back on 12/07.", "en_US", date(2025, 12, 7)),
@@ -100,7 +104,9 @@ def test_follow_ups_resume_the_day_after_the_return_date_or_after_the_default_wa
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)), st.text(max_size=80))
 def test_return_date_never_fails_and_is_never_far_away(received, text):
     found = replies.return_date("until " + text, received, "it_IT")
-    assert found is None or (received.toordinal() - 400 < found.toordinal() <= received.toordinal() + 400)
+    assert found is None or (
+        received.toordinal() - 400 < found.toordinal() <= received.toordinal() + 400
+    )
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)))
@@ -215,6 +221,8 @@ def test_bounce_kinds(action, status, count, kind):
 
 
 def test_a_bounce_without_a_report_is_hard():
-    plain = message_from_string("From: MAILER-DAEMON@x\nSubject: failure\n\nNo.", policy=policy.SMTP)
+    plain = message_from_string(
+        "From: MAILER-DAEMON@x\nSubject: failure\n\nNo.", policy=policy.SMTP
+    )
     assert bounce.delivery_status(plain) is None
     assert bounce.bounce_kind(None) == "hard"

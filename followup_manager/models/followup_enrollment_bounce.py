@@ -28,7 +28,9 @@ class FollowupEnrollment(models.Model):
         )
         dispatcher = self.env["followup.dispatcher"]
         to_stop = enrollments.filtered(
-            lambda enrollment: enrollment.next_step_id
-            and dispatcher._followup_only_email_left(enrollment.next_step_id)
+            lambda enrollment: (
+                enrollment.next_step_id
+                and dispatcher._followup_only_email_left(enrollment.next_step_id)
+            )
         )
         return to_stop._stop("bounced").sudo(False)

@@ -48,8 +48,9 @@ class MailThread(models.AbstractModel):
             .sudo()
             .search([("origin_model", "=", self._name), ("origin_id", "=", self.id)])
             .filtered(
-                lambda enrollment: enrollment.partner_id.commercial_partner_id
-                == author.commercial_partner_id
+                lambda enrollment: (
+                    enrollment.partner_id.commercial_partner_id == author.commercial_partner_id
+                )
             )
         )
         if not enrollments:
@@ -64,7 +65,9 @@ class MailThread(models.AbstractModel):
         tree = lxml_html.fragment_fromstring(str(body), create_parent="div")
         for quote in tree.xpath("//blockquote | //*[@data-o-mail-quote]"):
             quote.drop_tree()
-        return replies.own_text(html2plaintext(Markup(lxml_html.tostring(tree, encoding="unicode"))))
+        return replies.own_text(
+            html2plaintext(Markup(lxml_html.tostring(tree, encoding="unicode")))
+        )
 
 
 class ResPartner(models.Model):

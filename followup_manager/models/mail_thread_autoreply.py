@@ -18,10 +18,11 @@ class MailThread(models.AbstractModel):
     @api.model
     def _message_route_process(self, message, message_dict, routes):
         kind = replies.auto_reply_kind(dict(message.items()), message_dict.get("subject"))
-        if kind:
-            self._followup_on_auto_reply(message_dict)
-            self = self.with_context(**{CONTEXT_AUTO_REPLY: kind})
-        return super()._message_route_process(message, message_dict, routes)
+        if not kind:
+            return super()._message_route_process(message, message_dict, routes)
+        self._followup_on_auto_reply(message_dict)
+        this = self.with_context(**{CONTEXT_AUTO_REPLY: kind})
+        return super(MailThread, this)._message_route_process(message, message_dict, routes)
 
     @api.model
     def _followup_on_auto_reply(self, message_dict):

@@ -31,8 +31,9 @@ class MailThread(models.AbstractModel):
         domain (``catchall+unsubscribe@domain``)."""
         # sudo: alias domains are configuration read by the gateway anyway.
         domains = self.env["mail.alias.domain"].sudo().search([])
+        tag = self._followup_unsubscribe_tag()
         return {
-            f"{domain.catchall_alias}+{self._followup_unsubscribe_tag()}@{domain.name}".lower(): domain
+            f"{domain.catchall_alias}+{tag}@{domain.name}".lower(): domain
             for domain in domains
             if domain.catchall_alias and domain.name
         }
@@ -63,14 +64,19 @@ class MailThread(models.AbstractModel):
             if found
             else self.env["res.partner"]
         )
-        if not partner.exists() or partner._followup_check_token("unsubscribe", found[2]) != "valid":
+        if (
+            not partner.exists()
+            or partner._followup_check_token("unsubscribe", found[2]) != "valid"
+        ):
             _logger.info(
                 "Follow-up unsubscribe e-mail from %s ignored: no valid link in its subject",
                 message_dict.get("email_from"),
             )
             return partner.browse()
-        consent = self.env["followup.consent"].sudo().search(
-            [("partner_id", "=", partner.id), ("channel", "=", "email")]
+        consent = (
+            self.env["followup.consent"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("channel", "=", "email")])
         )
         if consent.state == "withdrawn":
             return partner.browse()

@@ -172,7 +172,10 @@ class ResPartner(models.Model):
                 soft |= partner
         # sudo: the gateway's user records what the mail servers reported; these
         # fields are read-only for everybody else.
-        values = {"followup_email_bounce_info": info, "followup_email_bounce_message_id": message_id}
+        values = {
+            "followup_email_bounce_info": info,
+            "followup_email_bounce_message_id": message_id,
+        }
         if soft:
             retry = now + timedelta(hours=self._followup_soft_bounce_hours())
             soft.sudo().write(dict(values, followup_email_retry_after=retry))
@@ -187,8 +190,10 @@ class ResPartner(models.Model):
 
     def _followup_clear_bounce(self):
         bounced = self.filtered(
-            lambda partner: partner.sudo().followup_email_bounced_date
-            or partner.sudo().followup_email_retry_after
+            lambda partner: (
+                partner.sudo().followup_email_bounced_date
+                or partner.sudo().followup_email_retry_after
+            )
         )
         if bounced:
             # sudo: see _followup_receive_bounce.
@@ -213,16 +218,22 @@ class ResPartner(models.Model):
         # sudo: a system reaction to a mail server's report; it reads the partners'
         # enrollments and open activities only to avoid duplicates.
         partners = self.sudo()
-        running = self.env["followup.enrollment"].sudo().search(
-            [("partner_id", "in", partners.ids), ("state", "=", "active")]
+        running = (
+            self.env["followup.enrollment"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids), ("state", "=", "active")])
         )
         followed = running | stopped.sudo()
-        open_types = self.env["mail.activity"].sudo().search(
-            [
-                ("res_model", "=", "res.partner"),
-                ("res_id", "in", partners.ids),
-                ("activity_type_id", "=", activity_type.id),
-            ]
+        open_types = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
         )
         already = set(open_types.mapped("res_id"))
         vals_list = []

@@ -111,7 +111,9 @@ def delivery_status(message: Message, recipient: str | None = None) -> DeliveryS
     return statuses[0]
 
 
-def bounce_kind(status: DeliveryStatus | None, bounce_count: int = 0, limit: int = 3) -> str | None:
+def bounce_kind(
+    status: DeliveryStatus | None, bounce_count: int = 0, limit: int = 3
+) -> str | None:
     """``hard``, ``soft`` or None (the report is not a failure) for a bounce.
 
     * a ``delayed`` action is a warning, the server keeps trying: ``soft``;

@@ -419,7 +419,9 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     if held is not None:
         reason, until = held
         # When the hold ends the cap must allow too: the later of both, then the hours.
-        when = next_allowed_time(max(until, _cap_free_at(facts, settings, now) or until), *time_args)
+        when = next_allowed_time(
+            max(until, _cap_free_at(facts, settings, now) or until), *time_args
+        )
         details = {**base, "local_time": _local_str(when, tz_name)}
         if reason == AWAY:
             details.update(

@@ -367,7 +367,9 @@ def return_date(text: str, received: date, locale: str | None = None) -> date | 
     is tried first, then the others; numeric dates are read in the locale's order.
     """
     plain = _plain(text)
-    languages = (_language(locale),) + tuple(lang for lang in LANGUAGES if lang != _language(locale))
+    languages = (_language(locale),) + tuple(
+        lang for lang in LANGUAGES if lang != _language(locale)
+    )
     found = []
     for cue in _CUE_RE.finditer(plain):
         window = plain[cue.end() : cue.end() + _CUE_REACH + 30]

@@ -18,8 +18,8 @@ Pure Python: nothing here imports odoo.
 from __future__ import annotations
 
 __all__ = [
-    "BLACKLISTED",
     "AWAY",
+    "BLACKLISTED",
     "CAP",
     "CHANNELS",
     "CHANNEL_LABELS",
@@ -45,10 +45,10 @@ __all__ = [
     "QUIET_HOURS",
     "REASONS",
     "REASON_LABELS",
+    "SOFT_BOUNCE",
     "STEP_CHANNELS",
     "STEP_CHANNEL_LABELS",
     "STOPPED",
-    "SOFT_BOUNCE",
     "SUPPRESSED",
     "WEEKEND",
     "WITHDRAWN",

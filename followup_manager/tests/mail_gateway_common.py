@@ -112,7 +112,11 @@ class FollowupGatewayCase(FollowupDispatchCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.alias_domain = cls.env["mail.alias.domain"].create(
-            {"name": "fm-gateway.example.com", "catchall_alias": "catchall", "bounce_alias": "bounce"}
+            {
+                "name": "fm-gateway.example.com",
+                "catchall_alias": "catchall",
+                "bounce_alias": "bounce",
+            }
         )
         cls.env.company.alias_domain_id = cls.alias_domain
         # Each test counts its own contacts: no cap between its e-mails.

@@ -78,7 +78,9 @@ class TestFollowupBounces(FollowupGatewayCase):
         activity = self._activities()
         self.assertEqual(activity.user_id, self.user_salesman)
         self.assertIn("5.1.1", str(activity.note))
-        self.assertIn(self.mario, self.env["res.partner"].search([("followup_email_state", "=", "bounced")]))
+        self.assertIn(
+            self.mario, self.env["res.partner"].search([("followup_email_state", "=", "bounced")])
+        )
 
         # The reminder falls due: suppressed, no e-mail, and the log says why.
         mails_before = self.env["mail.mail"].search_count([])
