@@ -158,3 +158,31 @@ class TestFollowupReplies(FollowupGatewayCase):
             [("partner_id", "=", self.mario.id), ("channel", "=", "email")]
         )
         self.assertEqual(consent.state, "granted")
+
+    def test_the_new_sentences_speak_italian(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        dispatch = self.env["followup.dispatch"].with_context(lang="it_IT")
+        when = {"local_time": "2026-12-08 09:00", "tz": "Europe/Rome"}
+        self.assertEqual(
+            dispatch._followup_note(
+                "away", {"partner": "Mario Rossi", "away_return": "2026-12-07", **when}
+            ),
+            "Rinviato: Mario Rossi è assente secondo la sua risposta automatica, fino al "
+            "2026-12-07; prossimo tentativo il 2026-12-08 09:00 (Europe/Rome).",
+        )
+        self.assertEqual(
+            dispatch._followup_note(
+                "invalid_address",
+                {
+                    "partner": "Mario Rossi",
+                    "bounced": True,
+                    "bounce_date": "2026-11-30 09:05:00",
+                    "bounce_info": "550 5.1.1 User unknown",
+                },
+            ),
+            "Soppresso: l'indirizzo e-mail di Mario Rossi è stato respinto il 2026-11-30 09:05 "
+            "(UTC): 550 5.1.1 User unknown; questo passo viene saltato.",
+        )
