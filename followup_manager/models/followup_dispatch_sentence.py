@@ -171,6 +171,7 @@ class FollowupDispatch(models.Model):
         details = dict(outcome.decision.details) if outcome.decision else {}
         details.update(partner=partner, channel=outcome.step.channel or "")
         details["reason"] = outcome.log_reason or ""
+        details["stop_reason"] = outcome.stop_reason or False
         return outcome.reason or "suppressed", details
 
     @api.model
@@ -498,8 +499,24 @@ class FollowupDispatch(models.Model):
         )
 
     def _followup_sentence_bounced(self, details):
-        """A hard bounce: the address is unusable (reason ``invalid_address``)."""
+        """A hard bounce: the address is unusable (reason ``invalid_address``); the
+        follow-up stops when only e-mails were left."""
         date = (details.get("bounce_date") or "")[:16]
+        if details.get("stop_reason") == "bounced" and details.get("bounce_info"):
+            return self.env._(
+                "Stopped: the e-mail address of %(partner)s bounced on %(date)s (UTC): "
+                "%(info)s; only e-mails were left, the follow-up ends here.",
+                partner=details["partner"],
+                date=date,
+                info=details["bounce_info"],
+            )
+        if details.get("stop_reason") == "bounced":
+            return self.env._(
+                "Stopped: the e-mail address of %(partner)s bounced on %(date)s (UTC); only "
+                "e-mails were left, the follow-up ends here.",
+                partner=details["partner"],
+                date=date,
+            )
         if details.get("bounce_info"):
             return self.env._(
                 "Suppressed: the e-mail address of %(partner)s bounced on %(date)s (UTC): "

@@ -1,5 +1,6 @@
 import logging
 import re
+from email.message import EmailMessage
 
 from odoo import api, models
 from odoo.tools import email_split
@@ -40,6 +41,10 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        if not isinstance(message, EmailMessage):
+            # Only the gateway hands over parsed e-mails; Odoo refuses anything else
+            # (an RPC call) with a TypeError, before this add-on looks at it.
+            return super().message_route(message, message_dict, model, thread_id, custom_values)
         addresses = self._followup_unsubscribe_addresses()
         recipients = {email.lower() for email in email_split(message_dict.get("recipients") or "")}
         if addresses and recipients & set(addresses):

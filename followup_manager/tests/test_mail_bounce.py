@@ -98,6 +98,30 @@ class TestFollowupBounces(FollowupGatewayCase):
         self._process(self._dsn(first).replace("dsn-5.1.1", "dsn-again"))
         self.assertEqual(len(self._activities()), 1)
 
+    def test_e_mails_started_after_the_bounce_stop_at_their_first_step(self):
+        first = self._start()
+        self._process(self._dsn(first))
+        later = self._create_sequence(
+            "Later news",
+            "manual",
+            [self._email_step("News", self.template_partner)],
+            purpose="service",
+        )
+        moment = self.MONDAY_10_ROME + timedelta(hours=2)
+        self._enroll(later, self.mario, moment)
+        dispatch = self._dispatch(moment)
+        self.assertRecordValues(dispatch, [{"state": "suppressed", "reason": "invalid_address"}])
+        self.assertFalse(dispatch.mail_id)
+        self.assertRecordValues(
+            dispatch.enrollment_id, [{"state": "stopped", "stop_reason": "bounced"}]
+        )
+        self.assertEqual(
+            dispatch.note,
+            "Stopped: the e-mail address of Mario Rossi bounced on 2026-11-30 09:00 (UTC): "
+            "550 5.1.1 <mario@example.com>: Recipient address rejected; only e-mails were "
+            "left, the follow-up ends here.",
+        )
+
     def test_mail_from_the_address_makes_it_usable_again(self):
         first = self._start()
         self._process(self._dsn(first))
