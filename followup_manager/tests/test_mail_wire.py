@@ -2,6 +2,7 @@ import re
 from email import message_from_bytes, policy
 from urllib.parse import unquote
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from .common import url_path
@@ -71,3 +72,8 @@ class TestFollowupHeadersOnTheWire(FollowupGatewayCase, HttpCase):
         )
         self.assertEqual(len(self._consent_events(self.mario)), count)
         self.assertFalse(self._consent_events(self.customer))
+        # Only the gateway records this source, after checking the signed subject.
+        with self.assertRaises(UserError):
+            self.mario.with_user(self.user_manager).followup_set_consent(
+                "email", "withdrawn", "mailto"
+            )
