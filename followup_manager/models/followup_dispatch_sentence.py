@@ -22,7 +22,7 @@ import functools
 from datetime import time as dt_time
 
 import pytz
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 
 from odoo import api, fields, models, tools
 from odoo.tools.misc import babel_locale_parse
@@ -299,6 +299,15 @@ class FollowupDispatch(models.Model):
         return format_datetime(moment, _datetime_pattern(lang), tzinfo=zone, locale=_locale(lang))
 
     @api.model
+    def _followup_format_day(self, value):
+        """A day ("YYYY-MM-DD") as the reader writes it (babel: the locale's medium
+        date, "Dec 7, 2026" in English)."""
+        if not value:
+            return ""
+        lang, _tz = self._followup_reader()
+        return format_date(fields.Date.to_date(value), "medium", locale=_locale(lang))
+
+    @api.model
     def _followup_format_clock(self, value):
         """A time of day ("20:30", "09:00") as the reader writes it ("8:30 PM" in
         English); "24:00" (the end of a day) and anything else is left as it is."""
@@ -436,7 +445,7 @@ class FollowupDispatch(models.Model):
                 "Deferred: %(partner)s is away according to their automatic reply, until "
                 "%(date)s; next try on %(when)s.",
                 partner=details["partner"],
-                date=details["away_return"],
+                date=self._followup_format_day(details["away_return"]),
                 when=self._followup_when(details),
             )
         return self.env._(
@@ -501,7 +510,7 @@ class FollowupDispatch(models.Model):
     def _followup_sentence_bounced(self, details):
         """A hard bounce: the address is unusable (reason ``invalid_address``); the
         follow-up stops when only e-mails were left."""
-        date = (details.get("bounce_date") or "")[:16]
+        date = self._followup_format_datetime(details.get("bounce_date"), "UTC")
         if details.get("stop_reason") == "bounced" and details.get("bounce_info"):
             return self.env._(
                 "Stopped: the e-mail address of %(partner)s bounced on %(date)s (UTC): "
