@@ -88,8 +88,9 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertRecordValues(reminder, [{"state": "suppressed", "reason": "invalid_address"}])
         self.assertEqual(
             reminder.note,
-            "Suppressed: the e-mail address of Mario Rossi bounced on 2026-11-30 09:05 (UTC): "
-            "550 5.1.1 <mario@example.com>: Recipient address rejected; this step is skipped.",
+            "Suppressed: the e-mail address of Mario Rossi bounced on Nov 30, 2026, 9:05 AM "
+            "(UTC): 550 5.1.1 <mario@example.com>: Recipient address rejected; this step is "
+            "skipped.",
         )
         self.assertEqual(self.env["mail.mail"].search_count([]), mails_before, "no e-mail sent")
         self.assertEqual(mixed.next_step_id.name, "Call")
@@ -117,7 +118,7 @@ class TestFollowupBounces(FollowupGatewayCase):
         )
         self.assertEqual(
             dispatch.note,
-            "Stopped: the e-mail address of Mario Rossi bounced on 2026-11-30 09:00 (UTC): "
+            "Stopped: the e-mail address of Mario Rossi bounced on Nov 30, 2026, 9:00 AM (UTC): "
             "550 5.1.1 <mario@example.com>: Recipient address rejected; only e-mails were "
             "left, the follow-up ends here.",
         )
@@ -170,7 +171,7 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertEqual(
             deferred.note,
             "Deferred: the last e-mail to Mario Rossi could not be delivered for now "
-            "(452 4.2.2 Mailbox full); next try on 2026-12-03 09:00 (Europe/Rome).",
+            "(452 4.2.2 Mailbox full); next try on Dec 3, 2026, 9:00 AM (Europe/Rome).",
         )
         # Then it is sent.
         retried = self._dispatch(deferred.next_try).filtered(

@@ -82,7 +82,7 @@ class TestFollowupReplies(FollowupGatewayCase):
         self.assertEqual(
             deferred.note,
             "Deferred: Mario Rossi is away according to their automatic reply, until "
-            "2026-12-07; next try on 2026-12-08 09:00 (Europe/Rome).",
+            "Dec 7, 2026; next try on Dec 8, 2026, 9:00 AM (Europe/Rome).",
         )
         self.assertEqual(deferred.next_try, datetime(2026, 12, 8, 8, 0))
         # Calls wait too: the person is away.
@@ -112,7 +112,7 @@ class TestFollowupReplies(FollowupGatewayCase):
         self.assertEqual(
             deferred.note,
             "Deferred: Mario Rossi is away according to their automatic reply, which gives "
-            "no return date; next try on 2026-12-03 09:00 (Europe/Rome).",
+            "no return date; next try on Dec 3, 2026, 9:00 AM (Europe/Rome).",
         )
 
     def test_a_human_reply_stops_the_sequence(self):
@@ -171,7 +171,7 @@ class TestFollowupReplies(FollowupGatewayCase):
                 "away", {"partner": "Mario Rossi", "away_return": "2026-12-07", **when}
             ),
             "Rinviato: Mario Rossi è assente secondo la sua risposta automatica, fino al "
-            "2026-12-07; prossimo tentativo il 2026-12-08 09:00 (Europe/Rome).",
+            "7 dic 2026; prossimo tentativo il 8 dic 2026, 09:00 (Europe/Rome).",
         )
         self.assertEqual(
             dispatch._followup_note(
@@ -183,6 +183,6 @@ class TestFollowupReplies(FollowupGatewayCase):
                     "bounce_info": "550 5.1.1 User unknown",
                 },
             ),
-            "Soppresso: l'indirizzo e-mail di Mario Rossi è stato respinto il 2026-11-30 09:05 "
-            "(UTC): 550 5.1.1 User unknown; questo passo viene saltato.",
+            "Soppresso: l'indirizzo e-mail di Mario Rossi è stato respinto il 30 nov 2026, "
+            "09:05 (UTC): 550 5.1.1 User unknown; questo passo viene saltato.",
         )
