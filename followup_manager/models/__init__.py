@@ -6,6 +6,8 @@ from . import res_partner_contact
 from . import res_partner_consent
 from . import res_partner_links
 from . import res_partner_enrollment
+from . import res_partner_bounce
+from . import res_partner_away
 from . import followup_facts
 from . import sale_order
 from . import crm_lead
@@ -16,13 +18,18 @@ from . import followup_enrollment
 from . import followup_enrollment_stepping
 from . import followup_enrollment_guard
 from . import followup_enroll_job
+from . import followup_enrollment_bounce
 from . import followup_dispatch
 from . import followup_dispatch_sentence
 from . import followup_delivery
 from . import followup_dispatch_delivery
 from . import followup_sequence_delivery
+from . import mail_thread_autoreply
 from . import mail_thread
 from . import mail_thread_delivery
+from . import mail_thread_bounce
+from . import mail_thread_unsubscribe
+from . import ir_mail_server
 from . import mail_mail
 from . import sms_tracker
 from . import followup_consent

@@ -21,13 +21,15 @@ CONTEXT_APPLY = "followup_consent_apply"
 # browser. Any other caller records their own act under a source of their own.
 ONLINE_SOURCES = ("preference_page", "one_click_unsubscribe", "double_opt_in")
 # Sources the add-on records itself when something happens (an order confirmed, a
-# request mailed, a merge, a blacklist entry): never a caller's claim either.
+# request mailed, a merge, a blacklist entry, an unsubscribe e-mail with its signed
+# subject received by the gateway): never a caller's claim either.
 SYSTEM_SOURCES = (
     "sale_order",
     "double_opt_in_request",
     "partner_merge",
     "mail_blacklist",
     "phone_blacklist",
+    "mailto",
 )
 
 
@@ -38,6 +40,7 @@ def consent_source_labels(env):
         "sale_order": env._("Confirmed sale order"),
         "preference_page": env._("Preference page"),
         "one_click_unsubscribe": env._("One-click unsubscribe"),
+        "mailto": env._("Unsubscribe e-mail (List-Unsubscribe mailto)"),
         "double_opt_in_request": env._("Confirmation requested by e-mail"),
         "double_opt_in": env._("Confirmed by e-mail (double opt-in)"),
         "partner_merge": env._("Contacts merged"),

@@ -22,7 +22,7 @@ import functools
 from datetime import time as dt_time
 
 import pytz
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 
 from odoo import api, fields, models, tools
 from odoo.tools.misc import babel_locale_parse
@@ -49,7 +49,13 @@ def _datetime_pattern(lang):
 # Errors of the planner that mean "the facts of this person could not be read".
 _FACTS_ERRORS = ("missing_facts", "missing_settings")
 # Deferrals with a sentence of their own; any other says "outside the sending hours".
-_DEFER_CODES = (policy_decision.CAP, policy_decision.WEEKEND, policy_decision.PREFERRED_HOURS)
+_DEFER_CODES = (
+    policy_decision.CAP,
+    policy_decision.WEEKEND,
+    policy_decision.PREFERRED_HOURS,
+    policy_decision.AWAY,
+    policy_decision.SOFT_BOUNCE,
+)
 
 
 class FollowupDispatch(models.Model):
@@ -165,6 +171,7 @@ class FollowupDispatch(models.Model):
         details = dict(outcome.decision.details) if outcome.decision else {}
         details.update(partner=partner, channel=outcome.step.channel or "")
         details["reason"] = outcome.log_reason or ""
+        details["stop_reason"] = outcome.stop_reason or False
         return outcome.reason or "suppressed", details
 
     @api.model
@@ -290,6 +297,15 @@ class FollowupDispatch(models.Model):
             zone = pytz.utc
         moment = pytz.utc.localize(fields.Datetime.to_datetime(value))
         return format_datetime(moment, _datetime_pattern(lang), tzinfo=zone, locale=_locale(lang))
+
+    @api.model
+    def _followup_format_day(self, value):
+        """A day ("YYYY-MM-DD") as the reader writes it (babel: the locale's medium
+        date, "Dec 7, 2026" in English)."""
+        if not value:
+            return ""
+        lang, _tz = self._followup_reader()
+        return format_date(fields.Date.to_date(value), "medium", locale=_locale(lang))
 
     @api.model
     def _followup_format_clock(self, value):
@@ -423,6 +439,31 @@ class FollowupDispatch(models.Model):
             when=self._followup_when(details),
         )
 
+    def _followup_sentence_away(self, details):
+        if details.get("away_return"):
+            return self.env._(
+                "Deferred: %(partner)s is away according to their automatic reply, until "
+                "%(date)s; next try on %(when)s.",
+                partner=details["partner"],
+                date=self._followup_format_day(details["away_return"]),
+                when=self._followup_when(details),
+            )
+        return self.env._(
+            "Deferred: %(partner)s is away according to their automatic reply, which gives "
+            "no return date; next try on %(when)s.",
+            partner=details["partner"],
+            when=self._followup_when(details),
+        )
+
+    def _followup_sentence_soft_bounce(self, details):
+        return self.env._(
+            "Deferred: the last e-mail to %(partner)s could not be delivered for now "
+            "(%(info)s); next try on %(when)s.",
+            partner=details["partner"],
+            info=details.get("bounce_info") or self.env._("no explanation from the server"),
+            when=self._followup_when(details),
+        )
+
     # --- suppressed: the person or the data says no
 
     def _followup_sentence_no_consent(self, details):
@@ -458,10 +499,46 @@ class FollowupDispatch(models.Model):
         )
 
     def _followup_sentence_invalid_address(self, details):
+        if details.get("bounced"):
+            return self._followup_sentence_bounced(details)
         return self.env._(
             "Suppressed: %(partner)s has no valid address for %(channel)s; this step is skipped.",
             partner=details["partner"],
             channel=self._followup_channel_label(details.get("channel")),
+        )
+
+    def _followup_sentence_bounced(self, details):
+        """A hard bounce: the address is unusable (reason ``invalid_address``); the
+        follow-up stops when only e-mails were left."""
+        date = self._followup_format_datetime(details.get("bounce_date"), "UTC")
+        if details.get("stop_reason") == "bounced" and details.get("bounce_info"):
+            return self.env._(
+                "Stopped: the e-mail address of %(partner)s bounced on %(date)s (UTC): "
+                "%(info)s; only e-mails were left, the follow-up ends here.",
+                partner=details["partner"],
+                date=date,
+                info=details["bounce_info"],
+            )
+        if details.get("stop_reason") == "bounced":
+            return self.env._(
+                "Stopped: the e-mail address of %(partner)s bounced on %(date)s (UTC); only "
+                "e-mails were left, the follow-up ends here.",
+                partner=details["partner"],
+                date=date,
+            )
+        if details.get("bounce_info"):
+            return self.env._(
+                "Suppressed: the e-mail address of %(partner)s bounced on %(date)s (UTC): "
+                "%(info)s; this step is skipped.",
+                partner=details["partner"],
+                date=date,
+                info=details["bounce_info"],
+            )
+        return self.env._(
+            "Suppressed: the e-mail address of %(partner)s bounced on %(date)s (UTC); this "
+            "step is skipped.",
+            partner=details["partner"],
+            date=date,
         )
 
     def _followup_sentence_stopped(self, details):

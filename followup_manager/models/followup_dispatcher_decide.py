@@ -246,8 +246,20 @@ class FollowupDispatcher(models.AbstractModel):
                 reason=policy_decision.ERROR,
                 error=result.details.get("error") or "error",
             )
-        stop_reason = "partner_archived" if result.reason == policy_decision.STOPPED else False
+        stop_reason = False
+        if result.reason == policy_decision.STOPPED:
+            stop_reason = "partner_archived"
+        elif result.details.get("bounced") and self._followup_only_email_left(outcome.step):
+            # The address bounced for good and nothing but e-mails is left to do.
+            stop_reason = "bounced"
         return outcome.replace(state=SUPPRESSED, reason=result.reason, stop_reason=stop_reason)
+
+    @api.model
+    def _followup_only_email_left(self, step):
+        """Whether ``step`` and the ones after it only contact the person by e-mail
+        (internal tasks aside), as for res.partner's hard bounces."""
+        channels = set(step._followup_remaining_steps().mapped("channel")) - {"none"}
+        return channels == {"email"}
 
     @api.model
     def _followup_skip_done_before(self, outcomes, done_before=None):

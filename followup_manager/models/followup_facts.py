@@ -31,6 +31,11 @@ FOLLOWUP_FACT_FIELDS = (
     "followup_no_phone",
     "followup_no_whatsapp",
     "followup_no_post",
+    "followup_email_bounced_date",
+    "followup_email_bounce_info",
+    "followup_email_retry_after",
+    "followup_away_until",
+    "followup_away_return",
 )
 # The person's own frequency (res.partner.followup_frequency) as a cap window in days.
 FOLLOWUP_FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91}
@@ -255,6 +260,12 @@ class FollowupFacts(models.AbstractModel):
             phone_valid=bool(partner.followup_call_number),
             phone_blacklisted=phone_blacklisted,
             sms_valid=bool(partner.followup_sms_number),
+            email_bounced=bool(partner.followup_email_bounced_date),
+            email_bounce_date=partner.followup_email_bounced_date or None,
+            email_bounce_info=partner.followup_email_bounce_info or None,
+            email_retry_after=partner.followup_email_retry_after or None,
+            away_until=partner.followup_away_until or None,
+            away_return=partner.followup_away_return or None,
             refused_channels={
                 channel
                 for channel, _label in CONSENT_CHANNELS

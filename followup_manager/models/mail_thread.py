@@ -1,4 +1,11 @@
-from odoo import models
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from odoo import fields, models
+from odoo.tools import html2plaintext
+
+from ..policy import replies
+from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
 
 
 class MailThread(models.AbstractModel):
@@ -6,8 +13,12 @@ class MailThread(models.AbstractModel):
 
     def _message_post_after_hook(self, message, msg_values):
         res = super()._message_post_after_hook(message, msg_values)
-        if self._followup_is_reply(message, msg_values):
+        # An automatic reply (out of office...) is no reply: it stops nothing.
+        if not self.env.context.get(CONTEXT_AUTO_REPLY) and self._followup_is_reply(
+            message, msg_values
+        ):
             self.env["followup.enrollment"]._followup_stop_on_reply(self, message)
+            self._followup_check_stop_request(message)
         return res
 
     def _followup_is_reply(self, message, msg_values):
@@ -22,3 +33,94 @@ class MailThread(models.AbstractModel):
             return False
         subtype = message.subtype_id
         return not subtype.internal
+
+    def _followup_check_stop_request(self, message):
+        """A followed-up person's reply that seems to ask not to be contacted again
+        is not a withdrawal by itself (words are not a legal decision): the
+        salesperson gets an activity to read it and record their decision."""
+        if not replies.asks_not_to_be_contacted(self._followup_reply_text(message.body)):
+            return self.env["mail.activity"]
+        author = message.author_id
+        # sudo: the author may be a customer without access to enrollments; only
+        # their own follow-ups on this document are read.
+        enrollments = (
+            self.env["followup.enrollment"]
+            .sudo()
+            .search([("origin_model", "=", self._name), ("origin_id", "=", self.id)])
+            .filtered(
+                lambda enrollment: (
+                    enrollment.partner_id.commercial_partner_id == author.commercial_partner_id
+                )
+            )
+        )
+        if not enrollments:
+            return self.env["mail.activity"]
+        return author._followup_stop_request_activity(enrollments, self, message)
+
+    def _followup_reply_text(self, body):
+        """The text the person wrote: quoted messages (blockquotes, Odoo's marked
+        quotes, "On ... wrote:" and what follows) left out."""
+        if not body:
+            return ""
+        tree = lxml_html.fragment_fromstring(str(body), create_parent="div")
+        for quote in tree.xpath("//blockquote | //*[@data-o-mail-quote]"):
+            quote.drop_tree()
+        return replies.own_text(
+            html2plaintext(Markup(lxml_html.tostring(tree, encoding="unicode")))
+        )
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def _followup_stop_request_activity(self, enrollments, document, message):
+        """One activity for the salesperson: the person may have asked not to be
+        contacted, record their decision (Record a Decision on the contact)."""
+        self.ensure_one()
+        activity_type = self.env.ref(
+            "followup_manager.mail_activity_type_followup_stop_request", raise_if_not_found=False
+        )
+        user = self.user_id or enrollments.user_id[:1]
+        if not activity_type or not user:
+            return self.env["mail.activity"]
+        # sudo: a customer's e-mail, handled by the gateway, asks a salesperson to
+        # act; the activity only points at the contact and quotes the reply.
+        activities = self.env["mail.activity"].sudo()
+        if activities.search_count(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.id),
+                ("activity_type_id", "=", activity_type.id),
+            ],
+            limit=1,
+        ):
+            return activities
+        env = self.with_context(lang=user.partner_id.lang or self.env.lang).env
+        link = Markup('<a href="/odoo/res.partner/%s">%s</a>') % (
+            self.id,
+            env._("Record a Decision"),
+        )
+        note = Markup("<p>%s</p><blockquote>%s</blockquote>") % (
+            env._(
+                "%(partner)s replied on %(document)s on %(date)s with words that may ask "
+                "not to be contacted again. Read the reply and record their decision "
+                "(%(link)s, Consent tab of the contact).",
+                partner=self.display_name,
+                document=document.display_name,
+                date=fields.Datetime.to_string(message.date)[:16],
+                link=link,
+            ),
+            document._followup_reply_text(message.body)[:500],
+        )
+        return activities.create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": self.id,
+                "activity_type_id": activity_type.id,
+                "user_id": user.id,
+                "summary": env._(
+                    "The customer may have asked not to be contacted: record their decision"
+                ),
+                "note": note,
+            }
+        )

@@ -42,6 +42,14 @@ class ResCompany(models.Model):
         help="Confirmed orders within the inactivity window that make a customer loyal.",
     )
 
+    followup_away_days = fields.Integer(
+        string="Wait After an Automatic Reply (days)",
+        default=3,
+        help="An automatic reply (out of office) without a return date makes the "
+        "person's follow-ups wait this many days; with a date, they wait until the "
+        "day after it.",
+    )
+
     _sql_constraints = [
         (
             "followup_cap_positive",
@@ -61,6 +69,11 @@ class ResCompany(models.Model):
             "CHECK(followup_inactive_days > 0 AND followup_loyal_orders > 0)",
             "The inactivity period and the loyal order count must be positive.",
         ),
+        (
+            "followup_away_days_positive",
+            "CHECK(followup_away_days >= 0)",
+            "The days to wait after an automatic reply cannot be negative.",
+        ),
     ]
 
     @api.model
@@ -74,4 +87,5 @@ class ResCompany(models.Model):
             "followup_business_days",
             "followup_inactive_days",
             "followup_loyal_orders",
+            "followup_away_days",
         ]

@@ -19,3 +19,4 @@ class ResConfigSettings(models.TransientModel):
     followup_loyal_orders = fields.Integer(
         related="company_id.followup_loyal_orders", readonly=False
     )
+    followup_away_days = fields.Integer(related="company_id.followup_away_days", readonly=False)

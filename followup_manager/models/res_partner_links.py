@@ -1,5 +1,6 @@
 import calendar
 from collections import defaultdict
+from urllib.parse import quote as url_quote
 
 from markupsafe import Markup, escape
 
@@ -101,14 +102,38 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.env["followup.consent.request"]._find(self, token)
 
-    def _followup_mail_headers(self):
+    def _followup_mail_headers(self, company=None):
         """Headers every follow-up e-mail to this partner carries (RFC 2369
         and RFC 8058 one-click unsubscribe). Pass them as ``mail.mail``
-        ``headers`` (``repr`` of this dict) or in ``_prepare_outgoing_list``."""
+        ``headers`` (``repr`` of this dict) or in ``_prepare_outgoing_list``.
+
+        Next to the link, a ``mailto:`` unsubscribe when the company (default:
+        the partner's, else the current one) has an alias domain: the gateway
+        receives it (see mail_thread_unsubscribe.py). The headers leave on one
+        line each, however long (see ir_mail_server.py)."""
+        self.ensure_one()
+        uris = [f"<{self._followup_unsubscribe_url()}>"]
+        mailto = self._followup_unsubscribe_mailto(company or self.company_id or self.env.company)
+        if mailto:
+            uris.append(f"<{mailto}>")
         return {
-            "List-Unsubscribe": f"<{self._followup_unsubscribe_url()}>",
+            "List-Unsubscribe": ", ".join(uris),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
+
+    def _followup_unsubscribe_mailto(self, company):
+        """``mailto:`` URI of the unsubscribe address of ``company``'s alias
+        domain, its subject naming the partner and the signed token; False
+        without an alias domain."""
+        self.ensure_one()
+        # sudo: the alias domain is configuration; only its address is read.
+        domain = company.sudo().alias_domain_id
+        if not domain or not domain.catchall_alias:
+            return False
+        tag = self.env["mail.thread"]._followup_unsubscribe_tag()
+        subject = f"unsubscribe {self.id} {self._followup_token('unsubscribe')}"
+        address = f"{domain.catchall_alias}+{tag}@{domain.name}"
+        return f"mailto:{address}?subject={url_quote(subject)}"
 
     def _followup_mail_footer(self):
         """Visible footer of a follow-up e-mail, in the partner's language:

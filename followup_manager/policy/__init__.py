@@ -10,7 +10,7 @@ Only relative imports inside this package: the fast tests load it without import
 ``followup_manager/__init__.py`` (which imports odoo).
 """
 
-from . import register, register_file, vocabulary
+from . import bounce, register, register_file, replies, vocabulary
 from .calendar import (
     DELAY_UNITS,
     WORLD,
@@ -28,6 +28,7 @@ from .calendar import (
 from .contact import EmailInfo, PhoneInfo, normalize_email, normalize_phone
 from .decision import (
     ALLOW,
+    AWAY,
     BLACKLISTED,
     CAP,
     CHANNEL_REFUSED,
@@ -44,6 +45,7 @@ from .decision import (
     QUIET_HOURS,
     REASONS,
     REGISTER,
+    SOFT_BOUNCE,
     STOPPED,
     SUPPRESS,
     VERDICTS,
@@ -63,6 +65,7 @@ from .vocabulary import PHONE_CHANNELS, STEP_CHANNELS
 
 __all__ = [
     "ALLOW",
+    "AWAY",
     "BLACKLISTED",
     "CAP",
     "CHANNELS",
@@ -81,6 +84,7 @@ __all__ = [
     "QUIET_HOURS",
     "REASONS",
     "REGISTER",
+    "SOFT_BOUNCE",
     "STEP_CHANNELS",
     "STOPPED",
     "SUPPRESS",
@@ -96,6 +100,7 @@ __all__ = [
     "Request",
     "Settings",
     "add_delay",
+    "bounce",
     "check",
     "decide",
     "format_hours",
@@ -109,6 +114,7 @@ __all__ = [
     "record_contacts",
     "register",
     "register_file",
+    "replies",
     "resolve_tz",
     "time_block_reason",
     "to_local",

@@ -11,9 +11,12 @@ will not help). The order matters and is part of the contract:
 4. the address is blacklisted: ``blacklisted``;
 5. consent: a withdrawn consent binds every purpose (``withdrawn``); marketing needs a
    granted consent on a basis that covers it (``no_consent``); service needs none;
-6. the address is unusable: ``invalid_address``;
+6. the address is unusable: ``invalid_address`` (for e-mail also when it bounced hard:
+   ``details["bounced"]`` says so, with the date and the server's words);
 7. the Italian opt-out register, for marketing calls and letters (see register.py):
    ``register``, suppressed (registered) or deferred (a check is needed);
+   the person is away (an automatic reply said so, every contact channel): ``away``;
+   the last e-mail bounced with a transient failure: ``soft_bounce`` (deferred);
 8. the contact cap over a rolling window: ``cap`` (deferred);
 9. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -42,6 +45,7 @@ from .calendar import (
     weekend_days,
 )
 from .vocabulary import (
+    AWAY,
     BLACKLISTED,
     CAP,
     CHANNEL_REFUSED,
@@ -58,6 +62,7 @@ from .vocabulary import (
     QUIET_HOURS,
     REASONS,
     REGISTER,
+    SOFT_BOUNCE,
     STOPPED,
     WEEKEND,
     WITHDRAWN,
@@ -65,6 +70,7 @@ from .vocabulary import (
 
 __all__ = [
     "ALLOW",
+    "AWAY",
     "BLACKLISTED",
     "CAP",
     "CHANNELS",
@@ -81,6 +87,7 @@ __all__ = [
     "QUIET_HOURS",
     "REASONS",
     "REGISTER",
+    "SOFT_BOUNCE",
     "STOPPED",
     "SUPPRESS",
     "VERDICTS",
@@ -212,6 +219,11 @@ class PartnerFacts:
 
     ``register`` holds what the opposition register rule needs (None: no Italian number
     or address, or not read).
+    ``email_bounced`` is a hard bounce of the current address (``email_bounce_date``
+    naive UTC, ``email_bounce_info`` the server's words); ``email_retry_after`` (naive
+    UTC) is when e-mail may be tried again after a soft bounce. ``away_until`` (naive
+    UTC) is when the person is back according to an automatic reply, ``away_return`` the
+    return date it stated (None when it stated none).
 
     ``tz`` should be the zone already resolved with :func:`resolve_tz` (state and company
     included); decide() re-resolves it from ``country_code`` alone only as a safety net
@@ -227,6 +239,12 @@ class PartnerFacts:
     phone_valid: bool = False
     phone_blacklisted: bool = False
     sms_valid: bool = False
+    email_bounced: bool = False
+    email_bounce_date: datetime | None = None
+    email_bounce_info: str | None = None
+    email_retry_after: datetime | None = None
+    away_until: datetime | None = None
+    away_return: date | None = None
     refused_channels: frozenset[str] = frozenset()
     preferred_hours: tuple[float, float] | None = None
     consents: Mapping[str, ConsentFacts] = field(default_factory=lambda: MappingProxyType({}))
@@ -393,6 +411,8 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     address = _ADDRESS_FIELD.get(channel)
     if address and not getattr(facts, address):
         return _suppress(INVALID_ADDRESS, {**base, "address": address.removesuffix("_valid")})
+    if channel == "email" and facts.email_bounced:
+        return _suppress(INVALID_ADDRESS, _bounce_details(base, facts))
     register = policy_register.objection(
         channel,
         request.purpose,
@@ -419,6 +439,23 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
         when = next_allowed_time(register.retry_from, *time_args)
         details = {**base, **register.details, "local_time": _local_str(when, tz_name)}
         return Decision(DEFER, REGISTER, when, details)
+
+    held = _hold(channel, facts, now)
+    if held is not None:
+        reason, until = held
+        # When the hold ends the cap must allow too: the later of both, then the hours.
+        when = next_allowed_time(
+            max(until, _cap_free_at(facts, settings, now) or until), *time_args
+        )
+        details = {**base, "local_time": _local_str(when, tz_name)}
+        if reason == AWAY:
+            details.update(
+                away_until=_local_str(facts.away_until, tz_name),
+                away_return=facts.away_return.isoformat() if facts.away_return else None,
+            )
+        else:
+            details.update(_bounce_details({}, facts))
+        return Decision(DEFER, reason, when, details)
 
     if settings.capped:
         counted = _counted_contacts(facts, settings, now)
@@ -464,6 +501,38 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
             window_end=format_hours(settings.window_end),
         )
     return Decision(DEFER, blocked, when, details)
+
+
+def _bounce_details(base: Mapping[str, Any], facts: PartnerFacts) -> dict[str, Any]:
+    return {
+        **base,
+        "address": "email",
+        "bounced": True,
+        "bounce_date": (
+            facts.email_bounce_date.strftime(_UTC_FORMAT) if facts.email_bounce_date else None
+        ),
+        "bounce_info": facts.email_bounce_info or None,
+    }
+
+
+def _hold(channel: str, facts: PartnerFacts, now: datetime) -> tuple[str, datetime] | None:
+    """(reason, until) when the person asked us to wait: away (every contact channel)
+    before a soft bounce (e-mail only); None when nothing holds at ``now``."""
+    if facts.away_until and facts.away_until > now:
+        return AWAY, facts.away_until
+    if channel == "email" and facts.email_retry_after and facts.email_retry_after > now:
+        return SOFT_BOUNCE, facts.email_retry_after
+    return None
+
+
+def _cap_free_at(facts: PartnerFacts, settings: Settings, now: datetime) -> datetime | None:
+    """When the cap allows one more contact, if it is full at ``now`` (else None)."""
+    if not settings.capped:
+        return None
+    counted = _counted_contacts(facts, settings, now)
+    if len(counted) < settings.cap_count:
+        return None
+    return counted[len(counted) - settings.cap_count] + timedelta(days=settings.cap_days)
 
 
 def check(

@@ -18,6 +18,7 @@ Pure Python: nothing here imports odoo.
 from __future__ import annotations
 
 __all__ = [
+    "AWAY",
     "BLACKLISTED",
     "CAP",
     "CHANNELS",
@@ -47,6 +48,7 @@ __all__ = [
     "REGISTER",
     "REGISTER_STATES",
     "REGISTER_STATE_LABELS",
+    "SOFT_BOUNCE",
     "STEP_CHANNELS",
     "STEP_CHANNEL_LABELS",
     "STOPPED",
@@ -126,6 +128,11 @@ BLACKLISTED = "blacklisted"
 INVALID_ADDRESS = "invalid_address"
 #: The Italian opt-out register (policy/register.py): registered, or a check is needed.
 REGISTER = "register"
+#: An automatic reply said the person is away (deferred until they are back).
+AWAY = "away"
+#: The last e-mail bounced with a transient failure (4.x.x): e-mail waits, then tries again.
+#: A hard bounce is INVALID_ADDRESS, with details saying it bounced.
+SOFT_BOUNCE = "soft_bounce"
 STOPPED = "stopped"
 #: Not produced by the rules; for callers (missing facts in a plan, a failed send).
 ERROR = "error"
@@ -140,6 +147,8 @@ REASON_LABELS = (
     (BLACKLISTED, "Blacklisted"),
     (INVALID_ADDRESS, "Invalid address"),
     (REGISTER, "Opt-out register (Italy)"),
+    (AWAY, "Away (automatic reply)"),
+    (SOFT_BOUNCE, "E-mail bounced temporarily"),
     (STOPPED, "Follow-up stopped"),
     (ERROR, "Error"),
 )

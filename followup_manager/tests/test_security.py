@@ -663,6 +663,18 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 "followup.company.settings",
             )
             for name in ("create", "write", "unlink", "copy_data", "init", "action_confirm")
+        } | {
+            # Odoo's mail gateway entry point (mail_thread_unsubscribe.py): it refuses
+            # anything but a parsed e-mail (TypeError), before the add-on reads it.
+            f"{model}.message_route"
+            for model in (
+                "res.partner",
+                "sale.order",
+                "crm.lead",
+                "followup.consent",
+                "followup.sequence",
+                "followup.enrollment",
+            )
         }
         self.assertEqual(found - ignored, set(self._calls(self.user_followup)))
 

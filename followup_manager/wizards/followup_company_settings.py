@@ -35,6 +35,9 @@ class FollowupCompanySettings(models.TransientModel):
     followup_business_days = fields.Boolean(string="Business Days Only", **FROM_COMPANY)
     followup_inactive_days = fields.Integer(string="Inactive After (days)", **FROM_COMPANY)
     followup_loyal_orders = fields.Integer(string="Loyal After (orders)", **FROM_COMPANY)
+    followup_away_days = fields.Integer(
+        string="Wait After an Automatic Reply (days)", **FROM_COMPANY
+    )
 
     @api.model
     def _followup_company_fields(self):
@@ -48,6 +51,7 @@ class FollowupCompanySettings(models.TransientModel):
             "followup_business_days",
             "followup_inactive_days",
             "followup_loyal_orders",
+            "followup_away_days",
         ]
 
     @api.depends("company_id")

@@ -1,0 +1,38 @@
+from odoo import api, models
+from odoo.tools import email_normalize
+
+from ..policy import bounce
+from .res_partner_bounce import CONTEXT_BOUNCED_MESSAGE, CONTEXT_DELIVERY_STATUS
+
+
+class MailThread(models.AbstractModel):
+    """Bounces as the gateway receives them: what the delivery report says."""
+
+    _inherit = "mail.thread"
+
+    @api.model
+    def _routing_handle_bounce(self, email_message, message_dict):
+        # Odoo counts the bounce on every partner with the address
+        # (res.partner._message_receive_bounce); the delivery report's status and
+        # diagnostic, read here from the raw message, ride along in the context so
+        # that the partners can tell a hard bounce from a temporary failure.
+        status = bounce.delivery_status(email_message, message_dict.get("bounced_email"))
+        bounced_message = message_dict.get("bounced_message")
+        this = self.with_context(
+            **{
+                CONTEXT_DELIVERY_STATUS: status,
+                CONTEXT_BOUNCED_MESSAGE: bounced_message[:1].id if bounced_message else False,
+            }
+        )
+        return super(MailThread, this)._routing_handle_bounce(email_message, message_dict)
+
+    @api.model
+    def _routing_reset_bounce(self, email_message, message_dict):
+        # Odoo compares the raw From ("Mario Rossi <mario@example.com>") with the
+        # normalized addresses of the records, so mail from anyone whose program
+        # shows a name (nearly everyone) would never reset a bounce. Compare the
+        # address itself: a mail received from it proves it works.
+        email = email_normalize(message_dict.get("email_from") or "")
+        if email:
+            message_dict = dict(message_dict, email_from=email)
+        return super()._routing_reset_bounce(email_message, message_dict)

@@ -1,0 +1,270 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import email_normalize
+
+from ..policy import bounce
+from .tools import FOLLOWUP_READERS, int_param
+
+# Context keys set by mail.thread._routing_handle_bounce (mail_thread_bounce.py) for
+# the partners Odoo counts the bounce on: what the delivery report said, and the
+# message that bounced.
+CONTEXT_DELIVERY_STATUS = "followup_delivery_status"
+CONTEXT_BOUNCED_MESSAGE = "followup_bounced_message_id"
+# The e-mail fields a new bounce or a reset writes.
+BOUNCE_FIELDS = (
+    "followup_email_bounced_date",
+    "followup_email_bounce_info",
+    "followup_email_retry_after",
+    "followup_email_bounce_message_id",
+)
+
+
+class ResPartner(models.Model):
+    """Bounces of the partner's e-mail address, as follow-ups see them.
+
+    Odoo's gateway counts every bounce on the partner (``message_bounce``) and
+    resets the count when mail comes from the address again; the delivery report
+    says more: a hard bounce (5.x.x, or a bounce without a report) makes the
+    address unusable for follow-ups until it changes or mail comes from it again;
+    a soft one (4.x.x) makes e-mail wait and try again (see policy.bounce). The
+    date, the server's words and the message that bounced are kept, so that the
+    why-log can say it and delivery tracking can find the decision that sent it.
+    """
+
+    _inherit = "res.partner"
+
+    followup_email_bounced_date = fields.Datetime(
+        string="E-mail Bounced On",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+        groups=FOLLOWUP_READERS,
+        help="A follow-up or other e-mail to this address bounced for good: follow-ups "
+        "no longer use it until the address changes or mail comes from it again.",
+    )
+    followup_email_bounce_info = fields.Char(
+        string="Bounce Diagnostic",
+        readonly=True,
+        copy=False,
+        groups=FOLLOWUP_READERS,
+        help="What the receiving mail server said about the last bounce.",
+    )
+    followup_email_retry_after = fields.Datetime(
+        string="E-mail Retried After",
+        readonly=True,
+        copy=False,
+        groups=FOLLOWUP_READERS,
+        help="The last e-mail bounced with a temporary failure: follow-up e-mails wait "
+        "until then.",
+    )
+    followup_email_bounce_message_id = fields.Many2one(
+        "mail.message",
+        string="Bounced Message",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        groups=FOLLOWUP_READERS,
+        help="The message whose e-mail bounced last, when the report named it.",
+    )
+    followup_email_state = fields.Selection(
+        [("ok", "Usable"), ("soft", "Bounced temporarily"), ("bounced", "Bounced")],
+        string="E-mail Delivery",
+        compute="_compute_followup_email_state",
+        search="_search_followup_email_state",
+        groups=FOLLOWUP_READERS,
+    )
+
+    @api.depends("followup_email_bounced_date", "followup_email_retry_after")
+    def _compute_followup_email_state(self):
+        now = fields.Datetime.now()
+        for partner in self:
+            if partner.followup_email_bounced_date:
+                partner.followup_email_state = "bounced"
+            elif partner.followup_email_retry_after and partner.followup_email_retry_after > now:
+                partner.followup_email_state = "soft"
+            else:
+                partner.followup_email_state = "ok"
+
+    def _search_followup_email_state(self, operator, value):
+        if operator not in ("=", "!=") or value not in ("ok", "soft", "bounced"):
+            return NotImplemented
+        now = fields.Datetime.now()
+        domains = {
+            "bounced": [("followup_email_bounced_date", "!=", False)],
+            "soft": [
+                ("followup_email_bounced_date", "=", False),
+                ("followup_email_retry_after", ">", now),
+            ],
+            "ok": [
+                ("followup_email_bounced_date", "=", False),
+                "|",
+                ("followup_email_retry_after", "=", False),
+                ("followup_email_retry_after", "<=", now),
+            ],
+        }
+        domain = domains[value]
+        return domain if operator == "=" else ["!", *domain]
+
+    # ------------------------------------------------------------------ Odoo's counter
+
+    def _message_receive_bounce(self, email, partner):
+        res = super()._message_receive_bounce(email, partner)
+        self._followup_receive_bounce(
+            self.env.context.get(CONTEXT_DELIVERY_STATUS),
+            self.env.context.get(CONTEXT_BOUNCED_MESSAGE),
+        )
+        return res
+
+    def _message_reset_bounce(self, email):
+        # Mail came from the address: it works again, for follow-ups too.
+        res = super()._message_reset_bounce(email)
+        self._followup_clear_bounce()
+        return res
+
+    def write(self, vals):
+        changed = self.browse()
+        if "email" in vals:
+            new = email_normalize(vals["email"] or "") or False
+            changed = self.filtered(lambda partner: partner.email_normalized != new)
+        res = super().write(vals)
+        if changed:
+            # A new address starts clean: the bounces were those of the old one
+            # (Odoo's counter included, which would otherwise make its first
+            # temporary failure a hard bounce).
+            changed._followup_clear_bounce()
+            changed.filtered("message_bounce").write({"message_bounce": 0})
+        return res
+
+    # ------------------------------------------------------------------ recording
+
+    @api.model
+    def _followup_bounce_limit(self):
+        """Bounces of an address (Odoo's ``message_bounce``) after which a temporary
+        failure counts as a hard bounce (system parameter
+        ``followup_manager.bounce_limit``, default 3; 0: never)."""
+        return int_param(self.env, "followup_manager.bounce_limit", 3)
+
+    @api.model
+    def _followup_soft_bounce_hours(self):
+        """Hours follow-up e-mails wait after a temporary failure (system parameter
+        ``followup_manager.soft_bounce_hours``, default 24)."""
+        return int_param(self.env, "followup_manager.soft_bounce_hours", 24, minimum=1)
+
+    def _followup_receive_bounce(self, status, message_id=False):
+        """Record a bounce of these partners' address (Odoo counted it already).
+
+        :param status: the recipient's ``policy.bounce.DeliveryStatus``, or None
+            when the bounce carried no delivery report
+        :param int message_id: the ``mail.message`` whose e-mail bounced, if known
+        """
+        now = fields.Datetime.now()
+        limit = self._followup_bounce_limit()
+        info = status.summary if status else False
+        hard, soft = self.browse(), self.browse()
+        for partner in self:
+            kind = bounce.bounce_kind(status, partner.message_bounce, limit)
+            if kind == bounce.HARD:
+                hard |= partner
+            elif kind == bounce.SOFT:
+                soft |= partner
+        # sudo: the gateway's user records what the mail servers reported; these
+        # fields are read-only for everybody else.
+        values = {
+            "followup_email_bounce_info": info,
+            "followup_email_bounce_message_id": message_id,
+        }
+        if soft:
+            retry = now + timedelta(hours=self._followup_soft_bounce_hours())
+            soft.sudo().write(dict(values, followup_email_retry_after=retry))
+        newly = hard.filtered(lambda partner: not partner.followup_email_bounced_date)
+        if hard:
+            hard.sudo().write(
+                dict(values, followup_email_bounced_date=now, followup_email_retry_after=False)
+            )
+        if newly:
+            newly._followup_on_hard_bounce()
+        return hard, soft
+
+    def _followup_clear_bounce(self):
+        bounced = self.filtered(
+            lambda partner: (
+                partner.sudo().followup_email_bounced_date
+                or partner.sudo().followup_email_retry_after
+            )
+        )
+        if bounced:
+            # sudo: see _followup_receive_bounce.
+            bounced.sudo().write(dict.fromkeys(BOUNCE_FIELDS, False))
+
+    def _followup_on_hard_bounce(self):
+        """The address just became unusable: follow-ups that only had e-mails left
+        stop (reason ``bounced``), and the responsible salesperson gets one
+        activity asking to check the address. Override to react further."""
+        enrollments = self.env["followup.enrollment"]._followup_stop_for_bounced(self)
+        self._followup_bounce_activities(enrollments)
+
+    def _followup_bounce_activities(self, stopped):
+        """One "check the address" activity per partner followed up (running or
+        just stopped enrollments), for the partner's salesperson or else the
+        enrollment's, unless one is still open."""
+        activity_type = self.env.ref(
+            "followup_manager.mail_activity_type_followup_bounced", raise_if_not_found=False
+        )
+        if not activity_type:
+            return self.env["mail.activity"]
+        # sudo: a system reaction to a mail server's report; it reads the partners'
+        # enrollments and open activities only to avoid duplicates.
+        partners = self.sudo()
+        running = (
+            self.env["followup.enrollment"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids), ("state", "=", "active")])
+        )
+        followed = running | stopped.sudo()
+        open_types = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+        )
+        already = set(open_types.mapped("res_id"))
+        vals_list = []
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        for partner in partners:
+            enrollments = followed.filtered(lambda e, p=partner: e.partner_id == p)
+            if not enrollments or partner.id in already:
+                continue
+            user = partner.user_id or enrollments.user_id[:1]
+            if not user:
+                continue
+            lang = user.partner_id.lang or self.env.lang
+            env = self.with_context(lang=lang).env
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "summary": env._("E-mail address bounced: check it"),
+                    "note": Markup("<p>%s</p>")
+                    % env._(
+                        "The e-mail address %(email)s of %(partner)s bounced on %(date)s: "
+                        "%(info)s. Follow-ups no longer write to it; correct the address "
+                        "or ask the person for a new one.",
+                        email=partner.email or "",
+                        partner=partner.display_name,
+                        date=fields.Datetime.to_string(partner.followup_email_bounced_date)[:16],
+                        info=partner.followup_email_bounce_info
+                        or env._("no explanation from the server"),
+                    ),
+                }
+            )
+        return self.env["mail.activity"].sudo().create(vals_list)
