@@ -8,7 +8,9 @@ from . import res_partner_links
 from . import res_partner_enrollment
 from . import followup_facts
 from . import sale_order
+from . import sale_order_quotation
 from . import crm_lead
+from . import calendar_event
 from . import followup_sequence
 from . import followup_sequence_guard
 from . import followup_step

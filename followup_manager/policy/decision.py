@@ -15,6 +15,11 @@ will not help). The order matters and is part of the contract:
 7. the contact cap over a rolling window: ``cap`` (deferred);
 8. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
 
+An *urgent* request (a crisis follow-up: a complaint, a service sequence only) passes
+rules 7 and 8, never 1 to 6: it is allowed with ``details["urgent"]`` set and
+``details["bypassed"]`` naming the limit it went through (None if none held it). It
+still counts as a contact for the cap afterwards, as any allowed request.
+
 Refusals come before the address check so that the log says the strongest reason: "she
 withdrew her consent" is what a person needs to read, not "her number is wrong".
 
@@ -246,19 +251,25 @@ class PartnerFacts:
 
 @dataclass(frozen=True)
 class Request:
-    """One step that wants to contact one partner; ``key`` is the caller's, untouched."""
+    """One step that wants to contact one partner; ``key`` is the caller's, untouched.
+
+    ``urgent`` (service only) lets the request through the cap and the send window.
+    """
 
     partner_id: int
     channel: str
     purpose: str = "service"
     due: datetime | None = None
     key: Any = None
+    urgent: bool = False
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS and self.channel != INTERNAL:
             raise ValueError(f"unknown channel {self.channel!r}")
         if self.purpose not in PURPOSES:
             raise ValueError(f"unknown purpose {self.purpose!r}")
+        if self.urgent and self.purpose != "service":
+            raise ValueError("only a service request can be urgent")
 
 
 @dataclass(frozen=True)
@@ -382,7 +393,19 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     address = _ADDRESS_FIELD.get(channel)
     if address and not getattr(facts, address):
         return _suppress(INVALID_ADDRESS, {**base, "address": address.removesuffix("_valid")})
+    limited = _limits(facts, settings, now, base)
+    if request.urgent:
+        bypassed = limited.reason if limited.deferred else None
+        return Decision(ALLOW, None, None, {**limited.details, "urgent": True, "bypassed": bypassed})
+    return limited
 
+
+def _limits(
+    facts: PartnerFacts, settings: Settings, now: datetime, base: dict[str, Any]
+) -> Decision:
+    """Rules 7 and 8 (the cap, then the partner's local time) for a request that every
+    other rule allows: ``allow`` or ``defer``."""
+    base = dict(base)
     tz_name, tz_source = resolve_tz(facts.tz, facts.country_code)
     weekend = weekend_days(facts.country_code) if settings.business_days else frozenset()
     time_args = (
