@@ -43,4 +43,5 @@ from . import followup_dispatcher_decide
 from . import followup_forecast
 from . import followup_forecast_population
 from . import followup_forecast_line
+from . import followup_forecast_touchpoints
 from . import followup_consent_event_intake
