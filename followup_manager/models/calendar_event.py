@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class CalendarEvent(models.Model):
@@ -120,4 +121,12 @@ class CalendarEvent(models.Model):
             targets[company] += [(partner.id, self._name, event.id) for partner in partners]
         # sudo: the job (or whoever ran it) hands meetings over as a system reaction.
         self.env["followup.sequence"].sudo()._followup_fire("meeting_done", targets)
-        self.sudo().write({"followup_meeting_done": True})
+        # The flag is ours alone: calendar's write (privacy checks, recurrences, alarms,
+        # one event at a time) has nothing to do with it.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE calendar_event SET followup_meeting_done = TRUE WHERE id = ANY(%s)",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["followup_meeting_done"])

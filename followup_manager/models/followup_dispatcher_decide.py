@@ -197,7 +197,9 @@ class FollowupDispatcher(models.AbstractModel):
             return outcomes
         if facts is None:
             facts = self._followup_facts(to_plan, now)
-        requests = [self._followup_request(outcome, index, now) for index, outcome in enumerate(to_plan)]
+        requests = [
+            self._followup_request(outcome, index, now) for index, outcome in enumerate(to_plan)
+        ]
         results = planner.plan(requests, facts, self._followup_settings(to_plan), now)
         decided = {
             to_plan[request.key].key: self._followup_apply_decision(

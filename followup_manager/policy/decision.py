@@ -396,7 +396,9 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     limited = _limits(facts, settings, now, base)
     if request.urgent:
         bypassed = limited.reason if limited.deferred else None
-        return Decision(ALLOW, None, None, {**limited.details, "urgent": True, "bypassed": bypassed})
+        return Decision(
+            ALLOW, None, None, {**limited.details, "urgent": True, "bypassed": bypassed}
+        )
     return limited
 
 

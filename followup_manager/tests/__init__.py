@@ -36,3 +36,6 @@ from . import test_trust_door
 from . import test_trust_arguments
 from . import test_trust_merge
 from . import test_i18n_reader
+from . import test_touchpoints
+from . import test_urgent
+from . import test_tour_quotation
