@@ -60,12 +60,12 @@ class TestUrgentSteps(FollowupDispatchCase):
             with self.subTest(limit=limit):
                 partner = self._create_customer(f"Late {limit}", f"late{moment.day}")
                 self._enroll(self.complaint, partner, moment)
-                dispatch = self._dispatch(moment).filtered(lambda d: d.partner_id == partner)
+                dispatch = self._dispatch(moment).filtered(lambda d, p=partner: d.partner_id == p)
                 self.assertEqual(dispatch.state, "done")
                 self.assertIn(f"({limit})", dispatch.note)
                 # The routine step of the same moment waits for the window.
                 self._enroll(self.routine, partner, moment)
-                dispatch = self._dispatch(moment).filtered(lambda d: d.partner_id == partner)
+                dispatch = self._dispatch(moment).filtered(lambda d, p=partner: d.partner_id == p)
                 self.assertEqual(dispatch.state, "deferred")
 
     def test_an_urgent_step_inside_the_limits_reads_as_any_done_step(self):
