@@ -440,3 +440,69 @@ class TestEmailAttachments(FollowupDispatchCase):
         # The report is filed on the quotation, where the chatter shows it.
         self.assertEqual((report.res_model, report.res_id), ("sale.order", order.id))
         self.assertEqual(dispatch.message_id.attachment_ids, attachments)
+
+
+@tagged("post_install", "-at_install")
+class TestTouchpointForecast(TouchpointCase):
+    """The forecast estimates the new triggers from the events each would have fired on."""
+
+    def _history(self, sequence):
+        forecast = self.env["followup.forecast"].new({"sequence_id": sequence.id})
+        now = datetime.now() + timedelta(minutes=1)
+        history = forecast._followup_trigger_history(now - timedelta(days=90), now)
+        # Only this test's customers (the demo data has its own history).
+        ours = self.customer | self.customer_sa
+        return [(partner, origin, at) for partner, origin, at in history if partner in ours]
+
+    def test_each_new_trigger_has_a_history(self):
+        sent = self._create_order()
+        sent.action_quotation_sent()
+        self._create_order()  # a draft: never sent
+        self.assertEqual(
+            [(p, o) for p, o, _at in self._history(self.sequence_quote)], [(self.customer, sent)]
+        )
+
+        meeting_seq = self._create_sequence(
+            "Meetings",
+            "meeting_done",
+            [self._call_step("Call")],
+        )
+        meeting = (
+            self.env["calendar.event"]
+            .with_context(no_mail_to_attendees=True)
+            .create(
+                {
+                    "name": "Review",
+                    "start": datetime.now() - timedelta(hours=2),
+                    "stop": datetime.now() - timedelta(hours=1),
+                    "user_id": self.user_salesman.id,
+                    "partner_ids": [(6, 0, (self.customer | self.user_manager.partner_id).ids)],
+                }
+            )
+        )
+        self.assertEqual(
+            [(p, o) for p, o, _at in self._history(meeting_seq)], [(self.customer, meeting)]
+        )
+
+        order = self._create_order()
+        order.message_post(
+            body="Is it in stock?",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            author_id=self.customer_sa.id,
+        )
+        order.message_post(
+            body="Yes", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )  # the company's answer: no question
+        self.assertEqual(
+            [(p, o) for p, o, _at in self._history(self.sequence_question)],
+            [(self.customer_sa, order)],
+        )
+
+        loyal = self._create_sequence(
+            "Loyal", "stage_reached", [self._call_step("Call")], trigger_stage="loyal"
+        )
+        self.customer._followup_set_lifecycle_stage("loyal", "VIP")
+        self.assertEqual(
+            [(p, o) for p, o, _at in self._history(loyal)], [(self.customer, self.customer)]
+        )
