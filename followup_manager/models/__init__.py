@@ -10,7 +10,9 @@ from . import res_partner_bounce
 from . import res_partner_away
 from . import followup_facts
 from . import sale_order
+from . import sale_order_quotation
 from . import crm_lead
+from . import calendar_event
 from . import followup_sequence
 from . import followup_sequence_guard
 from . import followup_step
@@ -48,6 +50,7 @@ from . import followup_dispatcher_decide
 from . import followup_forecast
 from . import followup_forecast_population
 from . import followup_forecast_line
+from . import followup_forecast_touchpoints
 from . import followup_consent_event_intake
 from . import res_company_register
 from . import res_config_settings_register

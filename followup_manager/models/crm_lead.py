@@ -13,6 +13,17 @@ class CrmLead(models.Model):
         leads._followup_lifecycle_on_leads()
         return leads
 
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        # An opportunity or a lead created from an incoming e-mail is a question: the
+        # question_received sequences follow it up until an employee answers on it.
+        # Only known senders are followed up (the lead's customer is the e-mail's
+        # author when Odoo knows the address).
+        lead = super().message_new(msg_dict, custom_values=custom_values)
+        if lead.partner_id:
+            lead._followup_on_question_received(lead.partner_id)
+        return lead
+
     def write(self, vals):
         # Odoo 18 has no won/lost state: a lead is won when it reaches a won stage
         # (action_set_won, or a drag in the kanban) and lost when it is archived

@@ -38,8 +38,18 @@ class FollowupChannelEmail(models.AbstractModel):
         """{outcome key: rendered values} of ``template`` for the outcomes."""
         targets = {o.key: self._followup_render_target(o, template.model) for o in outcomes}
         res_ids = list({record.id for record in targets.values()})
+        # attachment_ids: the template's files and its reports (e.g. the quotation's
+        # PDF), rendered in each record's language as Odoo's composer renders them.
         rendered = template._generate_template(
-            res_ids, ["subject", "body_html", "email_from", "reply_to"]
+            res_ids,
+            [
+                "subject",
+                "body_html",
+                "email_from",
+                "reply_to",
+                "attachment_ids",
+                "report_template_ids",
+            ],
         )
         return {key: rendered[target.id] for key, target in targets.items()}
 
@@ -116,7 +126,29 @@ class FollowupChannelEmail(models.AbstractModel):
             "partner_ids": [(4, outcome.partner.id)],
             "parent_id": root[0] if root else False,
             "record_name": origin.display_name,
+            "attachment_ids": self._followup_attachment_commands(outcome, values),
         }
+
+    @api.model
+    def _followup_attachment_commands(self, outcome, values):
+        """The message's attachments, as ``mail.template.send_mail`` makes them: the
+        template's own files linked, its rendered reports created on the followed-up
+        document (where the chatter shows them, as message_post puts them)."""
+        origin = outcome.origin
+        return [(4, attachment_id) for attachment_id in values.get("attachment_ids") or []] + [
+            (
+                0,
+                0,
+                {
+                    "name": name,
+                    "datas": datas,
+                    "type": "binary",
+                    "res_model": origin._name,
+                    "res_id": origin.id,
+                },
+            )
+            for name, datas in values.get("attachments") or []
+        ]
 
     @api.model
     def _followup_mail_parts(self, outcomes):

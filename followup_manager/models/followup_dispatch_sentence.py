@@ -150,7 +150,12 @@ class FollowupDispatch(models.Model):
         """(code, details) of the sentence for ``outcome``; details are plain values."""
         partner = outcome.partner.display_name
         if outcome.state == DONE:
-            return self._followup_describe_done(outcome)
+            code, details = self._followup_describe_done(outcome)
+            # An urgent step let through a limit (the cap, the sending hours) says so.
+            bypassed = outcome.decision and outcome.decision.details.get("bypassed")
+            if bypassed:
+                details["bypassed"] = bypassed
+            return code, details
         if outcome.state == FAILED:
             return self._followup_describe_failure(outcome)
         if outcome.stop_reason == "origin_cancelled":
@@ -246,6 +251,8 @@ class FollowupDispatch(models.Model):
         sentence = getattr(self, f"_followup_sentence_{code}", None)
         if sentence is None:
             return self._followup_sentence_suppressed({"reason": code, **details})
+        if details.get("bypassed"):
+            return f"{self._followup_sentence_urgent(details)} {sentence(details)}"
         return sentence(details)
 
     @api.model
@@ -337,6 +344,13 @@ class FollowupDispatch(models.Model):
         return self.env["res.country"].search([("code", "=", code.upper())], limit=1).id
 
     # --- done and failed
+
+    def _followup_sentence_urgent(self, details):
+        reasons = dict(self._fields["reason"]._description_selection(self.env))
+        return self.env._(
+            "Urgent: sent outside the usual limits (%(limit)s).",
+            limit=reasons.get(details["bypassed"], details["bypassed"]),
+        )
 
     def _followup_sentence_done_activity(self, details):
         return self.env._(

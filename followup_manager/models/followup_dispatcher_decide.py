@@ -47,6 +47,7 @@ _STEP_FIELDS = [
     "mail_template_id",
     "sms_template_id",
     "server_action_id",
+    "urgent",
 ]
 
 
@@ -197,14 +198,7 @@ class FollowupDispatcher(models.AbstractModel):
         if facts is None:
             facts = self._followup_facts(to_plan, now)
         requests = [
-            policy_decision.Request(
-                partner_id=outcome.partner.id,
-                channel=outcome.step.channel or policy_decision.INTERNAL,
-                purpose=outcome.step.sequence_id.purpose or "service",
-                due=outcome.enrollment.next_date or now,
-                key=index,
-            )
-            for index, outcome in enumerate(to_plan)
+            self._followup_request(outcome, index, now) for index, outcome in enumerate(to_plan)
         ]
         results = planner.plan(requests, facts, self._followup_settings(to_plan), now)
         decided = {
@@ -214,6 +208,21 @@ class FollowupDispatcher(models.AbstractModel):
             for request, result in results
         }
         return [decided.get(outcome.key, outcome) for outcome in outcomes]
+
+    @api.model
+    def _followup_request(self, outcome, index, now):
+        """The policy's request for one step: its channel and purpose, urgent for the
+        urgent steps of service sequences (the constraint of followup.step keeps them
+        there; a sequence turned to marketing behind its back loses the urgency)."""
+        purpose = outcome.step.sequence_id.purpose or "service"
+        return policy_decision.Request(
+            partner_id=outcome.partner.id,
+            channel=outcome.step.channel or policy_decision.INTERNAL,
+            purpose=purpose,
+            due=outcome.enrollment.next_date or now,
+            key=index,
+            urgent=bool(outcome.step.urgent) and purpose == "service",
+        )
 
     @api.model
     def _followup_precheck(self, outcome):

@@ -6,7 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from .followup_sequence import REENGAGEMENT_TRIGGERS
 from .tools import by_note_lang, int_param, note_lang
 
 STOP_REASONS = [
@@ -19,6 +18,10 @@ STOP_REASONS = [
     ("origin_reopened", "Opportunity reopened or won"),
     ("sequence_archived", "Sequence archived"),
     ("manual", "Stopped by a user"),
+    ("quotation_confirmed", "Quotation confirmed"),
+    ("quotation_cancelled", "Quotation cancelled"),
+    ("quotation_expired", "Quotation expired"),
+    ("employee_replied", "An employee replied"),
 ]
 
 
@@ -456,7 +459,7 @@ class FollowupEnrollment(models.Model):
         commercial = partners.commercial_partner_id
         domain = self._followup_active_domain() + [
             ("partner_id.commercial_partner_id", "in", commercial.ids),
-            ("sequence_id.trigger", "in", list(REENGAGEMENT_TRIGGERS)),
+            ("sequence_id", "any", self.env["followup.sequence"]._followup_reengagement_domain()),
         ]
         # sudo: see _followup_stop_for_origins.
         return self.sudo().search(domain)._stop("new_order").sudo(False)

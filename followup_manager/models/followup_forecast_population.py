@@ -312,6 +312,10 @@ class FollowupForecast(models.Model):
         self.ensure_one()
         sequence = self.sequence_id
         companies = [sequence.company_id.id, False]
+        # The triggers of the touchpoints (followup_forecast_touchpoints.py).
+        history = getattr(self, f"_followup_history_{sequence.trigger}", None)
+        if history is not None:
+            return history(since, until, companies)
         # sudo: counting past events for an estimate; no record is shown.
         if sequence.trigger == "sale_order_confirmed":
             orders = (

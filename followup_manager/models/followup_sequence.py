@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import SQL, safe_eval
+from odoo.tools import SQL, clean_context, safe_eval
 
 from ..policy import vocabulary
 from .tools import check_integer_vals, note_lang
@@ -24,10 +24,25 @@ TRIGGER_MODELS = {
     "lead_won": "crm.lead",
     "lead_lost": "crm.lead",
     "partner_inactive": "res.partner",
+    "quotation_sent": "sale.order",
+    "meeting_done": "calendar.event",
+    # A question arrives on an opportunity or on a sale order: its templates are on
+    # the partner, the one model both documents share.
+    "question_received": "res.partner",
+    "stage_reached": "res.partner",
 }
 
-# Sequences that try to win a customer back: a new confirmed order ends them.
+# Sequences that try to win a customer back: a new confirmed order ends them (and the
+# sequences of the stage "inactive", which partner_inactive is an alias of).
 REENGAGEMENT_TRIGGERS = ("lead_lost", "partner_inactive")
+# The lifecycle stages a stage_reached sequence can start on (not "visitor": every
+# contact starts there, nothing is reached).
+TRIGGER_STAGES = [
+    ("prospect", "Prospect"),
+    ("customer", "Customer"),
+    ("loyal", "Loyal"),
+    ("inactive", "Inactive"),
+]
 
 
 class FollowupSequence(models.Model):
@@ -63,12 +78,24 @@ class FollowupSequence(models.Model):
             ("lead_won", "Opportunity won"),
             ("lead_lost", "Opportunity lost"),
             ("partner_inactive", "Customer became inactive"),
+            ("quotation_sent", "Quotation sent"),
+            ("meeting_done", "Meeting done"),
+            ("question_received", "Question received"),
+            ("stage_reached", "Lifecycle stage reached"),
         ],
         required=True,
         default="manual",
         tracking=True,
         help="What enrolls partners automatically. Any sequence can also be started by "
         "hand from a partner, an opportunity or a sale order.",
+    )
+    trigger_stage = fields.Selection(
+        TRIGGER_STAGES,
+        string="Stage",
+        tracking=True,
+        help="The lifecycle stage whose reaching starts this sequence (trigger "
+        "“Lifecycle stage reached”). “Inactive” is the same moment as the trigger "
+        "“Customer became inactive”.",
     )
     origin_model = fields.Char(
         string="Followed-up Model",
@@ -84,8 +111,13 @@ class FollowupSequence(models.Model):
         help="Only partners matching this filter are enrolled.",
     )
     stop_on_reply = fields.Boolean(
-        default=True,
-        help="Stop following a partner up as soon as they reply on the followed-up document.",
+        compute="_compute_stop_on_reply",
+        store=True,
+        precompute=True,
+        readonly=False,
+        help="Stop following a partner up as soon as they reply on the followed-up document. "
+        "A question sequence never stops on the person's own messages (they are the "
+        "question): it stops when an employee answers.",
     )
     step_ids = fields.One2many("followup.step", "sequence_id", string="Steps", copy=True)
     followup_error = fields.Text(
@@ -112,6 +144,12 @@ class FollowupSequence(models.Model):
     def _compute_origin_model(self):
         for sequence in self:
             sequence.origin_model = sequence._followup_trigger_model()
+
+    @api.depends("trigger")
+    def _compute_stop_on_reply(self):
+        # Another message of the person who asked is no answer; an employee's is.
+        for sequence in self:
+            sequence.stop_on_reply = sequence.trigger != "question_received"
 
     @api.depends("step_ids")
     def _compute_step_count(self):
@@ -144,6 +182,23 @@ class FollowupSequence(models.Model):
                         name=sequence.name,
                     )
                 )
+
+    @api.constrains("trigger", "trigger_stage")
+    def _check_trigger_stage(self):
+        for sequence in self:
+            if sequence.trigger == "stage_reached" and not sequence.trigger_stage:
+                raise ValidationError(
+                    self.env._(
+                        "The sequence “%(name)s” starts when a lifecycle stage is reached: "
+                        "choose the stage.",
+                        name=sequence.name,
+                    )
+                )
+
+    @api.constrains("purpose")
+    def _check_purpose_of_urgent_steps(self):
+        # A sequence turned to marketing cannot keep steps that pass the cap.
+        self.step_ids._check_urgent()
 
     @api.constrains("trigger")
     def _check_trigger_templates(self):
@@ -217,7 +272,7 @@ class FollowupSequence(models.Model):
     @api.model
     def _followup_origin_models(self):
         """Models that may be followed up (an enrollment's origin); override to add one."""
-        return ["res.partner", "sale.order", "crm.lead"]
+        return ["res.partner", "sale.order", "crm.lead", "calendar.event"]
 
     # ------------------------------------------------------------------ enrollment
 
@@ -351,16 +406,34 @@ class FollowupSequence(models.Model):
             for (sequence, step, pid, model, oid), due in zip(entries, dates, strict=True)
         ]
         # The chatter of the origin gets one note (below), not one per enrollment.
+        # Without the caller's default_* keys: an enrollment is not what the screen or
+        # the mail gateway that triggered it was creating (crm.lead.message_new sets
+        # default_user_id=False, which would blank the salesperson).
         with Enrollment._followup_door_open():
             enrollments = Enrollment.with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+                clean_context(self.env.context),
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
             ).create(vals_list)
         enrollments._followup_log_on_origins("started")
         enrollments._followup_wake_dispatch()
         return enrollments.with_env(self.env)
 
     @api.model
-    def _followup_fire(self, trigger, targets_by_company):
+    def _followup_reengagement_domain(self):
+        """Domain (on sequences) of those that try to win a customer back: a new
+        confirmed order ends them. Override to add one."""
+        return [
+            "|",
+            ("trigger", "in", list(REENGAGEMENT_TRIGGERS)),
+            "&",
+            ("trigger", "=", "stage_reached"),
+            ("trigger_stage", "=", "inactive"),
+        ]
+
+    @api.model
+    def _followup_fire(self, trigger, targets_by_company, domain=None):
         """Enroll in every active sequence with ``trigger``.
 
         A trigger is a reaction to the user's own act (an order confirmed, an
@@ -370,8 +443,11 @@ class FollowupSequence(models.Model):
 
         :param targets_by_company: {company id or False: [(partner_id, origin_model,
             origin_id)]}; targets without a company enter the sequences of every company.
+        :param domain: more conditions on the sequences (the stage of stage_reached)
         """
-        sequences = self.search([("trigger", "=", trigger)])
+        if not any(targets_by_company.values()):
+            return self.env["followup.enrollment"]
+        sequences = self.search([("trigger", "=", trigger)] + list(domain or []))
         enrollments = self.env["followup.enrollment"]
         for sequence in sequences:
             targets = targets_by_company.get(sequence.company_id.id, []) + targets_by_company.get(
@@ -421,7 +497,14 @@ class FollowupSequence(models.Model):
     # ------------------------------------------------------------------ ORM
 
     # Editing any of these may fix what made an automatic enrollment fail.
-    _FOLLOWUP_CONFIG_FIELDS = ("active", "company_id", "partner_domain", "step_ids", "trigger")
+    _FOLLOWUP_CONFIG_FIELDS = (
+        "active",
+        "company_id",
+        "partner_domain",
+        "step_ids",
+        "trigger",
+        "trigger_stage",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

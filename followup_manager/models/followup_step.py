@@ -70,6 +70,12 @@ class FollowupStep(models.Model):
         help="How the person is reached: consent and preferences are checked for this "
         "channel. None for internal tasks that do not contact anybody.",
     )
+    urgent = fields.Boolean(
+        help="Service sequences only, for a crisis (a complaint): the step goes at once, "
+        "through the contact cap and outside the sending hours. Consent, objections, "
+        "blacklists, invalid addresses and channels the person refused still stop it; "
+        "it counts in the cap afterwards.",
+    )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
         default=lambda self: self.env.ref(
@@ -238,6 +244,20 @@ class FollowupStep(models.Model):
                         step=step.name,
                         expected=labels[expected],
                         channel=labels[step.channel],
+                    )
+                )
+
+    @api.constrains("urgent", "sequence_id")
+    def _check_urgent(self):
+        for step in self:
+            if step.urgent and step.sequence_id.purpose != "service":
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” is urgent, but the sequence “%(sequence)s” is "
+                        "for marketing: only service follow-ups (a complaint, a question) "
+                        "may go through the contact cap and the sending hours.",
+                        step=step.name,
+                        sequence=step.sequence_id.name,
                     )
                 )
 

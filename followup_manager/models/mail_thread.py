@@ -7,18 +7,31 @@ from odoo.tools import html2plaintext
 from ..policy import replies
 from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
 
+# Documents where a customer's question is answered by employees: an employee's message
+# there stops the "did we answer?" sequences (question_received).
+QUESTION_ORIGIN_MODELS = ("crm.lead", "sale.order")
+
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
 
     def _message_post_after_hook(self, message, msg_values):
         res = super()._message_post_after_hook(message, msg_values)
-        # An automatic reply (out of office...) is no reply: it stops nothing.
+        # An automatic reply (out of office...) is no reply: it stops nothing and
+        # asks nothing.
         if not self.env.context.get(CONTEXT_AUTO_REPLY) and self._followup_is_reply(
             message, msg_values
         ):
-            self.env["followup.enrollment"]._followup_stop_on_reply(self, message)
+            Enrollment = self.env["followup.enrollment"]
+            Enrollment._followup_stop_on_reply(self, message)
             self._followup_check_stop_request(message)
+            if self._name in QUESTION_ORIGIN_MODELS:
+                if self._followup_is_employee(message.author_id):
+                    Enrollment._followup_stop_for_origins(
+                        self, "employee_replied", triggers=("question_received",)
+                    )
+                elif self._name in self._followup_question_models():
+                    self._followup_on_question_received(message.author_id)
         return res
 
     def _followup_is_reply(self, message, msg_values):
@@ -33,6 +46,32 @@ class MailThread(models.AbstractModel):
             return False
         subtype = message.subtype_id
         return not subtype.internal
+
+    def _followup_question_models(self):
+        """Models where any message of a customer is a question to answer (the
+        question_received trigger); opportunities are questions when they are
+        created from an e-mail (crm.lead.message_new). Override to add one."""
+        return ["sale.order"]
+
+    def _followup_is_employee(self, partner):
+        """Whether ``partner`` writes for the company: an internal user's partner."""
+        # sudo: only whether the author has an internal account is read.
+        return any(not user.share for user in partner.sudo().user_ids)
+
+    def _followup_on_question_received(self, partner):
+        """A question from ``partner`` arrived on this document: the question_received
+        sequences follow it up until an employee answers here."""
+        self.ensure_one()
+        if not partner:
+            return self.env["followup.enrollment"]
+        company = self.company_id.id if "company_id" in self._fields else False
+        # sudo: the question comes from a customer (the mail gateway, the portal); the
+        # system's reaction must not depend on their rights.
+        return (
+            self.env["followup.sequence"]
+            .sudo()
+            ._followup_fire("question_received", {company: [(partner.id, self._name, self.id)]})
+        )
 
     def _followup_check_stop_request(self, message):
         """A followed-up person's reply that seems to ask not to be contacted again

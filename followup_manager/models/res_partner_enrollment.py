@@ -28,16 +28,39 @@ class ResPartner(models.Model):
         for partner in self:
             partner.followup_enrollment_count = counts.get(partner, 0)
 
-    def _followup_enroll_inactive(self):
-        """Start the partner_inactive sequences for these partners (followed up on
-        their own thread). Partners without a company enter every company's
-        sequences."""
+    def _followup_targets_by_company(self):
+        """{company id: [(partner id, res.partner, partner id)]}: these partners
+        followed up on their own thread. Partners without a company enter every
+        company's sequences."""
         targets = defaultdict(list)
         for partner in self:
             targets[partner.company_id.id].append((partner.id, self._name, partner.id))
+        return targets
+
+    def _followup_enroll_inactive(self):
+        """Start the partner_inactive sequences for these partners (followed up on
+        their own thread)."""
         # sudo: the lifecycle cron (or whoever made the partners inactive) triggers
         # this system reaction; it must not depend on their follow-up rights.
-        return self.env["followup.sequence"].sudo()._followup_fire("partner_inactive", targets)
+        return (
+            self.env["followup.sequence"]
+            .sudo()
+            ._followup_fire("partner_inactive", self._followup_targets_by_company())
+        )
+
+    def _followup_enroll_stage(self, stage):
+        """Start the stage_reached sequences of ``stage`` for these partners, who
+        just reached it (followed up on their own thread)."""
+        # sudo: see _followup_enroll_inactive.
+        return (
+            self.env["followup.sequence"]
+            .sudo()
+            ._followup_fire(
+                "stage_reached",
+                self._followup_targets_by_company(),
+                domain=[("trigger_stage", "=", stage)],
+            )
+        )
 
     def write(self, vals):
         # An archived partner is contacted no more: their follow-ups stop.

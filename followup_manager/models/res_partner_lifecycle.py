@@ -127,10 +127,9 @@ class ResPartner(models.Model):
         just became inactive to the sequences."""
         partners = self.search(self._followup_lifecycle_cron_domain(), order="id")
         for batch in split_every(batch_size, partners.ids, self.browse):
-            changed = batch._followup_recompute_lifecycle()
-            inactive = changed.filtered(lambda p: p.lifecycle_stage == "inactive")
-            if inactive:
-                inactive._followup_on_became_inactive()
+            # The partners that become inactive start their sequences on the way
+            # (_followup_apply_lifecycle fires stage_reached and partner_inactive).
+            batch._followup_recompute_lifecycle()
         # One call does the whole scan in bounded batches: nothing records what
         # was already checked today, so a second call would start over.
         self.env["ir.cron"]._notify_progress(done=len(partners), remaining=0)
@@ -140,6 +139,19 @@ class ResPartner(models.Model):
         _logger.debug("Partners that just became inactive: %s", self.ids)
         self._followup_enroll_inactive()
 
+    def _followup_on_stage_reached(self):
+        """Hook, on every change of stage (by the facts, by hand, by an import): the
+        stage_reached sequences of each partner's new stage enroll them, and the
+        partners that became inactive start the partner_inactive ones too (its
+        alias). Override to react to a stage in another way."""
+        by_stage = defaultdict(lambda: self.browse())
+        for partner in self:
+            by_stage[partner.lifecycle_stage] |= partner
+        for stage, partners in by_stage.items():
+            partners._followup_enroll_stage(stage)
+        if by_stage.get("inactive"):
+            by_stage["inactive"]._followup_on_became_inactive()
+
     @api.model
     def _followup_init_lifecycle(self, batch_size=5000):
         """At installation: set the stage of every existing partner from the
@@ -148,9 +160,9 @@ class ResPartner(models.Model):
             self._followup_commercial_domain(), order="id"
         )
         for batch in split_every(batch_size, partners.ids, self.browse):
-            batch._followup_recompute_lifecycle(log=False)
+            batch._followup_recompute_lifecycle(log=False, fire=False)
 
-    def _followup_recompute_lifecycle(self, log=True):
+    def _followup_recompute_lifecycle(self, log=True, fire=True):
         """Recompute the stage of the commercial partners of ``self`` from the
         facts, and apply the changes (their contacts follow).
 
@@ -162,6 +174,7 @@ class ResPartner(models.Model):
 
         :param bool log: post a chatter note, with the tracked change and its
             reason, on each commercial partner whose stage changes
+        :param bool fire: start the sequences of the stages reached
         :return: the commercial partners whose stage changed
         """
         self.fetch(["commercial_partner_id"])
@@ -194,7 +207,7 @@ class ResPartner(models.Model):
             # A new fact ended a manual stage without changing it: the facts rule again.
             released._followup_write_families(families, {"lifecycle_stage_manual": False})
         changed = self.browse([partner.id for partner in targets])
-        changed.sudo()._followup_apply_lifecycle(targets, families, log=log)
+        changed.sudo()._followup_apply_lifecycle(targets, families, log=log, fire=fire)
         return changed
 
     def _followup_lifecycle_settings(self):
@@ -375,14 +388,17 @@ class ResPartner(models.Model):
         members.fetch(["user_ids"])
         members.write(vals)
 
-    def _followup_apply_lifecycle(self, targets, families, manual=False, log=True):
-        """Set new stages, grouped by stage, and log each change.
+    def _followup_apply_lifecycle(self, targets, families, manual=False, log=True, fire=True):
+        """Set new stages, grouped by stage, log each change and start the sequences
+        of the stages reached.
 
         :param dict targets: {commercial partner: (stage, reason)}
         :param dict families: result of :meth:`_followup_lifecycle_families`
         :param bool manual: the stages are a person's decision
         :param bool log: post a chatter note on each commercial partner, with
             the tracked change (old -> new stage) and the reason as its body
+        :param bool fire: call :meth:`_followup_on_stage_reached` for the partners
+            whose stage changed (not at installation, which only catches up)
         """
         if not targets:
             return
@@ -400,11 +416,15 @@ class ResPartner(models.Model):
                     "lifecycle_stage_manual": manual,
                 },
             )
+        partners = self.browse([partner.id for partner in targets])
         if log:
-            partners = self.browse([partner.id for partner in targets])
             partners._followup_log_lifecycle(
                 before, {partner.id: reason for partner, (_stage, reason) in targets.items()}
             )
+        if fire:
+            partners.filtered(
+                lambda partner: partner.lifecycle_stage != before[partner.id]
+            )._followup_on_stage_reached()
 
     def _followup_note_lang(self):
         """The language of the add-on's notes about this partner when nobody is
@@ -474,13 +494,22 @@ class ResPartner(models.Model):
         return True
 
     def write(self, vals):
+        before = {}
         if "lifecycle_stage" in vals:
             # Any write of the stage dates it; one that does not come from the
             # facts (the change wizard, an import, an RPC client) is a manual stage.
             vals = dict(vals)
             vals.setdefault("lifecycle_stage_date", fields.Datetime.now())
             vals.setdefault("lifecycle_stage_manual", True)
+            if not self.env.context.get("followup_lifecycle_family_written"):
+                # Written directly (an import, an RPC client): the stage reached
+                # starts its sequences, as a change by the facts or the wizard does.
+                before = {partner.id: partner.lifecycle_stage for partner in self}
         res = super().write(vals)
+        if before:
+            self.filtered(
+                lambda partner: partner.lifecycle_stage != before[partner.id]
+            )._followup_on_stage_reached()
         if "parent_id" in vals:
             # A contact joining (or leaving) a company brings its orders and
             # opportunities to the relationship it now belongs to.

@@ -20,6 +20,12 @@ will not help). The order matters and is part of the contract:
 8. the contact cap over a rolling window: ``cap`` (deferred);
 9. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
 
+An *urgent* request (a crisis follow-up: a complaint, a service sequence only) passes
+rules 8 and 9, never 1 to 7 (a register check is the law; an away person or a full
+mailbox would not read it): it is allowed with ``details["urgent"]`` set and
+``details["bypassed"]`` naming the limit it went through (None if none held it). It
+still counts as a contact for the cap afterwards, as any allowed request.
+
 Refusals come before the address check so that the log says the strongest reason: "she
 withdrew her consent" is what a person needs to read, not "her number is wrong".
 
@@ -130,6 +136,8 @@ _ADDRESS_FIELD = {
 }
 _LOCAL_FORMAT = "%Y-%m-%d %H:%M"
 _UTC_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: What an urgent request goes through (rules 8 and 9): the cap and the local time.
+_URGENT_PASSES = frozenset({CAP, WEEKEND, PREFERRED_HOURS, QUIET_HOURS})
 
 
 @dataclass(frozen=True)
@@ -275,19 +283,25 @@ class PartnerFacts:
 
 @dataclass(frozen=True)
 class Request:
-    """One step that wants to contact one partner; ``key`` is the caller's, untouched."""
+    """One step that wants to contact one partner; ``key`` is the caller's, untouched.
+
+    ``urgent`` (service only) lets the request through the cap and the send window.
+    """
 
     partner_id: int
     channel: str
     purpose: str = "service"
     due: datetime | None = None
     key: Any = None
+    urgent: bool = False
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS and self.channel != INTERNAL:
             raise ValueError(f"unknown channel {self.channel!r}")
         if self.purpose not in PURPOSES:
             raise ValueError(f"unknown purpose {self.purpose!r}")
+        if self.urgent and self.purpose != "service":
+            raise ValueError("only a service request can be urgent")
 
 
 @dataclass(frozen=True)
@@ -423,7 +437,26 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     )
     if register is not None and register.suppress:
         return _suppress(REGISTER, {**base, **register.details})
+    limited = _limits(channel, facts, settings, now, base, register)
+    if request.urgent and (limited.verdict == ALLOW or limited.reason in _URGENT_PASSES):
+        bypassed = limited.reason if limited.deferred else None
+        return Decision(
+            ALLOW, None, None, {**limited.details, "urgent": True, "bypassed": bypassed}
+        )
+    return limited
 
+
+def _limits(
+    channel: str,
+    facts: PartnerFacts,
+    settings: Settings,
+    now: datetime,
+    base: dict[str, Any],
+    register: policy_register.Objection | None,
+) -> Decision:
+    """Rules 7 to 9 (a register check, away or a soft bounce; the cap; the partner's
+    local time) for a request that every other rule allows: ``allow`` or ``defer``."""
+    base = dict(base)
     tz_name, tz_source = resolve_tz(facts.tz, facts.country_code)
     weekend = weekend_days(facts.country_code) if settings.business_days else frozenset()
     time_args = (

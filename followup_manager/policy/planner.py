@@ -31,11 +31,15 @@ _PURPOSE_RANK = {"service": 0, "marketing": 1}
 
 
 def priority(request: Request, index: int, now: datetime) -> tuple[int, datetime, int]:
-    """Sort key of a request in a batch: service first, then the oldest due, then input order.
+    """Sort key of a request in a batch: urgent first, then service, then the oldest due,
+    then input order.
 
-    A request without ``due`` counts as due ``now``.
+    A request without ``due`` counts as due ``now``. An urgent request goes first: it
+    passes the cap anyway, and counting it first leaves the cap to it rather than to a
+    routine message of the same moment.
     """
-    return (_PURPOSE_RANK.get(request.purpose, len(_PURPOSE_RANK)), request.due or now, index)
+    rank = -1 if request.urgent else _PURPOSE_RANK.get(request.purpose, len(_PURPOSE_RANK))
+    return (rank, request.due or now, index)
 
 
 def claim_order(due: datetime, enrollment_id: int) -> tuple[datetime, int]:

@@ -40,3 +40,6 @@ from . import test_register
 from . import test_mail_bounce
 from . import test_mail_replies
 from . import test_mail_wire
+from . import test_touchpoints
+from . import test_urgent
+from . import test_tour_quotation

@@ -662,7 +662,19 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 "followup.step",
                 "followup.company.settings",
             )
-            for name in ("create", "write", "unlink", "copy_data", "init", "action_confirm")
+            for name in (
+                "create",
+                "write",
+                "unlink",
+                "copy_data",
+                "init",
+                "action_confirm",
+                # Odoo's own actions extended with a reaction (a quotation sent, an
+                # e-mail received): Odoo's checks apply, the reaction runs as the system.
+                "action_quotation_sent",
+                "message_post",
+                "message_new",
+            )
         } | {
             # Odoo's mail gateway entry point (mail_thread_unsubscribe.py): it refuses
             # anything but a parsed e-mail (TypeError), before the add-on reads it.
