@@ -257,3 +257,12 @@ def test_the_next_step_is_never_due_before_the_decision(delay, unit):
     assert move.kind == stepping.ADVANCE
     assert move.next_date >= NOW
     assert stepping.is_due(move.next_date, move.next_date)
+
+
+def test_a_step_whose_next_one_waits_for_an_event_holds_it_without_a_date():
+    move = stepping.move_on(stepping.HOLD, NOW, "call", _steps())
+    assert move == stepping.Move(stepping.HOLD, "mail")
+    assert move.next_date is None
+    assert not move.continues, "nothing is due until the event schedules it"
+    # The last step waits for nothing: the follow-up is finished.
+    assert stepping.move_on(stepping.HOLD, NOW, "last", _steps()) == stepping.Move(stepping.FINISH)

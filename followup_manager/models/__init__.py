@@ -11,10 +11,17 @@ from . import sale_order
 from . import crm_lead
 from . import followup_sequence
 from . import followup_step
+from . import followup_step_condition
+from . import followup_step_wait
 from . import followup_enrollment
 from . import followup_enrollment_stepping
+from . import followup_enrollment_pause
+from . import followup_enrollment_wait
+from . import mail_activity
+from . import followup_sequence_pause
 from . import followup_dispatch
 from . import followup_dispatch_sentence
+from . import followup_dispatch_steering
 from . import mail_thread
 from . import followup_consent
 from . import followup_consent_event
@@ -28,6 +35,7 @@ from . import followup_channel_sms
 from . import followup_channel_server_action
 from . import followup_dispatcher
 from . import followup_dispatcher_decide
+from . import followup_dispatcher_condition
 from . import followup_forecast
 from . import followup_forecast_population
 from . import followup_forecast_line

@@ -20,7 +20,13 @@ from .followup_outcome import ALREADY_DONE, DEFERRED, DONE, FAILED
 # Errors of the planner that mean "the facts of this person could not be read".
 _FACTS_ERRORS = ("missing_facts", "missing_settings")
 # Deferrals with a sentence of their own; any other says "outside the sending hours".
-_DEFER_CODES = (policy_decision.CAP, policy_decision.WEEKEND, policy_decision.PREFERRED_HOURS)
+_DEFER_CODES = (
+    policy_decision.CAP,
+    policy_decision.WEEKEND,
+    policy_decision.PREFERRED_HOURS,
+    policy_decision.USER_LIMIT,
+    policy_decision.HOLIDAY,
+)
 
 
 class FollowupDispatch(models.Model):
@@ -244,6 +250,45 @@ class FollowupDispatch(models.Model):
             start=details.get("window_start"),
             end=details.get("window_end"),
             when=self._followup_when(details),
+        )
+
+    def _followup_sentence_user_limit(self, details):
+        if details.get("limit_kind") == "emails":
+            return self.env._(
+                "Deferred: %(user)s already sent %(count)s follow-up e-mails today, their "
+                "daily limit; next try on %(when)s.",
+                user=details.get("user") or "",
+                count=details.get("limit"),
+                when=self._followup_when(details),
+            )
+        return self.env._(
+            "Deferred: %(user)s already has %(count)s follow-up tasks today, their daily "
+            "limit; next try on %(when)s.",
+            user=details.get("user") or "",
+            count=details.get("limit"),
+            when=self._followup_when(details),
+        )
+
+    def _followup_sentence_holiday(self, details):
+        return self.env._(
+            "Deferred: %(date)s is a public holiday in the company's working calendar; "
+            "next try on %(when)s.",
+            date=(details.get("now_local") or "")[:10],
+            when=self._followup_when(details),
+        )
+
+    def _followup_sentence_resumed(self, details):
+        return self.env._(
+            "Resumed on %(date)s (UTC) after a pause.", date=details.get("resumed") or ""
+        )
+
+    # --- skipped by the step's condition
+
+    def _followup_sentence_condition(self, details):
+        return self.env._(
+            "Skipped: the condition of step “%(step)s” does not hold for the document "
+            "followed up; the next step is planned.",
+            step=details.get("step") or "",
         )
 
     # --- suppressed: the person or the data says no

@@ -30,6 +30,7 @@ _ENROLLMENT_FIELDS = [
     "origin_id",
     "company_id",
     "user_id",
+    "resumed_date",
 ]
 _STEP_FIELDS = [
     "sequence_id",
@@ -47,6 +48,8 @@ _STEP_FIELDS = [
     "mail_template_id",
     "sms_template_id",
     "server_action_id",
+    "condition_domain",
+    "wait_for_activity",
 ]
 
 
@@ -185,10 +188,13 @@ class FollowupDispatcher(models.AbstractModel):
         Returns the outcomes, decided.
 
         :param facts: {partner id: PartnerFacts} to decide with instead of reading them
-            (the forecast passes the facts it carries through simulated time)
+            (the forecast passes the facts it carries through simulated time; its
+            steps' conditions are then "unknown until due", see
+            ``_followup_check_conditions``)
         """
         outcomes = [self._followup_precheck(outcome) for outcome in outcomes]
         outcomes = self._followup_skip_done_before(outcomes)
+        outcomes = self._followup_check_conditions(outcomes, evaluate=facts is None)
         to_plan = [outcome for outcome in outcomes if outcome.state == PENDING]
         if not to_plan:
             return outcomes

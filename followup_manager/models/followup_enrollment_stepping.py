@@ -106,8 +106,9 @@ class FollowupEnrollment(models.Model):
 
     @api.model
     def _followup_apply_moves(self, moves, now):
-        """Write [(enrollment, Move)] in batch: one write per next step and date, per
-        next try, per stop reason, and one for the finished enrollments."""
+        """Write [(enrollment, Move)] in batch: one write per next step and date (a held
+        step has none), per next try, per stop reason, and one for the finished
+        enrollments."""
         advance = defaultdict(lambda: self.browse())
         wait = defaultdict(lambda: self.browse())
         stop = defaultdict(lambda: self.browse())
@@ -115,6 +116,9 @@ class FollowupEnrollment(models.Model):
         for enrollment, move in moves:
             if move.kind == stepping.ADVANCE:
                 advance[move.step, move.next_date] |= enrollment
+            elif move.kind == stepping.HOLD:
+                # No date: the event it waits for schedules it (followup_enrollment_wait.py).
+                advance[move.step, False] |= enrollment
             elif move.kind == stepping.WAIT:
                 wait[move.next_date] |= enrollment
             elif move.kind == stepping.STOP:
@@ -131,6 +135,10 @@ class FollowupEnrollment(models.Model):
             finished.write(
                 {"state": "done", "next_step_id": False, "next_date": False, "date_stop": now}
             )
+        # The first decision after a resume has said so (followup_enrollment_pause.py).
+        resumed = self.browse([e.id for e, _move in moves if e.resumed_date])
+        if resumed:
+            resumed.write({"resumed_date": False})
 
     def _followup_wake_dispatch(self):
         """Ask the dispatch cron to run when the earliest of these enrollments is due

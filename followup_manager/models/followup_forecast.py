@@ -150,11 +150,19 @@ class FollowupForecast(models.Model):
                 "state": state,
                 "reason": reason,
                 "population": population,
+                "conditional": conditional,
                 "count": count,
             }
-            for (day, step_id, channel, user_id, state, reason, population), count in sorted(
-                result["counts"].items(), key=lambda item: tuple(map(str, item[0]))
-            )
+            for (
+                day,
+                step_id,
+                channel,
+                user_id,
+                state,
+                reason,
+                population,
+                conditional,
+            ), count in sorted(result["counts"].items(), key=lambda item: tuple(map(str, item[0])))
         ]
         self.env["followup.forecast.line"].create(lines)
         forecast.write(
@@ -177,7 +185,8 @@ class FollowupForecast(models.Model):
 
     def _followup_simulate(self):
         """Run the simulation of this forecast; nothing is written. Returns a dict:
-        ``counts`` {(day, step id, channel, user id, state, reason, population): n},
+        ``counts`` {(day, step id, channel, user id, state, reason, population,
+        conditional): n},
         ``moments`` (the dispatch runs simulated, naive UTC), the population sizes and
         the ``assumptions`` (sentences)."""
         self.ensure_one()
@@ -251,6 +260,7 @@ class FollowupForecast(models.Model):
             outcome.log_state,
             outcome.log_reason,
             outcome.enrollment.population,
+            outcome.conditional,
         )
 
     @api.model

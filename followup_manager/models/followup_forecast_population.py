@@ -8,7 +8,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.osv import expression
 
-from ..policy import stepping
+from ..policy import stepping, vocabulary
 from .tools import int_param
 
 # The trigger's history used to estimate its daily volume.
@@ -46,13 +46,21 @@ class FollowupForecast(models.Model):
         # sudo: the forecast counts what the dispatch (a superuser cron) will see,
         # whatever the user's record rules; only aggregates are stored.
         Enrollment = self.env["followup.enrollment"].sudo()
-        enrolled = Enrollment.search(
-            [("sequence_id", "=", sequence.id), ("state", "=", "active")], order="id"
+        running = Enrollment.search(
+            [("sequence_id", "=", sequence.id), ("state", "in", list(vocabulary.RUNNING_STATES))],
+            order="id",
+        )
+        # Paused enrollments keep their place and do nothing until resumed, like every
+        # enrollment of a paused sequence, and the ones it would take in.
+        enrolled = (
+            running.browse()
+            if sequence.paused
+            else running.filtered(lambda enrollment: enrollment.state == vocabulary.ACTIVE)
         )
         new_partners = matching = self.env["res.partner"]
         volume, events = 0.0, []
         if sequence.trigger == "manual":
-            matching = self._followup_matching_partners(enrolled)
+            matching = self._followup_matching_partners(running)
             new_partners |= matching
         else:
             volume, events = self._followup_trigger_sample(start)
@@ -69,7 +77,12 @@ class FollowupForecast(models.Model):
         )
         sims = self._followup_existing_sims(enrolled, others, start)
         events = [(partner, origin, at) for partner, origin, at in events if at < end]
-        sims += self._followup_new_sims(sims, matching, events, start)
+        if not sequence.paused:
+            sims += self._followup_new_sims(sims, matching, events, start)
+        assumptions = self._followup_assumptions(
+            start, enrolled, others, matching, volume, len(events)
+        )
+        assumptions[2:2] = self._followup_steering_assumptions(running - enrolled)
         return {
             "sims": sims,
             "enrolled": len(enrolled),
@@ -77,9 +90,7 @@ class FollowupForecast(models.Model):
             "matching": len(matching),
             "trigger": len(events),
             "daily_volume": volume,
-            "assumptions": self._followup_assumptions(
-                start, enrolled, others, matching, volume, len(events)
-            ),
+            "assumptions": assumptions,
         }
 
     def _followup_existing_sims(self, enrolled, others, start):
@@ -184,6 +195,40 @@ class FollowupForecast(models.Model):
             )
         )
         return assumptions
+
+    def _followup_steering_assumptions(self, paused):
+        """What the forecast assumes about pauses, conditions and held steps."""
+        sequence = self.sequence_id
+        sentences = []
+        if sequence.paused:
+            sentences.append(
+                self.env._(
+                    "The sequence is paused: nothing of it is simulated until it is resumed."
+                )
+            )
+        elif paused:
+            sentences.append(
+                self.env._(
+                    "Paused enrollments of this sequence: %(count)s; they keep their place "
+                    "and are not simulated until resumed.",
+                    count=len(paused),
+                )
+            )
+        if any(step.condition_domain for step in sequence.step_ids):
+            sentences.append(
+                self.env._(
+                    "Steps with a condition are counted as if it held, marked “Unknown "
+                    "Until Due”: only the document as it will be then can tell."
+                )
+            )
+        if any(step.wait_for_activity for step in sequence.step_ids):
+            sentences.append(
+                self.env._(
+                    "A step that waits for its activity is assumed to have it done the "
+                    "moment it is scheduled."
+                )
+            )
+        return sentences
 
     @api.model
     def _followup_matching_limit(self):

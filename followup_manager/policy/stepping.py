@@ -13,6 +13,9 @@ none of them has its own copy. The rule, in words:
   enrollment is **finished**; or it **waits** (deferred): the same step is due again at
   its next try; or the enrollment **stops** (partner archived, document deleted); or it
   had no step left to run: finished;
+* a step whose next step **waits for an event** (``HOLD``: the salesperson's task must
+  be done first) is behind the enrollment too, but the next step gets **no date**: the
+  event schedules it later, its delay counted from the event (:func:`due_date` again);
 * a deferred step is due again at the policy's next try, **never less than one second
   after the decision** (:data:`RETRY_FLOOR`). The policy's next try is always later than
   the decision for a valid configuration (the send window is non-empty by a database
@@ -40,6 +43,7 @@ __all__ = [
     "BEHIND",
     "END",
     "FINISH",
+    "HOLD",
     "PROGRESSES",
     "RETRY_FLOOR",
     "STOP",
@@ -61,7 +65,8 @@ BEHIND = "behind"  # done, failed, suppressed, already done: go to the next step
 WAIT = "wait"  # deferred: the same step again at its next try
 STOP = "stop"  # the follow-up ends with a stop reason
 END = "end"  # no step was left to run: the follow-up is finished
-PROGRESSES = (BEHIND, WAIT, STOP, END)
+HOLD = "hold"  # behind us, and the next step waits for an event (no date until then)
+PROGRESSES = (BEHIND, WAIT, STOP, END, HOLD)
 
 # What becomes of the enrollment (kind of the Move).
 ADVANCE = "advance"  # next step, due at next_date
@@ -83,7 +88,8 @@ class Move:
     """What becomes of an enrollment after the decision on its due step.
 
     ``kind``: ADVANCE (``step`` due at ``next_date``), WAIT (``step`` again at
-    ``next_date``), FINISH, or STOP (``stop_reason``).
+    ``next_date``), HOLD (``step`` next, without a date until an event), FINISH, or
+    STOP (``stop_reason``).
     """
 
     kind: str
@@ -142,7 +148,7 @@ def move_on(
 ) -> Move:
     """The move of an enrollment whose step ``current`` was decided at ``now``.
 
-    :param progress: BEHIND, WAIT, STOP or END (see the module docstring)
+    :param progress: BEHIND, WAIT, STOP, END or HOLD (see the module docstring)
     :param steps: the sequence's steps in order (for BEHIND)
     :param tz_name: the partner's time zone, ``weekend`` their weekend days (for BEHIND)
     :param next_try: the policy's next try (for WAIT)
@@ -159,4 +165,6 @@ def move_on(
     following = next_step(steps, current)
     if following is None:
         return Move(FINISH)
+    if progress == HOLD:
+        return Move(HOLD, following.key)
     return Move(ADVANCE, following.key, due_date(now, following, tz_name, weekend))

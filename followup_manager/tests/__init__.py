@@ -28,3 +28,5 @@ from . import test_consent_limits
 from . import test_migration
 from . import test_trust_config
 from . import test_trust_public
+from . import test_steering_pause
+from . import test_steering_steps
