@@ -38,6 +38,7 @@
         "views/followup_consent_event_views.xml",
         "report/followup_consent_report.xml",
         "wizards/followup_enroll_views.xml",
+        "wizards/followup_snooze_views.xml",
         "wizards/followup_lifecycle_wizard_views.xml",
         "wizards/followup_consent_record_views.xml",
         "wizards/followup_company_settings_views.xml",

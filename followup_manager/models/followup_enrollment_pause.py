@@ -122,6 +122,15 @@ class FollowupEnrollment(models.Model):
         running._followup_wake_dispatch()
         return True
 
+    def action_open_snooze_wizard(self):
+        """The snooze dialog for these enrollments (a date and a reason)."""
+        self.check_access("write")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_snooze_wizard_action"
+        )
+        action["context"] = {"active_model": self._name, "active_ids": self.ids}
+        return action
+
     # ------------------------------------------------------------------ chatter
 
     def _followup_log_batch(self, line):

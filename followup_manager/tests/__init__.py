@@ -30,3 +30,4 @@ from . import test_trust_config
 from . import test_trust_public
 from . import test_steering_pause
 from . import test_steering_steps
+from . import test_tour_steering
