@@ -12,8 +12,12 @@ class FollowupSnoozeWizard(models.TransientModel):
     _description = "Snooze Follow-ups"
 
     enrollment_ids = fields.Many2many("followup.enrollment", string="Follow-ups", required=True)
-    until = fields.Datetime(string="Snooze Until", required=True, default=lambda self: self._default_until())
-    reason = fields.Char(help="Written in the follow-up's chatter, e.g. “Call me back after the fair”.")
+    until = fields.Datetime(
+        string="Snooze Until", required=True, default=lambda self: self._default_until()
+    )
+    reason = fields.Char(
+        help="Written in the follow-up's chatter, e.g. “Call me back after the fair”."
+    )
 
     @api.model
     def _default_until(self):
@@ -27,7 +31,10 @@ class FollowupSnoozeWizard(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         context = self.env.context
-        if "enrollment_ids" in fields_list and context.get("active_model") == "followup.enrollment":
+        if (
+            "enrollment_ids" in fields_list
+            and context.get("active_model") == "followup.enrollment"
+        ):
             ids = context.get("active_ids") or [context.get("active_id")]
             values["enrollment_ids"] = [(6, 0, [i for i in ids if i])]
         return values
