@@ -49,6 +49,7 @@
         "demo/followup_sequence_demo.xml",
         "demo/followup_forecast_demo.xml",
         "demo/consent_demo.xml",
+        "demo/resource_calendar_leaves_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

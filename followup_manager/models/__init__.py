@@ -1,4 +1,5 @@
 from . import res_company
+from . import res_company_holidays
 from . import res_config_settings
 from . import followup_origin_mixin
 from . import res_partner_lifecycle

@@ -51,6 +51,7 @@ class FollowupEnrollment(models.Model):
         step, no date."""
         start = start or fields.Datetime.now()
         calendars = self._followup_calendar_by_partner(self.partner_id)
+        holidays = self.env["res.company"]._followup_holidays(self.company_id, start)
         dates = defaultdict(lambda: self.browse())
         for enrollment in self:
             step = enrollment.next_step_id
@@ -58,7 +59,9 @@ class FollowupEnrollment(models.Model):
                 dates[False] |= enrollment
                 continue
             tz, weekend = calendars[enrollment.partner_id.id]
-            dates[stepping.due_date(start, self._followup_timing(step), tz, weekend)] |= enrollment
+            timing = self._followup_timing(step)
+            days_off = holidays.get(enrollment.company_id.id, ())
+            dates[stepping.due_date(start, timing, tz, weekend, days_off)] |= enrollment
         # One UPDATE per distinct date: many partners share a calendar.
         for due, enrollments in dates.items():
             enrollments.write({"next_date": due})
@@ -74,19 +77,22 @@ class FollowupEnrollment(models.Model):
         return True
 
     @api.model
-    def _followup_next_moves(self, items, now, calendars=None):
+    def _followup_next_moves(self, items, now, calendars=None, holidays=None):
         """The moves (``policy.stepping.Move``) of enrollments whose step was decided at
         ``now``: the one stepping rule, for the dispatch and the forecast.
 
         :param items: [(partner, step, progress, next try, stop reason)] (see
             ``policy.stepping.move_on``)
         :param calendars: {partner id: (tz, weekend)} if already known
+        :param holidays: {company id: public holidays} if already known
         """
         if calendars is None:
             partners = self.env["res.partner"].union(*(item[0] for item in items))
             calendars = self._followup_calendar_by_partner(partners)
         steps = self.env["followup.step"].union(*(item[1] for item in items))
         timings = self._followup_timings(steps.sequence_id)
+        if holidays is None:
+            holidays = self.env["res.company"]._followup_holidays(steps.company_id, now)
         moves = []
         for partner, step, progress, next_try, stop_reason in items:
             tz, weekend = calendars[partner.id]
@@ -100,6 +106,7 @@ class FollowupEnrollment(models.Model):
                     weekend,
                     next_try or None,
                     stop_reason or None,
+                    holidays.get(step.company_id.id, ()),
                 )
             )
         return moves

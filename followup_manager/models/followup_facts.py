@@ -75,6 +75,7 @@ class FollowupFacts(models.AbstractModel):
             window_start=company.followup_window_start,
             window_end=company.followup_window_end,
             business_days=company.followup_business_days,
+            holidays=self.env["res.company"]._followup_holidays(company)[company.id],
         )
         result = {}
         for partner in partners:

@@ -200,6 +200,9 @@ class FollowupForecast(models.Model):
         state = {
             "facts": partners._followup_facts(now=start),
             "calendars": self.env["followup.enrollment"]._followup_calendar_by_partner(partners),
+            "holidays": self.env["res.company"]._followup_holidays(
+                self.company_id.union(*(sim.step.company_id for sim in sims if sim.step)), start
+            ),
             "counts": Counter(),
         }
         # The dispatch's claim order, as a heap: (claim_order, sim).
@@ -246,7 +249,9 @@ class FollowupForecast(models.Model):
             for outcome in outcomes:
                 if outcome.log_state and outcome.enrollment.population:
                     counts[self._followup_count_key(day, outcome)] += 1
-            for sim in self._followup_move_on(outcomes, moment, state["calendars"]):
+            for sim in self._followup_move_on(
+                outcomes, moment, state["calendars"], state["holidays"]
+            ):
                 heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
 
     @api.model
@@ -273,13 +278,14 @@ class FollowupForecast(models.Model):
         return dispatcher._followup_decide(outcomes, moment, facts=facts)
 
     @api.model
-    def _followup_move_on(self, outcomes, moment, calendars):
+    def _followup_move_on(self, outcomes, moment, calendars, holidays=None):
         """Move the simulated enrollments on after their decisions by the dispatch's own
         stepping rule; return the ones that still have a step to run."""
         moves = self.env["followup.enrollment"]._followup_next_moves(
             [(o.partner, o.step, o.progress, o.next_try, o.stop_reason) for o in outcomes],
             moment,
             calendars=calendars,
+            holidays=holidays,
         )
         going_on = []
         for outcome, move in zip(outcomes, moves, strict=True):

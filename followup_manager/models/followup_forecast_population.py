@@ -123,10 +123,12 @@ class FollowupForecast(models.Model):
         partners = matching | self.env["res.partner"].union(*(p for p, _o, _a in events))
         calendars = self.env["followup.enrollment"]._followup_calendar_by_partner(partners.sudo())
         timing = self.env["followup.enrollment"]._followup_timing(first_step)
+        holidays = self.env["res.company"]._followup_holidays(sequence.company_id, start)
+        days_off = holidays[sequence.company_id.id]
 
         def new(partner, origin, at, population):
             tz, weekend = calendars[partner.id]
-            due = stepping.due_date(at, timing, tz, weekend)
+            due = stepping.due_date(at, timing, tz, weekend, days_off)
             return SimEnrollment(
                 next(ids),
                 partner.sudo(),

@@ -13,7 +13,8 @@ will not help). The order matters and is part of the contract:
    granted consent on a basis that covers it (``no_consent``); service needs none;
 6. the address is unusable: ``invalid_address``;
 7. the contact cap over a rolling window: ``cap`` (deferred);
-8. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
+8. the partner's local time: ``weekend``, ``holiday`` (the company's public holidays),
+   ``preferred_hours``, ``quiet_hours`` (deferred).
 
 Refusals come before the address check so that the log says the strongest reason: "she
 withdrew her consent" is what a person needs to read, not "her number is wrong".
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -136,7 +137,7 @@ class Settings:
     not enrolling. The window is in the partner's local time, ``[window_start,
     window_end)``; start after end is an overnight window, start equal to end no window
     (see calendar.hours_to_intervals). ``business_days`` keeps contacts off the partner's
-    country's weekend.
+    country's weekend and off the company's public ``holidays`` (local dates).
     """
 
     cap_count: int = 1
@@ -144,8 +145,10 @@ class Settings:
     window_start: float = 9.0
     window_end: float = 19.0
     business_days: bool = True
+    holidays: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "holidays", frozenset(self.holidays or ()))
         if self.cap_count < 0 or self.cap_days < 0:
             raise ValueError("cap_count and cap_days cannot be negative")
         for hours in (self.window_start, self.window_end):
@@ -397,6 +400,7 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
         settings.window_end,
         weekend,
         facts.preferred_hours,
+        settings.holidays if settings.business_days else frozenset(),
     )
     base.update(tz=tz_name, tz_source=tz_source, now_local=_local_str(now, tz_name))
 
@@ -435,6 +439,8 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
             weekday=to_local(now, tz_name).weekday(),
             country=facts.country_code or None,
         )
+    elif blocked == HOLIDAY:
+        details.update(holiday=to_local(now, tz_name).date().isoformat())
     elif blocked == PREFERRED_HOURS:
         start, end = facts.preferred_hours
         details.update(preferred_start=format_hours(start), preferred_end=format_hours(end))

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .calendar import add_delay
@@ -123,10 +123,12 @@ def due_date(
     step: StepTiming,
     tz_name: str = "UTC",
     weekend: Iterable[int] = frozenset(),
+    holidays: Iterable[date] = frozenset(),
 ) -> datetime:
     """When ``step`` falls due if it is scheduled at ``start`` (naive UTC): its delay
-    counted in the partner's calendar (see ``calendar.add_delay``)."""
-    return add_delay(start, step.delay, step.unit, tz_name, weekend)
+    counted in the partner's calendar and the company's public holidays (see
+    ``calendar.add_delay``)."""
+    return add_delay(start, step.delay, step.unit, tz_name, weekend, holidays)
 
 
 def retry_date(next_try: datetime | None, now: datetime) -> datetime:
@@ -145,6 +147,7 @@ def move_on(
     weekend: Iterable[int] = frozenset(),
     next_try: datetime | None = None,
     stop_reason: str | None = None,
+    holidays: Iterable[date] = frozenset(),
 ) -> Move:
     """The move of an enrollment whose step ``current`` was decided at ``now``.
 
@@ -153,6 +156,7 @@ def move_on(
     :param tz_name: the partner's time zone, ``weekend`` their weekend days (for BEHIND)
     :param next_try: the policy's next try (for WAIT)
     :param stop_reason: why the follow-up stops (for STOP)
+    :param holidays: the company's public holidays, local dates (for BEHIND)
     """
     if progress not in PROGRESSES:
         raise ValueError(f"unknown progress {progress!r}; expected one of {PROGRESSES}")
@@ -167,4 +171,4 @@ def move_on(
         return Move(FINISH)
     if progress == HOLD:
         return Move(HOLD, following.key)
-    return Move(ADVANCE, following.key, due_date(now, following, tz_name, weekend))
+    return Move(ADVANCE, following.key, due_date(now, following, tz_name, weekend, holidays))
