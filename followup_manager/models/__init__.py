@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_company_holidays
+from . import res_company_limits
 from . import res_config_settings
 from . import followup_origin_mixin
 from . import res_partner_lifecycle
@@ -37,6 +38,7 @@ from . import followup_channel_server_action
 from . import followup_dispatcher
 from . import followup_dispatcher_decide
 from . import followup_dispatcher_condition
+from . import followup_dispatcher_limits
 from . import followup_forecast
 from . import followup_forecast_population
 from . import followup_forecast_line

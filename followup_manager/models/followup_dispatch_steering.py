@@ -18,6 +18,8 @@ class FollowupDispatch(models.Model):
             details = dict(details, resumed=fields.Datetime.to_string(resumed)[:16])
         if outcome.reason == vocabulary.CONDITION and code == vocabulary.CONDITION:
             details = dict(details, step=outcome.step.name)
+        if code == vocabulary.USER_LIMIT and outcome.user:
+            details = dict(details, user=outcome.user.partner_id.name or outcome.user.name)
         return code, details
 
     @api.model

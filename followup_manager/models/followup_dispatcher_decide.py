@@ -183,7 +183,7 @@ class FollowupDispatcher(models.AbstractModel):
         return facts
 
     @api.model
-    def _followup_decide(self, outcomes, now, facts=None):
+    def _followup_decide(self, outcomes, now, facts=None, used=None):
         """Plan the batch: one call of the pure planner for every step that may run.
         Returns the outcomes, decided.
 
@@ -191,6 +191,8 @@ class FollowupDispatcher(models.AbstractModel):
             (the forecast passes the facts it carries through simulated time; its
             steps' conditions are then "unknown until due", see
             ``_followup_check_conditions``)
+        :param used: {(limit key, day start): count} of the daily limits (the forecast
+            carries its own, see ``_followup_daily_limits``)
         """
         outcomes = [self._followup_precheck(outcome) for outcome in outcomes]
         outcomes = self._followup_skip_done_before(outcomes)
@@ -207,10 +209,12 @@ class FollowupDispatcher(models.AbstractModel):
                 purpose=outcome.step.sequence_id.purpose or "service",
                 due=outcome.enrollment.next_date or now,
                 key=index,
+                limit_key=self._followup_limit_key(outcome),
             )
             for index, outcome in enumerate(to_plan)
         ]
-        results = planner.plan(requests, facts, self._followup_settings(to_plan), now)
+        limits = self._followup_daily_limits(to_plan, now, used)
+        results = planner.plan(requests, facts, self._followup_settings(to_plan), now, limits)
         decided = {
             to_plan[request.key].key: self._followup_apply_decision(
                 to_plan[request.key].replace(request=request), result

@@ -204,6 +204,8 @@ class FollowupForecast(models.Model):
                 self.company_id.union(*(sim.step.company_id for sim in sims if sim.step)), start
             ),
             "counts": Counter(),
+            # {(limit key, day start): steps done}: the daily limits through simulated time.
+            "used": Counter(),
         }
         # The dispatch's claim order, as a heap: (claim_order, sim).
         queue = [
@@ -238,7 +240,10 @@ class FollowupForecast(models.Model):
             due_now = [sim for sim in batch if stepping.is_due(sim.next_date, moment)]
             for sim in batch[len(due_now) :]:
                 heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
-            outcomes = self._followup_decide_batch(dispatcher, due_now, moment, facts)
+            outcomes = self._followup_decide_batch(
+                dispatcher, due_now, moment, facts, state["used"]
+            )
+            self._followup_count_limits(dispatcher, outcomes, moment, state["used"])
             decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
             touched = {request.partner_id for request, _decision in decided}
             facts.update(
@@ -269,13 +274,23 @@ class FollowupForecast(models.Model):
         )
 
     @api.model
-    def _followup_decide_batch(self, dispatcher, sims, moment, facts):
+    def _followup_count_limits(self, dispatcher, outcomes, moment, used):
+        """Count the steps done against their people's daily limits, as the log would."""
+        for outcome in outcomes:
+            key = dispatcher._followup_limit_key(outcome) if outcome.state == "done" else None
+            if key:
+                used[key, dispatcher._followup_day_bounds(outcome.user, moment)[0]] += 1
+
+    @api.model
+    def _followup_decide_batch(self, dispatcher, sims, moment, facts, used=None):
         """Decide simulated enrollments exactly as the dispatch decides claimed ones."""
         outcomes = [StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
         outcomes = [
             o.replace(user=dispatcher._followup_responsible(o)) if o.step else o for o in outcomes
         ]
-        return dispatcher._followup_decide(outcomes, moment, facts=facts)
+        return dispatcher._followup_decide(
+            outcomes, moment, facts=facts, used=used if used is not None else {}
+        )
 
     @api.model
     def _followup_move_on(self, outcomes, moment, calendars, holidays=None):

@@ -19,3 +19,9 @@ class ResConfigSettings(models.TransientModel):
     followup_loyal_orders = fields.Integer(
         related="company_id.followup_loyal_orders", readonly=False
     )
+    followup_sender_daily_limit = fields.Integer(
+        related="company_id.followup_sender_daily_limit", readonly=False
+    )
+    followup_user_daily_tasks = fields.Integer(
+        related="company_id.followup_user_daily_tasks", readonly=False
+    )

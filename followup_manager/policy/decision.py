@@ -262,6 +262,9 @@ class Request:
     purpose: str = "service"
     due: datetime | None = None
     key: Any = None
+    #: What the request counts against in a daily limit (e.g. ("tasks", user id)), or
+    #: None; see ``planner.DailyLimits``.
+    limit_key: Any = None
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS and self.channel != INTERNAL:

@@ -32,3 +32,4 @@ from . import test_steering_pause
 from . import test_steering_steps
 from . import test_tour_steering
 from . import test_steering_holidays
+from . import test_steering_limits

@@ -35,6 +35,12 @@ class FollowupCompanySettings(models.TransientModel):
     followup_business_days = fields.Boolean(string="Business Days Only", **FROM_COMPANY)
     followup_inactive_days = fields.Integer(string="Inactive After (days)", **FROM_COMPANY)
     followup_loyal_orders = fields.Integer(string="Loyal After (orders)", **FROM_COMPANY)
+    followup_sender_daily_limit = fields.Integer(
+        string="E-mails per Sender per Day", **FROM_COMPANY
+    )
+    followup_user_daily_tasks = fields.Integer(
+        string="Tasks per Salesperson per Day", **FROM_COMPANY
+    )
 
     @api.model
     def _followup_company_fields(self):
@@ -48,6 +54,8 @@ class FollowupCompanySettings(models.TransientModel):
             "followup_business_days",
             "followup_inactive_days",
             "followup_loyal_orders",
+            "followup_sender_daily_limit",
+            "followup_user_daily_tasks",
         ]
 
     @api.depends("company_id")
