@@ -4,7 +4,7 @@
     "name": "Follow-up Manager",
     "summary": "Lifecycle stages, per-channel consent with proof, and follow-up "
     "sequences that contact people only when allowed",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",
@@ -32,6 +32,7 @@
         "views/followup_dispatch_views.xml",
         "views/followup_dispatch_report_views.xml",
         "views/followup_forecast_views.xml",
+        "views/followup_delivery_views.xml",
         "views/sale_order_views.xml",
         "views/crm_lead_views.xml",
         "views/followup_consent_views.xml",

@@ -43,9 +43,21 @@ SETTLE_SECONDS = 1.5
 PAGE_TIMEOUT = 60
 MARKER = "FM_SCREENSHOTS_JSON "
 
+# Screens taken in another language than the admin's: the admin reads them in it.
+SHOT_LANGS = {"enrollment_form_it.png": "it_IT"}
+
 # Runs inside ``odoo-bin shell`` (``env`` is given); prints one line of JSON.
 PREPARE = r"""
 import json
+for lang in __LANGS__:
+    # The languages of the screens in another language, with every installed
+    # module's terms (the web client's too).
+    env["res.lang"]._activate_lang(lang) or env["res.lang"]._create_lang(lang)
+    env["ir.module.module"].search([("state", "=", "installed")])._update_translations(lang)
+if __LANGS__:
+    env.cr.commit()
+    # Tell the running server: its cached list of languages is stale.
+    env.registry.signal_changes()
 seq = env.ref("followup_manager.followup_sequence_post_sale_demo")
 Dispatch = env["followup.dispatch"]
 followed = {
@@ -85,12 +97,14 @@ def log(message):
     print(f"[screenshots] {message}", file=sys.stderr, flush=True)
 
 
-def prepare(args):
-    """Runs PREPARE in ``odoo-bin shell`` and returns its JSON answer."""
+def prepare(args, langs=()):
+    """Runs PREPARE in ``odoo-bin shell`` and returns its JSON answer; ``langs``: the
+    languages to load first."""
     cmd = [sys.executable, args.odoo_bin, "shell", *args.odoo_args, "-d", args.db]
     cmd += ["--no-http", "--log-level=warn"]
+    script = PREPARE.replace("__LANGS__", repr(sorted(langs)))
     proc = subprocess.run(
-        cmd, input=PREPARE, capture_output=True, text=True, timeout=600, check=False
+        cmd, input=script, capture_output=True, text=True, timeout=900, check=False
     )
     for line in proc.stdout.splitlines():
         if line.startswith(MARKER):
@@ -109,6 +123,12 @@ class Rpc:
         if not result.get("uid"):
             raise SystemExit(f"cannot log in as {login} on {db}")
         self.session_id = self.session.cookies["session_id"]
+        self.uid = result["uid"]
+        self.lang = result.get("user_context", {}).get("lang") or "en_US"
+
+    def set_lang(self, lang):
+        """The logged-in user's language: the web client reads it at each page load."""
+        self.kw("res.users", "write", [self.uid], {"lang": lang})
 
     def call(self, route, **params):
         payload = {"jsonrpc": "2.0", "method": "call", "params": params}
@@ -358,13 +378,11 @@ def screens(rpc, prepared):
         ),
     ]
     if enrollment:
-        shots.append(
-            (
-                "enrollment_form.png",
-                action % f"followup_enrollment_action/{enrollment}",
-                [(form_rows, None)],
+        # The same form read by an Italian salesperson: the why-log in Italian.
+        for name in ("enrollment_form.png", "enrollment_form_it.png"):
+            shots.append(
+                (name, action % f"followup_enrollment_action/{enrollment}", [(form_rows, None)])
             )
-        )
     else:
         log("no enrollment with decisions: enrollment_form.png skipped")
     shots.append(
@@ -416,7 +434,7 @@ def save_png(data, path):
     return buffer.tell()
 
 
-def take(browser, base_url, session_id, shots, out):
+def take(browser, base_url, rpc, shots, out):
     browser.send(
         "Emulation.setDeviceMetricsOverride",
         width=WIDTH,
@@ -434,17 +452,26 @@ def take(browser, base_url, session_id, shots, out):
             browser.send(
                 "Network.setCookie",
                 name="session_id",
-                value=session_id,
+                value=rpc.session_id,
                 url=base_url,
                 httpOnly=True,
             )
-        browser.send("Page.navigate", url=base_url + path)
-        for selector, script in steps:
-            wait_ready(browser, selector)
-            if script:
-                run_script(browser, script)
-                time.sleep(0.5)
-        shot = browser.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+        lang = SHOT_LANGS.get(name)
+        if lang:
+            rpc.set_lang(lang)
+        try:
+            browser.send("Page.navigate", url=base_url + path)
+            for selector, script in steps:
+                wait_ready(browser, selector)
+                if script:
+                    run_script(browser, script)
+                    time.sleep(0.5)
+            shot = browser.send(
+                "Page.captureScreenshot", format="png", captureBeyondViewport=False
+            )
+        finally:
+            if lang:
+                rpc.set_lang(rpc.lang)
         size = save_png(base64.b64decode(shot["data"]), os.path.join(out, name))
         log(f"{name}: {size // 1024} KB ({path})")
 
@@ -465,8 +492,12 @@ def main():
     if urlsplit(base_url).hostname not in ("localhost", "127.0.0.1"):
         raise SystemExit("screenshots are taken from a local demo only (localhost)")
 
+    wanted = {
+        name if name.endswith(".png") else name + ".png" for name in args.only.split(",") if name
+    }
+    langs = {lang for name, lang in SHOT_LANGS.items() if not wanted or name in wanted}
     log(f"preparing the demo data of {args.db}")
-    prepared = prepare(args)
+    prepared = prepare(args, langs)
     log(
         "demo orders enrolled in After-sale care and dispatch run once"
         if prepared["prepared"]
@@ -474,15 +505,12 @@ def main():
     )
     rpc = Rpc(base_url, args.db, args.login, args.password)
     shots = screens(rpc, prepared)
-    if args.only:
-        wanted = {
-            name if name.endswith(".png") else name + ".png" for name in args.only.split(",")
-        }
+    if wanted:
         shots = [s for s in shots if s[0] in wanted]
     os.makedirs(args.out, exist_ok=True)
     browser = Chromium(args.chromium)
     try:
-        take(browser, base_url, rpc.session_id, shots, args.out)
+        take(browser, base_url, rpc, shots, args.out)
     finally:
         browser.close()
     log(f"{len(shots)} screenshots in {args.out}")

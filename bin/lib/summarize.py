@@ -14,6 +14,7 @@ ODOO_SKIP = re.compile(r" INFO \S+ odoo\.addons\.\S+: skipped (.*)")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
 README_RESULT = re.compile(r"^readme: (\d+) passed, (\d+) failed, (\d+) skipped$", re.MULTILINE)
+UPGRADE_RESULT = re.compile(r"^upgrade: (\d+) passed, (\d+) failed, (\d+) skipped$", re.MULTILINE)
 
 
 def odoo_counts(path):
@@ -63,6 +64,16 @@ def readme_counts(path):
     return tuple(map(int, results[-1]))
 
 
+def upgrade_counts(path):
+    """bin/upgrade-check: each of its checks counts as a test."""
+    with open(path, encoding="utf-8", errors="replace") as log:
+        results = UPGRADE_RESULT.findall(log.read())
+    if not results:
+        print("upgrade: the check did not run to its end", file=sys.stderr)
+        return 0, 1, 0
+    return tuple(map(int, results[-1]))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--odoo-log")
@@ -70,12 +81,14 @@ def main():
     parser.add_argument("--expect-odoo", type=int, default=1)
     parser.add_argument("--expect-pytest", type=int, default=1)
     parser.add_argument("--readme-log")
+    parser.add_argument("--upgrade-log")
     args = parser.parse_args()
     passed = failed = skipped = 0
     for label, path, expected, count in (
         ("odoo", args.odoo_log, args.expect_odoo, odoo_counts),
         ("pytest", args.pytest_log, args.expect_pytest, pytest_counts),
         ("readme", args.readme_log, bool(args.readme_log), readme_counts),
+        ("upgrade", args.upgrade_log, bool(args.upgrade_log), upgrade_counts),
     ):
         if not expected:
             continue

@@ -15,7 +15,7 @@ import re
 
 import psycopg2
 
-from odoo import http
+from odoo import fields, http
 from odoo.http import request
 from odoo.tools import SQL, format_date
 
@@ -62,6 +62,13 @@ class FollowupManagerController(http.Controller):
             message = env._(
                 "For your security, this link is only valid for a limited time. "
                 "Please ask us for a new one; nothing was changed."
+            )
+        elif status == "no_request":
+            title = env._("No confirmation is waiting")
+            message = env._(
+                "We have no request to confirm your e-mail address with this link: "
+                "it was not sent by us in a confirmation request, or it was meant for "
+                "an address that is no longer yours. Nothing was changed."
             )
         else:
             title = env._("This link is not valid")
@@ -439,7 +446,10 @@ class FollowupManagerController(http.Controller):
         consent = self._followup_email_consent(partner_sudo)
         return bool(consent) and consent.state == "withdrawn"
 
-    def _followup_is_confirmed(self, partner_sudo):
+    def _followup_is_confirmed(self, partner_sudo, token):
+        """The request of this link was confirmed, or the person agreed otherwise."""
+        if partner_sudo._followup_confirm_request(token).state == "confirmed":
+            return True
         consent = self._followup_email_consent(partner_sudo)
         return bool(consent) and (consent.state, consent.legal_basis) == ("granted", "consent")
 
@@ -456,7 +466,7 @@ class FollowupManagerController(http.Controller):
             return error
         if self._followup_withdrawn(partner_sudo):
             return self._followup_render_confirm(partner_sudo, token, "withdrawn", status=403)
-        stage = "already" if self._followup_is_confirmed(partner_sudo) else "ask"
+        stage = "already" if self._followup_is_confirmed(partner_sudo, token) else "ask"
         return self._followup_render_confirm(partner_sudo, token, stage)
 
     @http.route(
@@ -473,35 +483,28 @@ class FollowupManagerController(http.Controller):
         self._followup_lock(partner_sudo)
         if self._followup_withdrawn(partner_sudo):
             return self._followup_render_confirm(partner_sudo, token, "withdrawn", status=403)
-        if self._followup_is_confirmed(partner_sudo):
+        if self._followup_is_confirmed(partner_sudo, token):
             return self._followup_render_confirm(partner_sudo, token, "already")
         self._followup_mark_changed(partner_sudo)
         env = request.env
-        # The request as the person received it: the proof of the pending
-        # event recorded when the request mail was sent (this partner only).
-        # sudo: a visitor reads no history; this reads one event of the partner
-        # the token was verified for, only to quote its wording in the new proof.
-        request_event = (
-            env["followup.consent.event"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", partner_sudo.id),
-                    ("channel", "=", "email"),
-                    ("state", "=", "pending"),
-                ],
-                order="id desc",
-                limit=1,
-            )
-        )
+        # The request the link was mailed with (checked pending and unexpired by
+        # _followup_partner): the confirmation answers it and quotes its wording.
+        consent_request = partner_sudo._followup_confirm_request(token)
         proof = env._(
             'Confirmed by pressing "%(button)s" on the page opened from the confirmation '
             "link sent to %(email)s.\n\nRequest:\n%(request)s",
             button=partner_sudo._followup_email_confirmation_button(),
-            email=partner_sudo.email_normalized or "",
-            request=request_event.proof or partner_sudo._followup_email_confirmation_wording(),
+            email=consent_request.email,
+            request=consent_request.proof or partner_sudo._followup_email_confirmation_wording(),
         )
         self._followup_set_consent(
-            partner_sudo, "email", "granted", "double_opt_in", legal_basis="consent", proof=proof
+            partner_sudo,
+            "email",
+            "granted",
+            "double_opt_in",
+            legal_basis="consent",
+            proof=proof,
+            origin=consent_request,
         )
+        consent_request.write({"state": "confirmed", "date_confirmed": fields.Datetime.now()})
         return self._followup_render_confirm(partner_sudo, token, "done")

@@ -16,7 +16,8 @@ class FollowupChannelActivity(models.AbstractModel):
     def _followup_activity_vals(self, outcome, now, model_ids=None):
         """Values of the activity of ``outcome``; ``model_ids``: {model: ir.model id}
         already known (a batch reads each once)."""
-        origin, step, user = outcome.origin, outcome.step, outcome.user
+        origin, user = outcome.origin, outcome.user
+        step = self._followup_step_for(outcome)
         model_ids = model_ids if model_ids is not None else {}
         if origin._name not in model_ids:
             model_ids[origin._name] = self.env["ir.model"]._get_id(origin._name)
@@ -32,6 +33,16 @@ class FollowupChannelActivity(models.AbstractModel):
             "date_deadline": calendar.to_local(now, tz_name).date(),
             "automated": True,
         }
+
+    @api.model
+    def _followup_step_for(self, outcome):
+        """The step as its assignee reads it: summary and note in their language
+        (one read per language for the whole batch, the steps being prefetched
+        together)."""
+        lang = outcome.user.lang or self.env.lang
+        if not lang or lang == self.env.lang:
+            return outcome.step
+        return outcome.step.with_context(lang=lang)
 
     @api.model
     def _perform(self, outcomes, now):

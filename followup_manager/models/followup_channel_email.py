@@ -119,15 +119,30 @@ class FollowupChannelEmail(models.AbstractModel):
         }
 
     @api.model
-    def _followup_mail_vals(self, outcome, values, message, root):
+    def _followup_mail_parts(self, outcomes):
+        """{outcome key: (footer, headers)}: each partner's, in the company that follows
+        them up, made in batch (``res.partner._followup_mail_parts``)."""
+        by_company = defaultdict(list)
+        for outcome in outcomes:
+            by_company[outcome.enrollment.company_id].append(outcome)
+        parts = {}
+        for company, group in by_company.items():
+            partners = self.env["res.partner"].union(*(o.partner for o in group))
+            found = partners.with_company(company)._followup_mail_parts()
+            parts.update((o.key, found[o.partner.id]) for o in group)
+        return parts
+
+    @api.model
+    def _followup_mail_vals(self, outcome, values, message, root, parts=None):
         """The outgoing e-mail of ``message``: to the partner only, with the footer and
-        the unsubscribe headers."""
+        the unsubscribe headers (``parts``: this outcome's (footer, headers), else made
+        here)."""
         partner, template = outcome.partner, outcome.step.mail_template_id
-        footer = partner.with_company(outcome.enrollment.company_id)._followup_mail_footer()
+        footer, headers = parts or self._followup_mail_parts([outcome])[outcome.key]
         return {
             "mail_message_id": message.id,
             "body_html": Markup("%s%s") % (Markup(values.get("body_html") or ""), footer),
-            "headers": repr(partner._followup_mail_headers()),
+            "headers": repr(headers),
             "recipient_ids": [(4, partner.id)],
             "auto_delete": template.auto_delete,
             "mail_server_id": template.mail_server_id.id,
@@ -159,12 +174,15 @@ class FollowupChannelEmail(models.AbstractModel):
                 ]
             )
         )
+        parts = self._followup_mail_parts(outcomes)
         mails = (
             self.env["mail.mail"]
             .sudo()
             .create(
                 [
-                    self._followup_mail_vals(o, rendered[o.key], message, roots.get(p))
+                    self._followup_mail_vals(
+                        o, rendered[o.key], message, roots.get(p), parts[o.key]
+                    )
                     for o, message, p in zip(outcomes, messages, places, strict=True)
                 ]
             )

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .followup_arguments import check_choice, check_id, check_text
 from .followup_consent import (
     CONSENT_CHANNELS,
     CONSENT_STATES,
@@ -28,7 +29,9 @@ _FROZEN_COLUMNS = (
     "source",
     "proof",
     "proof_hash",
-    "origin",
+    "origin_model",
+    "origin_id",
+    "origin_label",
     "user_id",
     "ip_address",
     "user_agent",
@@ -67,10 +70,25 @@ class FollowupConsentEvent(models.Model):
         index=True,
         help="SHA-256 of the wording: events with the same hash showed the same text.",
     )
+    # The document the decision came from, as it was: its model, id and name at the
+    # time. Not a stored Reference: Odoo's partner merge rewrites every stored
+    # reference to a merged contact, and the history is not rewritten (see
+    # base_partner_merge_automatic_wizard.py). ``origin`` reads the pair.
+    origin_model = fields.Char(readonly=True)
+    origin_id = fields.Many2oneReference(
+        string="Origin Record", model_field="origin_model", readonly=True
+    )
+    origin_label = fields.Char(
+        string="Origin at the Time",
+        readonly=True,
+        help="The name of the document when the decision was recorded: it stays "
+        "readable after the document is merged or deleted.",
+    )
     origin = fields.Reference(
         selection="_selection_origin_model",
-        readonly=True,
-        help="The document the decision came from.",
+        compute="_compute_origin",
+        help="The document the decision came from (empty once it no longer exists: "
+        "see Origin at the Time).",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -91,6 +109,22 @@ class FollowupConsentEvent(models.Model):
     def _selection_origin_model(self):
         # sudo: only the technical names and labels of the models, for the selection.
         return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("origin_model", "origin_id")
+    def _compute_origin(self):
+        # One existence check per model; a merged or deleted document reads as empty.
+        ids_by_model = defaultdict(set)
+        for event in self:
+            if event.origin_model in self.env and event.origin_id:
+                ids_by_model[event.origin_model].add(event.origin_id)
+        existing = {
+            model: set(self.env[model].browse(ids).exists()._ids)
+            for model, ids in ids_by_model.items()
+        }
+        for event in self:
+            model, res_id = event.origin_model, event.origin_id
+            found = res_id in existing.get(model, ())
+            event.origin = f"{model},{res_id}" if found else False
 
     @api.depends("partner_id", "channel", "state")
     def _compute_display_name(self):
@@ -184,7 +218,7 @@ class FollowupConsentEvent(models.Model):
             elsewhere in Odoo, which must not be written back
         :return: the new events
         """
-        vals_list = [self._record_vals(vals) for vals in vals_list]
+        vals_list = self._record_origin_labels([self._record_vals(vals) for vals in vals_list])
         # sudo: nobody has create rights on the append-only history. This
         # private method is the add-on's only way in: followup_set_consent
         # checks its caller first, the other callers are system reactions (a
@@ -197,34 +231,74 @@ class FollowupConsentEvent(models.Model):
 
     @api.model
     def _record_vals(self, vals):
-        """The checked values of one event (see _record)."""
-        channel, state = vals.get("channel"), vals.get("state")
-        legal_basis, source = vals.get("legal_basis"), vals.get("source")
-        if channel not in dict(CONSENT_CHANNELS):
-            raise UserError(self.env._("Unknown consent channel: %(channel)s", channel=channel))
-        if state not in dict(CONSENT_STATES):
-            raise UserError(self.env._("Unknown consent state: %(state)s", state=state))
-        if legal_basis and legal_basis not in dict(LEGAL_BASES):
-            raise UserError(self.env._("Unknown legal basis: %(basis)s", basis=legal_basis))
+        """The checked values of one event (see _record): a UserError naming the
+        argument for anything malformed, whoever the caller."""
+        env = self.env
+        channel = check_choice(env, "channel", vals.get("channel"), CONSENT_CHANNELS)
+        state = check_choice(env, "state", vals.get("state"), CONSENT_STATES)
+        legal_basis = check_choice(
+            env, "legal_basis", vals.get("legal_basis"), LEGAL_BASES, optional=True
+        )
+        source = vals.get("source")
         if not source or not isinstance(source, str):
-            raise UserError(self.env._("Say where the consent decision comes from (source)."))
+            raise UserError(env._("Say where the consent decision comes from (source)."))
+        # Lengths are bounded where every writer passes (HISTORY_LIMITS).
+        check_text(env, "source", source)
         if not legal_basis and state in ("granted", "pending"):
             legal_basis = "consent"
-        origin = vals.get("origin")
-        if isinstance(origin, models.BaseModel):
-            origin = origin and f"{origin._name},{origin.id}"
+        origin_model, origin_id = self._record_origin(vals.get("origin"))
         return {
-            "partner_id": vals["partner_id"],
+            "partner_id": check_id(env, "partner_id", vals.get("partner_id")),
             "channel": channel,
             "state": state,
             "legal_basis": legal_basis or False,
             "source": source,
-            "proof": vals.get("proof") or False,
-            "origin": origin or False,
+            "proof": check_text(env, "proof", vals.get("proof")),
+            "origin_model": origin_model,
+            "origin_id": origin_id,
             "user_id": self.env.uid,
-            "ip_address": vals.get("ip_address") or False,
-            "user_agent": (vals.get("user_agent") or "")[:512] or False,
+            "ip_address": check_text(env, "ip_address", vals.get("ip_address")),
+            "user_agent": (check_text(env, "user_agent", vals.get("user_agent")) or "")[:512]
+            or False,
         }
+
+    @api.model
+    def _record_origin(self, origin):
+        """``(model, id)`` of an origin given as a record or ``"model,id"``."""
+        if not origin:
+            return False, False
+        if isinstance(origin, models.BaseModel):
+            if len(origin) != 1:
+                raise UserError(self.env._("The origin of a decision is one document."))
+            return origin._name, origin.id
+        model, _sep, res_id = origin.partition(",") if isinstance(origin, str) else ("", "", "")
+        if model not in self.env:
+            raise UserError(
+                self.env._(
+                    "Invalid value for origin: %(origin)s. Expected a document given as "
+                    '"model,id", such as "sale.order,42".',
+                    origin=repr(origin)[:80],
+                )
+            )
+        return model, check_id(self.env, "origin", res_id)
+
+    @api.model
+    def _record_origin_labels(self, vals_list):
+        """Fill ``origin_label``, the name of each origin now, read per model."""
+        ids_by_model = defaultdict(set)
+        for vals in vals_list:
+            if vals["origin_model"]:
+                ids_by_model[vals["origin_model"]].add(vals["origin_id"])
+        names = {}
+        for model, ids in ids_by_model.items():
+            # sudo: only the names of the documents, for the history's own record of
+            # where a decision came from; callers checked their access to the origin.
+            for record in self.env[model].sudo().browse(ids).exists():
+                names[model, record.id] = record.display_name
+        for vals in vals_list:
+            key = (vals["origin_model"], vals["origin_id"])
+            vals["origin_label"] = names.get(key, False) if vals["origin_model"] else False
+        return vals_list
 
     def write(self, vals):
         if self:

@@ -16,8 +16,8 @@ HISTORY_LIMITS = {
     # The wording the person saw: a consent text with the privacy notice it quotes
     # fits many times over; a document does not belong here.
     "proof": 20_000,
-    # The document the decision came from, as "model,id".
-    "origin": 128,
+    # The model of the document the decision came from (its id is an integer).
+    "origin_model": 128,
     # The longest textual IPv6 address (with an IPv4 tail) is 45 characters.
     "ip_address": 45,
     # A browser's User-Agent header; followup_set_consent cuts longer ones to this.
@@ -28,7 +28,13 @@ HISTORY_LIMITS = {
 # itself: kept whole up to this length and cut beyond it (with an ellipsis), never
 # refused: a partner's odd data must not stop their decision from being recorded.
 SNAPSHOT_LIMIT = 512
-SNAPSHOT_FIELDS = ("partner_name_snapshot", "partner_email_snapshot", "partner_phone_snapshot")
+SNAPSHOT_FIELDS = (
+    "partner_name_snapshot",
+    "partner_email_snapshot",
+    "partner_phone_snapshot",
+    # The origin's name at the time: a copy of a document's name, cut like the others.
+    "origin_label",
+)
 
 AUDITOR_GROUP = "followup_manager.followup_manager_group_auditor"
 USER_GROUP = "followup_manager.followup_manager_group_user"

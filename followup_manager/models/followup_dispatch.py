@@ -38,7 +38,30 @@ class FollowupDispatch(models.Model):
         vocabulary.selection(vocabulary.DISPATCH_STATE_LABELS), required=True, index=True
     )
     reason = fields.Selection(vocabulary.selection(vocabulary.REASON_LABELS))
-    note = fields.Text(help="What happened, in a sentence a person understands.")
+    # The sentence is composed when it is read, in the reader's language (see
+    # followup_dispatch_sentence.py): the row keeps what was decided (note_code,
+    # note_data) and a plain copy in its company's language (note_text) for full-text
+    # search and for rows written before 18.0.1.2.0, which have no details.
+    note = fields.Text(
+        compute="_compute_note",
+        inverse="_inverse_note",
+        search="_search_note",
+        help="What happened, in a sentence a person understands, in the reader's language.",
+    )
+    note_code = fields.Char(
+        readonly=True, help="Which sentence tells what happened (followup_dispatch_sentence.py)."
+    )
+    note_data = fields.Json(
+        readonly=True,
+        help="The figures and names of the sentence (dates in UTC), to compose it in "
+        "any language.",
+    )
+    note_text = fields.Text(
+        string="Note (company language)",
+        readonly=True,
+        help="The sentence in the company's language, as written; searched when "
+        "searching the note.",
+    )
     next_try = fields.Datetime(help="When a deferred step will be tried again (UTC).")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")
     mail_id = fields.Many2one("mail.mail", string="E-mail", ondelete="set null")

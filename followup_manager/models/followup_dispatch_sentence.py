@@ -10,12 +10,41 @@ Two halves, so that a sentence can be composed at any time in any language:
 
 Channels are carried as codes and named in the sentence's language; the policy's own
 details (``policy.decision.Decision.details``) are passed on as they are.
+
+The row stores the code and the details (``note_code``, ``note_data``); ``note`` is
+composed when it is read, in the reader's language, dates and times in the reader's
+locale (babel) and time zone, the partner's local time where the sentence speaks of it.
+A plain copy in the company's language (``note_text``) is written with the row, for
+full-text search; rows written before 18.0.1.2.0 have only that copy and show it.
 """
 
-from odoo import api, fields, models
+import functools
+from datetime import time as dt_time
+
+import pytz
+from babel.dates import format_date, format_datetime, format_time
+
+from odoo import api, fields, models, tools
+from odoo.tools.misc import babel_locale_parse
 
 from ..policy import decision as policy_decision
 from .followup_outcome import ALREADY_DONE, DEFERRED, DONE, FAILED
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(lang):
+    return babel_locale_parse(lang)
+
+
+@functools.lru_cache(maxsize=64)
+def _datetime_pattern(lang):
+    """How ``lang`` writes a moment: its medium date and short time ("Nov 30, 2026,
+    9:00 AM"; "30 nov 2026, 09:00"), from the CLDR data babel carries."""
+    locale = _locale(lang)
+    return str(locale.datetime_formats["medium"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+
 
 # Errors of the planner that mean "the facts of this person could not be read".
 _FACTS_ERRORS = ("missing_facts", "missing_settings")
@@ -45,14 +74,74 @@ class FollowupDispatch(models.Model):
             "channel": outcome.step.channel,
             "state": outcome.log_state,
             "reason": outcome.log_reason,
-            "note": self._followup_note(*self._followup_describe(outcome)),
             "next_try": outcome.next_try or False,
+            **self._followup_note_vals(outcome),
         }
         if outcome.performs:
             vals["idempotency_key"] = self._followup_idempotency_key(
                 outcome.enrollment, outcome.step
             )
         return vals
+
+    @api.model
+    def _followup_note_vals(self, outcome):
+        """The stored half of the sentence of ``outcome``: its code, its details, and
+        the plain copy in the company's language (for full-text search)."""
+        code, details = self._followup_describe(outcome)
+        company = outcome.enrollment.company_id or self.env.company
+        return {
+            "note_code": code,
+            "note_data": details,
+            "note_text": self._followup_company_note(company, code, details),
+        }
+
+    @api.model
+    def _followup_company_note(self, company, code, details):
+        """The sentence as the company reads it: its partner's language and time zone."""
+        partner = company.partner_id
+        company_reader = self.with_context(
+            lang=partner.lang or self.env.lang or "en_US", tz=partner.tz or False
+        )
+        return company_reader._followup_note(code, details)
+
+    # ------------------------------------------------------------------ read
+
+    @api.depends("note_code", "note_data", "note_text")
+    @api.depends_context("lang", "tz", "uid")
+    def _compute_note(self):
+        reader = self._followup_reader_self()
+        for row in self:
+            if row.note_code:
+                row.note = reader._followup_note(row.note_code, row.note_data or {})
+            else:
+                # Written before 18.0.1.2.0, or given as a plain sentence.
+                row.note = row.note_text
+
+    def _inverse_note(self):
+        """A sentence written as such (by a script, an import) is kept as it is."""
+        for row in self:
+            row.write({"note_text": row.note, "note_code": False, "note_data": False})
+
+    @api.model
+    def _search_note(self, operator, value):
+        """Search the plain copy in the company's language: the sentence composed for
+        each reader exists only when read."""
+        return [("note_text", operator, value)]
+
+    @api.model
+    def _followup_reader(self):
+        """(language, time zone) of whoever reads: the context's, else the user's."""
+        lang = self.env.lang or self.env.user.lang or "en_US"
+        # A tz given in the context wins, even empty (the company copy without one).
+        tz = self.env.context.get("tz", self.env.user.tz)
+        return lang, tz or False
+
+    @api.model
+    def _followup_reader_self(self):
+        """This model in the reader's language (a job or an RPC call without a
+        language in its context reads in the user's)."""
+        lang, _tz = self._followup_reader()
+        return self if self.env.lang == lang else self.with_context(lang=lang)
 
     # ------------------------------------------------------------------ what happened
 
@@ -75,23 +164,42 @@ class FollowupDispatch(models.Model):
                 "partner": partner,
                 "date": fields.Datetime.to_string(outcome.done_before)[:16],
             }
+        if outcome.state == DEFERRED:
+            return self._followup_describe_decision(
+                outcome.partner, outcome.step.channel, outcome.decision, outcome.next_try
+            )
         details = dict(outcome.decision.details) if outcome.decision else {}
         details.update(partner=partner, channel=outcome.step.channel or "")
-        if outcome.state == DEFERRED:
-            details.update(
-                next_try=fields.Datetime.to_string(outcome.next_try),
-                country_name=outcome.partner.country_id.name or details.get("country") or "",
-            )
-            if outcome.reason in _DEFER_CODES:
-                return outcome.reason, details
-            return policy_decision.QUIET_HOURS, details
         details["reason"] = outcome.log_reason or ""
         return outcome.reason or "suppressed", details
+
+    @api.model
+    def _followup_describe_decision(self, partner, channel, decision, next_try=None):
+        """(code, details) of a policy ``decision`` (``policy.decision.Decision``) on
+        contacting ``partner`` by ``channel``: the dispatch's deferrals and
+        ``res.partner.followup_check``'s sentence."""
+        details = dict(decision.details) if decision else {}
+        details.update(partner=partner.display_name, channel=channel or "")
+        if decision is not None and decision.allowed:
+            return "allowed", details
+        if decision is not None and decision.deferred:
+            details.update(
+                next_try=fields.Datetime.to_string(next_try or decision.next_allowed),
+                country_name=partner.country_id.name or details.get("country") or "",
+            )
+            if decision.reason in _DEFER_CODES:
+                return decision.reason, details
+            return policy_decision.QUIET_HOURS, details
+        reason = decision.reason if decision is not None else None
+        details["reason"] = reason or ""
+        return reason or "suppressed", details
 
     @api.model
     def _followup_describe_done(self, outcome):
         step, partner, origin = outcome.step, outcome.partner, outcome.origin
         if step.action == "activity":
+            # The activity's title as its assignee got it (in their language).
+            step = self.env["followup.channel.activity"]._followup_step_for(outcome)
             return "done_activity", {
                 "summary": step.activity_summary or step.name,
                 "user": outcome.user.partner_id.name or outcome.user.display_name,
@@ -146,11 +254,91 @@ class FollowupDispatch(models.Model):
 
     @api.model
     def _followup_when(self, details):
-        """ "2026-11-30 09:00 (Europe/Rome)": the next try in the partner's time."""
-        local, tz = details.get("local_time"), details.get("tz")
-        if local and tz:
-            return self.env._("%(time)s (%(tz)s)", time=local, tz=tz)
-        return self.env._("%(time)s (UTC)", time=details.get("next_try") or "")
+        """ "Nov 30, 2026, 9:00 AM (Europe/Rome)": the next try in the partner's time,
+        in the reader's locale; followed by the reader's own time when it differs."""
+        moment, tz = details.get("next_try"), details.get("tz")
+        if not moment:
+            # Details without the UTC moment: the partner's local time as it was stored.
+            moment, tz = details.get("local_time"), None
+            if moment and details.get("tz"):
+                return self.env._(
+                    "%(time)s (%(tz)s)",
+                    time=self._followup_format_datetime(moment, "UTC"),
+                    tz=details["tz"],
+                )
+        if not tz:
+            return self.env._(
+                "%(time)s (UTC)", time=self._followup_format_datetime(moment or "", "UTC")
+            )
+        partner_time = self._followup_format_datetime(moment, tz)
+        _lang, reader_tz = self._followup_reader()
+        reader_time = self._followup_format_datetime(moment, reader_tz) if reader_tz else ""
+        if reader_time and reader_time != partner_time:
+            return self.env._(
+                "%(time)s (%(tz)s; %(reader_time)s your time)",
+                time=partner_time,
+                tz=tz,
+                reader_time=reader_time,
+            )
+        return self.env._("%(time)s (%(tz)s)", time=partner_time, tz=tz)
+
+    @api.model
+    def _followup_format_datetime(self, value, tz=None):
+        """``value`` (UTC, a datetime or "YYYY-MM-DD HH:MM[:SS]") as the reader writes a
+        date and a time (babel: the locale's medium date, short time), in ``tz``
+        (default: the reader's time zone, else UTC)."""
+        if not value:
+            return ""
+        lang, reader_tz = self._followup_reader()
+        try:
+            zone = pytz.timezone(tz or reader_tz or "UTC")
+        except pytz.UnknownTimeZoneError:
+            zone = pytz.utc
+        moment = pytz.utc.localize(fields.Datetime.to_datetime(value))
+        return format_datetime(moment, _datetime_pattern(lang), tzinfo=zone, locale=_locale(lang))
+
+    @api.model
+    def _followup_format_date(self, value):
+        """A calendar day ("YYYY-MM-DD", the partner's local day) as the reader writes
+        it (babel: the locale's medium date); anything else is left as it is."""
+        text = (value or "")[:10]
+        try:
+            day = fields.Date.to_date(text)
+        except ValueError:
+            return text
+        if not day:
+            return text
+        lang, _tz = self._followup_reader()
+        return format_date(day, "medium", locale=_locale(lang))
+
+    @api.model
+    def _followup_format_clock(self, value):
+        """A time of day ("20:30", "09:00") as the reader writes it ("8:30 PM" in
+        English); "24:00" (the end of a day) and anything else is left as it is."""
+        text = (value or "")[-5:]
+        hours, _sep, minutes = text.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24):
+            return text
+        lang, _tz = self._followup_reader()
+        clock = dt_time(int(hours), int(minutes))
+        return format_time(clock, "short", locale=_locale(lang))
+
+    @api.model
+    def _followup_country_label(self, details):
+        """The partner's country in the reader's language (its code is in the
+        details), else the name stored with them."""
+        country_id = self._followup_country_id(details.get("country") or "")
+        if country_id:
+            return self.env["res.country"].browse(country_id).name
+        return details.get("country_name") or ""
+
+    @api.model
+    @tools.ormcache("code")
+    def _followup_country_id(self, code):
+        """The id of the country of ISO ``code`` (countries are reference data)."""
+        if not isinstance(code, str) or not code:
+            return False
+        return self.env["res.country"].search([("code", "=", code.upper())], limit=1).id
 
     # --- done and failed
 
@@ -195,8 +383,10 @@ class FollowupDispatch(models.Model):
     def _followup_sentence_already_done(self, details):
         return self.env._(
             "Skipped: step “%(step)s” was already carried out for %(partner)s on "
-            "%(date)s (UTC); a step is never carried out twice.",
-            **details,
+            "%(date)s; a step is never carried out twice.",
+            step=details.get("step"),
+            partner=details.get("partner"),
+            date=self._followup_format_datetime(details.get("date")),
         )
 
     # --- deferred
@@ -216,11 +406,12 @@ class FollowupDispatch(models.Model):
         )
 
     def _followup_sentence_weekend(self, details):
-        if details.get("country_name"):
+        country = self._followup_country_label(details)
+        if country:
             return self.env._(
                 "Deferred: it is the weekend in %(country)s for %(partner)s; next "
                 "try on %(when)s.",
-                country=details["country_name"],
+                country=country,
                 partner=details["partner"],
                 when=self._followup_when(details),
             )
@@ -235,8 +426,8 @@ class FollowupDispatch(models.Model):
             "Deferred: %(partner)s prefers to be contacted between %(start)s and "
             "%(end)s; next try on %(when)s.",
             partner=details["partner"],
-            start=details.get("preferred_start"),
-            end=details.get("preferred_end"),
+            start=self._followup_format_clock(details.get("preferred_start")),
+            end=self._followup_format_clock(details.get("preferred_end")),
             when=self._followup_when(details),
         )
 
@@ -244,11 +435,11 @@ class FollowupDispatch(models.Model):
         return self.env._(
             "Deferred: it is %(now)s for %(partner)s (%(tz)s), outside the sending hours "
             "%(start)s-%(end)s; next try on %(when)s.",
-            now=(details.get("now_local") or "")[-5:],
+            now=self._followup_format_clock(details.get("now_local")),
             partner=details["partner"],
             tz=details.get("tz") or "UTC",
-            start=details.get("window_start"),
-            end=details.get("window_end"),
+            start=self._followup_format_clock(details.get("window_start")),
+            end=self._followup_format_clock(details.get("window_end")),
             when=self._followup_when(details),
         )
 
@@ -273,13 +464,14 @@ class FollowupDispatch(models.Model):
         return self.env._(
             "Deferred: %(date)s is a public holiday in the company's working calendar; "
             "next try on %(when)s.",
-            date=(details.get("now_local") or "")[:10],
+            date=self._followup_format_date(details.get("now_local")),
             when=self._followup_when(details),
         )
 
     def _followup_sentence_resumed(self, details):
         return self.env._(
-            "Resumed on %(date)s (UTC) after a pause.", date=details.get("resumed") or ""
+            "Resumed on %(date)s after a pause.",
+            date=self._followup_format_datetime(details.get("resumed")),
         )
 
     # --- skipped by the step's condition
@@ -339,6 +531,24 @@ class FollowupDispatch(models.Model):
         )
 
     def _followup_sentence_suppressed(self, details):
+        """Any reason without a sentence of its own: named by its label."""
+        reason = details.get("reason") or ""
+        labels = dict(self._fields["reason"]._description_selection(self.env))
         return self.env._(
-            "Suppressed (%(reason)s): this step is skipped.", reason=details.get("reason") or ""
+            "Suppressed (%(reason)s): this step is skipped.", reason=labels.get(reason, reason)
+        )
+
+    def _followup_sentence_error(self, details):
+        return self.env._(
+            "Failed: the contact data of %(partner)s could not be read; this step is skipped.",
+            partner=details.get("partner") or "",
+        )
+
+    # --- allowed (res.partner.followup_check's answer)
+
+    def _followup_sentence_allowed(self, details):
+        return self.env._(
+            "Allowed: %(partner)s may be contacted by %(channel)s now.",
+            partner=details.get("partner") or "",
+            channel=self._followup_channel_label(details.get("channel")),
         )

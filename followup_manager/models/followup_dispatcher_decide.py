@@ -86,7 +86,7 @@ class FollowupDispatcher(models.AbstractModel):
         # The responsible users' time zones and names (one query).
         users = self.env["res.users"].union(*(o.user for o in outcomes if o.user))
         users.fetch(["tz", "partner_id", "active"])
-        users.partner_id.fetch(["name", "email"])
+        users.partner_id.fetch(["name", "email", "lang"])
         return outcomes
 
     @api.model
@@ -183,7 +183,7 @@ class FollowupDispatcher(models.AbstractModel):
         return facts
 
     @api.model
-    def _followup_decide(self, outcomes, now, facts=None, used=None):
+    def _followup_decide(self, outcomes, now, facts=None, done_before=None, used=None):
         """Plan the batch: one call of the pure planner for every step that may run.
         Returns the outcomes, decided.
 
@@ -191,11 +191,13 @@ class FollowupDispatcher(models.AbstractModel):
             (the forecast passes the facts it carries through simulated time; its
             steps' conditions are then "unknown until due", see
             ``_followup_check_conditions``)
+        :param done_before: {idempotency key: date} of the steps already carried out,
+            instead of reading them (the forecast reads them once for all its runs)
         :param used: {(limit key, day start): count} of the daily limits (the forecast
             carries its own, see ``_followup_daily_limits``)
         """
         outcomes = [self._followup_precheck(outcome) for outcome in outcomes]
-        outcomes = self._followup_skip_done_before(outcomes)
+        outcomes = self._followup_skip_done_before(outcomes, done_before)
         outcomes = self._followup_check_conditions(outcomes, evaluate=facts is None)
         to_plan = [outcome for outcome in outcomes if outcome.state == PENDING]
         if not to_plan:
@@ -258,10 +260,11 @@ class FollowupDispatcher(models.AbstractModel):
         return outcome.replace(state=SUPPRESSED, reason=result.reason, stop_reason=stop_reason)
 
     @api.model
-    def _followup_skip_done_before(self, outcomes):
+    def _followup_skip_done_before(self, outcomes, done_before=None):
         """Steps already carried out for their enrollment (someone moved it back to an
         earlier step) are skipped, never done twice: the unique key would refuse them
-        anyway, and the whole batch with them. One query."""
+        anyway, and the whole batch with them. One query, none if ``done_before``
+        ({idempotency key: date}) is given."""
         Dispatch = self.env["followup.dispatch"]
         keys = {
             Dispatch._followup_idempotency_key(o.enrollment, o.step): o.key
@@ -270,14 +273,17 @@ class FollowupDispatcher(models.AbstractModel):
         }
         if not keys:
             return outcomes
-        Dispatch.flush_model(["idempotency_key"])
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT idempotency_key, create_date FROM followup_dispatch "
-                "WHERE idempotency_key = ANY(%s)",
-                list(keys),
+        if done_before is not None:
+            rows = [(key, done_before[key]) for key in keys if key in done_before]
+        else:
+            Dispatch.flush_model(["idempotency_key"])
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT idempotency_key, create_date FROM followup_dispatch "
+                    "WHERE idempotency_key = ANY(%s)",
+                    list(keys),
+                )
             )
-        )
         done_before = {keys[key]: create_date for key, create_date in rows}
         return [
             o.replace(state=ALREADY_DONE, done_before=done_before[o.key])

@@ -21,6 +21,11 @@ class FollowupEnrollment(models.Model):
         delays are counted in (their resolved time zone, their country's weekend)."""
         company_tz = self.env.company.partner_id.tz or self.env.user.tz
         has_resolved_tz = "followup_tz" in partners._fields
+        # Read together (three queries), whatever the number of partners.
+        fnames = ["tz", "country_id", "state_id"] + (["followup_tz"] if has_resolved_tz else [])
+        partners.fetch(fnames)
+        partners.country_id.fetch(["code"])
+        partners.state_id.fetch(["code"])
         result = {}
         for partner in partners:
             tz = partner.followup_tz if has_resolved_tz else False
@@ -66,6 +71,37 @@ class FollowupEnrollment(models.Model):
         for due, enrollments in dates.items():
             enrollments.write({"next_date": due})
 
+    @api.model
+    def _followup_due_dates(self, pairs, start, holidays=None):
+        """[due date] of ``pairs`` [(partner id, step)] scheduled at ``start``: the delay of
+        each step in its partner's calendar (``policy.stepping.due_date``), computed once
+        per step and calendar (thousands of partners share a few calendars). For
+        enrollments about to be created: the date goes in their values.
+
+        :param holidays: {company id: public holidays} if already known
+        """
+        partners = self.env["res.partner"].browse({pid for pid, _step in pairs})
+        calendars = self._followup_calendar_by_partner(partners)
+        if holidays is None:
+            steps = self.env["followup.step"].union(*(step for _pid, step in pairs))
+            holidays = self.env["res.company"]._followup_holidays(steps.company_id, start)
+        known = {}
+        dates = []
+        for partner_id, step in pairs:
+            if not step:
+                dates.append(False)
+                continue
+            key = (step.id, *calendars[partner_id])
+            if key not in known:
+                known[key] = stepping.due_date(
+                    start,
+                    self._followup_timing(step),
+                    *key[1:],
+                    holidays.get(step.company_id.id, ()),
+                )
+            dates.append(known[key])
+        return dates
+
     def _followup_advance(self, now=None):
         """Move each enrollment past its current step: to the next step (scheduled from
         ``now``), or to done when it was the last one. For the dispatch."""
@@ -93,22 +129,26 @@ class FollowupEnrollment(models.Model):
         timings = self._followup_timings(steps.sequence_id)
         if holidays is None:
             holidays = self.env["res.company"]._followup_holidays(steps.company_id, now)
+        sequence_of = {step.id: step.sequence_id.id for step in steps}
+        # The rule is pure: a batch decided at one moment repeats few distinct
+        # arguments (thousands of partners share a calendar and a step).
+        known = {}
         moves = []
         for partner, step, progress, next_try, stop_reason in items:
-            tz, weekend = calendars[partner.id]
-            moves.append(
-                stepping.move_on(
+            key = (progress, step.id, *calendars[partner.id], next_try, stop_reason)
+            if key not in known:
+                known[key] = stepping.move_on(
                     progress,
                     now,
                     step,
-                    timings.get(step.sequence_id.id, ()),
-                    tz,
-                    weekend,
+                    timings.get(sequence_of.get(step.id), ()),
+                    key[2],
+                    key[3],
                     next_try or None,
                     stop_reason or None,
                     holidays.get(step.company_id.id, ()),
                 )
-            )
+            moves.append(known[key])
         return moves
 
     @api.model

@@ -29,12 +29,21 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..policy import calendar, planner, stepping
 from .followup_outcome import StepOutcome
 
 # What the population (followup_forecast_population.py) tells the forecast's record.
-_POPULATION_KEYS = ("enrolled", "competing", "matching", "trigger", "daily_volume", "assumptions")
+_POPULATION_KEYS = (
+    "enrolled",
+    "competing",
+    "matching",
+    "trigger",
+    "daily_volume",
+    "weight",
+    "assumptions",
+)
 
 
 class FollowupForecast(models.Model):
@@ -140,6 +149,8 @@ class FollowupForecast(models.Model):
         now = now or fields.Datetime.now()
         forecast = self.create({"sequence_id": sequence.id, "date_start": now, "days": days})
         result = forecast._followup_simulate()
+        # A sampled forecast counts each simulated decision for that many people.
+        weight = result.get("weight", 1.0)
         lines = [
             {
                 "forecast_id": forecast.id,
@@ -151,7 +162,7 @@ class FollowupForecast(models.Model):
                 "reason": reason,
                 "population": population,
                 "conditional": conditional,
-                "count": count,
+                "count": round(count * weight),
             }
             for (
                 day,
@@ -206,6 +217,7 @@ class FollowupForecast(models.Model):
             "counts": Counter(),
             # {(limit key, day start): steps done}: the daily limits through simulated time.
             "used": Counter(),
+            "done_before": self._followup_done_before(sims),
         }
         # The dispatch's claim order, as a heap: (claim_order, sim).
         queue = [
@@ -241,7 +253,7 @@ class FollowupForecast(models.Model):
             for sim in batch[len(due_now) :]:
                 heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
             outcomes = self._followup_decide_batch(
-                dispatcher, due_now, moment, facts, state["used"]
+                dispatcher, due_now, moment, facts, state["done_before"], state["used"]
             )
             self._followup_count_limits(dispatcher, outcomes, moment, state["used"])
             decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
@@ -282,14 +294,33 @@ class FollowupForecast(models.Model):
                 used[key, dispatcher._followup_day_bounds(outcome.user, moment)[0]] += 1
 
     @api.model
-    def _followup_decide_batch(self, dispatcher, sims, moment, facts, used=None):
+    def _followup_done_before(self, sims):
+        """{idempotency key: date} of the steps the simulated enrollments already
+        carried out, read once for every simulated run (one query)."""
+        Dispatch = self.env["followup.dispatch"]
+        Dispatch.flush_model(["idempotency_key", "enrollment_id"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT idempotency_key, create_date FROM followup_dispatch "
+                "WHERE enrollment_id = ANY(%s) AND idempotency_key IS NOT NULL",
+                [sim.id for sim in sims],
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _followup_decide_batch(self, dispatcher, sims, moment, facts, done_before=None, used=None):
         """Decide simulated enrollments exactly as the dispatch decides claimed ones."""
         outcomes = [StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
         outcomes = [
             o.replace(user=dispatcher._followup_responsible(o)) if o.step else o for o in outcomes
         ]
         return dispatcher._followup_decide(
-            outcomes, moment, facts=facts, used=used if used is not None else {}
+            outcomes,
+            moment,
+            facts=facts,
+            done_before=done_before,
+            used=used if used is not None else {},
         )
 
     @api.model

@@ -3,12 +3,13 @@ other sequences for the same people, and the people a manual sequence or a trigg
 enroll during the simulated days; and the sentences saying so."""
 
 import itertools
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
 
-from ..policy import stepping, vocabulary
+from ..policy import vocabulary
 from .tools import int_param
 
 # The trigger's history used to estimate its daily volume.
@@ -67,22 +68,39 @@ class FollowupForecast(models.Model):
             new_partners |= self.env["res.partner"].union(
                 *(partner for partner, _origin, _at in events)
             )
+        events = [(partner, origin, at) for partner, origin, at in events if at < end]
+        # The ones a paused sequence takes in do nothing either: none is simulated.
+        new_matching, new_events = matching, events
+        if sequence.paused:
+            new_matching, new_events = matching.browse(), []
+        size = len(enrolled) + len(new_matching) + len(new_events)
+        kept = self._followup_sample_partners(enrolled, new_matching, new_events)
+        if kept is not None:
+            enrolled_sim = enrolled.filtered(lambda e: e.partner_id.id in kept)
+            matching_sim = new_matching.filtered(lambda p: p.id in kept)
+            events_sim = [event for event in new_events if event[0].id in kept]
+            new_partners = matching_sim | self.env["res.partner"].union(
+                *(partner for partner, _origin, _at in events_sim)
+            )
+        else:
+            enrolled_sim, matching_sim, events_sim = enrolled, new_matching, new_events
         others = Enrollment.search(
             [
                 ("sequence_id", "!=", sequence.id),
                 ("state", "=", "active"),
-                ("partner_id", "in", (enrolled.partner_id | new_partners).ids),
+                ("partner_id", "in", (enrolled_sim.partner_id | new_partners).ids),
             ],
             order="id",
         )
-        sims = self._followup_existing_sims(enrolled, others, start)
-        events = [(partner, origin, at) for partner, origin, at in events if at < end]
-        if not sequence.paused:
-            sims += self._followup_new_sims(sims, matching, events, start)
+        sims = self._followup_existing_sims(enrolled_sim, others, start)
+        sims += self._followup_new_sims(sims, matching_sim, events_sim, start)
+        simulated = len(enrolled_sim) + len(matching_sim) + len(events_sim)
         assumptions = self._followup_assumptions(
             start, enrolled, others, matching, volume, len(events)
         )
         assumptions[2:2] = self._followup_steering_assumptions(running - enrolled)
+        if kept is not None:
+            assumptions.insert(1, self._followup_sample_sentence(size, simulated, len(kept)))
         return {
             "sims": sims,
             "enrolled": len(enrolled),
@@ -90,8 +108,44 @@ class FollowupForecast(models.Model):
             "matching": len(matching),
             "trigger": len(events),
             "daily_volume": volume,
+            "weight": size / simulated if simulated else 1.0,
             "assumptions": assumptions,
         }
+
+    @api.model
+    def _followup_sample_limit(self):
+        """Most enrollments a forecast simulates one by one (system parameter
+        ``followup_manager.forecast_sample_size``, default 10000); beyond, it simulates
+        a sample of the people and multiplies the counts."""
+        return int_param(self.env, "followup_manager.forecast_sample_size", 10000, minimum=1)
+
+    def _followup_sample_partners(self, enrolled, matching, events):
+        """The ids of the people simulated when the population is larger than
+        ``_followup_sample_limit()`` (None: everyone). Whole people are kept, with all
+        their enrollments (the contact cap counts per person): one person in N, in the
+        order of their ids, the same at every run."""
+        size = len(enrolled) + len(matching) + len(events)
+        limit = self._followup_sample_limit()
+        if size <= limit:
+            return None
+        people = sorted(
+            set(enrolled.partner_id.ids) | set(matching.ids) | {p.id for p, _o, _a in events}
+        )
+        stride = -(-size // limit)
+        return set(people[::stride])
+
+    def _followup_sample_sentence(self, size, simulated, people):
+        """Say that the forecast sampled, and how."""
+        return self.env._(
+            "Sampled: %(size)s enrollments are more than the %(limit)s simulated one by one; "
+            "%(simulated)s of them (all those of %(people)s people taken evenly) were "
+            "simulated and every count multiplied by %(factor)s.",
+            size=size,
+            limit=self._followup_sample_limit(),
+            simulated=simulated,
+            people=people,
+            factor=f"{size / simulated:.2f}" if simulated else "1",
+        )
 
     def _followup_existing_sims(self, enrolled, others, start):
         """The active enrollments, with their origins, partners and companies exactly as
@@ -120,27 +174,40 @@ class FollowupForecast(models.Model):
         sequence = self.sequence_id
         first_step = sequence.step_ids[:1]
         ids = itertools.count(max((sim.id for sim in sims), default=0) + 1)
-        partners = matching | self.env["res.partner"].union(*(p for p, _o, _a in events))
-        calendars = self.env["followup.enrollment"]._followup_calendar_by_partner(partners.sudo())
-        timing = self.env["followup.enrollment"]._followup_timing(first_step)
+        entries = [(partner, partner, start, "matching") for partner in matching] + [
+            (partner, origin, at, "trigger") for partner, origin, at in events
+        ]
+        if not entries:
+            return []
+        Enrollment = self.env["followup.enrollment"].sudo()
+        # The public holidays read once, from the start on, for every moment below.
         holidays = self.env["res.company"]._followup_holidays(sequence.company_id, start)
-        days_off = holidays[sequence.company_id.id]
-
-        def new(partner, origin, at, population):
-            tz, weekend = calendars[partner.id]
-            due = stepping.due_date(at, timing, tz, weekend, days_off)
-            return SimEnrollment(
+        # The first due dates as enroll() computes them (once per calendar and moment).
+        by_moment = defaultdict(list)
+        for partner, _origin, at, _population in entries:
+            by_moment[at].append(partner.id)
+        dates = {}
+        for at, group in by_moment.items():
+            dates.update(
+                zip(
+                    ((pid, at) for pid in group),
+                    Enrollment._followup_due_dates(
+                        [(pid, first_step) for pid in group], at, holidays=holidays
+                    ),
+                    strict=True,
+                )
+            )
+        return [
+            SimEnrollment(
                 next(ids),
                 partner.sudo(),
                 origin.sudo(),
                 first_step,
-                due,
+                dates[partner.id, at],
                 sequence.company_id,
                 population,
             )
-
-        return [new(partner, partner, start, "matching") for partner in matching] + [
-            new(partner, origin, at, "trigger") for partner, origin, at in events
+            for partner, origin, at, population in entries
         ]
 
     def _followup_assumptions(self, start, enrolled, others, matching, volume, trigger_count):

@@ -10,7 +10,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, safe_eval
 
 from ..policy import vocabulary
-from .tools import check_integer_vals
+from .tools import check_integer_vals, note_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -256,17 +256,11 @@ class FollowupSequence(models.Model):
             targets = [(pid, "res.partner", pid) for pid in partner_ids]
         return self._followup_enroll(targets).ids
 
-    def _followup_enroll(self, targets):
-        """Enroll ``(partner_id, origin_model, origin_id)`` triples in every sequence of
-        ``self``, in a number of queries that does not depend on the number of triples.
-
-        Partners outside a sequence's filter (or archived) are skipped, as well as
-        triples already active in the sequence. Returns the new enrollments.
-        """
-        Enrollment = self.env["followup.enrollment"]
-        targets = list(dict.fromkeys(targets))
-        if not self or not targets:
-            return Enrollment
+    def _followup_check_enrollable(self, targets):
+        """Raise unless ``targets`` [(partner id, origin model, origin id)] may enter
+        every sequence of ``self``: the sequence is active and its templates fit the
+        documents. No query per target: also run before queueing a mass enrollment."""
+        models = {model for _pid, model, _oid in targets}
         for sequence in self:
             if not sequence.active:
                 raise UserError(
@@ -277,9 +271,7 @@ class FollowupSequence(models.Model):
                     )
                 )
             wrong = {
-                model
-                for _pid, model, _oid in targets
-                if not sequence._followup_accepts_origin_model(model)
+                model for model in models if not sequence._followup_accepts_origin_model(model)
             }
             if wrong:
                 raise UserError(
@@ -291,6 +283,19 @@ class FollowupSequence(models.Model):
                         given=", ".join(sorted(wrong)),
                     )
                 )
+
+    def _followup_enroll(self, targets):
+        """Enroll ``(partner_id, origin_model, origin_id)`` triples in every sequence of
+        ``self``, in a number of queries that does not depend on the number of triples.
+
+        Partners outside a sequence's filter (or archived) are skipped, as well as
+        triples already active in the sequence. Returns the new enrollments.
+        """
+        Enrollment = self.env["followup.enrollment"]
+        targets = list(dict.fromkeys(targets))
+        if not self or not targets:
+            return Enrollment
+        self._followup_check_enrollable(targets)
         partner_ids = list({pid for pid, _model, _oid in targets})
         origin_pairs = {(model, oid) for _pid, model, oid in targets}
         # One query per sequence for its filter, one for the duplicates of all sequences.
@@ -318,32 +323,41 @@ class FollowupSequence(models.Model):
             (e.sequence_id.id, e.partner_id.id, e.origin_model, e.origin_id) for e in existing
         }
         now = fields.Datetime.now()
-        vals_list = []
+        entries = []
         for sequence in self:
             first_step = sequence.step_ids[:1]
-            for pid, model, oid in targets:
-                if pid not in allowed[sequence] or (sequence.id, pid, model, oid) in active_keys:
-                    continue
-                vals_list.append(
-                    {
-                        "sequence_id": sequence.id,
-                        "partner_id": pid,
-                        "origin_model": model,
-                        "origin_id": oid,
-                        "date_start": now,
-                        "next_step_id": first_step.id,
-                        # A paused sequence takes people in, and keeps them in place.
-                        "state": vocabulary.PAUSED if sequence.paused else vocabulary.ACTIVE,
-                        "paused_by_sequence": sequence.paused,
-                    }
-                )
-        if not vals_list:
+            entries += [
+                (sequence, first_step, pid, model, oid)
+                for pid, model, oid in targets
+                if pid in allowed[sequence] and (sequence.id, pid, model, oid) not in active_keys
+            ]
+        if not entries:
             return Enrollment
+        # The first due date goes in the values (no UPDATE after the INSERT), computed
+        # once per step and partner calendar.
+        dates = Enrollment._followup_due_dates(
+            [(pid, step) for _s, step, pid, _m, _o in entries], now
+        )
+        vals_list = [
+            {
+                "sequence_id": sequence.id,
+                "partner_id": pid,
+                "origin_model": model,
+                "origin_id": oid,
+                "date_start": now,
+                "next_step_id": step.id,
+                "next_date": due,
+                # A paused sequence takes people in, and keeps them in place.
+                "state": vocabulary.PAUSED if sequence.paused else vocabulary.ACTIVE,
+                "paused_by_sequence": sequence.paused,
+            }
+            for (sequence, step, pid, model, oid), due in zip(entries, dates, strict=True)
+        ]
         # The chatter of the origin gets one note (below), not one per enrollment.
-        enrollments = Enrollment.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
-        ).create(vals_list)
-        enrollments._followup_schedule_next(start=now)
+        with Enrollment._followup_door_open():
+            enrollments = Enrollment.with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+            ).create(vals_list)
         enrollments._followup_log_on_origins("started")
         enrollments._followup_wake_dispatch()
         return enrollments.with_env(self.env)
@@ -386,8 +400,10 @@ class FollowupSequence(models.Model):
         chatter (the history) and on its form (until edited or successful)."""
         self.ensure_one()
         _logger.warning("Follow-up sequence %s skipped on trigger %s: %s", self.id, trigger, error)
-        triggers = dict(self._fields["trigger"]._description_selection(self.env))
-        text = self.env._(
+        # Read later by its managers: in the company's language when a job failed.
+        sequence = self.with_context(lang=note_lang(self.env, company=self.company_id))
+        triggers = dict(self._fields["trigger"]._description_selection(sequence.env))
+        text = sequence.env._(
             "Partners could not be enrolled automatically (%(trigger)s): %(error)s. The "
             "sequence was skipped and the action that triggered it went through; fix "
             "the sequence's configuration.",

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..policy import decision as policy_decision
+from .followup_consent import ONLINE_SOURCES, SYSTEM_SOURCES
 from .followup_facts import FOLLOWUP_FACT_FIELDS
 from .tools import FOLLOWUP_READERS
 
@@ -168,6 +169,7 @@ class ResPartner(models.Model):
         :return: True
         """
         self._followup_check_consent_access()
+        self._followup_check_consent_caller(source, ip_address, user_agent)
         if origin:
             self._followup_check_consent_origin(origin)
         # One event per partner, however often an id is repeated in the call
@@ -188,21 +190,54 @@ class ResPartner(models.Model):
         return True
 
     @api.model
+    def _followup_check_consent_caller(self, source, ip_address, user_agent):
+        """Raise unless the caller may claim this source: users and RPC clients
+        record their own act (what the person told them, an import...), under a
+        source of their own, and the event names them. A source saying the person
+        acted online themselves (ONLINE_SOURCES), with their address and browser, is
+        recorded only by the public pages, after checking the person's signed link;
+        the add-on's own sources (SYSTEM_SOURCES) only by the add-on. Neither runs
+        as a user: RPC never runs as superuser."""
+        if self.env.su:
+            return
+        if isinstance(source, str) and source in ONLINE_SOURCES:
+            raise UserError(
+                self.env._(
+                    "The source %(key)s says that the person acted themselves, online, "
+                    "with the link we sent them; only the add-on's public pages record it. "
+                    "Record what the person told you with a source of your own, such as "
+                    "manual_phone, manual_meeting, manual_writing or manual_email: the "
+                    "history shows you recorded it.",
+                    key=source,
+                )
+            )
+        if isinstance(source, str) and source in SYSTEM_SOURCES:
+            raise UserError(
+                self.env._(
+                    "The source %(key)s is recorded by the add-on itself when it "
+                    "happens (an order confirmed, a request mailed, a merge, a blacklist "
+                    "entry). Record what the person told you with a source of your own, "
+                    "such as manual_phone, manual_meeting, manual_writing or manual_email.",
+                    key=source,
+                )
+            )
+        if ip_address or user_agent:
+            raise UserError(
+                self.env._(
+                    "The IP address and browser (ip_address, user_agent) are those of a "
+                    "person acting on our public pages, and only those pages record them. "
+                    "A decision you record is yours: the history shows who recorded it."
+                )
+            )
+
+    @api.model
     def _followup_check_consent_origin(self, origin):
         """Raise unless the caller may read the document given as the origin of a
         decision: the event is created as superuser and shows its origin with the
         proof, so a public caller must not attach a document they cannot see (or a
         model that does not exist)."""
-        if isinstance(origin, models.BaseModel):
-            record = origin.with_env(self.env)
-        else:
-            model, _sep, res_id = str(origin).partition(",")
-            if model not in self.env or not res_id.strip().isdigit():
-                raise UserError(
-                    self.env._("Unknown origin of a consent decision: %(origin)s", origin=origin)
-                )
-            record = self.env[model].browse(int(res_id))
-        record.check_access("read")
+        model, res_id = self.env["followup.consent.event"]._record_origin(origin)
+        self.env[model].browse(res_id).check_access("read")
 
     def _followup_consent_event_vals(self, channel, state, source, **details):
         """Values of the followup.consent.event of each partner, for
@@ -317,16 +352,32 @@ class ResPartner(models.Model):
         """May each partner be contacted on ``channel`` now (for marketing, the
         strictest purpose)? One dict per partner, in the order of ``self``:
         ``{"partner_id", "allowed", "reason", "next_allowed"}`` with
-        ``next_allowed`` a UTC ``"YYYY-MM-DD HH:MM:SS"`` string or False."""
+        ``next_allowed`` a UTC ``"YYYY-MM-DD HH:MM:SS"`` string or False.
+
+        With a ``lang`` in the context, each dict also has ``sentence``: the answer
+        in words, in that language (the why-log's sentences, see
+        followup_dispatch_sentence.py); the codes stay the answer to rely on."""
         self._followup_check_consent_access()
-        if channel not in policy_decision.CHANNELS and channel != policy_decision.INTERNAL:
-            raise UserError(self.env._("Unknown channel: %(channel)s", channel=channel))
+        if not isinstance(channel, str) or (
+            channel not in policy_decision.CHANNELS and channel != policy_decision.INTERNAL
+        ):
+            raise UserError(self.env._("Unknown channel: %(channel)s", channel=repr(channel)[:80]))
         now = fields.Datetime.now()
         facts = self._followup_facts(now)
         settings = self.sudo()._followup_settings()
-        return [
-            policy_decision.check(
-                channel, facts[partner.id], settings[partner.id], now
-            ).to_check_result(partner.id)
-            for partner in self
-        ]
+        results = []
+        for partner in self:
+            decision = policy_decision.check(channel, facts[partner.id], settings[partner.id], now)
+            result = decision.to_check_result(partner.id)
+            if self.env.context.get("lang"):
+                result["sentence"] = self._followup_check_sentence(partner, channel, decision)
+            results.append(result)
+        return results
+
+    @api.model
+    def _followup_check_sentence(self, partner, channel, decision):
+        """The sentence of a followup_check answer, in the context's language."""
+        Dispatch = self.env["followup.dispatch"]
+        return Dispatch._followup_note(
+            *Dispatch._followup_describe_decision(partner, channel, decision)
+        )

@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
+from .tools import by_note_lang, note_lang
+
 _logger = logging.getLogger(__name__)
 
 FOLLOWUP_LIFECYCLE_STAGES = [
@@ -170,22 +172,24 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id.sudo()
         if not partners:
             return self.browse()
-        partners.fetch(["company_id", *FOLLOWUP_LIFECYCLE_FIELDS])
+        partners.fetch(["company_id", "user_id", *FOLLOWUP_LIFECYCLE_FIELDS])
         now = fields.Datetime.now()
         settings = partners._followup_lifecycle_settings()
         families = partners._followup_lifecycle_families()
         min_cutoff = min(now - timedelta(days=days) for days, _loyal in settings.values())
         facts = partners._followup_lifecycle_facts(families, min_cutoff)
         targets, released = {}, self.browse()
-        for partner in partners:
-            days, loyal = settings[partner.id]
-            stage, reason, release = partner._followup_lifecycle_target(
-                facts[partner.id], now - timedelta(days=days), loyal, days
-            )
-            if stage != partner.lifecycle_stage:
-                targets[partner] = (stage, reason)
-            elif release:
-                released |= partner
+        # The reasons are the chatter notes: written in their readers' language.
+        for speaking in by_note_lang(partners, lambda p: p._followup_note_lang()).values():
+            for partner in speaking:
+                days, loyal = settings[partner.id]
+                stage, reason, release = partner._followup_lifecycle_target(
+                    facts[partner.id], now - timedelta(days=days), loyal, days
+                )
+                if stage != partner.lifecycle_stage:
+                    targets[partner.with_env(partners.env)] = (stage, reason)
+                elif release:
+                    released |= partner
         if released:
             # A new fact ended a manual stage without changing it: the facts rule again.
             released._followup_write_families(families, {"lifecycle_stage_manual": False})
@@ -402,11 +406,23 @@ class ResPartner(models.Model):
                 before, {partner.id: reason for partner, (_stage, reason) in targets.items()}
             )
 
+    def _followup_note_lang(self):
+        """The language of the add-on's notes about this partner when nobody is
+        acting (the daily job): its salesperson's, else its company's (see
+        tools.note_lang). Override to name another reader."""
+        self.ensure_one()
+        return note_lang(self.env, self.user_id, self.company_id)
+
     def _followup_log_lifecycle(self, before, reasons):
         """One chatter note per partner, with the stage change as a tracking
-        value (as tracking=True would show it) and the reason as body; all
-        notes and values created in two batches, whatever the number."""
-        messages = self._message_log_batch(reasons)
+        value (as tracking=True would show it) and the reason as body, in the
+        language of its readers (``_followup_note_lang``); all notes and values
+        of a language created in two batches, whatever the number."""
+        for partners in by_note_lang(self, lambda p: p._followup_note_lang()).values():
+            partners._followup_log_lifecycle_batch(before, reasons)
+
+    def _followup_log_lifecycle_batch(self, before, reasons):
+        messages = self._message_log_batch({partner.id: reasons[partner.id] for partner in self})
         col_info = self.fields_get(
             ["lifecycle_stage"], attributes=("string", "type", "selection")
         )["lifecycle_stage"]

@@ -1,7 +1,7 @@
 import calendar
 from collections import defaultdict
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import fields, models, tools
 from odoo.exceptions import AccessError, UserError
@@ -19,14 +19,19 @@ class ResPartner(models.Model):
     # (partner id, scope, normalized e-mail[, expiry]) keyed on database.secret:
     # a link works for one partner and one purpose, and stops working when the
     # address it was sent to is no longer the partner's address.
-    _FOLLOWUP_TOKEN_SCOPES = ("preferences", "unsubscribe", "confirm")
-    # Days a double opt-in confirmation link stays valid.
+    # A double opt-in confirmation link is not an HMAC of the partner: it carries the
+    # secret of one followup.consent.request, the request the add-on mailed (see
+    # _followup_confirm_url and _followup_check_token).
+    _FOLLOWUP_TOKEN_SCOPES = ("preferences", "unsubscribe")
+    # Days a double opt-in request (and its link) stays valid.
     _FOLLOWUP_CONFIRM_DAYS = 30
+    # Context key of {partner id: secret} while the request mails are rendered.
+    _FOLLOWUP_CONFIRM_SECRETS = "followup_confirm_secrets"
 
     def _followup_token(self, scope, expiry=0):
         """Signed token for a public link of this partner.
 
-        :param str scope: ``preferences``, ``unsubscribe`` or ``confirm``;
+        :param str scope: ``preferences`` or ``unsubscribe``;
         :param int expiry: UTC timestamp after which the token is refused
             (0: never); it is signed and carried in the token itself.
         """
@@ -40,11 +45,17 @@ class ResPartner(models.Model):
 
     def _followup_check_token(self, scope, token):
         """Check a token from a public link: ``"valid"``, ``"expired"`` or
-        ``"invalid"``. The comparison takes constant time (``consteq``); the
-        expiry is only looked at once the signature matched."""
+        ``"invalid"`` (``"no_request"`` for a confirmation link that answers no
+        request the add-on mailed). The comparison takes constant time
+        (``consteq``); the expiry is only looked at once the signature matched."""
         self.ensure_one()
         if not token or not isinstance(token, str) or len(token) > 200:
             return "invalid"
+        if scope == "confirm":
+            request = self._followup_confirm_request(token)
+            if not request:
+                return "no_request"
+            return "expired" if request._is_expired() else "valid"
         expiry = 0
         if "." in token:
             expiry_str = token.partition(".")[0]
@@ -73,12 +84,22 @@ class ResPartner(models.Model):
         withdraws e-mail consent, a GET only asks for confirmation."""
         return self._followup_public_url("unsubscribe", self._followup_token("unsubscribe"))
 
-    def _followup_confirm_url(self, days=None):
-        """Absolute URL confirming a double opt-in request; valid ``days``
-        days (default ``_FOLLOWUP_CONFIRM_DAYS``)."""
-        days = self._FOLLOWUP_CONFIRM_DAYS if days is None else days
-        expiry = self._followup_now_timestamp() + int(days * 86400)
-        return self._followup_public_url("confirm", self._followup_token("confirm", expiry))
+    def _followup_confirm_url(self):
+        """Absolute URL confirming the double opt-in request being mailed to this
+        partner. Only the request mail has it: the secret of the link is in the
+        context while followup_request_email_confirmation renders the mail, and
+        nowhere else. Rendered anywhere else (a composer, a preview), the link
+        opens a page saying that no confirmation is waiting, and changes nothing."""
+        self.ensure_one()
+        secrets_by_partner = self.env.context.get(self._FOLLOWUP_CONFIRM_SECRETS) or {}
+        secret = secrets_by_partner.get(self.id) if isinstance(secrets_by_partner, dict) else None
+        return self._followup_public_url("confirm", secret or "0" * 64)
+
+    def _followup_confirm_request(self, token):
+        """The followup.consent.request of this partner that ``token`` (from a
+        confirmation link) was made for, in any state; empty if none."""
+        self.ensure_one()
+        return self.env["followup.consent.request"]._find(self, token)
 
     def _followup_mail_headers(self):
         """Headers every follow-up e-mail to this partner carries (RFC 2369
@@ -93,17 +114,40 @@ class ResPartner(models.Model):
         """Visible footer of a follow-up e-mail, in the partner's language:
         why they get it and a link to their preference page (html)."""
         self.ensure_one()
-        partner = self.with_context(lang=self.lang) if self.lang else self
+        return self._followup_footer_html(
+            self._followup_preferences_url(), self.lang, self.company_id or self.env.company
+        )
+
+    def _followup_footer_html(self, url, lang, company):
+        """The footer linking to ``url``, in ``lang``, sent from ``company``."""
+        partner = self.with_context(lang=lang) if lang else self
         link = Markup('<a href="%s" style="color: inherit;">%s</a>') % (
-            self._followup_preferences_url(),
+            url,
             partner.env._("Manage your contact preferences or unsubscribe"),
         )
         sentence = partner.env._(
             "You receive this e-mail from %(company)s. %(link)s",
-            company=(self.company_id or self.env.company).name,
+            company=company.name,
             link=link,
         )
         return Markup('<p style="font-size: 12px; color: #888888;">%s</p>') % sentence
+
+    def _followup_mail_parts(self):
+        """{partner id: (footer, headers)} of follow-up e-mails to these partners, as
+        ``_followup_mail_footer`` and ``_followup_mail_headers`` make them; the footer
+        is translated once per language and company of the batch, not per partner."""
+        placeholder = "followup-preferences-url-placeholder"
+        footers = {}
+        parts = {}
+        for partner in self:
+            company = partner.company_id or self.env.company
+            key = (partner.lang, company.id)
+            if key not in footers:
+                footers[key] = str(self._followup_footer_html(placeholder, partner.lang, company))
+            url = partner._followup_preferences_url()
+            footer = Markup(footers[key].replace(placeholder, str(escape(url))))
+            parts[partner.id] = (footer, partner._followup_mail_headers())
+        return parts
 
     def _followup_email_confirmation_wording(self):
         """The request text of the double opt-in mail, in the partner's
@@ -167,13 +211,26 @@ class ResPartner(models.Model):
                     "already confirmed."
                 )
             )
-        template = self.env.ref("followup_manager.mail_template_followup_email_confirmation")
-        mails = template.send_mail_batch(eligible.ids)
+        # A contact named twice in the call is asked once.
+        return eligible.union()._followup_send_confirmation_requests(states)
+
+    def _followup_send_confirmation_requests(self, states):
+        """Issue a request per partner, mail it with its link, and record a pending
+        e-mail consent for the partners without a granted one (origin: the
+        request). See followup_request_email_confirmation."""
+        requests, secrets_by_partner = self.env["followup.consent.request"]._issue(
+            self, self._FOLLOWUP_CONFIRM_DAYS
+        )
+        template = self.env.ref(
+            "followup_manager.mail_template_followup_email_confirmation"
+        ).with_context(**{self._FOLLOWUP_CONFIRM_SECRETS: secrets_by_partner})
+        mails = template.send_mail_batch(self.ids)
         subject_by_partner = {mail.res_id: mail.subject for mail in mails}
-        # One consent call per distinct wording (a language and company), not
-        # one per partner.
-        partner_ids_by_proof = defaultdict(list)
-        for partner in eligible.filtered(lambda partner: states[partner.id][0] != "granted"):
+        request_by_partner = {request.partner_id.id: request for request in requests}
+        # One write and one event batch per distinct wording (a language and a
+        # company), not one per partner.
+        requests_by_proof = defaultdict(lambda: requests.browse())
+        for partner in self:
             proof = "\n\n".join(
                 (
                     subject_by_partner.get(partner.id) or "",
@@ -181,9 +238,22 @@ class ResPartner(models.Model):
                     f"[{partner._followup_email_confirmation_button()}]",
                 )
             )
-            partner_ids_by_proof[proof].append(partner.id)
-        for proof, partner_ids in partner_ids_by_proof.items():
-            self.browse(partner_ids).followup_set_consent(
-                "email", "pending", "double_opt_in_request", legal_basis="consent", proof=proof
-            )
+            requests_by_proof[proof] |= request_by_partner[partner.id]
+        vals_list = []
+        for proof, proof_requests in requests_by_proof.items():
+            proof_requests.write({"proof": proof})
+            for request in proof_requests:
+                if states[request.partner_id.id][0] == "granted":
+                    continue
+                vals_list += request.partner_id._followup_consent_event_vals(
+                    "email",
+                    "pending",
+                    "double_opt_in_request",
+                    legal_basis="consent",
+                    proof=proof,
+                    origin=request,
+                )
+        # The add-on's own record of the request it mailed (a system source, which
+        # followup_set_consent keeps from callers): the history's one door.
+        self.env["followup.consent.event"]._record(vals_list)
         return True

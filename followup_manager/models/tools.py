@@ -1,5 +1,7 @@
 """Small helpers shared by the add-on's models (no model of their own)."""
 
+from collections import defaultdict
+
 from odoo.exceptions import ValidationError
 
 # Who reads the follow-up fields of a contact: follow-up users, and consent
@@ -39,3 +41,30 @@ def check_integer_vals(model, vals_list, fnames):
                         value=value,
                     )
                 )
+
+
+def note_lang(env, users=(), company=None):
+    """The language of a note the add-on writes for people to read later (chatter,
+    stop reasons).
+
+    Someone acting has a language in the context: theirs. A scheduled job (or the mail
+    gateway) has none, and its notes are read by the sales team: they are written in the
+    language of the first of ``users`` who has one (the responsible salesperson), else
+    in the language of ``company``'s partner (default: the current company's).
+    """
+    if env.context.get("lang"):
+        return env.lang
+    for user in users:
+        if user and user.lang:
+            return user.lang
+    company = company or env.company
+    return company.partner_id.lang or "en_US"
+
+
+def by_note_lang(records, lang_of):
+    """{language: records in that language's context}: ``records`` grouped by
+    ``lang_of(record)``, so that each group's notes are written in one batch."""
+    ids_by_lang = defaultdict(list)
+    for record in records:
+        ids_by_lang[lang_of(record)].append(record.id)
+    return {lang: records.browse(ids).with_context(lang=lang) for lang, ids in ids_by_lang.items()}

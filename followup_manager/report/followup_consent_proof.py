@@ -2,7 +2,6 @@ from collections import defaultdict
 
 from odoo import api, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
 
 
 class ReportFollowupConsentProof(models.AbstractModel):
@@ -50,37 +49,25 @@ class ReportFollowupConsentProof(models.AbstractModel):
     @api.model
     def _origin_labels(self, events):
         """{event id: the name of the document the decision came from}, for events
-        the user may read. An auditor prints proofs without the right to read sale
+        the user may read: the name it had when the decision was recorded, else
+        its name now. An auditor prints proofs without the right to read sale
         orders, blacklist entries or another company's documents; a document that
         is gone (or whose model was uninstalled) reads "model #id"."""
-        if not events:
-            return {}
-        # The raw "model,id" values: the ORM would resolve them into records of
-        # models that may no longer exist.
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id, origin FROM followup_consent_event "
-                "WHERE id IN %s AND origin IS NOT NULL",
-                tuple(events.ids),
-            )
-        )
-        ids_by_model = defaultdict(set)
-        origins = {}
-        for event_id, value in rows:
-            model, _sep, res_id = value.partition(",")
-            if res_id.isdigit():
-                origins[event_id] = (model, int(res_id))
-                ids_by_model[model].add(int(res_id))
+        labels, ids_by_model = {}, defaultdict(set)
+        for event in events.filtered("origin_model"):
+            if event.origin_label:
+                labels[event.id] = event.origin_label
+            elif event.origin_model in self.env and event.origin_id:
+                ids_by_model[event.origin_model].add(event.origin_id)
         names = {}
         for model, ids in ids_by_model.items():
-            if model not in self.env:
-                continue
             # sudo: only the names of the documents named by events the user may
             # read (and print, checked above), never their content; the proof is
             # exactly what an auditor must be able to print.
             for record in self.env[model].sudo().browse(ids).exists():
                 names[model, record.id] = record.display_name
-        return {
-            event_id: names.get(origin) or f"{origin[0]} #{origin[1]}"
-            for event_id, origin in origins.items()
-        }
+        for event in events.filtered("origin_model"):
+            if event.id not in labels:
+                key = (event.origin_model, event.origin_id)
+                labels[event.id] = names.get(key) or f"{key[0]} #{key[1]}"
+        return labels

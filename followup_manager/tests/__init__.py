@@ -3,6 +3,7 @@ from . import test_preferences
 from . import test_tour_preferences
 from . import test_sequence
 from . import test_enrollment
+from . import test_enrollment_scale
 from . import test_triggers
 from . import test_consent
 from . import test_consent_blacklist
@@ -13,7 +14,9 @@ from . import test_tour_consent_audit
 from . import test_dispatch
 from . import test_dispatch_concurrency
 from . import test_dispatch_stepping
+from . import test_dispatch_delivery
 from . import test_forecast
+from . import test_forecast_scale
 from . import test_reporting
 from . import test_tour_forecast
 from . import test_i18n
@@ -33,3 +36,8 @@ from . import test_steering_steps
 from . import test_tour_steering
 from . import test_steering_holidays
 from . import test_steering_limits
+from . import test_trust_proof
+from . import test_trust_door
+from . import test_trust_arguments
+from . import test_trust_merge
+from . import test_i18n_reader

@@ -29,7 +29,7 @@ class TestConsentHistoryLimits(ConsentCase):
             {
                 "source": 128,
                 "proof": 20_000,
-                "origin": 128,
+                "origin_model": 128,
                 "ip_address": 45,
                 "user_agent": 512,
             },
@@ -73,7 +73,7 @@ class TestConsentHistoryLimits(ConsentCase):
         base["source"] = "import"
         for field, value in (
             ("source", "s" * 129),
-            ("origin", f"res.partner,{'1' * 200}"),
+            ("origin_model", "x" * 200),
             ("user_agent", "u" * 513),
         ):
             with self.subTest(field=field), self.assertRaises(ValidationError):

@@ -29,7 +29,7 @@ class TestFollowupConsentProof(FollowupSecurityCase):
 
     def _origin(self, partner):
         event = self.env["followup.consent.event"].search(
-            [("partner_id", "=", partner.id), ("origin", "!=", False)]
+            [("partner_id", "=", partner.id), ("origin_model", "!=", False)]
         )
         self.assertEqual(len(event), 1)
         return event.origin
@@ -59,10 +59,27 @@ class TestFollowupConsentProof(FollowupSecurityCase):
             self.sequence_b.with_user(self.auditor).check_access("read")
         self.assertIn(", <span>Company B nurture</span>", self._render(self.sofia))
 
-    def test_a_document_that_is_gone_reads_model_and_id(self):
+    def test_a_document_that_is_gone_reads_its_name_at_the_time(self):
         lead = self._create_lead(self.sofia)
         self.sofia.followup_set_consent(
             "phone", "granted", "manual_phone", proof="Call me", origin=lead
+        )
+        name = lead.display_name
+        lead.unlink()
+        self.assertIn(f", <span>{name}</span>", self._render(self.sofia))
+
+    def test_a_document_that_is_gone_without_a_name_reads_model_and_id(self):
+        # Events of the previous release have no name at the time.
+        lead = self._create_lead(self.sofia)
+        self.env["followup.consent.event"].sudo().create(
+            {
+                "partner_id": self.sofia.id,
+                "channel": "phone",
+                "state": "granted",
+                "source": "manual_phone",
+                "origin_model": "crm.lead",
+                "origin_id": lead.id,
+            }
         )
         lead_id = lead.id
         lead.unlink()

@@ -193,7 +193,7 @@ class TestDispatch(FollowupDispatchCase):
         self.assertEqual(
             dispatch.note,
             "Deferred: Mario Rossi was already contacted once in the last 7 days; next try "
-            "on 2026-12-07 10:00 (Europe/Rome).",
+            "on Dec 7, 2026, 10:00 AM (Europe/Rome).",
         )
         # Nothing is dropped: the step waits for its next try, then is done.
         self.assertEqual(enrollment.next_date, datetime(2026, 12, 7, 9, 0))
@@ -263,8 +263,8 @@ class TestDispatch(FollowupDispatchCase):
         dispatch = self._dispatch(evening)
         self.assertEqual(
             dispatch.note,
-            "Deferred: it is 20:30 for Mario Rossi (Europe/Rome), outside the sending hours "
-            "09:00-19:00; next try on 2026-12-01 09:00 (Europe/Rome).",
+            "Deferred: it is 8:30 PM for Mario Rossi (Europe/Rome), outside the sending hours "
+            "9:00 AM-7:00 PM; next try on Dec 1, 2026, 9:00 AM (Europe/Rome).",
         )
 
     def test_next_try_across_the_autumn_clock_change(self):
@@ -276,7 +276,7 @@ class TestDispatch(FollowupDispatchCase):
         dispatch = self._dispatch(friday_evening)
         self.assertEqual(dispatch.reason, "quiet_hours")
         self.assertEqual(dispatch.next_try, datetime(2026, 10, 26, 8, 0))
-        self.assertIn("next try on 2026-10-26 09:00 (Europe/Rome)", dispatch.note)
+        self.assertIn("next try on Oct 26, 2026, 9:00 AM (Europe/Rome)", dispatch.note)
 
     def test_delay_across_the_spring_clock_change_keeps_the_local_time(self):
         """Saturday 28 March 2026 10:00 CET + 1 day = Sunday 29 March 10:00 CEST (UTC+2)."""
@@ -339,7 +339,7 @@ class TestDispatch(FollowupDispatchCase):
                 }
             ],
         )
-        self.assertIn("prefers to be contacted between 17:00 and 18:00", dispatch.note)
+        self.assertIn("prefers to be contacted between 5:00 PM and 6:00 PM", dispatch.note)
 
     # ------------------------------------------------------------------ priorities
 

@@ -136,34 +136,6 @@ class TestEnrollment(FollowupSequenceCase):
         self.assertIn("Carla Customer", notes.body)
         self.assertIn("Colleague", notes.body)
 
-    def test_enrolling_a_thousand_partners_costs_a_bounded_number_of_queries(self):
-        partners = self.env["res.partner"].create(
-            [
-                {"name": f"Bulk {index}", "country_id": self.env.ref("base.it").id}
-                for index in range(1000)
-            ]
-        )
-        few = self.env["res.partner"].create([{"name": f"Few {index}"} for index in range(10)])
-        sequence = self.sequence_manual
-        self.env.invalidate_all()
-        # 10 partners: the fixed cost. 1000: only the batched INSERTs and UPDATEs
-        # grow (the ORM writes 100 rows per statement), never a query per partner
-        # (4044 queries before the origins were prefetched together).
-        # One of them reads the company's public holidays (business-day delays skip them).
-        with self.assertQueryCount(__system__=28):
-            sequence.enroll(few.ids)
-        self.env.invalidate_all()
-        with self.assertQueryCount(__system__=46):
-            enrollments = sequence.enroll(partners.ids)
-        self.assertEqual(len(enrollments), 1000)
-        # ONE note per partner (each is its own followed-up document).
-        self.assertEqual(
-            self.env["mail.message"].search_count(
-                [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
-            ),
-            1000,
-        )
-
     # ------------------------------------------------------------------ wizards
 
     @users("fm_salesman")

@@ -196,7 +196,7 @@ class TestFollowupMultiCompany(FollowupSecurityCase):
         dispatch = self._dispatch()
         self.assertRecordValues(dispatch, [{"state": "deferred", "reason": "quiet_hours"}])
         self.assertEqual(enrollment.next_date, MONDAY_13_ROME)
-        self.assertIn("13:00-14:00", dispatch.note)
+        self.assertIn("1:00 PM-2:00 PM", dispatch.note)
         self.assertRecordValues(self._dispatch(MONDAY_13_ROME), [{"state": "done"}])
 
     def test_the_cap_counts_the_contacts_of_every_company(self):

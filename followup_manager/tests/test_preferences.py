@@ -10,6 +10,7 @@ from odoo.tools import mute_logger
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import CSRF_RE, FollowupCase, url_path
+from .test_trust_proof import issue_confirm_url
 
 
 @tagged("post_install", "-at_install")
@@ -88,17 +89,21 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
             "a link sent to a former address stops working",
         )
 
-    def test_confirm_token_carries_a_signed_expiry(self):
-        token = self.partner._followup_confirm_url().rsplit("/", 1)[1]
+    def test_confirm_token_is_the_secret_of_a_request_the_add_on_issued(self):
+        token = issue_confirm_url(self.partner).rsplit("/", 1)[1]
         self.assertEqual(self.partner._followup_check_token("confirm", token), "valid")
-        expired = self.partner._followup_confirm_url(days=-1).rsplit("/", 1)[1]
+        expired = issue_confirm_url(self.partner, days=-1).rsplit("/", 1)[1]
         self.assertEqual(self.partner._followup_check_token("confirm", expired), "expired")
-        expiry, digest = token.split(".")
-        forged = f"{int(expiry) + 86400}.{digest}"
         self.assertEqual(
-            self.partner._followup_check_token("confirm", forged),
-            "invalid",
-            "pushing the expiry back breaks the signature",
+            self.other_partner._followup_check_token("confirm", token),
+            "no_request",
+            "a request belongs to its partner",
+        )
+        unsent = self.partner._followup_confirm_url().rsplit("/", 1)[1]
+        self.assertEqual(
+            self.partner._followup_check_token("confirm", unsent),
+            "no_request",
+            "a link rendered outside the request mail answers no request",
         )
 
     # ------------------------------------------------------------------
@@ -319,7 +324,7 @@ class TestFollowupPreferences(FollowupCase, HttpCase, MockEmail):
         self.partner.followup_set_consent(
             "email", "pending", "double_opt_in_request", legal_basis="consent"
         )
-        url = self.partner._followup_confirm_url(days=-1)
+        url = issue_confirm_url(self.partner, days=-1)
         response = self._get(url)
         self.assertEqual(response.status_code, 403)
         self.assertIn("This link has expired", response.text)

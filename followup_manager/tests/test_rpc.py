@@ -9,6 +9,7 @@ from odoo.tests import HttpCase, JsonRpcException, get_db_name, tagged
 from odoo.tools import mute_logger
 
 from .common import CSRF_RE, FollowupSecurityCase, url_path
+from .test_trust_proof import mailed_confirm_url
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
@@ -44,6 +45,16 @@ class TestFollowupRpc(FollowupSecurityCase, HttpCase):
     def test_followup_check_over_json_rpc_returns_one_dict_per_partner(self):
         self.authenticate(self.user_salesman.login, self.user_salesman.login)
         results = self._call("res.partner", "followup_check", (self.carla | self.mario).ids, "sms")
+        # A language in the call's context: the answer in words too, beside the code.
+        [worded] = self._call(
+            "res.partner", "followup_check", self.carla.ids, "sms", context={"lang": "en_US"}
+        )
+        self.assertEqual(
+            worded.pop("sentence"),
+            "Suppressed: Carla Conti has not agreed to receive marketing by SMS; this step "
+            "is skipped.",
+        )
+        self.assertEqual(worded, results[0])
         self.assertEqual(
             results,
             [
@@ -256,7 +267,7 @@ class TestFollowupPublicRoutes(FollowupSecurityCase, HttpCase):
 
     def test_a_confirmation_link_replayed_after_a_withdrawal_is_refused(self):
         self.paula.with_user(self.user_salesman).followup_request_email_confirmation()
-        confirm = url_path(self.paula._followup_confirm_url())
+        confirm = url_path(mailed_confirm_url(self.env, self.paula))
         self.assertIn("o_followup_confirm_form", self._open(confirm).text)
         # The person unsubscribes with the link of another e-mail...
         self._open(

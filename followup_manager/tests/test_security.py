@@ -16,19 +16,24 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 #   prints, and changes nothing); manager; admin: the administrator (not superuser);
 #   portal; public.
 # Nobody writes or deletes the consent state or its history (followup_set_consent
-# records decisions), nor the dispatch log (written by the dispatch only).
+# records decisions), nor the dispatch log (written by the dispatch only), nor the
+# deliveries (written by Odoo's mail and SMS queues and the incoming-mail gateway).
 USERS = ("employee", "user", "salesman", "auditor", "manager", "admin", "portal", "public")
 MATRIX = {
     #                          employee user  salesman auditor manager admin  portal public
     "followup.consent": ("", "r", "r", "r", "r", "r", "", ""),
     "followup.consent.event": ("", "r", "r", "r", "r", "r", "", ""),
+    "followup.consent.request": ("", "r", "r", "r", "r", "r", "", ""),
     "followup.sequence": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.step": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.enrollment": ("", "rwc", "rwc", "r", "rwcu", "rwcu", "", ""),
     "followup.dispatch": ("", "r", "r", "r", "r", "r", "", ""),
+    "followup.delivery": ("", "r", "r", "r", "r", "r", "", ""),
     "followup.forecast": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.forecast.line": ("", "r", "r", "r", "rwcu", "rwcu", "", ""),
     "followup.enroll.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    # Mass enrollments: queued by users, run by the cron, never edited by hand.
+    "followup.enroll.job": ("", "rc", "rc", "r", "rcu", "rcu", "", ""),
     "followup.stop.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.snooze.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),

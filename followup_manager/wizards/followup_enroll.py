@@ -80,6 +80,9 @@ class FollowupEnrollWizard(models.TransientModel):
     def action_enroll(self):
         self.ensure_one()
         targets = self._followup_targets()
+        Job = self.env["followup.enroll.job"]
+        if len(targets) > Job._followup_threshold():
+            return self._followup_enroll_in_background(targets)
         enrollments = self.sequence_id._followup_enroll(targets)
         message = self.env._(
             "%(count)s enrolled in “%(sequence)s”.",
@@ -100,6 +103,26 @@ class FollowupEnrollWizard(models.TransientModel):
             "params": {
                 "type": "success" if enrollments else "warning",
                 "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _followup_enroll_in_background(self, targets):
+        """Too many for one request: queue a job (``followup.enroll.job``); the sequence
+        shows its progress and the user is told when it is done."""
+        job = self.env["followup.enroll.job"]._followup_queue(self.sequence_id, targets)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(count)s to enroll in “%(sequence)s”: this runs in the background, "
+                    "in batches. The sequence shows the progress, and you will be notified "
+                    "when it is done.",
+                    count=job.total_count,
+                    sequence=self.sequence_id.name,
+                ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

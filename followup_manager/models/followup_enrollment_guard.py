@@ -1,0 +1,259 @@
+from contextlib import contextmanager
+
+from markupsafe import escape
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+
+from .followup_arguments import check_choice, check_id, check_text
+
+# Where an enrollment stands in its sequence: moved by the add-on (enroll, the
+# dispatch, a stop) or by a manager, never by hand by a user.
+PROGRESS_FIELDS = ("next_step_id", "next_date", "state", "date_start", "date_stop", "stop_reason")
+# Who is followed up, on which document, by which sequence.
+TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
+# Values a user creating an enrollment directly may not choose (enroll() never does).
+CHOSEN_ON_CREATE = ("next_date", "date_stop", "stop_reason", "stop_note")
+# Cursor cache key: enroll() is creating the enrollments it checked.
+DOOR_OPEN = "followup_manager.enroll_door_open"
+
+
+class FollowupEnrollment(models.Model):
+    """One door into a sequence.
+
+    Users have create and write rights on enrollments (to enroll and to stop), and
+    the dispatch carries an enrollment out as superuser, server-action steps
+    included. So an enrollment created or re-pointed directly (RPC ``create`` /
+    ``write``) passes the checks of ``followup.sequence.enroll()``: an active
+    sequence, the partner inside its "Who may enter" filter, the company, and read
+    access to the partner and the document (followup_enrollment.py). A user who is
+    not a follow-up manager starts at the sequence's first step and cannot choose
+    where an enrollment stands (step, date, state) nor re-point it: the add-on
+    moves it (enroll, the dispatch, action_stop), and a manager may move it by hand,
+    tracked in its chatter. A server-action step therefore runs only for an
+    enrollment that entered through the door and walked the steps before it, or
+    that a manager placed there.
+    """
+
+    _inherit = "followup.enrollment"
+
+    @api.model
+    @contextmanager
+    def _followup_door_open(self):
+        """While enroll() creates the enrollments it has checked (filter, sequence,
+        documents), its own values (the first step and its due date) pass. The mark
+        lives on the cursor, for this transaction only: unlike the context, an RPC
+        caller cannot set it."""
+        cache = self.env.cr.cache
+        cache[DOOR_OPEN] = cache.get(DOOR_OPEN, 0) + 1
+        try:
+            yield
+        finally:
+            cache[DOOR_OPEN] -= 1
+
+    def _followup_is_manager(self):
+        return self.env.user.has_group("followup_manager.followup_manager_group_manager")
+
+    # ------------------------------------------------------------------ ORM
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.su:
+            return super().create(vals_list)
+        for vals in vals_list:
+            self._followup_check_vals_types(vals)
+        if not self._followup_is_manager() and not self.env.cr.cache.get(DOOR_OPEN):
+            self._followup_check_create_choices(vals_list)
+        vals_list = self._followup_first_step_vals(vals_list)
+        enrollments = super().create(vals_list)
+        enrollments._followup_check_door()
+        # Scheduled as enroll() schedules them (which does it again, harmlessly).
+        enrollments.filtered(
+            lambda e: e.state == "active" and e.next_step_id and not e.next_date
+        )._followup_schedule_next()
+        return enrollments
+
+    @api.model
+    def _followup_first_step_vals(self, vals_list):
+        """An enrollment created without a step starts at its sequence's first."""
+        missing = [vals for vals in vals_list if not vals.get("next_step_id")]
+        sequences = self.env["followup.sequence"].browse(
+            {vals["sequence_id"] for vals in missing if vals.get("sequence_id")}
+        )
+        first_steps = {sequence.id: sequence.step_ids[:1].id for sequence in sequences}
+        return [
+            vals
+            if vals.get("next_step_id")
+            else dict(vals, next_step_id=first_steps.get(vals.get("sequence_id")) or False)
+            for vals in vals_list
+        ]
+
+    def write(self, vals):
+        if self.env.su or not self:
+            return super().write(vals)
+        self._followup_check_vals_types(vals)
+        moved = set(vals) & set(PROGRESS_FIELDS + TARGET_FIELDS + ("stop_note",))
+        if moved and not self._followup_is_manager():
+            raise AccessError(
+                self.env._(
+                    "Only follow-up managers can move an enrollment by hand (%(fields)s). "
+                    "Stop it with Stop Follow-up, or enroll the contact in the sequence: "
+                    "the follow-up then starts at the first step.",
+                    fields=", ".join(sorted(moved)),
+                )
+            )
+        res = super().write(vals)
+        if set(vals) & set(TARGET_FIELDS + ("state",)):
+            self._followup_check_door()
+        if moved:
+            self._followup_log_moved_by_hand(moved)
+        return res
+
+    def _followup_log_moved_by_hand(self, fnames):
+        """A note on each enrollment a manager moved by hand: who, what, to what."""
+        labels = self.fields_get(list(fnames), ["string"])
+        bodies = {}
+        for enrollment in self:
+            values = ", ".join(
+                f"{labels[fname]['string']}: {enrollment._followup_value_text(fname)}"
+                for fname in sorted(fnames)
+            )
+            bodies[enrollment.id] = escape(
+                self.env._(
+                    "Moved by hand by %(user)s: %(values)s.",
+                    user=self.env.user.name,
+                    values=values,
+                )
+            )
+        self._message_log_batch(bodies=bodies)
+
+    def _followup_value_text(self, fname):
+        value = self[fname]
+        if isinstance(value, models.BaseModel):
+            return value.display_name or "-"
+        if self._fields[fname].type == "selection":
+            return dict(self._fields[fname]._description_selection(self.env)).get(value, "-")
+        return str(value) if value else "-"
+
+    # ------------------------------------------------------------------ checks
+
+    @api.model
+    def _followup_check_vals_types(self, vals):
+        """A UserError naming the field for a value of the wrong kind (the ORM would
+        answer with a Python or SQL error)."""
+        env = self.env
+        for fname in ("partner_id", "sequence_id", "next_step_id", "origin_id"):
+            if vals.get(fname) not in (None, False, 0):
+                check_id(env, fname, vals[fname])
+        # Which models may be followed up is checked with the document's access.
+        check_text(env, "origin_model", vals.get("origin_model"), max_length=128)
+        for fname in ("state", "stop_reason"):
+            if fname in vals:
+                check_choice(
+                    env,
+                    fname,
+                    vals[fname],
+                    self._fields[fname].get_values(env),
+                    optional=fname == "stop_reason",
+                )
+        check_text(env, "stop_note", vals.get("stop_note"))
+        for fname in ("next_date", "date_start", "date_stop"):
+            if vals.get(fname):
+                try:
+                    fields.Datetime.to_datetime(vals[fname])
+                except (TypeError, ValueError):
+                    raise UserError(
+                        env._(
+                            "Invalid value for %(argument)s: %(value)s. Expected a date and "
+                            'time "YYYY-MM-DD HH:MM:SS" (UTC).',
+                            argument=fname,
+                            value=repr(vals[fname])[:80],
+                        )
+                    ) from None
+
+    @api.model
+    def _followup_check_create_choices(self, vals_list):
+        for vals in vals_list:
+            chosen = [fname for fname in CHOSEN_ON_CREATE if vals.get(fname)]
+            if vals.get("state", "active") != "active":
+                chosen.append("state")
+            if chosen:
+                raise AccessError(
+                    self.env._(
+                        "An enrollment starts active, at the first step of its sequence, "
+                        "scheduled by the add-on: only follow-up managers can choose "
+                        "%(fields)s.",
+                        fields=", ".join(chosen),
+                    )
+                )
+
+    def _followup_check_door(self):
+        """The checks of followup.sequence.enroll() on these enrollments (created or
+        re-pointed by a user): an active sequence, the partner inside its filter,
+        and, for a user who is not a manager, the first step."""
+        manager = self._followup_is_manager()
+        for sequence in self.sequence_id:
+            enrollments = self.filtered(lambda e, s=sequence: e.sequence_id == s)
+            running = enrollments.filtered(lambda e: e.state == "active")
+            if running and not sequence.active:
+                raise UserError(
+                    self.env._(
+                        "The sequence “%(name)s” is archived: activate it before enrolling "
+                        "anyone.",
+                        name=sequence.name,
+                    )
+                )
+            partners = enrollments.partner_id
+            inside = set(
+                self.env["res.partner"]._search(
+                    expression.AND(
+                        [[("id", "in", partners.ids)], sequence._followup_partner_domain()]
+                    )
+                )
+            )
+            outside = partners.filtered(lambda p, inside=inside: p.id not in inside)
+            if outside:
+                raise UserError(
+                    self.env._(
+                        "%(partners)s cannot enter the sequence “%(name)s”: outside its "
+                        "“Who may enter” filter.",
+                        partners=", ".join(outside.mapped("display_name")),
+                        name=sequence.name,
+                    )
+                )
+            first_step = sequence.step_ids[:1]
+            if not manager and any(
+                e.next_step_id and e.next_step_id != first_step for e in enrollments
+            ):
+                raise AccessError(
+                    self.env._(
+                        "An enrollment in “%(name)s” starts at its first step; only "
+                        "follow-up managers can place it at another one.",
+                        name=sequence.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ the add-on's moves
+
+    def _followup_schedule_next(self, start=None):
+        # sudo: the add-on scheduling what enroll() or the dispatch decided, not a
+        # value chosen by the user (see write()).
+        return super(FollowupEnrollment, self.sudo())._followup_schedule_next(start=start)
+
+    def _followup_advance(self, now=None):
+        # sudo: see _followup_schedule_next (the dispatch moving past a step).
+        return super(FollowupEnrollment, self.sudo())._followup_advance(now=now)
+
+    def _stop(self, reason, note=False):
+        # sudo: stopping is allowed to users (action_stop checks the write right
+        # first); the state, reason and date are the add-on's to write. Tracked
+        # under the user's name (same uid).
+        return super(FollowupEnrollment, self.sudo())._stop(reason, note).with_env(self.env)
+
+    # ------------------------------------------------------------------ public
+
+    def action_stop(self, reason="manual", note=False):
+        check_choice(self.env, "reason", reason, self._fields["stop_reason"].get_values(self.env))
+        check_text(self.env, "note", note)
+        return super().action_stop(reason, note)

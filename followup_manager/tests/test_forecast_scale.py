@@ -1,0 +1,85 @@
+"""Forecasts of large sequences: a number of queries that does not grow with the number
+of enrollments, and a sample (said in the assumptions) beyond a configurable size."""
+
+from collections import Counter
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .common import FollowupDispatchCase
+
+
+@tagged("post_install", "-at_install")
+class TestForecastScale(FollowupDispatchCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.crowd = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Crowd {index}",
+                    "email": f"crowd.{index}@example.com",
+                    "phone": f"+39 06 4991 {index:04d}",
+                    "country_id": cls.env.ref("base.it").id,
+                    "tz": "Europe/Rome",
+                    "user_id": cls.user_salesman.id,
+                }
+                for index in range(90)
+            ]
+        )
+        steps = [cls._call_step("Call", 0, "hours"), cls._call_step("Call again", 2, "days")]
+        # "Who May Enter" holds the enrolled only: nobody else is enrolled at the start.
+        cls.small = cls._create_sequence(
+            "Small",
+            "manual",
+            steps,
+            purpose="service",
+            partner_domain=repr([("id", "in", cls.crowd[:20].ids)]),
+        )
+        cls.large = cls._create_sequence(
+            "Large",
+            "manual",
+            steps,
+            purpose="service",
+            partner_domain=repr([("id", "in", cls.crowd[30:].ids)]),
+        )
+
+    def _run(self, sequence):
+        with self._at(self.MONDAY_10_ROME):
+            return self.env["followup.forecast"]._followup_run(
+                sequence, days=7, now=self.MONDAY_10_ROME
+            )
+
+    def _counts(self, forecast):
+        return Counter(
+            {
+                (line.date, line.step_id.id, line.state, line.reason): line.count
+                for line in forecast.line_ids
+            }
+        )
+
+    def test_forecast_costs_the_same_queries_for_20_or_60_enrolled(self):
+        # Each enrollment due at its own minute: as many simulated runs as enrollments.
+        for sequence, crowd in ((self.small, self.crowd[:20]), (self.large, self.crowd[30:])):
+            for index, enrollment in enumerate(self._enroll(sequence, crowd)):
+                enrollment.next_date = self.MONDAY_10_ROME + timedelta(minutes=index)
+        self._run(self.small)  # warm the caches
+        few, forecast_few = self._count_queries(self._run, self.small)
+        many, forecast_many = self._count_queries(self._run, self.large)
+        self.assertEqual((forecast_few.enrolled_count, forecast_many.enrolled_count), (20, 60))
+        self.assertEqual(forecast_many.done_count, 3 * forecast_few.done_count)
+        self.assertTrue(forecast_few.done_count)
+        self.assertEqual(many, few)
+
+    def test_beyond_its_size_a_forecast_samples_people_and_says_so(self):
+        self._enroll(self.large, self.crowd[30:])
+        full = self._run(self.large)
+        self.assertNotIn("Sampled", full.assumptions)
+        self.env["ir.config_parameter"].set_param("followup_manager.forecast_sample_size", 20)
+        sampled = self._run(self.large)
+        # One person in three simulated, every count multiplied by three: alike people
+        # give the same forecast.
+        self.assertIn("Sampled: 60 enrollments", sampled.assumptions)
+        self.assertIn("multiplied by 3.00", sampled.assumptions)
+        self.assertEqual(sampled.enrolled_count, 60)
+        self.assertEqual(self._counts(sampled), self._counts(full))
