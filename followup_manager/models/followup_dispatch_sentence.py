@@ -449,14 +449,14 @@ class FollowupDispatch(models.Model):
                 "Deferred: %(user)s already sent %(count)s follow-up e-mails today, their "
                 "daily limit; next try on %(when)s.",
                 user=details.get("user") or "",
-                count=details.get("limit"),
+                count=details.get("limit") or 0,
                 when=self._followup_when(details),
             )
         return self.env._(
             "Deferred: %(user)s already has %(count)s follow-up tasks today, their daily "
             "limit; next try on %(when)s.",
             user=details.get("user") or "",
-            count=details.get("limit"),
+            count=details.get("limit") or 0,
             when=self._followup_when(details),
         )
 

@@ -253,7 +253,12 @@ class FollowupForecast(models.Model):
             for sim in batch[len(due_now) :]:
                 heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
             outcomes = self._followup_decide_batch(
-                dispatcher, due_now, moment, facts, state["done_before"], state["used"]
+                dispatcher.with_context(followup_holidays=tuple(state["holidays"].items())),
+                due_now,
+                moment,
+                facts,
+                state["done_before"],
+                state["used"],
             )
             self._followup_count_limits(dispatcher, outcomes, moment, state["used"])
             decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
