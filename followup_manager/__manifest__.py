@@ -46,6 +46,7 @@
         "report/followup_consent_report.xml",
         "report/followup_consent_proof_register.xml",
         "wizards/followup_enroll_views.xml",
+        "wizards/followup_snooze_views.xml",
         "wizards/followup_lifecycle_wizard_views.xml",
         "wizards/followup_consent_record_views.xml",
         "wizards/followup_company_settings_views.xml",
@@ -61,6 +62,7 @@
         "demo/followup_sequence_demo.xml",
         "demo/followup_forecast_demo.xml",
         "demo/consent_demo.xml",
+        "demo/resource_calendar_leaves_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,6 +1,6 @@
 """Local time of the person contacted: weekends, zones, windows, DST and delays."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import followup_manager_policy as policy
 import pytest
@@ -10,6 +10,7 @@ from followup_manager_policy import (
     is_allowed_time,
     next_allowed_time,
     resolve_tz,
+    time_block_reason,
     to_local,
     to_utc,
     weekend_days,
@@ -387,3 +388,49 @@ def test_add_delay_is_monotonic_in_the_delay(start, tz, weekend, unit, delays):
     second = add_delay(start, large, unit, tz, weekend)
     assert first <= second
     assert start <= add_delay(start, 0, unit, tz, weekend) <= first
+
+
+# --------------------------------------------------------------------------- holidays
+
+
+def test_a_business_day_delay_skips_a_public_holiday():
+    # Monday 7 December 2026, 10:00 in Rome; Tuesday 8 December is a holiday in Italy.
+    monday = datetime(2026, 12, 7, 9, 0)
+    plain = add_delay(monday, 1, "business_days", "Europe/Rome", {5, 6})
+    assert plain == datetime(2026, 12, 8, 9, 0)
+    skipped = add_delay(monday, 1, "business_days", "Europe/Rome", {5, 6}, {date(2026, 12, 8)})
+    assert skipped == datetime(2026, 12, 9, 9, 0)
+    # Started on the holiday itself: rolls forward like a weekend day.
+    on_holiday = add_delay(
+        datetime(2026, 12, 8, 9, 0),
+        0,
+        "business_days",
+        "Europe/Rome",
+        {5, 6},
+        {date(2026, 12, 8)},
+    )
+    assert on_holiday == datetime(2026, 12, 9, 9, 0)
+
+
+def test_no_contact_on_a_public_holiday_and_the_next_slot_is_after_it():
+    christmas = {date(2026, 12, 25), date(2026, 12, 26)}
+    noon = datetime(2026, 12, 25, 11, 0)  # Friday, 12:00 in Rome
+    assert time_block_reason(noon, "Europe/Rome", 9, 19, {5, 6}, None, christmas) == "holiday"
+    # Saturday 26 (holiday and weekend), Sunday: Monday 28 at 9:00 in Rome.
+    assert next_allowed_time(noon, "Europe/Rome", 9, 19, {5, 6}, None, christmas) == datetime(
+        2026, 12, 28, 8, 0
+    )
+
+
+@given(
+    st.integers(min_value=0, max_value=40),
+    st.sets(st.integers(min_value=0, max_value=60), max_size=20),
+)
+def test_business_days_never_land_on_a_holiday_or_a_weekend(delay, offsets):
+    start = datetime(2026, 3, 2, 9, 0)
+    holidays = {date(2026, 3, 2) + timedelta(days=offset) for offset in offsets}
+    due = add_delay(start, delay, "business_days", "Europe/Rome", {5, 6}, holidays)
+    local = to_local(due, "Europe/Rome")
+    assert local.weekday() not in (5, 6)
+    assert local.date() not in holidays
+    assert next_allowed_time(due, "Europe/Rome", 0, 24, {5, 6}, None, holidays) == due

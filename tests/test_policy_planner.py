@@ -257,3 +257,32 @@ def test_the_next_step_is_never_due_before_the_decision(delay, unit):
     assert move.kind == stepping.ADVANCE
     assert move.next_date >= NOW
     assert stepping.is_due(move.next_date, move.next_date)
+
+
+def test_a_step_whose_next_one_waits_for_an_event_holds_it_without_a_date():
+    move = stepping.move_on(stepping.HOLD, NOW, "call", _steps())
+    assert move == stepping.Move(stepping.HOLD, "mail")
+    assert move.next_date is None
+    assert not move.continues, "nothing is due until the event schedules it"
+    # The last step waits for nothing: the follow-up is finished.
+    assert stepping.move_on(stepping.HOLD, NOW, "last", _steps()) == stepping.Move(stepping.FINISH)
+
+
+# --------------------------------------------------------------------------- daily limits
+
+
+def test_a_daily_limit_defers_exactly_the_excess_to_the_next_day():
+    from followup_manager_policy.planner import DailyLimits
+
+    tomorrow = NOW + timedelta(days=1)
+    requests = [
+        Request(partner, "phone", key=partner, limit_key=("tasks", 7)) for partner in (1, 2, 3)
+    ]
+    facts = {partner: reachable(partner) for partner in (1, 2, 3)}
+    limits = DailyLimits({("tasks", 7): 2}, {("tasks", 7): 1}, {("tasks", 7): tomorrow})
+    results = plan(requests, facts, DEFAULTS, NOW, limits)
+    assert outcome(results) == [("allow", None), ("defer", "user_limit"), ("defer", "user_limit")]
+    assert all(decision.next_allowed >= tomorrow for _r, decision in results[1:])
+    assert results[1][1].details["limit"] == 2
+    # Without limits, all three go.
+    assert outcome(plan(requests, facts, DEFAULTS, NOW)) == [("allow", None)] * 3

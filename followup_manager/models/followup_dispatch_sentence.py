@@ -55,6 +55,8 @@ _DEFER_CODES = (
     policy_decision.PREFERRED_HOURS,
     policy_decision.AWAY,
     policy_decision.SOFT_BOUNCE,
+    policy_decision.USER_LIMIT,
+    policy_decision.HOLIDAY,
 )
 
 
@@ -306,13 +308,18 @@ class FollowupDispatch(models.Model):
         return format_datetime(moment, _datetime_pattern(lang), tzinfo=zone, locale=_locale(lang))
 
     @api.model
-    def _followup_format_day(self, value):
-        """A day ("YYYY-MM-DD") as the reader writes it (babel: the locale's medium
-        date, "Dec 7, 2026" in English)."""
-        if not value:
-            return ""
+    def _followup_format_date(self, value):
+        """A calendar day ("YYYY-MM-DD", the partner's local day) as the reader writes
+        it (babel: the locale's medium date); anything else is left as it is."""
+        text = (value or "")[:10]
+        try:
+            day = fields.Date.to_date(text)
+        except ValueError:
+            return text
+        if not day:
+            return text
         lang, _tz = self._followup_reader()
-        return format_date(fields.Date.to_date(value), "medium", locale=_locale(lang))
+        return format_date(day, "medium", locale=_locale(lang))
 
     @api.model
     def _followup_format_clock(self, value):
@@ -459,7 +466,7 @@ class FollowupDispatch(models.Model):
                 "Deferred: %(partner)s is away according to their automatic reply, until "
                 "%(date)s; next try on %(when)s.",
                 partner=details["partner"],
-                date=self._followup_format_day(details["away_return"]),
+                date=self._followup_format_date(details["away_return"]),
                 when=self._followup_when(details),
             )
         return self.env._(
@@ -476,6 +483,46 @@ class FollowupDispatch(models.Model):
             partner=details["partner"],
             info=details.get("bounce_info") or self.env._("no explanation from the server"),
             when=self._followup_when(details),
+        )
+
+    def _followup_sentence_user_limit(self, details):
+        if details.get("limit_kind") == "emails":
+            return self.env._(
+                "Deferred: %(user)s already sent %(count)s follow-up e-mails today, their "
+                "daily limit; next try on %(when)s.",
+                user=details.get("user") or "",
+                count=details.get("limit") or 0,
+                when=self._followup_when(details),
+            )
+        return self.env._(
+            "Deferred: %(user)s already has %(count)s follow-up tasks today, their daily "
+            "limit; next try on %(when)s.",
+            user=details.get("user") or "",
+            count=details.get("limit") or 0,
+            when=self._followup_when(details),
+        )
+
+    def _followup_sentence_holiday(self, details):
+        return self.env._(
+            "Deferred: %(date)s is a public holiday in the company's working calendar; "
+            "next try on %(when)s.",
+            date=self._followup_format_date(details.get("now_local")),
+            when=self._followup_when(details),
+        )
+
+    def _followup_sentence_resumed(self, details):
+        return self.env._(
+            "Resumed on %(date)s after a pause.",
+            date=self._followup_format_datetime(details.get("resumed")),
+        )
+
+    # --- skipped by the step's condition
+
+    def _followup_sentence_condition(self, details):
+        return self.env._(
+            "Skipped: the condition of step “%(step)s” does not hold for the document "
+            "followed up; the next step is planned.",
+            step=details.get("step") or "",
         )
 
     # --- suppressed: the person or the data says no

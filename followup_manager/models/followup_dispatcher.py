@@ -38,6 +38,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..policy import stepping
 from .followup_outcome import DONE, FAILED
 from .tools import int_param
 
@@ -392,3 +393,7 @@ class FollowupDispatcher(models.AbstractModel):
         )
         enrollments = [outcome.enrollment for outcome in outcomes]
         Enrollment._followup_apply_moves(list(zip(enrollments, moves, strict=True)), now)
+        # A held next step remembers the activity it waits for (one UPDATE for all).
+        for outcome, move in zip(outcomes, moves, strict=True):
+            if move.kind == stepping.HOLD:
+                outcome.enrollment.waiting_activity_id = dict(outcome.links)["activity_id"]

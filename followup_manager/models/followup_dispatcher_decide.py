@@ -30,6 +30,7 @@ _ENROLLMENT_FIELDS = [
     "origin_id",
     "company_id",
     "user_id",
+    "resumed_date",
 ]
 _STEP_FIELDS = [
     "sequence_id",
@@ -48,6 +49,8 @@ _STEP_FIELDS = [
     "sms_template_id",
     "server_action_id",
     "urgent",
+    "condition_domain",
+    "wait_for_activity",
 ]
 
 
@@ -181,17 +184,22 @@ class FollowupDispatcher(models.AbstractModel):
         return facts
 
     @api.model
-    def _followup_decide(self, outcomes, now, facts=None, done_before=None):
+    def _followup_decide(self, outcomes, now, facts=None, done_before=None, used=None):
         """Plan the batch: one call of the pure planner for every step that may run.
         Returns the outcomes, decided.
 
         :param facts: {partner id: PartnerFacts} to decide with instead of reading them
-            (the forecast passes the facts it carries through simulated time)
+            (the forecast passes the facts it carries through simulated time; its
+            steps' conditions are then "unknown until due", see
+            ``_followup_check_conditions``)
         :param done_before: {idempotency key: date} of the steps already carried out,
             instead of reading them (the forecast reads them once for all its runs)
+        :param used: {(limit key, day start): count} of the daily limits (the forecast
+            carries its own, see ``_followup_daily_limits``)
         """
         outcomes = [self._followup_precheck(outcome) for outcome in outcomes]
         outcomes = self._followup_skip_done_before(outcomes, done_before)
+        outcomes = self._followup_check_conditions(outcomes, evaluate=facts is None)
         to_plan = [outcome for outcome in outcomes if outcome.state == PENDING]
         if not to_plan:
             return outcomes
@@ -200,7 +208,8 @@ class FollowupDispatcher(models.AbstractModel):
         requests = [
             self._followup_request(outcome, index, now) for index, outcome in enumerate(to_plan)
         ]
-        results = planner.plan(requests, facts, self._followup_settings(to_plan), now)
+        limits = self._followup_daily_limits(to_plan, now, used)
+        results = planner.plan(requests, facts, self._followup_settings(to_plan), now, limits)
         decided = {
             to_plan[request.key].key: self._followup_apply_decision(
                 to_plan[request.key].replace(request=request), result
@@ -222,6 +231,7 @@ class FollowupDispatcher(models.AbstractModel):
             due=outcome.enrollment.next_date or now,
             key=index,
             urgent=bool(outcome.step.urgent) and purpose == "service",
+            limit_key=self._followup_limit_key(outcome),
         )
 
     @api.model

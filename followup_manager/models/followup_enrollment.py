@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
+from ..policy import vocabulary
 from .tools import by_note_lang, int_param, note_lang
 
 STOP_REASONS = [
@@ -22,6 +23,7 @@ STOP_REASONS = [
     ("quotation_cancelled", "Quotation cancelled"),
     ("quotation_expired", "Quotation expired"),
     ("employee_replied", "An employee replied"),
+    ("activity_cancelled", "Awaited activity cancelled"),
 ]
 
 
@@ -80,7 +82,7 @@ class FollowupEnrollment(models.Model):
         help="Salesperson of the followed-up document (or of the partner).",
     )
     state = fields.Selection(
-        [("active", "Active"), ("done", "Done"), ("stopped", "Stopped")],
+        vocabulary.selection(vocabulary.ENROLLMENT_STATE_LABELS),
         required=True,
         default="active",
         index=True,
@@ -99,13 +101,16 @@ class FollowupEnrollment(models.Model):
 
     def init(self):
         # The duplicate guard of enroll(), enforced by the database even against
-        # concurrent transactions: one active enrollment per sequence, partner and
-        # followed-up document (finished ones may repeat).
+        # concurrent transactions: one running (active or paused) enrollment per
+        # sequence, partner and followed-up document (finished ones may repeat). The
+        # index of the first version only covered 'active': a paused enrollment would
+        # have let a duplicate in.
         self.env.cr.execute(
             """
-            CREATE UNIQUE INDEX IF NOT EXISTS followup_enrollment_active_unique
+            DROP INDEX IF EXISTS followup_enrollment_active_unique;
+            CREATE UNIQUE INDEX IF NOT EXISTS followup_enrollment_running_unique
                 ON followup_enrollment (sequence_id, partner_id, origin_model, origin_id)
-             WHERE state = 'active'
+             WHERE state IN ('active', 'paused')
             """
         )
 
@@ -403,9 +408,9 @@ class FollowupEnrollment(models.Model):
         return True
 
     def _stop(self, reason, note=False):
-        """Stop the active enrollments of ``self`` with a reason, in batch, and tell
-        the followed-up documents."""
-        active = self.filtered(lambda enrollment: enrollment.state == "active")
+        """Stop the running (active or paused) enrollments of ``self`` with a reason, in
+        batch, and tell the followed-up documents."""
+        active = self.filtered(lambda enrollment: enrollment.state in vocabulary.RUNNING_STATES)
         if not active:
             return active
         active.write(
@@ -421,8 +426,9 @@ class FollowupEnrollment(models.Model):
         return active
 
     def _followup_active_domain(self):
-        """Domain of the enrollments still running; override to narrow every stop."""
-        return [("state", "=", "active")]
+        """Domain of the enrollments still running (a paused one too: a reply or a
+        withdrawal ends it as well); override to narrow every stop."""
+        return [("state", "in", list(vocabulary.RUNNING_STATES))]
 
     @api.model
     def _followup_stop_for_origins(self, records, reason, note=False, triggers=None):

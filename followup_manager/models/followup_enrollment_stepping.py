@@ -56,6 +56,7 @@ class FollowupEnrollment(models.Model):
         step, no date."""
         start = start or fields.Datetime.now()
         calendars = self._followup_calendar_by_partner(self.partner_id)
+        holidays = self.env["res.company"]._followup_holidays(self.company_id, start)
         dates = defaultdict(lambda: self.browse())
         for enrollment in self:
             step = enrollment.next_step_id
@@ -63,19 +64,27 @@ class FollowupEnrollment(models.Model):
                 dates[False] |= enrollment
                 continue
             tz, weekend = calendars[enrollment.partner_id.id]
-            dates[stepping.due_date(start, self._followup_timing(step), tz, weekend)] |= enrollment
+            timing = self._followup_timing(step)
+            days_off = holidays.get(enrollment.company_id.id, ())
+            dates[stepping.due_date(start, timing, tz, weekend, days_off)] |= enrollment
         # One UPDATE per distinct date: many partners share a calendar.
         for due, enrollments in dates.items():
             enrollments.write({"next_date": due})
 
     @api.model
-    def _followup_due_dates(self, pairs, start):
+    def _followup_due_dates(self, pairs, start, holidays=None):
         """[due date] of ``pairs`` [(partner id, step)] scheduled at ``start``: the delay of
         each step in its partner's calendar (``policy.stepping.due_date``), computed once
         per step and calendar (thousands of partners share a few calendars). For
-        enrollments about to be created: the date goes in their values."""
+        enrollments about to be created: the date goes in their values.
+
+        :param holidays: {company id: public holidays} if already known
+        """
         partners = self.env["res.partner"].browse({pid for pid, _step in pairs})
         calendars = self._followup_calendar_by_partner(partners)
+        if holidays is None:
+            steps = self.env["followup.step"].union(*(step for _pid, step in pairs))
+            holidays = self.env["res.company"]._followup_holidays(steps.company_id, start)
         known = {}
         dates = []
         for partner_id, step in pairs:
@@ -84,7 +93,12 @@ class FollowupEnrollment(models.Model):
                 continue
             key = (step.id, *calendars[partner_id])
             if key not in known:
-                known[key] = stepping.due_date(start, self._followup_timing(step), *key[1:])
+                known[key] = stepping.due_date(
+                    start,
+                    self._followup_timing(step),
+                    *key[1:],
+                    holidays.get(step.company_id.id, ()),
+                )
             dates.append(known[key])
         return dates
 
@@ -99,19 +113,22 @@ class FollowupEnrollment(models.Model):
         return True
 
     @api.model
-    def _followup_next_moves(self, items, now, calendars=None):
+    def _followup_next_moves(self, items, now, calendars=None, holidays=None):
         """The moves (``policy.stepping.Move``) of enrollments whose step was decided at
         ``now``: the one stepping rule, for the dispatch and the forecast.
 
         :param items: [(partner, step, progress, next try, stop reason)] (see
             ``policy.stepping.move_on``)
         :param calendars: {partner id: (tz, weekend)} if already known
+        :param holidays: {company id: public holidays} if already known
         """
         if calendars is None:
             partners = self.env["res.partner"].union(*(item[0] for item in items))
             calendars = self._followup_calendar_by_partner(partners)
         steps = self.env["followup.step"].union(*(item[1] for item in items))
         timings = self._followup_timings(steps.sequence_id)
+        if holidays is None:
+            holidays = self.env["res.company"]._followup_holidays(steps.company_id, now)
         sequence_of = {step.id: step.sequence_id.id for step in steps}
         # The rule is pure: a batch decided at one moment repeats few distinct
         # arguments (thousands of partners share a calendar and a step).
@@ -129,14 +146,16 @@ class FollowupEnrollment(models.Model):
                     key[3],
                     next_try or None,
                     stop_reason or None,
+                    holidays.get(step.company_id.id, ()),
                 )
             moves.append(known[key])
         return moves
 
     @api.model
     def _followup_apply_moves(self, moves, now):
-        """Write [(enrollment, Move)] in batch: one write per next step and date, per
-        next try, per stop reason, and one for the finished enrollments."""
+        """Write [(enrollment, Move)] in batch: one write per next step and date (a held
+        step has none), per next try, per stop reason, and one for the finished
+        enrollments."""
         advance = defaultdict(lambda: self.browse())
         wait = defaultdict(lambda: self.browse())
         stop = defaultdict(lambda: self.browse())
@@ -144,6 +163,9 @@ class FollowupEnrollment(models.Model):
         for enrollment, move in moves:
             if move.kind == stepping.ADVANCE:
                 advance[move.step, move.next_date] |= enrollment
+            elif move.kind == stepping.HOLD:
+                # No date: the event it waits for schedules it (followup_enrollment_wait.py).
+                advance[move.step, False] |= enrollment
             elif move.kind == stepping.WAIT:
                 wait[move.next_date] |= enrollment
             elif move.kind == stepping.STOP:
@@ -160,6 +182,10 @@ class FollowupEnrollment(models.Model):
             finished.write(
                 {"state": "done", "next_step_id": False, "next_date": False, "date_stop": now}
             )
+        # The first decision after a resume has said so (followup_enrollment_pause.py).
+        resumed = self.browse([e.id for e, _move in moves if e.resumed_date])
+        if resumed:
+            resumed.write({"resumed_date": False})
 
     def _followup_wake_dispatch(self):
         """Ask the dispatch cron to run when the earliest of these enrollments is due

@@ -80,6 +80,7 @@ class FollowupFacts(models.AbstractModel):
             window_start=company.followup_window_start,
             window_end=company.followup_window_end,
             business_days=company.followup_business_days,
+            holidays=self._followup_known_holidays(company),
         )
         result = {}
         for partner in partners:
@@ -93,6 +94,16 @@ class FollowupFacts(models.AbstractModel):
             else:
                 result[partner.id] = base
         return result
+
+    @api.model
+    def _followup_known_holidays(self, company):
+        """The public holidays of ``company``: the ones the forecast already read for
+        its whole simulation (context ``followup_holidays``, ((company id, dates), ...)),
+        else read now."""
+        known = dict(self.env.context.get("followup_holidays") or ())
+        if company.id in known:
+            return known[company.id]
+        return self.env["res.company"]._followup_holidays(company)[company.id]
 
     @api.model
     def _gather(self, partners, now=None):

@@ -161,11 +161,19 @@ class FollowupForecast(models.Model):
                 "state": state,
                 "reason": reason,
                 "population": population,
+                "conditional": conditional,
                 "count": round(count * weight),
             }
-            for (day, step_id, channel, user_id, state, reason, population), count in sorted(
-                result["counts"].items(), key=lambda item: tuple(map(str, item[0]))
-            )
+            for (
+                day,
+                step_id,
+                channel,
+                user_id,
+                state,
+                reason,
+                population,
+                conditional,
+            ), count in sorted(result["counts"].items(), key=lambda item: tuple(map(str, item[0])))
         ]
         self.env["followup.forecast.line"].create(lines)
         forecast.write(
@@ -188,7 +196,8 @@ class FollowupForecast(models.Model):
 
     def _followup_simulate(self):
         """Run the simulation of this forecast; nothing is written. Returns a dict:
-        ``counts`` {(day, step id, channel, user id, state, reason, population): n},
+        ``counts`` {(day, step id, channel, user id, state, reason, population,
+        conditional): n},
         ``moments`` (the dispatch runs simulated, naive UTC), the population sizes and
         the ``assumptions`` (sentences)."""
         self.ensure_one()
@@ -202,7 +211,12 @@ class FollowupForecast(models.Model):
         state = {
             "facts": partners._followup_facts(now=start),
             "calendars": self.env["followup.enrollment"]._followup_calendar_by_partner(partners),
+            "holidays": self.env["res.company"]._followup_holidays(
+                self.company_id.union(*(sim.step.company_id for sim in sims if sim.step)), start
+            ),
             "counts": Counter(),
+            # {(limit key, day start): steps done}: the daily limits through simulated time.
+            "used": Counter(),
             "done_before": self._followup_done_before(sims),
         }
         # The dispatch's claim order, as a heap: (claim_order, sim).
@@ -239,8 +253,14 @@ class FollowupForecast(models.Model):
             for sim in batch[len(due_now) :]:
                 heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
             outcomes = self._followup_decide_batch(
-                dispatcher, due_now, moment, facts, state["done_before"]
+                dispatcher.with_context(followup_holidays=tuple(state["holidays"].items())),
+                due_now,
+                moment,
+                facts,
+                state["done_before"],
+                state["used"],
             )
+            self._followup_count_limits(dispatcher, outcomes, moment, state["used"])
             decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
             touched = {request.partner_id for request, _decision in decided}
             facts.update(
@@ -251,7 +271,9 @@ class FollowupForecast(models.Model):
             for outcome in outcomes:
                 if outcome.log_state and outcome.enrollment.population:
                     counts[self._followup_count_key(day, outcome)] += 1
-            for sim in self._followup_move_on(outcomes, moment, state["calendars"]):
+            for sim in self._followup_move_on(
+                outcomes, moment, state["calendars"], state["holidays"]
+            ):
                 heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
 
     @api.model
@@ -265,7 +287,16 @@ class FollowupForecast(models.Model):
             outcome.log_state,
             outcome.log_reason,
             outcome.enrollment.population,
+            outcome.conditional,
         )
+
+    @api.model
+    def _followup_count_limits(self, dispatcher, outcomes, moment, used):
+        """Count the steps done against their people's daily limits, as the log would."""
+        for outcome in outcomes:
+            key = dispatcher._followup_limit_key(outcome) if outcome.state == "done" else None
+            if key:
+                used[key, dispatcher._followup_day_bounds(outcome.user, moment)[0]] += 1
 
     @api.model
     def _followup_done_before(self, sims):
@@ -283,22 +314,29 @@ class FollowupForecast(models.Model):
         return dict(rows)
 
     @api.model
-    def _followup_decide_batch(self, dispatcher, sims, moment, facts, done_before=None):
+    def _followup_decide_batch(self, dispatcher, sims, moment, facts, done_before=None, used=None):
         """Decide simulated enrollments exactly as the dispatch decides claimed ones."""
         outcomes = [StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
         outcomes = [
             o.replace(user=dispatcher._followup_responsible(o)) if o.step else o for o in outcomes
         ]
-        return dispatcher._followup_decide(outcomes, moment, facts=facts, done_before=done_before)
+        return dispatcher._followup_decide(
+            outcomes,
+            moment,
+            facts=facts,
+            done_before=done_before,
+            used=used if used is not None else {},
+        )
 
     @api.model
-    def _followup_move_on(self, outcomes, moment, calendars):
+    def _followup_move_on(self, outcomes, moment, calendars, holidays=None):
         """Move the simulated enrollments on after their decisions by the dispatch's own
         stepping rule; return the ones that still have a step to run."""
         moves = self.env["followup.enrollment"]._followup_next_moves(
             [(o.partner, o.step, o.progress, o.next_try, o.stop_reason) for o in outcomes],
             moment,
             calendars=calendars,
+            holidays=holidays,
         )
         going_on = []
         for outcome, move in zip(outcomes, moves, strict=True):

@@ -28,6 +28,11 @@ class FollowupForecastLine(models.Model):
         ],
         string="Who",
     )
+    conditional = fields.Boolean(
+        string="Unknown Until Due",
+        help="The step has a condition on the followed-up document: counted as if it "
+        "held, which only the moment the step falls due can tell.",
+    )
     count = fields.Integer(string="Decisions", aggregator="sum")
 
     # The codes and labels are the dispatch log's: a forecast line counts rows the

@@ -9,6 +9,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.osv import expression
 
+from ..policy import vocabulary
 from .tools import int_param
 
 # The trigger's history used to estimate its daily volume.
@@ -46,13 +47,21 @@ class FollowupForecast(models.Model):
         # sudo: the forecast counts what the dispatch (a superuser cron) will see,
         # whatever the user's record rules; only aggregates are stored.
         Enrollment = self.env["followup.enrollment"].sudo()
-        enrolled = Enrollment.search(
-            [("sequence_id", "=", sequence.id), ("state", "=", "active")], order="id"
+        running = Enrollment.search(
+            [("sequence_id", "=", sequence.id), ("state", "in", list(vocabulary.RUNNING_STATES))],
+            order="id",
+        )
+        # Paused enrollments keep their place and do nothing until resumed, like every
+        # enrollment of a paused sequence, and the ones it would take in.
+        enrolled = (
+            running.browse()
+            if sequence.paused
+            else running.filtered(lambda enrollment: enrollment.state == vocabulary.ACTIVE)
         )
         new_partners = matching = self.env["res.partner"]
         volume, events = 0.0, []
         if sequence.trigger == "manual":
-            matching = self._followup_matching_partners(enrolled)
+            matching = self._followup_matching_partners(running)
             new_partners |= matching
         else:
             volume, events = self._followup_trigger_sample(start)
@@ -60,17 +69,21 @@ class FollowupForecast(models.Model):
                 *(partner for partner, _origin, _at in events)
             )
         events = [(partner, origin, at) for partner, origin, at in events if at < end]
-        size = len(enrolled) + len(matching) + len(events)
-        kept = self._followup_sample_partners(enrolled, matching, events)
+        # The ones a paused sequence takes in do nothing either: none is simulated.
+        new_matching, new_events = matching, events
+        if sequence.paused:
+            new_matching, new_events = matching.browse(), []
+        size = len(enrolled) + len(new_matching) + len(new_events)
+        kept = self._followup_sample_partners(enrolled, new_matching, new_events)
         if kept is not None:
             enrolled_sim = enrolled.filtered(lambda e: e.partner_id.id in kept)
-            matching_sim = matching.filtered(lambda p: p.id in kept)
-            events_sim = [event for event in events if event[0].id in kept]
+            matching_sim = new_matching.filtered(lambda p: p.id in kept)
+            events_sim = [event for event in new_events if event[0].id in kept]
             new_partners = matching_sim | self.env["res.partner"].union(
                 *(partner for partner, _origin, _at in events_sim)
             )
         else:
-            enrolled_sim, matching_sim, events_sim = enrolled, matching, events
+            enrolled_sim, matching_sim, events_sim = enrolled, new_matching, new_events
         others = Enrollment.search(
             [
                 ("sequence_id", "!=", sequence.id),
@@ -85,6 +98,7 @@ class FollowupForecast(models.Model):
         assumptions = self._followup_assumptions(
             start, enrolled, others, matching, volume, len(events)
         )
+        assumptions[2:2] = self._followup_steering_assumptions(running - enrolled)
         if kept is not None:
             assumptions.insert(1, self._followup_sample_sentence(size, simulated, len(kept)))
         return {
@@ -165,7 +179,11 @@ class FollowupForecast(models.Model):
         entries = [(partner, partner, start, "matching") for partner in matching] + [
             (partner, origin, at, "trigger") for partner, origin, at in events
         ]
+        if not entries:
+            return []
         Enrollment = self.env["followup.enrollment"].sudo()
+        # The public holidays read once, from the start on, for every moment below.
+        holidays = self.env["res.company"]._followup_holidays(sequence.company_id, start)
         # The first due dates as enroll() computes them (once per calendar and moment).
         by_moment = defaultdict(list)
         for partner, _origin, at, _population in entries:
@@ -175,7 +193,9 @@ class FollowupForecast(models.Model):
             dates.update(
                 zip(
                     ((pid, at) for pid in group),
-                    Enrollment._followup_due_dates([(pid, first_step) for pid in group], at),
+                    Enrollment._followup_due_dates(
+                        [(pid, first_step) for pid in group], at, holidays=holidays
+                    ),
                     strict=True,
                 )
             )
@@ -246,6 +266,40 @@ class FollowupForecast(models.Model):
             )
         )
         return assumptions
+
+    def _followup_steering_assumptions(self, paused):
+        """What the forecast assumes about pauses, conditions and held steps."""
+        sequence = self.sequence_id
+        sentences = []
+        if sequence.paused:
+            sentences.append(
+                self.env._(
+                    "The sequence is paused: nothing of it is simulated until it is resumed."
+                )
+            )
+        elif paused:
+            sentences.append(
+                self.env._(
+                    "Paused enrollments of this sequence: %(count)s; they keep their place "
+                    "and are not simulated until resumed.",
+                    count=len(paused),
+                )
+            )
+        if any(step.condition_domain for step in sequence.step_ids):
+            sentences.append(
+                self.env._(
+                    "Steps with a condition are counted as if it held, marked “Unknown "
+                    "Until Due”: only the document as it will be then can tell."
+                )
+            )
+        if any(step.wait_for_activity for step in sequence.step_ids):
+            sentences.append(
+                self.env._(
+                    "A step that waits for its activity is assumed to have it done the "
+                    "moment it is scheduled."
+                )
+            )
+        return sentences
 
     @api.model
     def _followup_matching_limit(self):

@@ -32,7 +32,8 @@ class StepOutcome:
     no longer exists) and ``user`` (who owns the step) are records, or the forecast's
     stand-ins. ``error`` is a text for a step that failed; ``links`` the records a side
     effect produced (``activity_id``, ``mail_id``, ``message_id``: ids); ``dispatch``
-    the log row once written.
+    the log row once written. ``conditional``: decided as if the step's condition held,
+    which only the moment the step falls due can tell (the forecast).
     """
 
     enrollment: Any
@@ -50,6 +51,7 @@ class StepOutcome:
     done_before: Any = False
     links: tuple = ()
     dispatch: Any = None
+    conditional: bool = False
 
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)
@@ -87,7 +89,17 @@ class StepOutcome:
             return stepping.STOP
         if self.state == DEFERRED:
             return stepping.WAIT
+        if self.state == DONE and self.holds:
+            return stepping.HOLD
         return stepping.BEHIND
+
+    @property
+    def holds(self):
+        """True when the next step waits until the activity this step scheduled is done
+        (``followup.step.wait_for_activity``)."""
+        return bool(getattr(self.step, "wait_for_activity", False)) and bool(
+            dict(self.links).get("activity_id")
+        )
 
     def link(self, **links):
         """A copy with these side-effect links added (``activity_id=...``)."""

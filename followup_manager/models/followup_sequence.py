@@ -367,7 +367,7 @@ class FollowupSequence(models.Model):
         existing = Enrollment.search_fetch(
             [
                 ("sequence_id", "in", self.ids),
-                ("state", "=", "active"),
+                ("state", "in", list(vocabulary.RUNNING_STATES)),
                 ("partner_id", "in", partner_ids),
                 ("origin_model", "in", list({model for model, _oid in origin_pairs})),
                 ("origin_id", "in", list({oid for _model, oid in origin_pairs})),
@@ -402,6 +402,9 @@ class FollowupSequence(models.Model):
                 "date_start": now,
                 "next_step_id": step.id,
                 "next_date": due,
+                # A paused sequence takes people in, and keeps them in place.
+                "state": vocabulary.PAUSED if sequence.paused else vocabulary.ACTIVE,
+                "paused_by_sequence": sequence.paused,
             }
             for (sequence, step, pid, model, oid), due in zip(entries, dates, strict=True)
         ]
@@ -518,7 +521,7 @@ class FollowupSequence(models.Model):
         res = super().write(vals)
         if "active" in vals and not vals["active"]:
             self.env["followup.enrollment"].search(
-                [("sequence_id", "in", self.ids), ("state", "=", "active")]
+                [("sequence_id", "in", self.ids), ("state", "in", list(vocabulary.RUNNING_STATES))]
             )._stop("sequence_archived")
         return res
 

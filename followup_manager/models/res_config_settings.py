@@ -20,3 +20,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.followup_loyal_orders", readonly=False
     )
     followup_away_days = fields.Integer(related="company_id.followup_away_days", readonly=False)
+    followup_sender_daily_limit = fields.Integer(
+        related="company_id.followup_sender_daily_limit", readonly=False
+    )
+    followup_user_daily_tasks = fields.Integer(
+        related="company_id.followup_user_daily_tasks", readonly=False
+    )

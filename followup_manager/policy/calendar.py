@@ -490,16 +490,20 @@ def time_block_reason(
     window_end: float,
     weekend: Iterable[int] = frozenset(),
     preferred_hours: tuple[float, float] | None = None,
+    holidays: Iterable[date] = frozenset(),
 ) -> str | None:
     """Which local-time rule stops a contact at ``now``, or None if none does.
 
-    Returns ``"weekend"``, ``"preferred_hours"`` or ``"quiet_hours"``, checked in that
-    order: the weekend is the broadest reason, and a person's own hours matter more than
-    the company's window when explaining a wait.
+    Returns ``"weekend"``, ``"holiday"`` (a local date in ``holidays``, the public
+    holidays of the company's working calendar), ``"preferred_hours"`` or
+    ``"quiet_hours"``, checked in that order: the weekend is the broadest reason, and a
+    person's own hours matter more than the company's window when explaining a wait.
     """
     local = to_local(now, tz_name)
     if local.weekday() in _effective_weekend(weekend):
         return "weekend"
+    if local.date() in frozenset(holidays or ()):
+        return "holiday"
     window = hours_to_intervals(window_start, window_end)
     if preferred_hours:
         preferred = hours_to_intervals(*preferred_hours)
@@ -519,9 +523,12 @@ def is_allowed_time(
     window_end: float,
     weekend: Iterable[int] = frozenset(),
     preferred_hours: tuple[float, float] | None = None,
+    holidays: Iterable[date] = frozenset(),
 ) -> bool:
     """True if no local-time rule stops a contact at ``now`` (see time_block_reason)."""
-    reason = time_block_reason(now, tz_name, window_start, window_end, weekend, preferred_hours)
+    reason = time_block_reason(
+        now, tz_name, window_start, window_end, weekend, preferred_hours, holidays
+    )
     return reason is None
 
 
@@ -561,6 +568,7 @@ def next_allowed_time(
     window_end: float,
     weekend: Iterable[int] = frozenset(),
     preferred_hours: tuple[float, float] | None = None,
+    holidays: Iterable[date] = frozenset(),
 ) -> datetime:
     """Earliest naive UTC instant ``>= now`` that every local-time rule allows.
 
@@ -572,24 +580,30 @@ def next_allowed_time(
     local window start (each of its occurrences, for the repeated autumn hour), or at a
     time-zone transition (the spring jump over a window start, or the autumn jump back into
     a window); all of them over the next nine local days are tried in order. Nine days is
-    enough because a weekend has at most six days.
+    enough because a weekend has at most six days; every public holiday in ``holidays``
+    (local dates, never contacted) adds one day to it.
     """
     tz = _tz(tz_name)
     intervals = _effective_intervals(window_start, window_end, preferred_hours)
     days_off = _effective_weekend(weekend)
+    first_day = to_local(now, tz_name).date()
+    holidays = frozenset(day for day in holidays or () if day >= first_day)
 
     def allowed(utc: datetime) -> bool:
         local = pytz.utc.localize(utc).astimezone(tz).replace(tzinfo=None)
-        return local.weekday() not in days_off and _inside(local, intervals)
+        return (
+            local.weekday() not in days_off
+            and local.date() not in holidays
+            and _inside(local, intervals)
+        )
 
     if allowed(now):
         return now
-    first_day = to_local(now, tz_name).date()
-    horizon = 9
+    horizon = 9 + len(holidays)
     candidates: set[datetime] = set()
     for offset in range(horizon + 1):
         day: date = first_day + timedelta(days=offset)
-        if day.weekday() in days_off:
+        if day.weekday() in days_off or day in holidays:
             continue
         midnight = datetime.combine(day, time())
         for start, _end in intervals:
@@ -612,6 +626,7 @@ def add_delay(
     unit: str,
     tz_name: str = "UTC",
     weekend: Iterable[int] = frozenset(),
+    holidays: Iterable[date] = frozenset(),
 ) -> datetime:
     """``start`` (naive UTC) plus a step delay, as a naive UTC datetime.
 
@@ -621,7 +636,8 @@ def add_delay(
     * ``business_days``: whole days of the partner's calendar that are not ``weekend`` days,
       keeping the local time of day. A start on a weekend first rolls forward to the next
       business day, which counts as day 0 (so 1 business day from Saturday is Tuesday, and
-      0 is Monday). A weekend of all seven days is ignored.
+      0 is Monday). A weekend of all seven days is ignored. The local dates in
+      ``holidays`` (public holidays) are skipped like weekend days.
 
     The result is never before ``start``.
 
@@ -643,15 +659,22 @@ def add_delay(
     if not delay.is_integer():
         raise ValueError(f"business days must be a whole number, got {delay}")
     days_off = _effective_weekend(weekend)
-    while local.weekday() in days_off:
+    holidays = frozenset(holidays or ())
+
+    def working(moment: datetime) -> bool:
+        return moment.weekday() not in days_off and moment.date() not in holidays
+
+    while not working(local):
         local += timedelta(days=1)
     remaining = int(delay)
-    # Whole weeks first, so a delay of years does not loop day by day.
-    per_week = 7 - len(days_off)
-    weeks, remaining = divmod(remaining, per_week)
-    local += timedelta(weeks=weeks)
+    if not holidays:
+        # Whole weeks first, so a delay of years does not loop day by day (holidays
+        # are few and near: with them, the loop below counts day by day).
+        per_week = 7 - len(days_off)
+        weeks, remaining = divmod(remaining, per_week)
+        local += timedelta(weeks=weeks)
     while remaining:
         local += timedelta(days=1)
-        if local.weekday() not in days_off:
+        if working(local):
             remaining -= 1
     return start if local == to_local(start, tz_name) else to_utc(local, tz_name)

@@ -18,13 +18,15 @@ will not help). The order matters and is part of the contract:
    the person is away (an automatic reply said so, every contact channel): ``away``;
    the last e-mail bounced with a transient failure: ``soft_bounce`` (deferred);
 8. the contact cap over a rolling window: ``cap`` (deferred);
-9. the partner's local time: ``weekend``, ``preferred_hours``, ``quiet_hours`` (deferred).
+9. the partner's local time: ``weekend``, ``holiday`` (the company's public holidays),
+   ``preferred_hours``, ``quiet_hours`` (deferred).
 
 An *urgent* request (a crisis follow-up: a complaint, a service sequence only) passes
-rules 8 and 9, never 1 to 7 (a register check is the law; an away person or a full
-mailbox would not read it): it is allowed with ``details["urgent"]`` set and
-``details["bypassed"]`` naming the limit it went through (None if none held it). It
-still counts as a contact for the cap afterwards, as any allowed request.
+rules 8 and 9 (and a salesperson's daily limit, see planner.py), never 1 to 7 (a
+register check is the law; an away person or a full mailbox would not read it): it is
+allowed with ``details["urgent"]`` set and ``details["bypassed"]`` naming the limit it
+went through (None if none held it). It still counts as a contact for the cap afterwards,
+as any allowed request.
 
 Refusals come before the address check so that the log says the strongest reason: "she
 withdrew her consent" is what a person needs to read, not "her number is wrong".
@@ -56,8 +58,10 @@ from .vocabulary import (
     CAP,
     CHANNEL_REFUSED,
     CHANNELS,
+    CONDITION,
     CONSENT_STATES,
     ERROR,
+    HOLIDAY,
     INTERNAL,
     INVALID_ADDRESS,
     LEGAL_BASES,
@@ -70,6 +74,7 @@ from .vocabulary import (
     REGISTER,
     SOFT_BOUNCE,
     STOPPED,
+    USER_LIMIT,
     WEEKEND,
     WITHDRAWN,
 )
@@ -81,9 +86,11 @@ __all__ = [
     "CAP",
     "CHANNELS",
     "CHANNEL_REFUSED",
+    "CONDITION",
     "CONSENT_STATES",
     "DEFER",
     "ERROR",
+    "HOLIDAY",
     "INTERNAL",
     "INVALID_ADDRESS",
     "LEGAL_BASES",
@@ -96,6 +103,7 @@ __all__ = [
     "SOFT_BOUNCE",
     "STOPPED",
     "SUPPRESS",
+    "USER_LIMIT",
     "VERDICTS",
     "WEEKEND",
     "WITHDRAWN",
@@ -137,7 +145,7 @@ _ADDRESS_FIELD = {
 _LOCAL_FORMAT = "%Y-%m-%d %H:%M"
 _UTC_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: What an urgent request goes through (rules 8 and 9): the cap and the local time.
-_URGENT_PASSES = frozenset({CAP, WEEKEND, PREFERRED_HOURS, QUIET_HOURS})
+_URGENT_PASSES = frozenset({CAP, WEEKEND, HOLIDAY, PREFERRED_HOURS, QUIET_HOURS})
 
 
 @dataclass(frozen=True)
@@ -150,8 +158,9 @@ class Settings:
     not enrolling. The window is in the partner's local time, ``[window_start,
     window_end)``; start after end is an overnight window, start equal to end no window
     (see calendar.hours_to_intervals). ``business_days`` keeps contacts off the partner's
-    country's weekend. ``register``: the company's use of the Italian opt-out register,
-    None when it does not apply it.
+    country's weekend and off the company's public ``holidays`` (local dates).
+    ``register``: the company's use of the Italian opt-out register, None when it does
+    not apply it.
     """
 
     cap_count: int = 1
@@ -160,8 +169,10 @@ class Settings:
     window_end: float = 19.0
     business_days: bool = True
     register: policy_register.RegisterSettings | None = None
+    holidays: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "holidays", frozenset(self.holidays or ()))
         if self.cap_count < 0 or self.cap_days < 0:
             raise ValueError("cap_count and cap_days cannot be negative")
         for hours in (self.window_start, self.window_end):
@@ -294,6 +305,9 @@ class Request:
     due: datetime | None = None
     key: Any = None
     urgent: bool = False
+    #: What the request counts against in a daily limit (e.g. ("tasks", user id)), or
+    #: None; see ``planner.DailyLimits``.
+    limit_key: Any = None
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS and self.channel != INTERNAL:
@@ -465,6 +479,7 @@ def _limits(
         settings.window_end,
         weekend,
         facts.preferred_hours,
+        settings.holidays if settings.business_days else frozenset(),
     )
     base.update(tz=tz_name, tz_source=tz_source, now_local=_local_str(now, tz_name))
     if register is not None:
@@ -525,6 +540,8 @@ def _limits(
             weekday=to_local(now, tz_name).weekday(),
             country=facts.country_code or None,
         )
+    elif blocked == HOLIDAY:
+        details.update(holiday=to_local(now, tz_name).date().isoformat())
     elif blocked == PREFERRED_HOURS:
         start, end = facts.preferred_hours
         details.update(preferred_start=format_hours(start), preferred_end=format_hours(end))

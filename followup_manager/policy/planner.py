@@ -9,13 +9,17 @@ day: plan the day, then :func:`record_contacts` to carry the allowed contacts fo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 from .decision import (
+    DEFER,
     ERROR,
     INTERNAL,
     SUPPRESS,
+    USER_LIMIT,
     Decision,
     PartnerFacts,
     Request,
@@ -23,7 +27,7 @@ from .decision import (
     decide,
 )
 
-__all__ = ["claim_order", "plan", "priority", "record_contacts"]
+__all__ = ["DailyLimits", "claim_order", "plan", "priority", "record_contacts"]
 
 # Service messages (an invoice reminder, a delivery notice) go before promotion: when the
 # cap allows one contact, it should be the one the customer needs.
@@ -51,6 +55,49 @@ def claim_order(due: datetime, enrollment_id: int) -> tuple[datetime, int]:
     return (due, enrollment_id)
 
 
+@dataclass(frozen=True)
+class DailyLimits:
+    """Daily limits of the people who carry steps out (a salesperson's tasks, a sender's
+    e-mails), keyed by a request's ``limit_key``.
+
+    ``limits``: key -> most a day (absent or 0: no limit); ``used``: key -> already done
+    in the current day; ``next_day``: key -> when that person's next day starts (naive
+    UTC), from which a step over the limit is tried again.
+    """
+
+    limits: Mapping[Hashable, int] = field(default_factory=dict)
+    used: Mapping[Hashable, int] = field(default_factory=dict)
+    next_day: Mapping[Hashable, datetime] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("limits", "used", "next_day"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name) or {})))
+
+
+def _over_limit(
+    request: Request,
+    facts: PartnerFacts,
+    settings: Settings,
+    now: datetime,
+    limits: DailyLimits,
+    limit: int,
+) -> Decision:
+    """The deferral of an allowed request over its daily limit: the earliest moment of
+    the next day that every rule allows (the rules decide it at that moment)."""
+    start = max(limits.next_day.get(request.limit_key) or now, now)
+    later = decide(request, facts, settings, start)
+    when = start if later.allowed else (later.next_allowed or start)
+    kind, user = (
+        request.limit_key if isinstance(request.limit_key, tuple) else (None, request.limit_key)
+    )
+    return Decision(
+        DEFER,
+        USER_LIMIT,
+        when,
+        {**later.details, "limit": limit, "limit_kind": kind, "user_id": user},
+    )
+
+
 SettingsArg = Settings | Mapping[int, Settings] | Callable[[Request], Settings | None]
 
 
@@ -76,6 +123,7 @@ def plan(
     facts_by_partner: Mapping[int, PartnerFacts],
     settings: SettingsArg,
     now: datetime,
+    limits: DailyLimits | None = None,
 ) -> list[tuple[Request, Decision]]:
     """Decide a batch of requests at ``now``; results in the original order of ``requests``.
 
@@ -89,7 +137,13 @@ def plan(
     A partner missing from ``facts_by_partner`` (or from a settings mapping) gets a
     ``suppress`` decision with reason ``error`` and ``details["error"]`` set to
     ``missing_facts`` / ``missing_settings``, instead of failing the whole batch.
+
+    ``limits`` (:class:`DailyLimits`): an allowed request whose ``limit_key`` already
+    reached its daily limit is deferred (reason ``user_limit``) to the person's next day;
+    in priority order, so exactly the excess waits, and it does not count as a contact.
+    An urgent request is never held by a daily limit (it still uses one of its places).
     """
+    used = dict(limits.used) if limits else {}
     requests = list(requests)
     order = sorted(range(len(requests)), key=lambda i: priority(requests[i], i, now))
     added: dict[int, list[datetime]] = {}
@@ -106,6 +160,13 @@ def plan(
             continue
         facts = facts.with_contacts(added.get(request.partner_id, ()))
         decision = decide(request, facts, partner_settings, now)
+        limit = limits.limits.get(request.limit_key) if limits and request.limit_key else 0
+        if decision.allowed and limit:
+            # An urgent request goes through a full day (it still counts in it).
+            if used.get(request.limit_key, 0) >= limit and not request.urgent:
+                decision = _over_limit(request, facts, partner_settings, now, limits, limit)
+            else:
+                used[request.limit_key] = used.get(request.limit_key, 0) + 1
         decisions[index] = decision
         if decision.allowed and request.channel != INTERNAL:
             added.setdefault(request.partner_id, []).append(now)

@@ -13,6 +13,9 @@ none of them has its own copy. The rule, in words:
   enrollment is **finished**; or it **waits** (deferred): the same step is due again at
   its next try; or the enrollment **stops** (partner archived, document deleted); or it
   had no step left to run: finished;
+* a step whose next step **waits for an event** (``HOLD``: the salesperson's task must
+  be done first) is behind the enrollment too, but the next step gets **no date**: the
+  event schedules it later, its delay counted from the event (:func:`due_date` again);
 * a deferred step is due again at the policy's next try, **never less than one second
   after the decision** (:data:`RETRY_FLOOR`). The policy's next try is always later than
   the decision for a valid configuration (the send window is non-empty by a database
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .calendar import add_delay
@@ -40,6 +43,7 @@ __all__ = [
     "BEHIND",
     "END",
     "FINISH",
+    "HOLD",
     "PROGRESSES",
     "RETRY_FLOOR",
     "STOP",
@@ -61,7 +65,8 @@ BEHIND = "behind"  # done, failed, suppressed, already done: go to the next step
 WAIT = "wait"  # deferred: the same step again at its next try
 STOP = "stop"  # the follow-up ends with a stop reason
 END = "end"  # no step was left to run: the follow-up is finished
-PROGRESSES = (BEHIND, WAIT, STOP, END)
+HOLD = "hold"  # behind us, and the next step waits for an event (no date until then)
+PROGRESSES = (BEHIND, WAIT, STOP, END, HOLD)
 
 # What becomes of the enrollment (kind of the Move).
 ADVANCE = "advance"  # next step, due at next_date
@@ -83,7 +88,8 @@ class Move:
     """What becomes of an enrollment after the decision on its due step.
 
     ``kind``: ADVANCE (``step`` due at ``next_date``), WAIT (``step`` again at
-    ``next_date``), FINISH, or STOP (``stop_reason``).
+    ``next_date``), HOLD (``step`` next, without a date until an event), FINISH, or
+    STOP (``stop_reason``).
     """
 
     kind: str
@@ -117,10 +123,12 @@ def due_date(
     step: StepTiming,
     tz_name: str = "UTC",
     weekend: Iterable[int] = frozenset(),
+    holidays: Iterable[date] = frozenset(),
 ) -> datetime:
     """When ``step`` falls due if it is scheduled at ``start`` (naive UTC): its delay
-    counted in the partner's calendar (see ``calendar.add_delay``)."""
-    return add_delay(start, step.delay, step.unit, tz_name, weekend)
+    counted in the partner's calendar and the company's public holidays (see
+    ``calendar.add_delay``)."""
+    return add_delay(start, step.delay, step.unit, tz_name, weekend, holidays)
 
 
 def retry_date(next_try: datetime | None, now: datetime) -> datetime:
@@ -139,14 +147,16 @@ def move_on(
     weekend: Iterable[int] = frozenset(),
     next_try: datetime | None = None,
     stop_reason: str | None = None,
+    holidays: Iterable[date] = frozenset(),
 ) -> Move:
     """The move of an enrollment whose step ``current`` was decided at ``now``.
 
-    :param progress: BEHIND, WAIT, STOP or END (see the module docstring)
+    :param progress: BEHIND, WAIT, STOP, END or HOLD (see the module docstring)
     :param steps: the sequence's steps in order (for BEHIND)
     :param tz_name: the partner's time zone, ``weekend`` their weekend days (for BEHIND)
     :param next_try: the policy's next try (for WAIT)
     :param stop_reason: why the follow-up stops (for STOP)
+    :param holidays: the company's public holidays, local dates (for BEHIND)
     """
     if progress not in PROGRESSES:
         raise ValueError(f"unknown progress {progress!r}; expected one of {PROGRESSES}")
@@ -159,4 +169,6 @@ def move_on(
     following = next_step(steps, current)
     if following is None:
         return Move(FINISH)
-    return Move(ADVANCE, following.key, due_date(now, following, tz_name, weekend))
+    if progress == HOLD:
+        return Move(HOLD, following.key)
+    return Move(ADVANCE, following.key, due_date(now, following, tz_name, weekend, holidays))

@@ -18,26 +18,32 @@ Pure Python: nothing here imports odoo.
 from __future__ import annotations
 
 __all__ = [
+    "ACTIVE",
     "AWAY",
     "BLACKLISTED",
     "CAP",
     "CHANNELS",
     "CHANNEL_LABELS",
     "CHANNEL_REFUSED",
+    "CONDITION",
     "CONSENT_STATES",
     "CONSENT_STATE_LABELS",
     "DEFERRED",
     "DISPATCH_STATES",
     "DISPATCH_STATE_LABELS",
     "DONE",
+    "ENROLLMENT_STATES",
+    "ENROLLMENT_STATE_LABELS",
     "ERROR",
     "FAILED",
+    "HOLIDAY",
     "INTERNAL",
     "INTERNAL_LABEL",
     "INVALID_ADDRESS",
     "LEGAL_BASES",
     "LEGAL_BASIS_LABELS",
     "NO_CONSENT",
+    "PAUSED",
     "PHONE_CHANNELS",
     "PREFERRED_HOURS",
     "PURPOSES",
@@ -48,11 +54,13 @@ __all__ = [
     "REGISTER",
     "REGISTER_STATES",
     "REGISTER_STATE_LABELS",
+    "RUNNING_STATES",
     "SOFT_BOUNCE",
     "STEP_CHANNELS",
     "STEP_CHANNEL_LABELS",
     "STOPPED",
     "SUPPRESSED",
+    "USER_LIMIT",
     "WEEKEND",
     "WITHDRAWN",
     "codes",
@@ -134,6 +142,12 @@ AWAY = "away"
 #: A hard bounce is INVALID_ADDRESS, with details saying it bounced.
 SOFT_BOUNCE = "soft_bounce"
 STOPPED = "stopped"
+#: The step's condition on the followed-up document is false: the step is skipped.
+CONDITION = "condition"
+#: The salesperson's (or the sender's) daily limit is reached: the rest waits a day.
+USER_LIMIT = "user_limit"
+#: A public holiday of the company's working calendar.
+HOLIDAY = "holiday"
 #: Not produced by the rules; for callers (missing facts in a plan, a failed send).
 ERROR = "error"
 REASON_LABELS = (
@@ -150,6 +164,9 @@ REASON_LABELS = (
     (AWAY, "Away (automatic reply)"),
     (SOFT_BOUNCE, "E-mail bounced temporarily"),
     (STOPPED, "Follow-up stopped"),
+    (CONDITION, "Step condition not met"),
+    (USER_LIMIT, "Daily limit of the salesperson reached"),
+    (HOLIDAY, "Public holiday"),
     (ERROR, "Error"),
 )
 REASONS = codes(REASON_LABELS)
@@ -174,3 +191,17 @@ DISPATCH_STATE_LABELS = (
     (FAILED, "Failed"),
 )
 DISPATCH_STATES = codes(DISPATCH_STATE_LABELS)
+
+# --- enrollment states: where a person stands in a sequence ----------------------------
+ACTIVE = "active"
+#: Kept in place by a user (or by its sequence): not dispatched until resumed.
+PAUSED = "paused"
+ENROLLMENT_STATE_LABELS = (
+    (ACTIVE, "Active"),
+    (PAUSED, "Paused"),
+    (DONE, "Done"),
+    (STOPPED, "Stopped"),
+)
+ENROLLMENT_STATES = codes(ENROLLMENT_STATE_LABELS)
+#: States of an enrollment that still has steps ahead (stops and duplicates apply).
+RUNNING_STATES = (ACTIVE, PAUSED)

@@ -31,6 +31,11 @@ from . import test_consent_limits
 from . import test_migration
 from . import test_trust_config
 from . import test_trust_public
+from . import test_steering_pause
+from . import test_steering_steps
+from . import test_tour_steering
+from . import test_steering_holidays
+from . import test_steering_limits
 from . import test_trust_proof
 from . import test_trust_door
 from . import test_trust_arguments

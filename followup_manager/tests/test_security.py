@@ -35,6 +35,7 @@ MATRIX = {
     # Mass enrollments: queued by users, run by the cron, never edited by hand.
     "followup.enroll.job": ("", "rc", "rc", "r", "rcu", "rcu", "", ""),
     "followup.stop.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    "followup.snooze.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.consent.record": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.company.settings": ("", "", "", "", "rwcu", "rwcu", "", ""),
@@ -586,6 +587,14 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             "followup.enrollment.action_open_stop_wizard": enrollment.action_open_stop_wizard,
             "followup.enrollment.action_view_origin": enrollment.action_view_origin,
             "followup.enrollment.action_view_dispatches": enrollment.action_view_dispatches,
+            "followup.sequence.action_pause": sequence.action_pause,
+            "followup.sequence.action_resume": sequence.action_resume,
+            "followup.enrollment.action_pause": enrollment.action_pause,
+            "followup.enrollment.action_resume": enrollment.action_resume,
+            "followup.enrollment.snooze": lambda: enrollment.snooze("2026-12-10 09:00:00", "Fair"),
+            "followup.enrollment.action_open_snooze_wizard": (
+                enrollment.action_open_snooze_wizard
+            ),
             "followup.enrollment.action_stop": lambda: enrollment.action_stop(note="Done"),
             "followup.forecast.action_view_lines": forecast.action_view_lines,
             "followup.forecast.action_run_again": forecast.action_run_again,
@@ -608,6 +617,8 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.company.settings.action_save",
         "res.partner.action_followup_rpo_export",
         "followup.sequence.action_followup_rpo_check_audience",
+        "followup.sequence.action_pause",
+        "followup.sequence.action_resume",
     }
     # Public methods that change something (or open a form that does): not for
     # auditors, who read, export and print only.
@@ -618,6 +629,10 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.sequence.enroll",
         "followup.enrollment.action_open_stop_wizard",
         "followup.enrollment.action_stop",
+        "followup.enrollment.action_pause",
+        "followup.enrollment.action_resume",
+        "followup.enrollment.snooze",
+        "followup.enrollment.action_open_snooze_wizard",
     }
 
     def test_every_public_method_is_in_the_table(self):

@@ -23,6 +23,7 @@ class TestVocabulary(TransactionCase):
         ("followup.step", "channel", vocabulary.STEP_CHANNEL_LABELS),
         ("followup.sequence", "purpose", vocabulary.PURPOSE_LABELS),
         ("followup.enrollment", "purpose", vocabulary.PURPOSE_LABELS),
+        ("followup.enrollment", "state", vocabulary.ENROLLMENT_STATE_LABELS),
         ("followup.enroll.wizard", "sequence_purpose", vocabulary.PURPOSE_LABELS),
         ("followup.consent", "channel", vocabulary.CHANNEL_LABELS),
         ("followup.consent", "state", vocabulary.CONSENT_STATE_LABELS),

@@ -38,6 +38,12 @@ class FollowupCompanySettings(models.TransientModel):
     followup_away_days = fields.Integer(
         string="Wait After an Automatic Reply (days)", **FROM_COMPANY
     )
+    followup_sender_daily_limit = fields.Integer(
+        string="E-mails per Sender per Day", **FROM_COMPANY
+    )
+    followup_user_daily_tasks = fields.Integer(
+        string="Tasks per Salesperson per Day", **FROM_COMPANY
+    )
 
     @api.model
     def _followup_company_fields(self):
@@ -52,6 +58,8 @@ class FollowupCompanySettings(models.TransientModel):
             "followup_inactive_days",
             "followup_loyal_orders",
             "followup_away_days",
+            "followup_sender_daily_limit",
+            "followup_user_daily_tasks",
         ]
 
     @api.depends("company_id")

@@ -1,0 +1,69 @@
+"""A condition per step: a filter on the followed-up document ("only if the invoice is
+not paid", "only if the quote is still open"), checked when the step falls due. When it
+does not hold, the step is skipped (reason ``condition``) and the next one is planned
+(see ``followup.dispatcher._followup_check_conditions``)."""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import safe_eval
+
+
+class FollowupStep(models.Model):
+    _inherit = "followup.step"
+
+    condition_domain = fields.Char(
+        string="Only If",
+        help="A filter on the document followed up (on the contact for sequences that "
+        "follow contacts up), checked when the step falls due: when the document does "
+        "not match it, the step is skipped and the next one is planned.",
+    )
+
+    def _followup_condition_model(self):
+        """The model the condition filters: the sequence's followed-up model."""
+        self.ensure_one()
+        return self.sequence_id._followup_trigger_model()
+
+    def _followup_condition(self):
+        """The condition as a domain list (empty: no condition); override to add terms."""
+        self.ensure_one()
+        if not self.condition_domain:
+            return []
+        eval_context = {
+            "datetime": safe_eval.datetime,
+            "dateutil": safe_eval.dateutil,
+            "time": safe_eval.time,
+            "relativedelta": safe_eval.dateutil.relativedelta.relativedelta,
+            "context_today": lambda: fields.Date.context_today(self),
+        }
+        domain = safe_eval.safe_eval(self.condition_domain, eval_context)
+        if not isinstance(domain, list | tuple):
+            raise TypeError(self.env._("a filter must be a list of conditions"))
+        return list(domain)
+
+    @api.constrains("condition_domain", "sequence_id")
+    def _check_condition_domain(self):
+        """Run the condition once, as the dispatch will (see the sequence's
+        ``_check_partner_domain``): a filter the database rejects is refused here, where
+        the person who wrote it can fix it."""
+        for step in self.filtered("condition_domain"):
+            # sudo: only whether the filter runs is checked, the count is discarded;
+            # the dispatch runs it with these rights too.
+            Model = self.env[step._followup_condition_model()].sudo()
+            try:
+                with self.env.cr.savepoint():
+                    Model.with_context(active_test=False).search_count(
+                        step._followup_condition(), limit=1
+                    )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "The condition of step “%(name)s” is not a valid filter on "
+                        "%(model)s: %(error)s",
+                        name=step.name,
+                        model=Model._description,
+                        error=step.sequence_id._followup_error_sentence(error),
+                    )
+                ) from error

@@ -1,0 +1,54 @@
+"""The company's public holidays, from its working calendar (``resource.calendar``
+global leaves, i.e. leaves without a resource): no contact on those days and business-day
+delays skip them, on top of the weekend of the partner's country."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..policy import calendar
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    @api.model
+    def _followup_holidays(self, companies, now=None):
+        """{company id: frozenset of dates}: the public holidays of ``companies`` from
+        yesterday on (in their calendar's time zone), for the companies that keep
+        contacts to business days. ONE query for all."""
+        now = now or fields.Datetime.now()
+        calendars = {
+            company.id: company.resource_calendar_id
+            for company in companies
+            if company.followup_business_days and company.resource_calendar_id
+        }
+        result = {company.id: frozenset() for company in companies}
+        if not calendars:
+            return result
+        # sudo: public holidays are no secret; only their dates are read.
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("resource_id", "=", False),
+                    ("calendar_id", "in", list({c.id for c in calendars.values()})),
+                    ("date_to", ">=", now - timedelta(days=1)),
+                ],
+                ["calendar_id", "date_from", "date_to"],
+            )
+        )
+        days_by_calendar = defaultdict(set)
+        for leave in leaves:
+            tz_name, _source = calendar.resolve_tz(leave.calendar_id.tz)
+            day = calendar.to_local(leave.date_from, tz_name).date()
+            # A leave ending at midnight does not take the next day.
+            last = calendar.to_local(leave.date_to - timedelta(seconds=1), tz_name).date()
+            while day <= last:
+                days_by_calendar[leave.calendar_id.id].add(day)
+                day += timedelta(days=1)
+        for company_id, resource_calendar in calendars.items():
+            result[company_id] = frozenset(days_by_calendar[resource_calendar.id])
+        return result
