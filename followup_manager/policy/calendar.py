@@ -305,6 +305,12 @@ def _zone_name(name: object) -> str | None:
     """The canonical IANA name for ``name``, or None if it is not a zone pytz knows."""
     if not name or not isinstance(name, str):
         return None
+    return _known_zone(name)
+
+
+@lru_cache(maxsize=1024)
+def _known_zone(name: str) -> str | None:
+    # Cached: every decision resolves its partner's zone, a forecast thousands of times.
     try:
         return pytz.timezone(name.strip()).zone
     except (pytz.UnknownTimeZoneError, ValueError, AttributeError, UnicodeError):
@@ -342,6 +348,19 @@ def resolve_tz(
     interface say "assumed from the country" instead of pretending to know. Invalid or empty
     names (Odoo's ``False`` included) are skipped, never raised.
     """
+    try:
+        return _resolve_tz_cached(partner_tz, country_code, state_code, company_tz)
+    except TypeError:  # an unhashable argument: resolved without the cache
+        return _resolve_tz(partner_tz, country_code, state_code, company_tz)
+
+
+@lru_cache(maxsize=4096)
+def _resolve_tz_cached(partner_tz, country_code, state_code, company_tz) -> tuple[str, str]:
+    # Pure and called for every decision: thousands of partners share a few answers.
+    return _resolve_tz(partner_tz, country_code, state_code, company_tz)
+
+
+def _resolve_tz(partner_tz, country_code, state_code, company_tz) -> tuple[str, str]:
     zone = _zone_name(partner_tz)
     if zone:
         return zone, "partner"
@@ -357,6 +376,7 @@ def resolve_tz(
     return "UTC", "default"
 
 
+@lru_cache(maxsize=1024)
 def _tz(tz_name: str) -> pytz.BaseTzInfo:
     zone = _zone_name(tz_name)
     if zone is None:
@@ -373,15 +393,19 @@ def to_local(moment: datetime, tz_name: str) -> datetime:
     return pytz.utc.localize(moment).astimezone(tz).replace(tzinfo=None)
 
 
-def _occurrences(local: datetime, tz: pytz.BaseTzInfo) -> list[datetime]:
-    """All naive UTC instants whose local time is ``local``: none, one or two (autumn)."""
+@lru_cache(maxsize=8192)
+def _occurrences(local: datetime, tz: pytz.BaseTzInfo) -> tuple[datetime, ...]:
+    """All naive UTC instants whose local time is ``local``: none, one or two (autumn).
+
+    Cached: the window starts of the next days are the same for every decision of a
+    dispatch run, and for every run of a forecast."""
     found = set()
     for is_dst in (False, True):
         aware = tz.localize(local, is_dst=is_dst)
         utc = aware.astimezone(pytz.utc).replace(tzinfo=None)
         if pytz.utc.localize(utc).astimezone(tz).replace(tzinfo=None) == local:
             found.add(utc)
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def _gap_end(local: datetime, tz: pytz.BaseTzInfo) -> datetime:
@@ -535,16 +559,28 @@ def is_allowed_time(
 def _transitions(tz: pytz.BaseTzInfo, start: datetime, end: datetime) -> list[datetime]:
     """UTC instants in ``(start, end]`` where the zone's offset changes (DST, law changes).
 
-    Samples every 6 hours (no zone changes offset twice in that span) and bisects each
-    change down to the second.
-    """
+    Found day by day (:func:`_day_transitions`, cached: every decision of a run, and
+    every run of a forecast, looks at the same few days)."""
+    found = []
+    day = datetime.combine(start.date(), time())
+    while day < end:
+        found.extend(t for t in _day_transitions(tz, day) if start < t <= end)
+        day += timedelta(days=1)
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _day_transitions(tz: pytz.BaseTzInfo, day: datetime) -> tuple[datetime, ...]:
+    """UTC instants in ``(day, day + 1 day]`` (``day`` a UTC midnight) where the zone's
+    offset changes. Samples every 6 hours (no zone changes offset twice in that span)
+    and bisects each change down to the second."""
 
     def offset(utc: datetime) -> timedelta:
         return pytz.utc.localize(utc).astimezone(tz).utcoffset()
 
     found = []
     step = timedelta(hours=6)
-    left = start
+    left, end = day, day + timedelta(days=1)
     left_offset = offset(left)
     while left < end:
         right = min(left + step, end)
@@ -558,7 +594,7 @@ def _transitions(tz: pytz.BaseTzInfo, start: datetime, end: datetime) -> list[da
             )
             found.append(left + timedelta(seconds=index + 1))
         left, left_offset = right, right_offset
-    return found
+    return tuple(found)
 
 
 def next_allowed_time(
@@ -582,12 +618,36 @@ def next_allowed_time(
     a window); all of them over the next nine local days are tried in order. Nine days is
     enough because a weekend has at most six days; every public holiday in ``holidays``
     (local dates, never contacted) adds one day to it.
+
+    Cached on its arguments (it is pure): the requests deferred in one run mostly share
+    their moment, zone and settings.
     """
+    return _next_allowed_time(
+        now,
+        tz_name,
+        window_start,
+        window_end,
+        frozenset(weekend or ()),
+        tuple(preferred_hours) if preferred_hours else None,
+        frozenset(holidays or ()),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _next_allowed_time(
+    now: datetime,
+    tz_name: str,
+    window_start: float,
+    window_end: float,
+    weekend: frozenset[int],
+    preferred_hours: tuple[float, float] | None,
+    holidays: frozenset[date],
+) -> datetime:
     tz = _tz(tz_name)
     intervals = _effective_intervals(window_start, window_end, preferred_hours)
     days_off = _effective_weekend(weekend)
     first_day = to_local(now, tz_name).date()
-    holidays = frozenset(day for day in holidays or () if day >= first_day)
+    holidays = frozenset(day for day in holidays if day >= first_day)
 
     def allowed(utc: datetime) -> bool:
         local = pytz.utc.localize(utc).astimezone(tz).replace(tzinfo=None)
