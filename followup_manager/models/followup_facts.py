@@ -3,6 +3,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..policy import decision as policy_decision
 from .followup_consent import CONSENT_CHANNELS
@@ -36,6 +37,13 @@ FOLLOWUP_FACT_FIELDS = (
     "followup_email_retry_after",
     "followup_away_until",
     "followup_away_return",
+)
+# The scalar fields of FOLLOWUP_FACT_FIELDS that the facts read as they are (see
+# followup.facts._partner_rows; the company and the country are read apart).
+FACT_COLUMNS = tuple(
+    fname
+    for fname in FOLLOWUP_FACT_FIELDS
+    if fname not in ("company_id", "country_id", "state_id")
 )
 # The person's own frequency (res.partner.followup_frequency) as a cap window in days.
 FOLLOWUP_FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91}
@@ -129,31 +137,66 @@ class FollowupFacts(models.AbstractModel):
         phone_blacklist = self._blacklisted_numbers(set().union(*numbers.values()))
         recent = self._recent_contacts(partners, now)
         last_order = self._soft_opt_in_orders(consents)
+        inactive_days = self._inactive_days(partners)
         return {
-            partner.id: self._partner_facts(
-                partner,
-                consents[partner.id],
-                email_blacklisted=partner.email_normalized in email_blacklist,
-                phone_blacklisted=bool(numbers[partner.id] & phone_blacklist),
-                recent_contacts=recent[partner.id],
-                soft_valid=self._soft_opt_in_valid(partner, last_order.get(partner.id), now),
+            row["id"]: self._partner_facts(
+                row,
+                consents[row["id"]],
+                email_blacklisted=row["email_normalized"] in email_blacklist,
+                phone_blacklisted=bool(numbers[row["id"]] & phone_blacklist),
+                recent_contacts=recent[row["id"]],
+                soft_valid=(last_order.get(row["id"]) or datetime.min)
+                >= now - timedelta(days=inactive_days[row["company_id"]]),
             )
-            for partner in partners
+            for row in self._partner_rows(partners)
         }
 
     @api.model
+    def _partner_rows(self, partners):
+        """[{field: value}] of the fields the facts read, for ``partners`` in order
+        (``id``, ``company_id`` an id, ``country_code``, and FACT_COLUMNS). Read column
+        by column: a pass over the batch per field costs far less than reading
+        record by record (the forecast reads tens of thousands)."""
+        columns = {fname: partners.mapped(fname) for fname in ("id", *FACT_COLUMNS)}
+        codes = {country.id: country.code or None for country in partners.country_id}
+        columns["country_code"] = [codes.get(p.country_id.id) for p in partners]
+        columns["company_id"] = [p.company_id.id for p in partners]
+        return [
+            dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)
+        ]
+
+    @api.model
+    def _inactive_days(self, partners):
+        """{company id (False for shared partners): days without an order after
+        which a soft opt-in lapses}: the partner's company's setting, the current
+        company's for shared partners."""
+        companies = partners.company_id
+        days = {company.id: company.followup_inactive_days for company in companies}
+        days[False] = self.env.company.followup_inactive_days
+        return days
+
+    @api.model
     def _consents(self, partners):
-        """{partner id: {channel: followup.consent}} (sudo, see _gather)."""
+        """{partner id: {channel: (state, legal basis)}} (sudo, see _gather)."""
         consents = defaultdict(dict)
-        for consent in (
+        records = (
             self.env["followup.consent"]
             .sudo()
             .search_fetch(
                 [("partner_id", "in", partners.ids)],
                 ["partner_id", "channel", "state", "legal_basis"],
             )
+        )
+        # Column by column, as _partner_rows.
+        for partner_id, channel, state, legal_basis in zip(
+            [consent.partner_id.id for consent in records],
+            records.mapped("channel"),
+            records.mapped("state"),
+            records.mapped("legal_basis"),
+            strict=True,
         ):
-            consents[consent.partner_id.id][consent.channel] = consent
+            consents[partner_id][channel] = (state, legal_basis)
         return consents
 
     @api.model
@@ -176,13 +219,17 @@ class FollowupFacts(models.AbstractModel):
         """The E.164 ``numbers`` on Odoo's phone blacklist."""
         if not numbers:
             return set()
-        # sudo: as for the e-mail blacklist, only the membership is read.
-        return set(
-            self.env["phone.blacklist"]
-            .sudo()
-            .search_fetch([("number", "in", sorted(numbers))], ["number"])
-            .mapped("number")
+        # In SQL: a search on phone.blacklist.number formats every value again with
+        # the phone library (a millisecond each), and these are E.164 already, as
+        # Odoo stores them. Only the membership of active entries is read.
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)",
+                sorted(numbers),
+            )
         )
+        return {number for (number,) in rows}
 
     @api.model
     def _recent_contacts(self, partners, now):
@@ -226,7 +273,7 @@ class FollowupFacts(models.AbstractModel):
         soft_ids = [
             partner_id
             for partner_id, by_channel in consents.items()
-            if any(consent.legal_basis == "soft_opt_in" for consent in by_channel.values())
+            if any(basis == "soft_opt_in" for _state, basis in by_channel.values())
         ]
         if not soft_ids:
             return {}
@@ -242,54 +289,46 @@ class FollowupFacts(models.AbstractModel):
         }
 
     @api.model
-    def _soft_opt_in_valid(self, partner, last_order, now):
-        """The soft opt-in lapses after the inactivity period of the partner's
-        company (or the current one for shared partners)."""
-        inactive_days = (partner.company_id or self.env.company).followup_inactive_days
-        return (last_order or datetime.min) >= now - timedelta(days=inactive_days)
-
-    @api.model
     def _partner_facts(
         self,
-        partner,
+        row,
         consents,
         email_blacklisted,
         phone_blacklisted,
         recent_contacts,
         soft_valid,
     ):
-        """The PartnerFacts of one partner: its fields, its consents
-        ({channel: followup.consent}) and what _gather read for the batch."""
-        start, end = partner.followup_hours_start, partner.followup_hours_end
+        """The PartnerFacts of one partner: its fields (``row``, see
+        _partner_rows), its consents ({channel: (state, legal basis)}) and what
+        _gather read for the batch."""
+        start, end = row["followup_hours_start"], row["followup_hours_end"]
         return policy_decision.PartnerFacts(
-            partner_id=partner.id,
-            tz=partner.followup_tz or "UTC",
-            country_code=partner.country_id.code or None,
-            active=partner.active,
-            email_valid=bool(partner.followup_email_valid),
+            partner_id=row["id"],
+            tz=row["followup_tz"] or "UTC",
+            country_code=row["country_code"],
+            active=row["active"],
+            email_valid=bool(row["followup_email_valid"]),
             email_blacklisted=email_blacklisted,
-            phone_valid=bool(partner.followup_call_number),
+            phone_valid=bool(row["followup_call_number"]),
             phone_blacklisted=phone_blacklisted,
-            sms_valid=bool(partner.followup_sms_number),
-            email_bounced=bool(partner.followup_email_bounced_date),
-            email_bounce_date=partner.followup_email_bounced_date or None,
-            email_bounce_info=partner.followup_email_bounce_info or None,
-            email_retry_after=partner.followup_email_retry_after or None,
-            away_until=partner.followup_away_until or None,
-            away_return=partner.followup_away_return or None,
+            sms_valid=bool(row["followup_sms_number"]),
+            email_bounced=bool(row["followup_email_bounced_date"]),
+            email_bounce_date=row["followup_email_bounced_date"] or None,
+            email_bounce_info=row["followup_email_bounce_info"] or None,
+            email_retry_after=row["followup_email_retry_after"] or None,
+            away_until=row["followup_away_until"] or None,
+            away_return=row["followup_away_return"] or None,
             refused_channels={
-                channel
-                for channel, _label in CONSENT_CHANNELS
-                if partner[f"followup_no_{channel}"]
+                channel for channel, _label in CONSENT_CHANNELS if row[f"followup_no_{channel}"]
             },
             preferred_hours=(start, end) if start != end else None,
             consents={
                 channel: policy_decision.ConsentFacts(
-                    state=consent.state,
-                    legal_basis=consent.legal_basis or None,
+                    state=state,
+                    legal_basis=legal_basis or None,
                     soft_opt_in_valid=soft_valid,
                 )
-                for channel, consent in consents.items()
+                for channel, (state, legal_basis) in consents.items()
             },
             recent_contacts=recent_contacts,
         )
