@@ -143,34 +143,44 @@ class FollowupDispatcher(models.AbstractModel):
     def _followup_partners_by_company(self, outcomes):
         """{company: partner ids} of the batch, each partner under the company of each
         of its enrollments (a person followed up by two companies is in both)."""
-        partners_by_company = defaultdict(list)
+        # Dicts as ordered sets: a forecast passes tens of thousands at once.
+        partners_by_company = defaultdict(dict)
         for outcome in outcomes:
-            partner_ids = partners_by_company[self._followup_company(outcome)]
-            if outcome.partner.id not in partner_ids:
-                partner_ids.append(outcome.partner.id)
-        return partners_by_company
+            partners_by_company[self._followup_company(outcome)][outcome.partner.id] = None
+        return {company: list(ids) for company, ids in partners_by_company.items()}
 
     @api.model
-    def _followup_settings(self, outcomes):
+    def _followup_settings(self, outcomes, by_company=None):
         """The policy of each outcome's request, as ``policy.planner.plan`` takes it (a
         function request -> Settings): the policy of the company that follows the
         person up, narrowed by the person's own frequency (see
         ``res.partner._followup_settings``). One call per company. The planner counts
-        the person's contacts of every company against it: one person, one cap count."""
-        partners_by_company = self._followup_partners_by_company(outcomes)
-        self.env["res.company"].union(*partners_by_company).fetch(
-            self.env["res.company"]._followup_settings_fields()
-        )
-        by_company = {
-            company.id: self.env["res.partner"].browse(partner_ids)._followup_settings(company)
-            for company, partner_ids in partners_by_company.items()
-        }
+        the person's contacts of every company against it: one person, one cap count.
+
+        :param by_company: {company id: {partner id: Settings}} already read (see
+            ``_followup_settings_by_company``), instead of reading them
+        """
+        if by_company is None:
+            by_company = self._followup_settings_by_company(outcomes)
         companies = [self._followup_company(outcome).id for outcome in outcomes]
 
         def settings_of(request):
             return by_company[companies[request.key]].get(request.partner_id)
 
         return settings_of
+
+    @api.model
+    def _followup_settings_by_company(self, outcomes):
+        """{company id: {partner id: Settings}} of the outcomes' people, each under the
+        company that follows them up (see ``_followup_settings``)."""
+        partners_by_company = self._followup_partners_by_company(outcomes)
+        self.env["res.company"].union(*partners_by_company).fetch(
+            self.env["res.company"]._followup_settings_fields()
+        )
+        return {
+            company.id: self.env["res.partner"].browse(partner_ids)._followup_settings(company)
+            for company, partner_ids in partners_by_company.items()
+        }
 
     @api.model
     def _followup_facts(self, outcomes, now):
@@ -184,7 +194,9 @@ class FollowupDispatcher(models.AbstractModel):
         return facts
 
     @api.model
-    def _followup_decide(self, outcomes, now, facts=None, done_before=None, used=None):
+    def _followup_decide(
+        self, outcomes, now, facts=None, done_before=None, used=None, settings=None
+    ):
         """Plan the batch: one call of the pure planner for every step that may run.
         Returns the outcomes, decided.
 
@@ -196,6 +208,9 @@ class FollowupDispatcher(models.AbstractModel):
             instead of reading them (the forecast reads them once for all its runs)
         :param used: {(limit key, day start): count} of the daily limits (the forecast
             carries its own, see ``_followup_daily_limits``)
+        :param settings: {company id: {partner id: Settings}} to decide with instead of
+            reading them (the forecast reads them once for all its runs, see
+            ``_followup_settings_by_company``)
         """
         outcomes = [self._followup_precheck(outcome) for outcome in outcomes]
         outcomes = self._followup_skip_done_before(outcomes, done_before)
@@ -209,7 +224,9 @@ class FollowupDispatcher(models.AbstractModel):
             self._followup_request(outcome, index, now) for index, outcome in enumerate(to_plan)
         ]
         limits = self._followup_daily_limits(to_plan, now, used)
-        results = planner.plan(requests, facts, self._followup_settings(to_plan), now, limits)
+        results = planner.plan(
+            requests, facts, self._followup_settings(to_plan, settings), now, limits
+        )
         decided = {
             to_plan[request.key].key: self._followup_apply_decision(
                 to_plan[request.key].replace(request=request), result

@@ -54,7 +54,15 @@ class StepOutcome:
     conditional: bool = False
 
     def replace(self, **changes):
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes`` (as ``dataclasses.replace``, several times faster:
+        a batch makes a few copies of each of its outcomes)."""
+        unknown = changes.keys() - _FIELD_NAMES
+        if unknown:
+            raise TypeError(f"StepOutcome has no field {', '.join(sorted(unknown))}")
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
     @property
     def key(self):
@@ -110,3 +118,6 @@ class StepOutcome:
         return self.replace(
             state=FAILED, reason=policy_decision.ERROR, error=error or "error", links=()
         )
+
+
+_FIELD_NAMES = frozenset(field.name for field in dataclasses.fields(StepOutcome))
