@@ -72,16 +72,19 @@ class FollowupEnrollment(models.Model):
             enrollments.write({"next_date": due})
 
     @api.model
-    def _followup_due_dates(self, pairs, start, holidays=None):
+    def _followup_due_dates(self, pairs, start, holidays=None, calendars=None):
         """[due date] of ``pairs`` [(partner id, step)] scheduled at ``start``: the delay of
         each step in its partner's calendar (``policy.stepping.due_date``), computed once
         per step and calendar (thousands of partners share a few calendars). For
         enrollments about to be created: the date goes in their values.
 
         :param holidays: {company id: public holidays} if already known
+        :param calendars: {partner id: (tz, weekend)} if already known (every partner
+            of ``pairs``)
         """
-        partners = self.env["res.partner"].browse({pid for pid, _step in pairs})
-        calendars = self._followup_calendar_by_partner(partners)
+        if calendars is None:
+            partners = self.env["res.partner"].browse({pid for pid, _step in pairs})
+            calendars = self._followup_calendar_by_partner(partners)
         if holidays is None:
             steps = self.env["followup.step"].union(*(step for _pid, step in pairs))
             holidays = self.env["res.company"]._followup_holidays(steps.company_id, start)

@@ -208,12 +208,21 @@ class FollowupForecast(models.Model):
         # sudo: the facts only feed decisions that are counted, never shown per person
         # (see res.partner._followup_facts, which reads them as superuser anyway).
         partners = self.env["res.partner"].union(*(sim.partner for sim in sims)).sudo()
+        holidays = self.env["res.company"]._followup_holidays(
+            self.company_id.union(*(sim.step.company_id for sim in sims if sim.step)), start
+        )
+        # The dispatch as it decides, with the holidays read once.
+        state_dispatcher = self.env["followup.dispatcher"].with_context(
+            followup_holidays=tuple(holidays.items())
+        )
         state = {
+            "dispatcher": state_dispatcher,
+            "batch_size": self.env["followup.dispatcher"]._followup_batch_size(),
             "facts": partners._followup_facts(now=start),
-            "calendars": self.env["followup.enrollment"]._followup_calendar_by_partner(partners),
-            "holidays": self.env["res.company"]._followup_holidays(
-                self.company_id.union(*(sim.step.company_id for sim in sims if sim.step)), start
-            ),
+            # The contact policy of every person simulated, read once.
+            "settings": self._followup_simulated_settings(state_dispatcher, sims),
+            "calendars": population["calendars"],
+            "holidays": holidays,
             "counts": Counter(),
             # {(limit key, day start): steps done}: the daily limits through simulated time.
             "used": Counter(),
@@ -243,22 +252,26 @@ class FollowupForecast(models.Model):
         claims batch after batch (same size, same order) until nothing is due, decides
         each batch, carries the allowed contacts forward and moves the enrollments on.
         ``state``: the facts, calendars and counts carried through simulated time."""
-        dispatcher = self.env["followup.dispatcher"]
-        batch_size = dispatcher._followup_batch_size()
+        dispatcher, batch_size = state["dispatcher"], state["batch_size"]
         day = self._followup_day(moment)
         facts, counts = state["facts"], state["counts"]
         while queue and stepping.is_due(queue[0][1].next_date, moment):
-            batch = [heapq.heappop(queue)[1] for _i in range(min(batch_size, len(queue)))]
-            due_now = [sim for sim in batch if stepping.is_due(sim.next_date, moment)]
-            for sim in batch[len(due_now) :]:
-                heapq.heappush(queue, (planner.claim_order(sim.next_date, sim.id), sim))
+            # The claim: at most a batch of the due ones, in claim order (the heap's).
+            due_now = []
+            while (
+                queue
+                and len(due_now) < batch_size
+                and stepping.is_due(queue[0][1].next_date, moment)
+            ):
+                due_now.append(heapq.heappop(queue)[1])
             outcomes = self._followup_decide_batch(
-                dispatcher.with_context(followup_holidays=tuple(state["holidays"].items())),
+                dispatcher,
                 due_now,
                 moment,
                 facts,
                 state["done_before"],
                 state["used"],
+                state["settings"],
             )
             self._followup_count_limits(dispatcher, outcomes, moment, state["used"])
             decided = [(o.request, o.decision) for o in outcomes if o.request and o.decision]
@@ -314,19 +327,36 @@ class FollowupForecast(models.Model):
         return dict(rows)
 
     @api.model
-    def _followup_decide_batch(self, dispatcher, sims, moment, facts, done_before=None, used=None):
-        """Decide simulated enrollments exactly as the dispatch decides claimed ones."""
-        outcomes = [StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
-        outcomes = [
-            o.replace(user=dispatcher._followup_responsible(o)) if o.step else o for o in outcomes
-        ]
+    def _followup_decide_batch(
+        self, dispatcher, sims, moment, facts, done_before=None, used=None, settings=None
+    ):
+        """Decide simulated enrollments exactly as the dispatch decides claimed ones.
+        Who owns each step is the dispatch's rule (``_followup_responsible``), asked
+        once per enrollment and step (it cannot change while the simulation runs)."""
+        outcomes = []
+        for sim in sims:
+            outcome = StepOutcome(sim, sim.step, sim.partner, sim.origin)
+            if sim.step:
+                if sim.step.id not in sim.owners:
+                    sim.owners[sim.step.id] = dispatcher._followup_responsible(outcome)
+                outcome = outcome.replace(user=sim.owners[sim.step.id])
+            outcomes.append(outcome)
         return dispatcher._followup_decide(
             outcomes,
             moment,
             facts=facts,
             done_before=done_before,
             used=used if used is not None else {},
+            settings=settings,
         )
+
+    @api.model
+    def _followup_simulated_settings(self, dispatcher, sims):
+        """{company id: {partner id: Settings}} of the simulated people, as the dispatch
+        reads them (``_followup_settings_by_company``): once for the whole simulation,
+        as nothing it simulates changes them."""
+        outcomes = [StepOutcome(sim, sim.step, sim.partner, sim.origin) for sim in sims]
+        return dispatcher._followup_settings_by_company(outcomes)
 
     @api.model
     def _followup_move_on(self, outcomes, moment, calendars, holidays=None):

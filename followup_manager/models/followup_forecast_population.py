@@ -8,12 +8,15 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..policy import vocabulary
 from .tools import int_param
 
 # The trigger's history used to estimate its daily volume.
 HISTORY_DAYS = 90
+# Default of followup_manager.forecast_sample_size: most enrollments simulated one by one.
+SAMPLE_SIZE = 10000
 
 
 class SimEnrollment:
@@ -21,10 +24,21 @@ class SimEnrollment:
 
     Carries the attributes the dispatch reads from ``outcome.enrollment`` while deciding
     (``id``, ``next_date``, ``company_id``). The simulation orders them by
-    ``policy.planner.claim_order``, as the dispatch claims.
+    ``policy.planner.claim_order``, as the dispatch claims. ``owners``: {step id: user}
+    of the steps whose owner the dispatch's rule already named (see
+    ``followup.forecast._followup_decide_batch``).
     """
 
-    __slots__ = ("company_id", "id", "next_date", "origin", "partner", "population", "step")
+    __slots__ = (
+        "company_id",
+        "id",
+        "next_date",
+        "origin",
+        "owners",
+        "partner",
+        "population",
+        "step",
+    )
 
     def __init__(self, sim_id, partner, origin, step, next_date, company, population):
         self.id = sim_id
@@ -35,28 +49,25 @@ class SimEnrollment:
         self.company_id = company
         # "enrolled", "matching", "trigger"; None for other sequences (not reported).
         self.population = population
+        self.owners = {}
 
 
 class FollowupForecast(models.Model):
     _inherit = "followup.forecast"
 
     def _followup_population(self, start, end):
-        """The simulated enrollments and what the assumptions say about them."""
+        """The simulated enrollments and what the assumptions say about them; with
+        ``calendars`` ({partner id: (tz, weekend)}) of everyone simulated."""
         self.ensure_one()
         sequence = self.sequence_id
         # sudo: the forecast counts what the dispatch (a superuser cron) will see,
         # whatever the user's record rules; only aggregates are stored.
         Enrollment = self.env["followup.enrollment"].sudo()
-        running = Enrollment.search(
-            [("sequence_id", "=", sequence.id), ("state", "in", list(vocabulary.RUNNING_STATES))],
-            order="id",
-        )
+        running = self._followup_running_rows()
         # Paused enrollments keep their place and do nothing until resumed, like every
         # enrollment of a paused sequence, and the ones it would take in.
         enrolled = (
-            running.browse()
-            if sequence.paused
-            else running.filtered(lambda enrollment: enrollment.state == vocabulary.ACTIVE)
+            [] if sequence.paused else [row for row in running if row[2] == vocabulary.ACTIVE]
         )
         new_partners = matching = self.env["res.partner"]
         volume, events = 0.0, []
@@ -74,16 +85,22 @@ class FollowupForecast(models.Model):
         if sequence.paused:
             new_matching, new_events = matching.browse(), []
         size = len(enrolled) + len(new_matching) + len(new_events)
-        kept = self._followup_sample_partners(enrolled, new_matching, new_events)
+        kept = self._followup_sample_partners(
+            {row[1] for row in enrolled}
+            | set(new_matching.ids)
+            | {p.id for p, _o, _a in new_events},
+            size,
+        )
         if kept is not None:
-            enrolled_sim = enrolled.filtered(lambda e: e.partner_id.id in kept)
+            enrolled_sim = Enrollment.browse([row[0] for row in enrolled if row[1] in kept])
             matching_sim = new_matching.filtered(lambda p: p.id in kept)
             events_sim = [event for event in new_events if event[0].id in kept]
             new_partners = matching_sim | self.env["res.partner"].union(
                 *(partner for partner, _origin, _at in events_sim)
             )
         else:
-            enrolled_sim, matching_sim, events_sim = enrolled, new_matching, new_events
+            enrolled_sim = Enrollment.browse([row[0] for row in enrolled])
+            matching_sim, events_sim = new_matching, new_events
         others = Enrollment.search(
             [
                 ("sequence_id", "!=", sequence.id),
@@ -92,17 +109,23 @@ class FollowupForecast(models.Model):
             ],
             order="id",
         )
+        # The calendars of everyone simulated, read once (new enrollments' first dates,
+        # then every move of the simulation).
+        calendars = Enrollment._followup_calendar_by_partner(
+            (enrolled_sim | others).partner_id | new_partners
+        )
         sims = self._followup_existing_sims(enrolled_sim, others, start)
-        sims += self._followup_new_sims(sims, matching_sim, events_sim, start)
+        sims += self._followup_new_sims(sims, matching_sim, events_sim, start, calendars)
         simulated = len(enrolled_sim) + len(matching_sim) + len(events_sim)
         assumptions = self._followup_assumptions(
             start, enrolled, others, matching, volume, len(events)
         )
-        assumptions[2:2] = self._followup_steering_assumptions(running - enrolled)
+        assumptions[2:2] = self._followup_steering_assumptions(len(running) - len(enrolled))
         if kept is not None:
             assumptions.insert(1, self._followup_sample_sentence(size, simulated, len(kept)))
         return {
             "sims": sims,
+            "calendars": calendars,
             "enrolled": len(enrolled),
             "competing": len(others),
             "matching": len(matching),
@@ -112,27 +135,41 @@ class FollowupForecast(models.Model):
             "assumptions": assumptions,
         }
 
+    def _followup_running_rows(self):
+        """[(id, partner id, state, origin model)] of the sequence's running enrollments
+        (active or paused), in the order of their ids: ONE query, whatever their
+        number (a large sequence has a hundred thousand; only the ones simulated are
+        read as records)."""
+        self.ensure_one()
+        Enrollment = self.env["followup.enrollment"]
+        Enrollment.flush_model(["sequence_id", "partner_id", "state", "origin_model"])
+        return self.env.execute_query(
+            SQL(
+                "SELECT id, partner_id, state, origin_model FROM followup_enrollment "
+                "WHERE sequence_id = %s AND state = ANY(%s) ORDER BY id",
+                self.sequence_id.id,
+                list(vocabulary.RUNNING_STATES),
+            )
+        )
+
     @api.model
     def _followup_sample_limit(self):
         """Most enrollments a forecast simulates one by one (system parameter
-        ``followup_manager.forecast_sample_size``, default 10000); beyond, it simulates
-        a sample of the people and multiplies the counts."""
-        return int_param(self.env, "followup_manager.forecast_sample_size", 10000, minimum=1)
+        ``followup_manager.forecast_sample_size``, default SAMPLE_SIZE); beyond, it
+        simulates a sample of the people and multiplies the counts."""
+        return int_param(self.env, "followup_manager.forecast_sample_size", SAMPLE_SIZE, minimum=1)
 
-    def _followup_sample_partners(self, enrolled, matching, events):
-        """The ids of the people simulated when the population is larger than
-        ``_followup_sample_limit()`` (None: everyone). Whole people are kept, with all
-        their enrollments (the contact cap counts per person): one person in N, in the
-        order of their ids, the same at every run."""
-        size = len(enrolled) + len(matching) + len(events)
+    def _followup_sample_partners(self, people, size):
+        """The ids of the people simulated when the population (``size`` enrollments
+        of ``people``, partner ids) is larger than ``_followup_sample_limit()`` (None:
+        everyone). Whole people are kept, with all their enrollments (the contact cap
+        counts per person): one person in N, in the order of their ids, the same at
+        every run."""
         limit = self._followup_sample_limit()
         if size <= limit:
             return None
-        people = sorted(
-            set(enrolled.partner_id.ids) | set(matching.ids) | {p.id for p, _o, _a in events}
-        )
         stride = -(-size // limit)
-        return set(people[::stride])
+        return set(sorted(people)[::stride])
 
     def _followup_sample_sentence(self, size, simulated, people):
         """Say that the forecast sampled, and how."""
@@ -151,28 +188,35 @@ class FollowupForecast(models.Model):
 
     def _followup_existing_sims(self, enrolled, others, start):
         """The active enrollments, with their origins, partners and companies exactly as
-        the dispatch prepares them."""
+        the dispatch prepares them (and the owner of their next step)."""
         existing = enrolled | others
         if not existing:
             return []
         # sudo: see _followup_population.
         prepared = self.env["followup.dispatcher"].sudo()._followup_prepare(existing, start)
-        return [
-            SimEnrollment(
-                outcome.enrollment.id,
+        sims = []
+        for outcome in prepared:
+            enrollment = outcome.enrollment
+            sim = SimEnrollment(
+                enrollment.id,
                 outcome.partner,
                 outcome.origin,
-                outcome.enrollment.next_step_id,
-                outcome.enrollment.next_date,
-                outcome.enrollment.company_id,
-                "enrolled" if outcome.enrollment.sequence_id == self.sequence_id else None,
+                enrollment.next_step_id,
+                enrollment.next_date,
+                enrollment.company_id,
+                "enrolled" if enrollment.sequence_id == self.sequence_id else None,
             )
-            for outcome in prepared
-        ]
+            if outcome.step:
+                sim.owners[outcome.step.id] = outcome.user
+            sims.append(sim)
+        return sims
 
-    def _followup_new_sims(self, sims, matching, events, start):
+    def _followup_new_sims(self, sims, matching, events, start, calendars=None):
         """Hypothetical enrollments: the matching contacts enrolled at ``start``, the
-        trigger's ``events`` when they happen; ids after every real one, as new rows."""
+        trigger's ``events`` when they happen; ids after every real one, as new rows.
+
+        :param calendars: {partner id: (tz, weekend)} if already known
+        """
         sequence = self.sequence_id
         first_step = sequence.step_ids[:1]
         ids = itertools.count(max((sim.id for sim in sims), default=0) + 1)
@@ -194,7 +238,10 @@ class FollowupForecast(models.Model):
                 zip(
                     ((pid, at) for pid in group),
                     Enrollment._followup_due_dates(
-                        [(pid, first_step) for pid in group], at, holidays=holidays
+                        [(pid, first_step) for pid in group],
+                        at,
+                        holidays=holidays,
+                        calendars=calendars,
                     ),
                     strict=True,
                 )
@@ -268,7 +315,8 @@ class FollowupForecast(models.Model):
         return assumptions
 
     def _followup_steering_assumptions(self, paused):
-        """What the forecast assumes about pauses, conditions and held steps."""
+        """What the forecast assumes about pauses, conditions and held steps
+        (``paused``: the number of paused enrollments of the sequence)."""
         sequence = self.sequence_id
         sentences = []
         if sequence.paused:
@@ -282,7 +330,7 @@ class FollowupForecast(models.Model):
                 self.env._(
                     "Paused enrollments of this sequence: %(count)s; they keep their place "
                     "and are not simulated until resumed.",
-                    count=len(paused),
+                    count=paused,
                 )
             )
         if any(step.condition_domain for step in sequence.step_ids):
@@ -307,15 +355,14 @@ class FollowupForecast(models.Model):
         ``followup_manager.forecast_max_partners``, default 5000)."""
         return int_param(self.env, "followup_manager.forecast_max_partners", 5000, minimum=1)
 
-    def _followup_matching_partners(self, enrolled):
+    def _followup_matching_partners(self, running):
         """Contacts a manual enrollment would take now: matching the sequence's filter,
-        not already active in it for themselves. With the user's rules, as enroll()."""
+        not already active in it for themselves (``running``: see
+        _followup_running_rows). With the user's rules, as enroll()."""
         self.ensure_one()
         sequence = self.sequence_id
-        taken = enrolled.filtered(lambda e: e.origin_model == "res.partner").partner_id
-        domain = expression.AND(
-            [sequence._followup_partner_domain(), [("id", "not in", taken.ids)]]
-        )
+        taken = sorted({row[1] for row in running if row[3] == "res.partner"})
+        domain = expression.AND([sequence._followup_partner_domain(), [("id", "not in", taken)]])
         return self.env["res.partner"].search(
             domain, order="id", limit=self._followup_matching_limit()
         )
