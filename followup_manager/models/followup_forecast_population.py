@@ -15,8 +15,9 @@ from .tools import int_param
 
 # The trigger's history used to estimate its daily volume.
 HISTORY_DAYS = 90
-# Default of followup_manager.forecast_sample_size: most enrollments simulated one by one.
-SAMPLE_SIZE = 10000
+# Default of followup_manager.forecast_sample_size: most enrollments simulated one by one
+# (a forecast simulates about a thousand a second; beyond, a sample says as much).
+SAMPLE_SIZE = 5000
 
 
 class SimEnrollment:
@@ -72,7 +73,7 @@ class FollowupForecast(models.Model):
         new_partners = matching = self.env["res.partner"]
         volume, events = 0.0, []
         if sequence.trigger == "manual":
-            matching = self._followup_matching_partners(running)
+            matching = self._followup_matching_partners()
             new_partners |= matching
         else:
             volume, events = self._followup_trigger_sample(start)
@@ -136,16 +137,15 @@ class FollowupForecast(models.Model):
         }
 
     def _followup_running_rows(self):
-        """[(id, partner id, state, origin model)] of the sequence's running enrollments
-        (active or paused), in the order of their ids: ONE query, whatever their
-        number (a large sequence has a hundred thousand; only the ones simulated are
-        read as records)."""
+        """[(id, partner id, state)] of the sequence's running enrollments (active or
+        paused), in the order of their ids: ONE query, whatever their number (a large
+        sequence has a hundred thousand; only the ones simulated are read as
+        records)."""
         self.ensure_one()
-        Enrollment = self.env["followup.enrollment"]
-        Enrollment.flush_model(["sequence_id", "partner_id", "state", "origin_model"])
+        self.env["followup.enrollment"].flush_model(["sequence_id", "partner_id", "state"])
         return self.env.execute_query(
             SQL(
-                "SELECT id, partner_id, state, origin_model FROM followup_enrollment "
+                "SELECT id, partner_id, state FROM followup_enrollment "
                 "WHERE sequence_id = %s AND state = ANY(%s) ORDER BY id",
                 self.sequence_id.id,
                 list(vocabulary.RUNNING_STATES),
@@ -355,14 +355,27 @@ class FollowupForecast(models.Model):
         ``followup_manager.forecast_max_partners``, default 5000)."""
         return int_param(self.env, "followup_manager.forecast_max_partners", 5000, minimum=1)
 
-    def _followup_matching_partners(self, running):
+    def _followup_matching_partners(self):
         """Contacts a manual enrollment would take now: matching the sequence's filter,
-        not already active in it for themselves (``running``: see
-        _followup_running_rows). With the user's rules, as enroll()."""
+        not already running in it for themselves. With the user's rules, as enroll()."""
         self.ensure_one()
         sequence = self.sequence_id
-        taken = sorted({row[1] for row in running if row[3] == "res.partner"})
-        domain = expression.AND([sequence._followup_partner_domain(), [("id", "not in", taken)]])
+        # sudo: as _followup_running_rows; a subquery, whatever their number.
+        taken = (
+            self.env["followup.enrollment"]
+            .sudo()
+            ._search(
+                [
+                    ("sequence_id", "=", sequence.id),
+                    ("state", "in", list(vocabulary.RUNNING_STATES)),
+                    ("origin_model", "=", "res.partner"),
+                ]
+            )
+        )
+        taken_partners = taken.subselect(SQL.identifier(taken.table, "partner_id"))
+        domain = expression.AND(
+            [sequence._followup_partner_domain(), [("id", "not in", taken_partners)]]
+        )
         return self.env["res.partner"].search(
             domain, order="id", limit=self._followup_matching_limit()
         )

@@ -387,8 +387,10 @@ def _tz(tz_name: str) -> pytz.BaseTzInfo:
 # --------------------------------------------------------------------------- conversions
 
 
+@lru_cache(maxsize=8192)
 def to_local(moment: datetime, tz_name: str) -> datetime:
-    """Naive local wall-clock time of a naive UTC ``moment`` in ``tz_name``."""
+    """Naive local wall-clock time of a naive UTC ``moment`` in ``tz_name`` (cached:
+    the decisions of a run share their moment and a few zones)."""
     tz = _tz(tz_name)
     return pytz.utc.localize(moment).astimezone(tz).replace(tzinfo=None)
 
@@ -523,10 +525,32 @@ def time_block_reason(
     ``"quiet_hours"``, checked in that order: the weekend is the broadest reason, and a
     person's own hours matter more than the company's window when explaining a wait.
     """
+    return _time_block_reason(
+        now,
+        tz_name,
+        window_start,
+        window_end,
+        frozenset(weekend or ()),
+        tuple(preferred_hours) if preferred_hours else None,
+        frozenset(holidays or ()),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _time_block_reason(
+    now: datetime,
+    tz_name: str,
+    window_start: float,
+    window_end: float,
+    weekend: frozenset[int],
+    preferred_hours: tuple[float, float] | None,
+    holidays: frozenset[date],
+) -> str | None:
+    # Cached on its arguments (it is pure), as next_allowed_time.
     local = to_local(now, tz_name)
     if local.weekday() in _effective_weekend(weekend):
         return "weekend"
-    if local.date() in frozenset(holidays or ()):
+    if local.date() in holidays:
         return "holiday"
     window = hours_to_intervals(window_start, window_end)
     if preferred_hours:

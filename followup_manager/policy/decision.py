@@ -40,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -600,5 +601,6 @@ def check(
     return decide(Request(facts.partner_id, channel, purpose), facts, settings, now)
 
 
+@lru_cache(maxsize=8192)
 def _local_str(moment: datetime, tz_name: str) -> str:
     return to_local(moment, tz_name).strftime(_LOCAL_FORMAT)

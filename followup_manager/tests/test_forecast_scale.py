@@ -71,6 +71,29 @@ class TestForecastScale(FollowupDispatchCase):
         self.assertTrue(forecast_few.done_count)
         self.assertEqual(many, few)
 
+    def test_a_sampled_forecast_costs_the_same_queries_for_20_or_60_enrolled(self):
+        # Beyond the sample size, the running enrollments are counted in one query
+        # and only the sampled ones are read as records.
+        self.env["ir.config_parameter"].set_param("followup_manager.forecast_sample_size", 10)
+        for sequence, crowd in ((self.small, self.crowd[:20]), (self.large, self.crowd[30:])):
+            for index, enrollment in enumerate(self._enroll(sequence, crowd)):
+                enrollment.next_date = self.MONDAY_10_ROME + timedelta(minutes=index)
+        self._run(self.small)  # warm the caches
+        few, forecast_few = self._count_queries(self._run, self.small)
+        many, forecast_many = self._count_queries(self._run, self.large)
+        self.assertIn("Sampled: 20 enrollments", forecast_few.assumptions)
+        self.assertIn("Sampled: 60 enrollments", forecast_many.assumptions)
+        self.assertEqual(many, few)
+
+    def test_a_manual_forecast_enrolls_the_matching_people_not_running_in_it_yet(self):
+        enrollments = self._enroll(self.large, self.crowd[30:50])
+        # Paused ones are still in the sequence: not enrolled again, not simulated.
+        enrollments[:5].action_pause()
+        forecast = self._run(self.large)
+        self.assertEqual(forecast.enrolled_count, 15)
+        self.assertEqual(forecast.matching_count, 40)
+        self.assertIn("Paused enrollments of this sequence: 5", forecast.assumptions)
+
     def test_beyond_its_size_a_forecast_samples_people_and_says_so(self):
         self._enroll(self.large, self.crowd[30:])
         full = self._run(self.large)
