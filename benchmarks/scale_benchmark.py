@@ -7,7 +7,9 @@ Printed in one run (times in seconds; ratios of measures taken in the same run):
 - the lifecycle pass over all contacts (``_cron_followup_lifecycle``);
 - enroll() of 10k and 50k contacts vs the bare ``followup.enrollment`` batch create of
   the same rows (same values, in a savepoint rolled back), and their ratio;
-- the forecast of a sequence with 10k, 50k and 100k enrolled (sampled or not, said);
+- the forecast of a sequence with 10k, 50k and 100k enrolled, as configured (sampled
+  beyond ``followup_manager.forecast_sample_size``, said) and with every enrollment
+  simulated (FM_SCALE_UNSAMPLED=0 to skip);
 - the dispatch with nothing due over every enrollment (the cron's most frequent run);
 - ``followup_check`` of 10k contacts.
 """
@@ -26,6 +28,8 @@ FORECASTS = [
     int(n) for n in os.environ.get("FM_SCALE_FORECASTS", "10000,50000,100000").split(",") if n
 ]
 CHECKS = int(os.environ.get("FM_SCALE_CHECKS", "10000"))
+# Also time each forecast with every enrollment simulated (no sample).
+UNSAMPLED = os.environ.get("FM_SCALE_UNSAMPLED", "1") == "1"
 
 cr = env.cr  # noqa: F821 - given by odoo-bin shell
 env = env  # noqa: F821, PLW0127
@@ -82,16 +86,20 @@ def seed_consents(partners):
     return {f"{state}/{basis or '-'}": len(group) for group, state, basis in groups}
 
 
-def make_sequence(name):
+def make_sequence(name, partner_domain=None):
+    """A marketing sequence of two steps (a call, then an e-mail), fired by inactivity
+    (enrolled by hand here); with ``partner_domain``, a manual one whose "Who May Enter"
+    is that domain."""
     call = env.ref("mail.mail_activity_data_call")
     template = env.ref("followup_manager.mail_template_followup_partner_help")
-    # Fired by inactivity (enrolled by hand here): the forecast simulates who is
-    # enrolled, not every matching contact of a manual sequence.
+    who = {"trigger": "partner_inactive"}
+    if partner_domain:
+        who = {"trigger": "manual", "partner_domain": repr(partner_domain)}
     return quiet["followup.sequence"].create(
         {
             "name": name,
             "purpose": "marketing",
-            "trigger": "partner_inactive",
+            **who,
             "step_ids": [
                 (
                     0,
@@ -168,15 +176,50 @@ def enroll_by_sql(sequence, partner_ids):
 
 
 def bench_forecast(partners, size):
-    sequence = make_sequence(f"Scale forecast {size}")
-    enroll_by_sql(sequence, partners[:size].ids)
-    forecast, elapsed, queries = timed(
-        lambda: env["followup.forecast"]._followup_run(sequence, days=30)
+    """Forecasts of a sequence with ``size`` enrolled and nobody else to take in (a
+    manual sequence whose "Who May Enter" is exactly them): as configured (sampled
+    beyond the sample size) and, with UNSAMPLED, every enrollment simulated. The
+    enrollments of the earlier forecasts' sequences are finished first, so that the
+    last one leaves exactly ``size`` active enrollments."""
+    env.execute_query(
+        SQL(
+            "UPDATE followup_enrollment SET state = 'done', next_date = NULL "
+            "WHERE state = 'active'"
+        )
     )
-    sampled = "Sampled" in (forecast.assumptions or "")
-    result = (size, elapsed, queries, forecast.done_count, forecast.deferred_count, sampled)
+    chosen = partners[:size]
+    domain = [("name", "=like", "Scale Contact %"), ("id", "<=", chosen[-1].id)]
+    sequence = make_sequence(f"Scale forecast {size}", domain)
+    enroll_by_sql(sequence, chosen.ids)
+    Param = env["ir.config_parameter"].sudo()
+    configured = Param.get_param("followup_manager.forecast_sample_size")
+    runs = [("configured", None)] + ([("unsampled", size)] if UNSAMPLED else [])
+    results = []
+    for label, sample_size in runs:
+        if sample_size:
+            Param.set_param("followup_manager.forecast_sample_size", sample_size)
+        cr.commit()
+        forecast, elapsed, queries = timed(
+            lambda: env["followup.forecast"]._followup_run(sequence, days=30)
+        )
+        assumptions = forecast.assumptions or ""
+        results.append(
+            (
+                size,
+                label,
+                elapsed,
+                queries,
+                forecast.done_count,
+                forecast.deferred_count,
+                forecast.suppressed_count,
+                "Sampled" in assumptions,
+            )
+        )
+        assert forecast.enrolled_count == size and not forecast.matching_count, assumptions
+        cr.rollback()
+    Param.set_param("followup_manager.forecast_sample_size", configured or False)
     cr.commit()
-    return result
+    return results
 
 
 def bench_idle():
@@ -224,14 +267,19 @@ def main():
     print("(target: ratio <= 1.5)")
     sample = env["followup.forecast"]._followup_sample_limit()
     print(f"\nForecast of a sequence (30 days, 2 steps; sample size {sample})")
-    print(f"{'enrolled':>9} {'s':>7} {'SQL':>6} {'done':>8} {'deferred':>9} sampled")
+    print(
+        f"{'enrolled':>9} {'run':>11} {'s':>7} {'SQL':>5} {'done':>7} {'deferred':>8} "
+        f"{'suppressed':>10} sampled"
+    )
     for size in FORECASTS:
-        n, elapsed, queries, done, deferred, sampled = bench_forecast(partners, size)
-        print(
-            f"{n:>9} {elapsed:>7.2f} {queries:>6} {done:>8} {deferred:>9} "
-            f"{'yes' if sampled else 'no'}",
-            flush=True,
-        )
+        for n, label, elapsed, queries, done, deferred, suppressed, sampled in bench_forecast(
+            partners, size
+        ):
+            print(
+                f"{n:>9} {label:>11} {elapsed:>7.2f} {queries:>5} {done:>7} {deferred:>8} "
+                f"{suppressed:>10} {'yes' if sampled else 'no'}",
+                flush=True,
+            )
     print("(target: 100,000 enrolled under 10 s)")
     active, runs = bench_idle()
     times = sorted(elapsed for elapsed, _q in runs)
@@ -241,10 +289,16 @@ def main():
         f"{runs[-1][1]} queries"
     )
     checked = partners[:CHECKS]
-    _r, check, check_q = timed(lambda: checked.followup_check("email"))
+    # The answer's codes (no language in the context), then with its sentences.
+    codes = checked.with_context(lang=None)
+    _r, check, check_q = timed(lambda: codes.followup_check("email"))
     print(
-        f"\nfollowup_check('email') of {len(checked)} contacts: {check:.2f} s, {check_q} queries"
+        f"\nfollowup_check('email') of {len(checked)} contacts: {check:.2f} s, {check_q} "
+        "queries (codes)"
     )
+    worded = checked.with_context(lang="en_US")
+    _r, check, check_q = timed(lambda: worded.followup_check("email"))
+    print(f"  with the sentences (lang en_US): {check:.2f} s, {check_q} queries")
     print(f"\nTotal {time.perf_counter() - started:.0f} s")
     cr.rollback()
 
