@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -183,16 +185,22 @@ class ResPartner(models.Model):
     @api.depends("tz", "country_id", "state_id", "company_id")
     @api.depends_context("company")
     def _compute_followup_tz(self):
+        # Assigned per answer, not per partner: thousands share a few zones (the
+        # dispatch and the forecast read it for whole batches).
+        company_tz = {}
+        by_answer = defaultdict(list)
         for partner in self:
             company = partner.company_id or self.env.company
-            tz, source = resolve_tz(
-                partner.tz,
-                partner.country_id.code,
-                partner.state_id.code,
-                company.partner_id.tz,
+            if company not in company_tz:
+                company_tz[company] = company.partner_id.tz
+            answer = resolve_tz(
+                partner.tz, partner.country_id.code, partner.state_id.code, company_tz[company]
             )
-            partner.followup_tz = tz
-            partner.followup_tz_source = source
+            by_answer[answer].append(partner.id)
+        for (tz, source), ids in by_answer.items():
+            partners = self.browse(ids)
+            partners.followup_tz = tz
+            partners.followup_tz_source = source
 
     @api.constrains("followup_hours_start", "followup_hours_end")
     def _check_followup_hours(self):
@@ -210,9 +218,11 @@ class ResPartner(models.Model):
         parser, same country); without one, Odoo reads a national number with
         the company's country where ours refuse to guess (``no_region``), and the
         blacklists Odoo's other apps fill must still find that number."""
+        # Column by column (one pass per field): batches of thousands read them.
+        columns = [self.mapped(fname) for fname in FOLLOWUP_NUMBER_FIELDS]
         return {
-            partner.id: {partner[fname] for fname in FOLLOWUP_NUMBER_FIELDS if partner[fname]}
-            for partner in self
+            partner_id: {number for number in numbers if number}
+            for partner_id, *numbers in zip(self.ids, *columns, strict=True)
         }
 
     def _followup_phone_domain(self, numbers):
