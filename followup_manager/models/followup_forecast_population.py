@@ -2,6 +2,7 @@
 other sequences for the same people, and the people a manual sequence or a trigger would
 enroll during the simulated days; and the sentences saying so."""
 
+import hashlib
 import itertools
 from collections import defaultdict
 from datetime import timedelta
@@ -18,6 +19,12 @@ HISTORY_DAYS = 90
 # Default of followup_manager.forecast_sample_size: most enrollments simulated one by one
 # (a forecast simulates about a thousand a second; beyond, a sample says as much).
 SAMPLE_SIZE = 5000
+
+
+def _sample_rank(partner_id):
+    """Where a person stands in the forecast's sample order: a hash of the id, stable
+    across runs and processes (unlike Python's ``hash``)."""
+    return hashlib.blake2b(str(partner_id).encode(), digest_size=8).digest(), partner_id
 
 
 class SimEnrollment:
@@ -92,28 +99,35 @@ class FollowupForecast(models.Model):
             | {p.id for p, _o, _a in new_events},
             size,
         )
+        simulated_rows = enrolled
         if kept is not None:
-            enrolled_sim = Enrollment.browse([row[0] for row in enrolled if row[1] in kept])
+            simulated_rows = [row for row in enrolled if row[1] in kept]
             matching_sim = new_matching.filtered(lambda p: p.id in kept)
             events_sim = [event for event in new_events if event[0].id in kept]
             new_partners = matching_sim | self.env["res.partner"].union(
                 *(partner for partner, _origin, _at in events_sim)
             )
         else:
-            enrolled_sim = Enrollment.browse([row[0] for row in enrolled])
             matching_sim, events_sim = new_matching, new_events
-        others = Enrollment.search(
+        # Only the simulated enrollments are read as records, in a fixed number of
+        # queries (their partners come with the rows).
+        enrolled_sim = Enrollment.browse([row[0] for row in simulated_rows])
+        enrolled_partners = self.env["res.partner"].browse(
+            list(dict.fromkeys(row[1] for row in simulated_rows))
+        )
+        others = Enrollment.search_fetch(
             [
                 ("sequence_id", "!=", sequence.id),
                 ("state", "=", "active"),
-                ("partner_id", "in", (enrolled_sim.partner_id | new_partners).ids),
+                ("partner_id", "in", (enrolled_partners | new_partners).ids),
             ],
+            ["partner_id"],
             order="id",
         )
         # The calendars of everyone simulated, read once (new enrollments' first dates,
         # then every move of the simulation).
         calendars = Enrollment._followup_calendar_by_partner(
-            (enrolled_sim | others).partner_id | new_partners
+            enrolled_partners | others.partner_id | new_partners
         )
         sims = self._followup_existing_sims(enrolled_sim, others, start)
         sims += self._followup_new_sims(sims, matching_sim, events_sim, start, calendars)
@@ -163,13 +177,15 @@ class FollowupForecast(models.Model):
         """The ids of the people simulated when the population (``size`` enrollments
         of ``people``, partner ids) is larger than ``_followup_sample_limit()`` (None:
         everyone). Whole people are kept, with all their enrollments (the contact cap
-        counts per person): one person in N, in the order of their ids, the same at
-        every run."""
+        counts per person): one person in N, picked by a hash of their id, so that
+        the sample is the same at every run and follows no pattern of the ids (taking
+        every N-th id would, e.g. records imported in a repeating order)."""
         limit = self._followup_sample_limit()
         if size <= limit:
             return None
         stride = -(-size // limit)
-        return set(sorted(people)[::stride])
+        ranked = sorted(people, key=_sample_rank)
+        return set(ranked[: -(-len(ranked) // stride)])
 
     def _followup_sample_sentence(self, size, simulated, people):
         """Say that the forecast sampled, and how."""
@@ -177,8 +193,8 @@ class FollowupForecast(models.Model):
         factor = f"{size / simulated:.2f}" if simulated else "1"
         return self.env._(
             "Sampled: %(size)s enrollments are more than the %(limit)s simulated one by one; "
-            "%(simulated)s of them (all those of %(people)s people taken evenly) were "
-            "simulated and every count multiplied by %(factor)s.",
+            "%(simulated)s of them (all those of %(people)s people picked at random, the "
+            "same at every run) were simulated and every count multiplied by %(factor)s.",
             size=size,
             limit=self._followup_sample_limit(),
             simulated=simulated,
