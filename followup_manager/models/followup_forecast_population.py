@@ -2,7 +2,7 @@
 other sequences for the same people, and the people a manual sequence or a trigger would
 enroll during the simulated days; and the sentences saying so."""
 
-import hashlib
+import heapq
 import itertools
 from collections import defaultdict
 from datetime import timedelta
@@ -21,10 +21,17 @@ HISTORY_DAYS = 90
 SAMPLE_SIZE = 5000
 
 
+_MASK64 = (1 << 64) - 1
+
+
 def _sample_rank(partner_id):
-    """Where a person stands in the forecast's sample order: a hash of the id, stable
-    across runs and processes (unlike Python's ``hash``)."""
-    return hashlib.blake2b(str(partner_id).encode(), digest_size=8).digest(), partner_id
+    """Where a person stands in the forecast's sample order: the id mixed by
+    splitmix64's finalizer (stable across runs and processes, unlike Python's
+    ``hash``; consecutive ids land far apart)."""
+    z = (partner_id + 0x9E3779B97F4A7C15) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31), partner_id
 
 
 class SimEnrollment:
@@ -184,8 +191,7 @@ class FollowupForecast(models.Model):
         if size <= limit:
             return None
         stride = -(-size // limit)
-        ranked = sorted(people, key=_sample_rank)
-        return set(ranked[: -(-len(ranked) // stride)])
+        return set(heapq.nsmallest(-(-len(people) // stride), people, key=_sample_rank))
 
     def _followup_sample_sentence(self, size, simulated, people):
         """Say that the forecast sampled, and how."""
