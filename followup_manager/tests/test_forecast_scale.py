@@ -106,3 +106,24 @@ class TestForecastScale(FollowupDispatchCase):
         self.assertIn("multiplied by 3.00", sampled.assumptions)
         self.assertEqual(sampled.enrolled_count, 60)
         self.assertEqual(self._counts(sampled), self._counts(full))
+
+    def test_a_sample_follows_no_pattern_of_the_ids(self):
+        # Every other person (in the order of their ids) refuses calls: a sample of one
+        # person in two taken in that order would keep only one kind of people.
+        people = self.crowd[30:]
+        people.filtered(lambda p: p.id % 2).followup_no_phone = True
+        self._enroll(self.large, people)
+        full = self._run(self.large)
+        self.env["ir.config_parameter"].set_param("followup_manager.forecast_sample_size", 30)
+        sampled = self._run(self.large)
+        self.assertIn("Sampled: 60 enrollments", sampled.assumptions)
+        self.assertTrue(full.suppressed_count and full.done_count)
+        # 30 of the 60 people: about as many of each kind as in the whole (a
+        # hypergeometric draw; outside these bounds with a chance below one in ten
+        # thousand), where one in two in the order of the ids gives one kind only.
+        for count, expected in (
+            (sampled.suppressed_count, full.suppressed_count),
+            (sampled.done_count, full.done_count),
+        ):
+            self.assertGreater(count, expected * 0.4)
+            self.assertLess(count, expected * 1.6)
