@@ -67,31 +67,32 @@ class TestFollowupReplies(FollowupGatewayCase):
         self._process(
             self._reply(
                 dispatch,
-                "Buongiorno,\nsono fuori ufficio fino al 7 dicembre con accesso limitato "
+                "Buongiorno,\nsono fuori ufficio fino al 9 dicembre con accesso limitato "
                 "alla posta.\nCordiali saluti",
                 subject="Risposta automatica: Help us help you",
                 headers="Auto-Submitted: auto-replied\n",
             )
         )
         self.assertEqual(enrollment.state, "active")
-        # Back on 8 December, 00:00 in Rome.
-        self.assertEqual(self.mario.followup_away_until, datetime(2026, 12, 7, 23, 0))
-        self.assertEqual(str(self.mario.followup_away_return), "2026-12-07")
+        # Back on 10 December, 00:00 in Rome (not the 8th: a public holiday in the
+        # company's Italian calendar would move it anyway).
+        self.assertEqual(self.mario.followup_away_until, datetime(2026, 12, 9, 23, 0))
+        self.assertEqual(str(self.mario.followup_away_return), "2026-12-09")
         deferred = self._dispatch(self.MONDAY_10_ROME + timedelta(days=1, hours=1))
         self.assertRecordValues(deferred, [{"state": "deferred", "reason": "away"}])
         self.assertEqual(
             deferred.note,
             "Deferred: Mario Rossi is away according to their automatic reply, until "
-            "Dec 7, 2026; next try on Dec 8, 2026, 9:00 AM (Europe/Rome).",
+            "Dec 9, 2026; next try on Dec 10, 2026, 9:00 AM (Europe/Rome).",
         )
-        self.assertEqual(deferred.next_try, datetime(2026, 12, 8, 8, 0))
+        self.assertEqual(deferred.next_try, datetime(2026, 12, 10, 8, 0))
         # Calls wait too: the person is away.
         self.mario.followup_set_consent("phone", "granted", "manual_phone")
         with self._at(self.MONDAY_10_ROME + timedelta(days=1)):
             check = self.mario.followup_check("phone")[0]
         self.assertEqual(
             (check["allowed"], check["reason"], check["next_allowed"]),
-            (False, "away", "2026-12-08 08:00:00"),
+            (False, "away", "2026-12-10 08:00:00"),
         )
 
     def test_english_out_of_office_without_a_date_waits_the_companys_days(self):
