@@ -39,9 +39,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import register as policy_register
 from .calendar import (
@@ -313,6 +313,18 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     return limited
 
 
+class _LocalRules(NamedTuple):
+    """The partner's local-time rules, in the order the calendar's functions take them
+    after the moment (``next_allowed_time(moment, *rules)``)."""
+
+    tz_name: str
+    window_start: float
+    window_end: float
+    weekend: frozenset[int]
+    preferred_hours: tuple[float, float] | None
+    holidays: frozenset[date]
+
+
 def _limits(
     channel: str,
     facts: PartnerFacts,
@@ -323,78 +335,98 @@ def _limits(
 ) -> Decision:
     """Rules 7 to 9 (a register check, away or a soft bounce; the cap; the partner's
     local time) for a request that every other rule allows: ``allow`` or ``defer``."""
-    base = dict(base)
     tz_name, tz_source = resolve_tz(facts.tz, facts.country_code)
-    weekend = weekend_days(facts.country_code) if settings.business_days else frozenset()
-    time_args = (
+    rules = _LocalRules(
         tz_name,
         settings.window_start,
         settings.window_end,
-        weekend,
+        weekend_days(facts.country_code) if settings.business_days else frozenset(),
         facts.preferred_hours,
         settings.holidays if settings.business_days else frozenset(),
     )
-    base.update(tz=tz_name, tz_source=tz_source, now_local=_local_str(now, tz_name))
+    base = {**base, "tz": tz_name, "tz_source": tz_source, "now_local": _local_str(now, tz_name)}
     if register is not None:
         # A check of the register is needed: wait for it, then the time rules apply.
-        when = next_allowed_time(register.retry_from, *time_args)
+        when = next_allowed_time(register.retry_from, *rules)
         details = {**base, **register.details, "local_time": _local_str(when, tz_name)}
         return Decision(DEFER, REGISTER, when, details)
-
     held = _hold(channel, facts, now)
+    full = _full_cap(facts, settings, now)
     if held is not None:
-        reason, until = held
-        # When the hold ends the cap must allow too: the later of both, then the hours.
-        when = next_allowed_time(
-            max(until, _cap_free_at(facts, settings, now) or until), *time_args
+        return _held(held, full, facts, base, rules)
+    if full is not None:
+        return _capped(full, settings, base, rules)
+    return _local_time(now, facts, settings, base, rules)
+
+
+def _held(
+    held: tuple[str, datetime],
+    full: tuple[list[datetime], datetime] | None,
+    facts: PartnerFacts,
+    base: dict[str, Any],
+    rules: _LocalRules,
+) -> Decision:
+    """Deferred while the person asked us to wait (away, a soft bounce)."""
+    reason, until = held
+    # When the hold ends the cap must allow too: the later of both, then the hours.
+    when = next_allowed_time(max(until, full[1] if full else until), *rules)
+    details = {**base, "local_time": _local_str(when, rules.tz_name)}
+    if reason == AWAY:
+        details.update(
+            away_until=_local_str(facts.away_until, rules.tz_name),
+            away_return=facts.away_return.isoformat() if facts.away_return else None,
         )
-        details = {**base, "local_time": _local_str(when, tz_name)}
-        if reason == AWAY:
-            details.update(
-                away_until=_local_str(facts.away_until, tz_name),
-                away_return=facts.away_return.isoformat() if facts.away_return else None,
-            )
-        else:
-            details.update(_bounce_details({}, facts))
-        return Decision(DEFER, reason, when, details)
+    else:
+        details.update(_bounce_details({}, facts))
+    return Decision(DEFER, reason, when, details)
 
-    if settings.capped:
-        counted = _counted_contacts(facts, settings, now)
-        if len(counted) >= settings.cap_count:
-            # The request fits once enough counted contacts have left the window: the
-            # (n - cap + 1)-th oldest leaves at its time + cap_days (the window is open on
-            # the left). Then the time rules still apply.
-            leaving = counted[len(counted) - settings.cap_count]
-            free = leaving + timedelta(days=settings.cap_days)
-            when = next_allowed_time(free, *time_args)
-            return Decision(
-                DEFER,
-                CAP,
-                when,
-                {
-                    **base,
-                    "count": settings.cap_count,
-                    "days": settings.cap_days,
-                    "contacts": len(counted),
-                    "last_contact": counted[-1].strftime(_UTC_FORMAT),
-                    "freed_at": free.strftime(_UTC_FORMAT),
-                    "local_time": _local_str(when, tz_name),
-                },
-            )
 
-    blocked = time_block_reason(now, *time_args)
+def _capped(
+    full: tuple[list[datetime], datetime],
+    settings: Settings,
+    base: dict[str, Any],
+    rules: _LocalRules,
+) -> Decision:
+    """Deferred by the contact cap until it frees up, then the time rules still apply."""
+    counted, free = full
+    when = next_allowed_time(free, *rules)
+    return Decision(
+        DEFER,
+        CAP,
+        when,
+        {
+            **base,
+            "count": settings.cap_count,
+            "days": settings.cap_days,
+            "contacts": len(counted),
+            "last_contact": counted[-1].strftime(_UTC_FORMAT),
+            "freed_at": free.strftime(_UTC_FORMAT),
+            "local_time": _local_str(when, rules.tz_name),
+        },
+    )
+
+
+def _local_time(
+    now: datetime,
+    facts: PartnerFacts,
+    settings: Settings,
+    base: dict[str, Any],
+    rules: _LocalRules,
+) -> Decision:
+    """Rule 9, the partner's local time: allowed, or deferred to the next allowed moment."""
+    blocked = time_block_reason(now, *rules)
     if blocked is None:
         return Decision(ALLOW, None, None, base)
-    when = next_allowed_time(now, *time_args)
-    details = {**base, "local_time": _local_str(when, tz_name)}
+    when = next_allowed_time(now, *rules)
+    details = {**base, "local_time": _local_str(when, rules.tz_name)}
     if blocked == WEEKEND:
         details.update(
-            weekend=sorted(weekend),
-            weekday=to_local(now, tz_name).weekday(),
+            weekend=sorted(rules.weekend),
+            weekday=to_local(now, rules.tz_name).weekday(),
             country=facts.country_code or None,
         )
     elif blocked == HOLIDAY:
-        details.update(holiday=to_local(now, tz_name).date().isoformat())
+        details.update(holiday=to_local(now, rules.tz_name).date().isoformat())
     elif blocked == PREFERRED_HOURS:
         start, end = facts.preferred_hours
         details.update(preferred_start=format_hours(start), preferred_end=format_hours(end))
@@ -428,14 +460,19 @@ def _hold(channel: str, facts: PartnerFacts, now: datetime) -> tuple[str, dateti
     return None
 
 
-def _cap_free_at(facts: PartnerFacts, settings: Settings, now: datetime) -> datetime | None:
-    """When the cap allows one more contact, if it is full at ``now`` (else None)."""
+def _full_cap(
+    facts: PartnerFacts, settings: Settings, now: datetime
+) -> tuple[list[datetime], datetime] | None:
+    """(the contacts counted, when the cap allows one more) if it is full at ``now``,
+    else None. The request fits once enough counted contacts have left the window: the
+    (n - cap + 1)-th oldest leaves at its time + cap_days (the window is open on the
+    left)."""
     if not settings.capped:
         return None
     counted = _counted_contacts(facts, settings, now)
     if len(counted) < settings.cap_count:
         return None
-    return counted[len(counted) - settings.cap_count] + timedelta(days=settings.cap_days)
+    return counted, counted[len(counted) - settings.cap_count] + timedelta(days=settings.cap_days)
 
 
 def check(
