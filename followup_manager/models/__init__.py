@@ -16,6 +16,9 @@ from . import sale_order_quotation
 from . import crm_lead
 from . import calendar_event
 from . import followup_sequence
+from . import followup_sequence_enroll
+from . import followup_sequence_triggers
+from . import followup_sequence_performance
 from . import followup_sequence_guard
 from . import followup_step
 from . import followup_step_condition
