@@ -87,9 +87,33 @@ class FollowupSequence(models.Model):
         if not self or not targets:
             return Enrollment
         self._followup_check_enrollable(targets)
+        entries = self._followup_new_entries(targets)
+        if not entries:
+            return Enrollment
+        vals_list = self._followup_enrollment_vals(entries, fields.Datetime.now())
+        # The chatter of the origin gets one note (below), not one per enrollment.
+        # Without the caller's default_* keys: an enrollment is not what the screen or
+        # the mail gateway that triggered it was creating (crm.lead.message_new sets
+        # default_user_id=False, which would blank the salesperson).
+        with Enrollment._followup_door_open():
+            enrollments = Enrollment.with_context(
+                clean_context(self.env.context),
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+            ).create(vals_list)
+        enrollments._followup_log_on_origins("started")
+        enrollments._followup_wake_dispatch()
+        return enrollments.with_env(self.env)
+
+    def _followup_new_entries(self, targets):
+        """[(sequence, first step, partner id, origin model, origin id)] of the
+        ``targets`` that enter each sequence of ``self``: inside its filter, and not
+        running there already. One query per sequence for its filter, one for the
+        duplicates of all sequences."""
+        Enrollment = self.env["followup.enrollment"]
         partner_ids = list({pid for pid, _model, _oid in targets})
         origin_pairs = {(model, oid) for _pid, model, oid in targets}
-        # One query per sequence for its filter, one for the duplicates of all sequences.
         allowed = {
             sequence: set(
                 self.env["res.partner"]._search(
@@ -113,7 +137,6 @@ class FollowupSequence(models.Model):
         active_keys = {
             (e.sequence_id.id, e.partner_id.id, e.origin_model, e.origin_id) for e in existing
         }
-        now = fields.Datetime.now()
         entries = []
         for sequence in self:
             first_step = sequence.step_ids[:1]
@@ -122,14 +145,17 @@ class FollowupSequence(models.Model):
                 for pid, model, oid in targets
                 if pid in allowed[sequence] and (sequence.id, pid, model, oid) not in active_keys
             ]
-        if not entries:
-            return Enrollment
+        return entries
+
+    def _followup_enrollment_vals(self, entries, now):
+        """The values of the enrollments of ``entries`` (see _followup_new_entries),
+        started at ``now``."""
         # The first due date goes in the values (no UPDATE after the INSERT), computed
         # once per step and partner calendar.
-        dates = Enrollment._followup_due_dates(
+        dates = self.env["followup.enrollment"]._followup_due_dates(
             [(pid, step) for _s, step, pid, _m, _o in entries], now
         )
-        vals_list = [
+        return [
             {
                 "sequence_id": sequence.id,
                 "partner_id": pid,
@@ -144,17 +170,3 @@ class FollowupSequence(models.Model):
             }
             for (sequence, step, pid, model, oid), due in zip(entries, dates, strict=True)
         ]
-        # The chatter of the origin gets one note (below), not one per enrollment.
-        # Without the caller's default_* keys: an enrollment is not what the screen or
-        # the mail gateway that triggered it was creating (crm.lead.message_new sets
-        # default_user_id=False, which would blank the salesperson).
-        with Enrollment._followup_door_open():
-            enrollments = Enrollment.with_context(
-                clean_context(self.env.context),
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-            ).create(vals_list)
-        enrollments._followup_log_on_origins("started")
-        enrollments._followup_wake_dispatch()
-        return enrollments.with_env(self.env)
