@@ -24,6 +24,8 @@ from . import followup_step
 from . import followup_step_condition
 from . import followup_step_wait
 from . import followup_enrollment
+from . import followup_enrollment_chatter
+from . import followup_enrollment_stop
 from . import followup_enrollment_stepping
 from . import followup_enrollment_guard
 from . import followup_enroll_job
