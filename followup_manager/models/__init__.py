@@ -4,6 +4,7 @@ from . import res_company_limits
 from . import res_config_settings
 from . import followup_origin_mixin
 from . import res_partner_lifecycle
+from . import res_partner_lifecycle_facts
 from . import res_partner_contact
 from . import res_partner_consent
 from . import res_partner_links
