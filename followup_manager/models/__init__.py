@@ -37,6 +37,9 @@ from . import mail_activity
 from . import followup_sequence_pause
 from . import followup_dispatch
 from . import followup_dispatch_sentence
+from . import followup_dispatch_sentence_done
+from . import followup_dispatch_sentence_deferred
+from . import followup_dispatch_sentence_suppressed
 from . import followup_dispatch_steering
 from . import followup_delivery
 from . import followup_dispatch_delivery
