@@ -245,26 +245,29 @@ class ResPartner(models.Model):
             user = partner.user_id or enrollments.user_id[:1]
             if not user:
                 continue
-            lang = user.partner_id.lang or self.env.lang
-            env = self.with_context(lang=lang).env
-            vals_list.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": user.id,
-                    "summary": env._("E-mail address bounced: check it"),
-                    "note": Markup("<p>%s</p>")
-                    % env._(
-                        "The e-mail address %(email)s of %(partner)s bounced on %(date)s: "
-                        "%(info)s. Follow-ups no longer write to it; correct the address "
-                        "or ask the person for a new one.",
-                        email=partner.email or "",
-                        partner=partner.display_name,
-                        date=fields.Datetime.to_string(partner.followup_email_bounced_date)[:16],
-                        info=partner.followup_email_bounce_info
-                        or env._("no explanation from the server"),
-                    ),
-                }
-            )
+            vals_list.append(partner._followup_bounce_activity_vals(activity_type, user, model_id))
         return self.env["mail.activity"].sudo().create(vals_list)
+
+    def _followup_bounce_activity_vals(self, activity_type, user, model_id):
+        """The values of the "check the address" activity of this partner for ``user``,
+        written in the user's language."""
+        self.ensure_one()
+        lang = user.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        return {
+            "res_model_id": model_id,
+            "res_id": self.id,
+            "activity_type_id": activity_type.id,
+            "user_id": user.id,
+            "summary": env._("E-mail address bounced: check it"),
+            "note": Markup("<p>%s</p>")
+            % env._(
+                "The e-mail address %(email)s of %(partner)s bounced on %(date)s: "
+                "%(info)s. Follow-ups no longer write to it; correct the address "
+                "or ask the person for a new one.",
+                email=self.email or "",
+                partner=self.display_name,
+                date=fields.Datetime.to_string(self.followup_email_bounced_date)[:16],
+                info=self.followup_email_bounce_info or env._("no explanation from the server"),
+            ),
+        }
