@@ -68,3 +68,13 @@ def by_note_lang(records, lang_of):
     for record in records:
         ids_by_lang[lang_of(record)].append(record.id)
     return {lang: records.browse(ids).with_context(lang=lang) for lang, ids in ids_by_lang.items()}
+
+
+def active_ids(env, model=None):
+    """The ids of the records a wizard was opened on (the context's ``active_ids``,
+    else its ``active_id``); none when it was opened on another model than ``model``."""
+    context = env.context
+    if model and context.get("active_model") != model:
+        return []
+    return list(context.get("active_ids") or filter(None, [context.get("active_id")]))
+
