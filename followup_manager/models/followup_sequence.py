@@ -3,10 +3,9 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import safe_eval
 
 from ..policy import vocabulary
-from .tools import check_integer_vals
+from .tools import check_integer_vals, eval_domain
 
 # The document a sequence follows up, per trigger: its mail templates, SMS templates
 # and server actions must be written for this model (or for res.partner, which every
@@ -249,19 +248,7 @@ class FollowupSequence(models.Model):
     def _followup_partner_domain(self):
         """The sequence's partner filter as a domain list; override to add conditions."""
         self.ensure_one()
-        eval_context = {
-            "datetime": safe_eval.datetime,
-            "dateutil": safe_eval.dateutil,
-            "time": safe_eval.time,
-            "relativedelta": safe_eval.dateutil.relativedelta.relativedelta,
-            "context_today": lambda: fields.Date.context_today(self),
-            "uid": self.env.uid,
-            "user": self.env.user,
-        }
-        domain = safe_eval.safe_eval(self.partner_domain or "[]", eval_context)
-        if not isinstance(domain, list | tuple):
-            raise TypeError(self.env._("a filter must be a list of conditions"))
-        return list(domain)
+        return eval_domain(self, self.partner_domain, uid=self.env.uid, user=self.env.user)
 
     @api.model
     def _followup_origin_models(self):
