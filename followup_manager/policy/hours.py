@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pytz
 
@@ -123,20 +124,10 @@ def time_block_reason(
     return None
 
 
-def is_allowed_time(
-    now: datetime,
-    tz_name: str,
-    window_start: float,
-    window_end: float,
-    weekend: Iterable[int] = frozenset(),
-    preferred_hours: tuple[float, float] | None = None,
-    holidays: Iterable[date] = frozenset(),
-) -> bool:
-    """True if no local-time rule stops a contact at ``now`` (see time_block_reason)."""
-    reason = time_block_reason(
-        now, tz_name, window_start, window_end, weekend, preferred_hours, holidays
-    )
-    return reason is None
+def is_allowed_time(now: datetime, tz_name: str, *rules: Any, **named_rules: Any) -> bool:
+    """True if no local-time rule stops a contact at ``now``: the arguments of
+    :func:`time_block_reason`, which says which rule does."""
+    return time_block_reason(now, tz_name, *rules, **named_rules) is None
 
 
 def _transitions(tz: pytz.BaseTzInfo, start: datetime, end: datetime) -> list[datetime]:
