@@ -237,7 +237,9 @@ class PartnerFacts:
     local float hours, or None.
 
     ``register`` holds what the opposition register rule needs (None: no Italian number
-    or address, or not read).
+    or address, or not read). ``preferred_channel`` is how the person prefers to be
+    contacted (None: no preference); only a step that lets it decide reads it (see
+    choice.py).
     ``email_bounced`` is a hard bounce of the current address (``email_bounce_date``
     naive UTC, ``email_bounce_info`` the server's words); ``email_retry_after`` (naive
     UTC) is when e-mail may be tried again after a soft bounce. ``away_until`` (naive
@@ -269,9 +271,14 @@ class PartnerFacts:
     consents: Mapping[str, ConsentFacts] = field(default_factory=lambda: MappingProxyType({}))
     recent_contacts: tuple[datetime, ...] = ()
     register: policy_register.RegisterFacts | None = None
+    preferred_channel: str | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        preferred = self.preferred_channel or None
+        if preferred is not None and preferred not in CHANNELS:
+            raise ValueError(f"unknown preferred channel {self.preferred_channel!r}")
+        set_(self, "preferred_channel", preferred)
         set_(self, "refused_channels", frozenset(self.refused_channels or ()))
         set_(
             self,
@@ -297,6 +304,11 @@ class Request:
     """One step that wants to contact one partner; ``key`` is the caller's, untouched.
 
     ``urgent`` (service only) lets the request through the cap and the send window.
+
+    ``choices``: a step that lets the person's preferred channel decide (see choice.py)
+    offers its channels in its order of fallback, each with the limit key it would count
+    against, as ``((channel, limit_key), ...)``; ``channel`` is then one of them, and the
+    planner replaces the request by the one on the channel chosen (:meth:`on`).
     """
 
     partner_id: int
@@ -308,6 +320,7 @@ class Request:
     #: What the request counts against in a daily limit (e.g. ("tasks", user id)), or
     #: None; see ``planner.DailyLimits``.
     limit_key: Any = None
+    choices: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS and self.channel != INTERNAL:
@@ -316,6 +329,24 @@ class Request:
             raise ValueError(f"unknown purpose {self.purpose!r}")
         if self.urgent and self.purpose != "service":
             raise ValueError("only a service request can be urgent")
+        choices = tuple((channel, limit_key) for channel, limit_key in self.choices or ())
+        object.__setattr__(self, "choices", choices)
+        if choices and self.channel not in self.channels:
+            raise ValueError(f"channel {self.channel!r} is not one of the choices {choices!r}")
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels offered, in the step's order (just ``channel`` without choices)."""
+        return tuple(channel for channel, _limit in self.choices) or (self.channel,)
+
+    def on(self, channel: str) -> Request:
+        """The request on one of its ``choices``: that channel and its limit key."""
+        if not self.choices and channel == self.channel:
+            return self
+        limits = dict(self.choices)
+        if channel not in limits:
+            raise ValueError(f"channel {channel!r} is not one of the choices {self.choices!r}")
+        return replace(self, channel=channel, limit_key=limits[channel], choices=())
 
 
 @dataclass(frozen=True)
