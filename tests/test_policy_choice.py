@@ -116,9 +116,7 @@ def test_none_allowed_waits_when_waiting_helps_on_some_channel():
 
 
 def test_none_allowed_and_none_will_be_suppresses_with_the_preferred_channels_reason():
-    facts = reachable(
-        preferred_channel="sms", phone_blacklisted=True, refused_channels={"email"}
-    )
+    facts = reachable(preferred_channel="sms", phone_blacklisted=True, refused_channels={"email"})
     used, decision = planned(choosing(), facts)
     assert (used.channel, verdict(decision)) == ("sms", ("suppress", "blacklisted"))
     facts = reachable(phone_blacklisted=True, refused_channels={"email"})

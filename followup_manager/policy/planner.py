@@ -149,7 +149,9 @@ def plan(
     partner. A request with ``choices`` takes the channel :func:`policy.choice.choose`
     picks (the person's preferred one, else the first allowed of the step's order); its
     result pairs the request *on that channel* (its ``key`` unchanged) with the decision,
-    whose ``details["choice"]`` says why, and only that channel counts as a contact. ``settings`` is one :class:`Settings` for everybody, a mapping partner id ->
+    whose ``details["choice"]`` says why, and only that channel counts as a contact.
+
+    ``settings`` is one :class:`Settings` for everybody, a mapping partner id ->
     Settings when partners belong to companies with different policies, or a function
     request -> Settings when it depends on the request (a person followed up by two
     companies: each request under its own company's policy, one cap count for both).
