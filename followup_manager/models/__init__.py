@@ -20,6 +20,7 @@ from . import followup_sequence_guard
 from . import followup_step
 from . import followup_step_condition
 from . import followup_step_wait
+from . import followup_step_preferred
 from . import followup_enrollment
 from . import followup_enrollment_stepping
 from . import followup_enrollment_guard
