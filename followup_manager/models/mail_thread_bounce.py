@@ -12,10 +12,11 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _routing_handle_bounce(self, email_message, message_dict):
-        # Odoo counts the bounce on every partner with the address
-        # (res.partner._message_receive_bounce); the delivery report's status and
-        # diagnostic, read here from the raw message, ride along in the context so
-        # that the partners can tell a hard bounce from a temporary failure.
+        # The delivery report is read once (policy.bounce), for the bounced address
+        # and for the follow-up e-mail that bounced. Odoo counts the bounce on every
+        # partner with the address (res.partner._message_receive_bounce); the
+        # report's status and diagnostic ride along in the context so that the
+        # partners can tell a hard bounce from a temporary failure.
         status = bounce.delivery_status(email_message, message_dict.get("bounced_email"))
         bounced_message = message_dict.get("bounced_message")
         this = self.with_context(
@@ -24,7 +25,10 @@ class MailThread(models.AbstractModel):
                 CONTEXT_BOUNCED_MESSAGE: bounced_message[:1].id if bounced_message else False,
             }
         )
-        return super(MailThread, this)._routing_handle_bounce(email_message, message_dict)
+        result = super(MailThread, this)._routing_handle_bounce(email_message, message_dict)
+        if bounced_message:
+            self._followup_learn_bounce(bounced_message, status, message_dict)
+        return result
 
     @api.model
     def _routing_reset_bounce(self, email_message, message_dict):
