@@ -49,3 +49,4 @@ from . import test_touchpoints
 from . import test_urgent
 from . import test_tour_quotation
 from . import test_steering_guard
+from . import test_step_preview
