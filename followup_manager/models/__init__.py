@@ -55,6 +55,9 @@ from . import followup_channel_activity
 from . import followup_channel_email
 from . import followup_channel_sms
 from . import followup_channel_server_action
+from . import followup_channel_preview
+from . import followup_step_preview
+from . import followup_step_test_send
 from . import followup_dispatcher
 from . import followup_dispatcher_decide
 from . import followup_dispatcher_condition
