@@ -38,6 +38,7 @@ from . import followup_dispatch_delivery
 from . import followup_sequence_delivery
 from . import mail_thread_autoreply
 from . import mail_thread
+from . import res_partner_stop_request
 from . import mail_thread_delivery
 from . import mail_thread_bounce
 from . import mail_thread_unsubscribe
@@ -55,6 +56,9 @@ from . import followup_channel_activity
 from . import followup_channel_email
 from . import followup_channel_sms
 from . import followup_channel_server_action
+from . import followup_channel_preview
+from . import followup_step_preview
+from . import followup_step_test_send
 from . import followup_dispatcher
 from . import followup_dispatcher_decide
 from . import followup_dispatcher_condition

@@ -13,6 +13,15 @@ DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
 MAX_DELAY = {"hours": 5 * 365 * 24, "days": 5 * 365, "business_days": 5 * 261, "weeks": 5 * 52}
 
 
+#: What a step does (followup.step.action; the step preview shows the same).
+STEP_ACTIONS = [
+    ("activity", "Activity for a salesperson"),
+    ("email", "E-mail from a template"),
+    ("sms", "SMS from a template"),
+    ("server_action", "Server action"),
+]
+
+
 class FollowupStep(models.Model):
     _name = "followup.step"
     _description = "Follow-up Step"
@@ -51,12 +60,7 @@ class FollowupStep(models.Model):
         "time zone.",
     )
     action = fields.Selection(
-        [
-            ("activity", "Activity for a salesperson"),
-            ("email", "E-mail from a template"),
-            ("sms", "SMS from a template"),
-            ("server_action", "Server action"),
-        ],
+        STEP_ACTIONS,
         required=True,
         default="activity",
     )
