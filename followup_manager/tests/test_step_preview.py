@@ -12,7 +12,7 @@ from odoo.tests import Form, tagged
 from odoo.addons.sms.tests.common import SMSCase
 
 from .common import FollowupDispatchCase, FollowupSecurityCase
-from .mail_gateway_common import FollowupGatewayCase
+from .mail_gateway_common import FollowupGatewayCase, wire_bytes
 
 UNSUBSCRIBE_URL = re.compile(r"<(https?://[^>]+/followup/unsubscribe/(\d+)/([^>]+))>")
 
@@ -184,11 +184,11 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
         self.mario.followup_set_consent("email", "granted", "manual_writing")
         self._enroll(self.sequence, self.mario)
         before = self._traces(self.mario)
-        with self._smtp() as sent:
+        with self._sent_messages() as sent:
             result = self.step_email.with_user(self.user_manager).action_send_test(self.mario.id)
         self.assertIs(result, True)
         self.assertEqual(len(sent), 1, "exactly one e-mail")
-        raw = sent[0]
+        raw = wire_bytes(sent[0])
         message = message_from_bytes(raw, policy=policy.SMTP)
         self.assertEqual(
             [address.addr_spec for address in message["To"].addresses], [self.user_manager.email]
