@@ -47,6 +47,7 @@
         "report/followup_consent_proof_register.xml",
         "wizards/followup_enroll_views.xml",
         "wizards/followup_snooze_views.xml",
+        "wizards/followup_step_preview_views.xml",
         "wizards/followup_lifecycle_wizard_views.xml",
         "wizards/followup_consent_record_views.xml",
         "wizards/followup_company_settings_views.xml",

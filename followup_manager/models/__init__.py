@@ -24,6 +24,7 @@ from . import followup_sequence_guard
 from . import followup_step
 from . import followup_step_condition
 from . import followup_step_wait
+from . import followup_step_preferred
 from . import followup_enrollment
 from . import followup_enrollment_chatter
 from . import followup_enrollment_stop
@@ -46,6 +47,7 @@ from . import followup_dispatch_delivery
 from . import followup_sequence_delivery
 from . import mail_thread_autoreply
 from . import mail_thread
+from . import res_partner_stop_request
 from . import mail_thread_delivery
 from . import mail_thread_bounce
 from . import mail_thread_unsubscribe
@@ -63,6 +65,9 @@ from . import followup_channel_activity
 from . import followup_channel_email
 from . import followup_channel_sms
 from . import followup_channel_server_action
+from . import followup_channel_preview
+from . import followup_step_preview
+from . import followup_step_test_send
 from . import followup_dispatcher
 from . import followup_dispatcher_decide
 from . import followup_dispatcher_condition

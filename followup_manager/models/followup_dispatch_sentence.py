@@ -25,6 +25,7 @@ from datetime import time as dt_time
 
 import pytz
 from babel.dates import format_date, format_datetime, format_time
+from babel.lists import format_list
 
 from odoo import api, fields, models, tools
 from odoo.tools.misc import babel_locale_parse
@@ -75,7 +76,7 @@ class FollowupDispatch(models.Model):
             "step_id": outcome.step.id,
             "user_id": outcome.user.id if outcome.user else False,
             "purpose": outcome.step.sequence_id.purpose,
-            "channel": outcome.step.channel,
+            "channel": outcome.channel,
             "state": outcome.log_state,
             "reason": outcome.log_reason,
             "next_try": outcome.next_try or False,
@@ -159,6 +160,10 @@ class FollowupDispatch(models.Model):
             bypassed = outcome.decision and outcome.decision.details.get("bypassed")
             if bypassed:
                 details["bypassed"] = bypassed
+            # A step that let the person's preferred channel decide says which it took.
+            choice = outcome.decision and outcome.decision.details.get("choice")
+            if choice:
+                details["choice"] = dict(choice)
             return code, details
         if outcome.state == FAILED:
             return self._followup_describe_failure(outcome)
@@ -175,10 +180,10 @@ class FollowupDispatch(models.Model):
             }
         if outcome.state == DEFERRED:
             return self._followup_describe_decision(
-                outcome.partner, outcome.step.channel, outcome.decision, outcome.next_try
+                outcome.partner, outcome.channel, outcome.decision, outcome.next_try
             )
         details = dict(outcome.decision.details) if outcome.decision else {}
-        details.update(partner=partner, channel=outcome.step.channel or "")
+        details.update(partner=partner, channel=outcome.channel or "")
         details["reason"] = outcome.log_reason or ""
         details["stop_reason"] = outcome.stop_reason or False
         return outcome.reason or "suppressed", details
@@ -207,7 +212,8 @@ class FollowupDispatch(models.Model):
     @api.model
     def _followup_describe_done(self, outcome):
         step, partner, origin = outcome.step, outcome.partner, outcome.origin
-        if step.action == "activity":
+        action = outcome.action
+        if action == "activity":
             # The activity's title as its assignee got it (in their language).
             step = self.env["followup.channel.activity"]._followup_step_for(outcome)
             return "done_activity", {
@@ -215,14 +221,14 @@ class FollowupDispatch(models.Model):
                 "user": outcome.user.partner_id.name or outcome.user.display_name,
                 "document": origin.display_name,
             }
-        if step.action == "email":
+        if action == "email":
             return "done_email", {
                 "template": step.mail_template_id.display_name,
                 "partner": partner.display_name,
                 "email": partner.email or "",
                 "document": origin.display_name,
             }
-        if step.action == "sms":
+        if action == "sms":
             return "done_sms", {
                 "template": step.sms_template_id.display_name,
                 "partner": partner.display_name,
@@ -243,7 +249,7 @@ class FollowupDispatch(models.Model):
             "sms": step.sms_template_id.display_name,
             "server_action": step.server_action_id.display_name,
             "activity": step.activity_type_id.display_name,
-        }.get(step.action)
+        }.get(outcome.action)
         details = {"step": step.name, "what": what or step.name, "error": outcome.error or ""}
         return "failed", details
 
@@ -255,9 +261,12 @@ class FollowupDispatch(models.Model):
         sentence = getattr(self, f"_followup_sentence_{code}", None)
         if sentence is None:
             return self._followup_sentence_suppressed({"reason": code, **details})
+        sentences = [sentence(details)]
+        if isinstance(details.get("choice"), dict):
+            sentences.insert(0, self._followup_sentence_choice(details))
         if details.get("bypassed"):
-            return f"{self._followup_sentence_urgent(details)} {sentence(details)}"
-        return sentence(details)
+            sentences.insert(0, self._followup_sentence_urgent(details))
+        return " ".join(sentences)
 
     @api.model
     def _followup_channel_label(self, channel):
@@ -351,3 +360,67 @@ class FollowupDispatch(models.Model):
         if not isinstance(code, str) or not code:
             return False
         return self.env["res.country"].search([("code", "=", code.upper())], limit=1).id
+
+    def _followup_sentence_choice(self, details):
+        """Which channel a step that lets the person's preferred channel decide took,
+        and why (``policy.choice``); said before what the step did."""
+        choice = details["choice"]
+        channel = self._followup_channel_label(choice.get("channel"))
+        preferred = self._followup_channel_label(choice.get("preferred"))
+        refused = [tuple(pair) for pair in choice.get("refused") or ()]
+        why = choice.get("why")
+        if why == "preferred":
+            return self.env._("By %(channel)s, the person's preferred channel.", channel=channel)
+        if why == "none_allowed":
+            return self.env._(
+                "None of the step's channels is allowed now: %(refused)s.",
+                refused=self._followup_refusals(refused),
+            )
+        if why == "fallback" and refused:
+            sentence = self.env._(
+                "By %(channel)s: %(preferred)s, the person's preferred channel, is not "
+                "allowed (%(reason)s).",
+                channel=channel,
+                preferred=preferred,
+                reason=self._followup_reason_label(refused[0][1]),
+            )
+            if refused[1:]:
+                sentence += " " + self.env._(
+                    "Not allowed either: %(refused)s.",
+                    refused=self._followup_refusals(refused[1:]),
+                )
+            return sentence
+        if why == "not_offered":
+            sentence = self.env._(
+                "By %(channel)s, the first channel of the step allowed now: the step does "
+                "not offer %(preferred)s, the person's preferred channel.",
+                channel=channel,
+                preferred=preferred,
+            )
+        else:
+            sentence = self.env._(
+                "By %(channel)s, the first channel of the step allowed now (the person has "
+                "no preferred channel).",
+                channel=channel,
+            )
+        if refused:
+            sentence += " " + self.env._(
+                "Not allowed: %(refused)s.", refused=self._followup_refusals(refused)
+            )
+        return sentence
+
+    @api.model
+    def _followup_refusals(self, refused):
+        """ "SMS (Blacklisted) and Phone (No consent)": channels and the reasons they
+        were not allowed, as a list in the reader's language."""
+        lang, _tz = self._followup_reader()
+        items = [
+            f"{self._followup_channel_label(channel)} ({self._followup_reason_label(reason)})"
+            for channel, reason in refused
+        ]
+        return format_list(items, locale=_locale(lang)) if items else ""
+
+    @api.model
+    def _followup_reason_label(self, reason):
+        labels = dict(self._fields["reason"]._description_selection(self.env))
+        return labels.get(reason, reason or "")

@@ -120,7 +120,7 @@ class FollowupEnrollment(models.Model):
                 if enrollment.next_step_id
                 else enrollment.next_step_id
             )
-            used = set(remaining.mapped("channel")) - {"none"}
+            used = set().union(*(step._followup_channels() for step in remaining)) - {"none"}
             if used and used <= withdrawn[enrollment.partner_id.id]:
                 to_stop |= enrollment
         return to_stop._stop("consent_withdrawn").sudo(False)

@@ -36,6 +36,7 @@ FOLLOWUP_FACT_FIELDS = (
     "followup_email_retry_after",
     "followup_away_until",
     "followup_away_return",
+    "followup_preferred_channel",
 )
 # The person's own frequency (res.partner.followup_frequency) as a cap window in days.
 FOLLOWUP_FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91}
@@ -292,4 +293,5 @@ class FollowupFacts(models.AbstractModel):
                 for channel, consent in consents.items()
             },
             recent_contacts=recent_contacts,
+            preferred_channel=partner.followup_preferred_channel or None,
         )

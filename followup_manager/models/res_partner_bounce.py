@@ -112,17 +112,29 @@ class ResPartner(models.Model):
 
     def _message_receive_bounce(self, email, partner):
         res = super()._message_receive_bounce(email, partner)
-        self._followup_receive_bounce(
-            self.env.context.get(CONTEXT_DELIVERY_STATUS),
-            self.env.context.get(CONTEXT_BOUNCED_MESSAGE),
+        status = self.env.context.get(CONTEXT_DELIVERY_STATUS)
+        # The address that bounced is the one the delivery report names (as it
+        # failed, or as it was written before a forward). Odoo also counts a bounce
+        # on the partner the bounced message was sent to, or on the record it was
+        # posted on, when the report names an address no partner has any more (the
+        # partner changed it since): that is no bounce of their current address.
+        addresses = (status.addresses if status else ()) or (email,)
+        self._followup_with_address(*addresses)._followup_receive_bounce(
+            status, self.env.context.get(CONTEXT_BOUNCED_MESSAGE)
         )
         return res
 
     def _message_reset_bounce(self, email):
-        # Mail came from the address: it works again, for follow-ups too.
+        # Mail came from the address: it works again, for follow-ups too, for the
+        # partners whose address it is.
         res = super()._message_reset_bounce(email)
-        self._followup_clear_bounce()
+        self._followup_with_address(email)._followup_clear_bounce()
         return res
+
+    def _followup_with_address(self, *emails):
+        """The partners of ``self`` whose current e-mail address is one of ``emails``."""
+        normalized = {email_normalize(email or "") for email in emails} - {False}
+        return self.filtered(lambda partner: partner.email_normalized in normalized)
 
     def write(self, vals):
         changed = self.browse()

@@ -38,7 +38,7 @@ translates) the sentence. Nothing here imports odoo.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -150,6 +150,11 @@ class Request:
     """One step that wants to contact one partner; ``key`` is the caller's, untouched.
 
     ``urgent`` (service only) lets the request through the cap and the send window.
+
+    ``choices``: a step that lets the person's preferred channel decide (see choice.py)
+    offers its channels in its order of fallback, each with the limit key it would count
+    against, as ``((channel, limit_key), ...)``; ``channel`` is then one of them, and the
+    planner replaces the request by the one on the channel chosen (:meth:`on`).
     """
 
     partner_id: int
@@ -161,6 +166,7 @@ class Request:
     #: What the request counts against in a daily limit (e.g. ("tasks", user id)), or
     #: None; see ``planner.DailyLimits``.
     limit_key: Any = None
+    choices: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS and self.channel != INTERNAL:
@@ -169,6 +175,24 @@ class Request:
             raise ValueError(f"unknown purpose {self.purpose!r}")
         if self.urgent and self.purpose != "service":
             raise ValueError("only a service request can be urgent")
+        choices = tuple((channel, limit_key) for channel, limit_key in self.choices or ())
+        object.__setattr__(self, "choices", choices)
+        if choices and self.channel not in self.channels:
+            raise ValueError(f"channel {self.channel!r} is not one of the choices {choices!r}")
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels offered, in the step's order (just ``channel`` without choices)."""
+        return tuple(channel for channel, _limit in self.choices) or (self.channel,)
+
+    def on(self, channel: str) -> Request:
+        """The request on one of its ``choices``: that channel and its limit key."""
+        if not self.choices and channel == self.channel:
+            return self
+        limits = dict(self.choices)
+        if channel not in limits:
+            raise ValueError(f"channel {channel!r} is not one of the choices {self.choices!r}")
+        return replace(self, channel=channel, limit_key=limits[channel], choices=())
 
 
 @dataclass(frozen=True)

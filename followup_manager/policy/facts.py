@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import register as policy_register
-from .vocabulary import CONSENT_STATES, LEGAL_BASES
+from .vocabulary import CHANNELS, CONSENT_STATES, LEGAL_BASES
 
 __all__ = ["ConsentFacts", "PartnerFacts", "Settings"]
 
@@ -114,7 +114,9 @@ class PartnerFacts:
     local float hours, or None.
 
     ``register`` holds what the opposition register rule needs (None: no Italian number
-    or address, or not read).
+    or address, or not read). ``preferred_channel`` is how the person prefers to be
+    contacted (None: no preference); only a step that lets it decide reads it (see
+    choice.py).
     ``email_bounced`` is a hard bounce of the current address (``email_bounce_date``
     naive UTC, ``email_bounce_info`` the server's words); ``email_retry_after`` (naive
     UTC) is when e-mail may be tried again after a soft bounce. ``away_until`` (naive
@@ -146,9 +148,14 @@ class PartnerFacts:
     consents: Mapping[str, ConsentFacts] = field(default_factory=lambda: MappingProxyType({}))
     recent_contacts: tuple[datetime, ...] = ()
     register: policy_register.RegisterFacts | None = None
+    preferred_channel: str | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        preferred = self.preferred_channel or None
+        if preferred is not None and preferred not in CHANNELS:
+            raise ValueError(f"unknown preferred channel {self.preferred_channel!r}")
+        set_(self, "preferred_channel", preferred)
         set_(self, "refused_channels", frozenset(self.refused_channels or ()))
         set_(
             self,
