@@ -4,7 +4,7 @@
     "name": "Follow-up Manager",
     "summary": "Lifecycle stages, per-channel consent with proof, and follow-up "
     "sequences that contact people only when allowed",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",
@@ -47,6 +47,7 @@
         "report/followup_consent_proof_register.xml",
         "wizards/followup_enroll_views.xml",
         "wizards/followup_snooze_views.xml",
+        "wizards/followup_step_preview_views.xml",
         "wizards/followup_lifecycle_wizard_views.xml",
         "wizards/followup_consent_record_views.xml",
         "wizards/followup_company_settings_views.xml",

@@ -53,7 +53,7 @@ def test_country_code_case_and_aliases_do_not_matter():
 
 
 def test_every_known_territory_has_a_weekend_of_one_to_three_days():
-    for territory in policy.calendar._locale_by_territory():
+    for territory in policy.weekends._locale_by_territory():
         assert 1 <= len(weekend_days(territory)) <= 3, territory
 
 
@@ -108,10 +108,10 @@ def test_invalid_names_are_skipped_never_raised(bad):
 
 
 def test_every_mapped_zone_is_a_real_zone():
-    tables = [*policy.calendar._STATE_ZONES.values(), policy.calendar._MAIN_ZONES]
+    tables = [*policy.timezones._STATE_ZONES.values(), policy.timezones._MAIN_ZONES]
     for table in tables:
         for zone in table.values():
-            assert policy.calendar._zone_name(zone) == zone
+            assert policy.timezones._zone_name(zone) == zone
 
 
 def test_calendar_helpers_refuse_an_unknown_zone_loudly():
@@ -359,8 +359,8 @@ def test_next_allowed_time_is_never_before_now_and_always_allowed(now, tz, windo
     assert is_allowed_time(result, tz, *window, weekend, hours)
     local = to_local(result, tz)
     assert local.weekday() not in weekend
-    effective = policy.calendar._effective_intervals(*window, hours)
-    assert policy.calendar._inside(local, effective)
+    effective = policy.hours._effective_intervals(*window, hours)
+    assert policy.hours._inside(local, effective)
 
 
 @given(now=naive_moments, tz=st.sampled_from(ZONES), window=windows(), weekend=weekends)

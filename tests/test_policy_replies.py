@@ -226,3 +226,64 @@ def test_a_bounce_without_a_report_is_hard():
     )
     assert bounce.delivery_status(plain) is None
     assert bounce.bounce_kind(None) == "hard"
+
+
+@pytest.mark.parametrize(
+    ("action", "failed"),
+    [("failed", True), ("delayed", False), ("delivered", False), ("relayed", False)],
+)
+def test_only_a_failed_action_is_a_failed_delivery(action, failed):
+    assert bounce.delivery_status(_dsn(action)).failed is failed
+
+
+def test_a_forwarded_address_is_found_by_the_address_it_was_sent_to():
+    forwarded = (
+        _dsn()
+        .as_string()
+        .replace(
+            "Final-Recipient: rfc822; Bob@Example.net",
+            "Final-Recipient: rfc822; bob@old-isp.example",
+        )
+    )
+    status = bounce.delivery_status(
+        message_from_string(forwarded, policy=policy.SMTP), "bob@example.net"
+    )
+    assert status.recipient == "bob@old-isp.example"
+    assert status.addresses == ("bob@old-isp.example", "bob@example.net")
+
+
+def test_the_servers_words_are_kept_whole_and_summed_up_in_a_sentence():
+    long = _dsn().as_string().replace("User unknown", "User unknown " + "x" * 500)
+    status = bounce.delivery_status(message_from_string(long, policy=policy.SMTP))
+    assert status.diagnostic.endswith("x" * 500)
+    assert len(status.summary) == 300
+
+
+# ----------------------------------------------------------------- who wrote
+
+
+@pytest.mark.parametrize(
+    ("sender", "address"),
+    [
+        ("Mario Rossi <mario@example.com>", "mario@example.com"),
+        ("mario@example.com", "mario@example.com"),
+        ("=?utf-8?q?Jos=C3=A9_P=C3=A9rez?= <jose@example.es>", "jose@example.es"),
+        ('"Rossi, Mario" <mario@example.com>', "mario@example.com"),
+        # A display name is never the address.
+        ('"mario@example.com" <someone@example.net>', "someone@example.net"),
+        ("=?utf-8?q?mario=40example=2Ecom?= <someone@example.net>", "someone@example.net"),
+        # Unreadable without guessing, or not one address: nobody.
+        ("mario@example.com <someone@example.net>", None),
+        ("mario@example.com, someone@example.net", None),
+        ("Mario Rossi", None),
+        ("undisclosed-recipients:;", None),
+    ],
+)
+def test_the_sender_is_the_one_address_of_the_from_header(sender, address):
+    for message_policy in (policy.SMTP, policy.compat32):
+        message = message_from_string(f"From: {sender}\n\nHello", policy=message_policy)
+        assert replies.sender_address(message) == address, message_policy
+
+
+def test_no_from_header_no_sender():
+    assert replies.sender_address(message_from_string("To: a@example.com\n\nHi")) is None

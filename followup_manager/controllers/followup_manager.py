@@ -293,6 +293,29 @@ class FollowupManagerController(http.Controller):
         changed. Only differences from the current state are recorded, so
         saving an untouched page writes nothing and records no event."""
         env = request.env
+        vals, saved, consent_calls = self._followup_channel_changes(partner_sudo, post)
+        more_vals, more_saved = self._followup_preference_changes(partner_sudo, post)
+        vals.update(more_vals)
+        saved += more_saved
+        if vals or consent_calls:
+            self._followup_mark_changed(partner_sudo)
+        if vals:
+            partner_sudo.write(vals)
+        for channel, state, legal_basis, proof in consent_calls:
+            self._followup_set_consent(
+                partner_sudo,
+                channel,
+                state,
+                "preference_page",
+                legal_basis=legal_basis,
+                proof=proof,
+            )
+        return saved or [env._("Nothing changed: your preferences were already as you chose.")]
+
+    def _followup_channel_changes(self, partner_sudo, post):
+        """What the person changed per channel: (partner values, sentences, consent
+        calls ``(channel, state, legal basis, proof)``)."""
+        env = request.env
         question = env._(
             "How may %(company)s contact you?",
             company=(partner_sudo.company_id or env.company).name,
@@ -319,6 +342,13 @@ class FollowupManagerController(http.Controller):
             saved.append(
                 env._("%(channel)s: %(choice)s.", channel=row["label"], choice=row["choices"][new])
             )
+        return vals, saved, consent_calls
+
+    def _followup_preference_changes(self, partner_sudo, post):
+        """What the person changed in their preferred channel and frequency: (partner
+        values, sentences)."""
+        env = request.env
+        vals, saved = {}, []
         for field_name, label in (
             ("followup_preferred_channel", env._("Preferred channel")),
             ("followup_frequency", env._("How often")),
@@ -337,20 +367,7 @@ class FollowupManagerController(http.Controller):
                     value=options[new] if new else env._("no preference"),
                 )
             )
-        if vals or consent_calls:
-            self._followup_mark_changed(partner_sudo)
-        if vals:
-            partner_sudo.write(vals)
-        for channel, state, legal_basis, proof in consent_calls:
-            self._followup_set_consent(
-                partner_sudo,
-                channel,
-                state,
-                "preference_page",
-                legal_basis=legal_basis,
-                proof=proof,
-            )
-        return saved or [env._("Nothing changed: your preferences were already as you chose.")]
+        return vals, saved
 
     # ------------------------------------------------------------------
     # One-click unsubscribe (RFC 8058)

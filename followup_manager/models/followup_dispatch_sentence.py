@@ -5,8 +5,10 @@ Two halves, so that a sentence can be composed at any time in any language:
 * ``_followup_describe(outcome)`` says what happened as a **code** and a dict of
   **plain values** (texts, numbers, codes: what ``fields.Json`` could store);
 * ``_followup_note(code, details)`` composes the sentence from them, in the current
-  language, with one small ``_followup_sentence_<code>`` method per code. To add a reason,
-  add its method.
+  language, with one small ``_followup_sentence_<code>`` method per code, in one file per
+  family: ``followup_dispatch_sentence_done.py`` (done, failed, skipped before the
+  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer). To add a
+  reason, add its method to its family.
 
 Channels are carried as codes and named in the sentence's language; the policy's own
 details (``policy.decision.Decision.details``) are passed on as they are.
@@ -23,6 +25,7 @@ from datetime import time as dt_time
 
 import pytz
 from babel.dates import format_date, format_datetime, format_time
+from babel.lists import format_list
 
 from odoo import api, fields, models, tools
 from odoo.tools.misc import babel_locale_parse
@@ -73,7 +76,7 @@ class FollowupDispatch(models.Model):
             "step_id": outcome.step.id,
             "user_id": outcome.user.id if outcome.user else False,
             "purpose": outcome.step.sequence_id.purpose,
-            "channel": outcome.step.channel,
+            "channel": outcome.channel,
             "state": outcome.log_state,
             "reason": outcome.log_reason,
             "next_try": outcome.next_try or False,
@@ -157,6 +160,10 @@ class FollowupDispatch(models.Model):
             bypassed = outcome.decision and outcome.decision.details.get("bypassed")
             if bypassed:
                 details["bypassed"] = bypassed
+            # A step that let the person's preferred channel decide says which it took.
+            choice = outcome.decision and outcome.decision.details.get("choice")
+            if choice:
+                details["choice"] = dict(choice)
             return code, details
         if outcome.state == FAILED:
             return self._followup_describe_failure(outcome)
@@ -173,10 +180,10 @@ class FollowupDispatch(models.Model):
             }
         if outcome.state == DEFERRED:
             return self._followup_describe_decision(
-                outcome.partner, outcome.step.channel, outcome.decision, outcome.next_try
+                outcome.partner, outcome.channel, outcome.decision, outcome.next_try
             )
         details = dict(outcome.decision.details) if outcome.decision else {}
-        details.update(partner=partner, channel=outcome.step.channel or "")
+        details.update(partner=partner, channel=outcome.channel or "")
         details["reason"] = outcome.log_reason or ""
         details["stop_reason"] = outcome.stop_reason or False
         return outcome.reason or "suppressed", details
@@ -205,7 +212,8 @@ class FollowupDispatch(models.Model):
     @api.model
     def _followup_describe_done(self, outcome):
         step, partner, origin = outcome.step, outcome.partner, outcome.origin
-        if step.action == "activity":
+        action = outcome.action
+        if action == "activity":
             # The activity's title as its assignee got it (in their language).
             step = self.env["followup.channel.activity"]._followup_step_for(outcome)
             return "done_activity", {
@@ -213,14 +221,14 @@ class FollowupDispatch(models.Model):
                 "user": outcome.user.partner_id.name or outcome.user.display_name,
                 "document": origin.display_name,
             }
-        if step.action == "email":
+        if action == "email":
             return "done_email", {
                 "template": step.mail_template_id.display_name,
                 "partner": partner.display_name,
                 "email": partner.email or "",
                 "document": origin.display_name,
             }
-        if step.action == "sms":
+        if action == "sms":
             return "done_sms", {
                 "template": step.sms_template_id.display_name,
                 "partner": partner.display_name,
@@ -241,7 +249,7 @@ class FollowupDispatch(models.Model):
             "sms": step.sms_template_id.display_name,
             "server_action": step.server_action_id.display_name,
             "activity": step.activity_type_id.display_name,
-        }.get(step.action)
+        }.get(outcome.action)
         details = {"step": step.name, "what": what or step.name, "error": outcome.error or ""}
         return "failed", details
 
@@ -253,9 +261,12 @@ class FollowupDispatch(models.Model):
         sentence = getattr(self, f"_followup_sentence_{code}", None)
         if sentence is None:
             return self._followup_sentence_suppressed({"reason": code, **details})
+        sentences = [sentence(details)]
+        if isinstance(details.get("choice"), dict):
+            sentences.insert(0, self._followup_sentence_choice(details))
         if details.get("bypassed"):
-            return f"{self._followup_sentence_urgent(details)} {sentence(details)}"
-        return sentence(details)
+            sentences.insert(0, self._followup_sentence_urgent(details))
+        return " ".join(sentences)
 
     @api.model
     def _followup_channel_label(self, channel):
@@ -350,283 +361,66 @@ class FollowupDispatch(models.Model):
             return False
         return self.env["res.country"].search([("code", "=", code.upper())], limit=1).id
 
-    # --- done and failed
-
-    def _followup_sentence_urgent(self, details):
-        reasons = dict(self._fields["reason"]._description_selection(self.env))
-        return self.env._(
-            "Urgent: sent outside the usual limits (%(limit)s).",
-            limit=reasons.get(details["bypassed"], details["bypassed"]),
-        )
-
-    def _followup_sentence_done_activity(self, details):
-        return self.env._(
-            "Done: activity “%(summary)s” scheduled for %(user)s on %(document)s.", **details
-        )
-
-    def _followup_sentence_done_email(self, details):
-        return self.env._(
-            "Done: e-mail “%(template)s” queued for %(partner)s <%(email)s> on %(document)s.",
-            **details,
-        )
-
-    def _followup_sentence_done_sms(self, details):
-        return self.env._(
-            "Done: text message “%(template)s” queued for %(partner)s (%(number)s).", **details
-        )
-
-    def _followup_sentence_done_server_action(self, details):
-        return self.env._("Done: server action “%(action)s” run on %(document)s.", **details)
-
-    def _followup_sentence_failed_facts(self, details):
-        return self.env._(
-            "Failed: the contact data of %(partner)s could not be read; this step is skipped.",
-            partner=details["partner"],
-        )
-
-    def _followup_sentence_failed(self, details):
-        return self.env._(
-            "Failed: step “%(step)s” (%(what)s) raised an error and is skipped: %(error)s",
-            **details,
-        )
-
-    # --- stopped or skipped before the policy
-
-    def _followup_sentence_origin_cancelled(self, details):
-        return self.env._(
-            "Stopped: the document followed up (%(model)s #%(id)s) no longer exists.", **details
-        )
-
-    def _followup_sentence_already_done(self, details):
-        return self.env._(
-            "Skipped: step “%(step)s” was already carried out for %(partner)s on "
-            "%(date)s; a step is never carried out twice.",
-            step=details.get("step"),
-            partner=details.get("partner"),
-            date=self._followup_format_datetime(details.get("date")),
-        )
-
-    # --- deferred
-
-    def _followup_sentence_cap(self, details):
-        contacts = details.get("contacts") or 0
-        times = (
-            self.env._("once") if contacts == 1 else self.env._("%(count)s times", count=contacts)
-        )
-        return self.env._(
-            "Deferred: %(partner)s was already contacted %(times)s in the last "
-            "%(days)s days; next try on %(when)s.",
-            partner=details["partner"],
-            times=times,
-            days=details.get("days"),
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_weekend(self, details):
-        country = self._followup_country_label(details)
-        if country:
+    def _followup_sentence_choice(self, details):
+        """Which channel a step that lets the person's preferred channel decide took,
+        and why (``policy.choice``); said before what the step did."""
+        choice = details["choice"]
+        channel = self._followup_channel_label(choice.get("channel"))
+        preferred = self._followup_channel_label(choice.get("preferred"))
+        refused = [tuple(pair) for pair in choice.get("refused") or ()]
+        why = choice.get("why")
+        if why == "preferred":
+            return self.env._("By %(channel)s, the person's preferred channel.", channel=channel)
+        if why == "none_allowed":
             return self.env._(
-                "Deferred: it is the weekend in %(country)s for %(partner)s; next "
-                "try on %(when)s.",
-                country=country,
-                partner=details["partner"],
-                when=self._followup_when(details),
+                "None of the step's channels is allowed now: %(refused)s.",
+                refused=self._followup_refusals(refused),
             )
-        return self.env._(
-            "Deferred: it is the weekend for %(partner)s; next try on %(when)s.",
-            partner=details["partner"],
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_preferred_hours(self, details):
-        return self.env._(
-            "Deferred: %(partner)s prefers to be contacted between %(start)s and "
-            "%(end)s; next try on %(when)s.",
-            partner=details["partner"],
-            start=self._followup_format_clock(details.get("preferred_start")),
-            end=self._followup_format_clock(details.get("preferred_end")),
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_quiet_hours(self, details):
-        return self.env._(
-            "Deferred: it is %(now)s for %(partner)s (%(tz)s), outside the sending hours "
-            "%(start)s-%(end)s; next try on %(when)s.",
-            now=self._followup_format_clock(details.get("now_local")),
-            partner=details["partner"],
-            tz=details.get("tz") or "UTC",
-            start=self._followup_format_clock(details.get("window_start")),
-            end=self._followup_format_clock(details.get("window_end")),
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_away(self, details):
-        if details.get("away_return"):
-            return self.env._(
-                "Deferred: %(partner)s is away according to their automatic reply, until "
-                "%(date)s; next try on %(when)s.",
-                partner=details["partner"],
-                date=self._followup_format_date(details["away_return"]),
-                when=self._followup_when(details),
+        if why == "fallback" and refused:
+            sentence = self.env._(
+                "By %(channel)s: %(preferred)s, the person's preferred channel, is not "
+                "allowed (%(reason)s).",
+                channel=channel,
+                preferred=preferred,
+                reason=self._followup_reason_label(refused[0][1]),
             )
-        return self.env._(
-            "Deferred: %(partner)s is away according to their automatic reply, which gives "
-            "no return date; next try on %(when)s.",
-            partner=details["partner"],
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_soft_bounce(self, details):
-        return self.env._(
-            "Deferred: the last e-mail to %(partner)s could not be delivered for now "
-            "(%(info)s); next try on %(when)s.",
-            partner=details["partner"],
-            info=details.get("bounce_info") or self.env._("no explanation from the server"),
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_user_limit(self, details):
-        if details.get("limit_kind") == "emails":
-            return self.env._(
-                "Deferred: %(user)s already sent %(count)s follow-up e-mails today, their "
-                "daily limit; next try on %(when)s.",
-                user=details.get("user") or "",
-                count=details.get("limit") or 0,
-                when=self._followup_when(details),
+            if refused[1:]:
+                sentence += " " + self.env._(
+                    "Not allowed either: %(refused)s.",
+                    refused=self._followup_refusals(refused[1:]),
+                )
+            return sentence
+        if why == "not_offered":
+            sentence = self.env._(
+                "By %(channel)s, the first channel of the step allowed now: the step does "
+                "not offer %(preferred)s, the person's preferred channel.",
+                channel=channel,
+                preferred=preferred,
             )
-        return self.env._(
-            "Deferred: %(user)s already has %(count)s follow-up tasks today, their daily "
-            "limit; next try on %(when)s.",
-            user=details.get("user") or "",
-            count=details.get("limit") or 0,
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_holiday(self, details):
-        return self.env._(
-            "Deferred: %(date)s is a public holiday in the company's working calendar; "
-            "next try on %(when)s.",
-            date=self._followup_format_date(details.get("now_local")),
-            when=self._followup_when(details),
-        )
-
-    def _followup_sentence_resumed(self, details):
-        return self.env._(
-            "Resumed on %(date)s after a pause.",
-            date=self._followup_format_datetime(details.get("resumed")),
-        )
-
-    # --- skipped by the step's condition
-
-    def _followup_sentence_condition(self, details):
-        return self.env._(
-            "Skipped: the condition of step “%(step)s” does not hold for the document "
-            "followed up; the next step is planned.",
-            step=details.get("step") or "",
-        )
-
-    # --- suppressed: the person or the data says no
-
-    def _followup_sentence_no_consent(self, details):
-        return self.env._(
-            "Suppressed: %(partner)s has not agreed to receive marketing by %(channel)s; "
-            "this step is skipped.",
-            partner=details["partner"],
-            channel=self._followup_channel_label(details.get("channel")),
-        )
-
-    def _followup_sentence_withdrawn(self, details):
-        return self.env._(
-            "Suppressed: %(partner)s withdrew their consent for %(channel)s; this step "
-            "is skipped.",
-            partner=details["partner"],
-            channel=self._followup_channel_label(details.get("channel")),
-        )
-
-    def _followup_sentence_channel_refused(self, details):
-        return self.env._(
-            "Suppressed: %(partner)s asked not to be contacted by %(channel)s; this step "
-            "is skipped.",
-            partner=details["partner"],
-            channel=self._followup_channel_label(details.get("channel")),
-        )
-
-    def _followup_sentence_blacklisted(self, details):
-        return self.env._(
-            "Suppressed: the %(channel)s address of %(partner)s is on the opt-out list; "
-            "this step is skipped.",
-            partner=details["partner"],
-            channel=self._followup_channel_label(details.get("channel")),
-        )
-
-    def _followup_sentence_invalid_address(self, details):
-        if details.get("bounced"):
-            return self._followup_sentence_bounced(details)
-        return self.env._(
-            "Suppressed: %(partner)s has no valid address for %(channel)s; this step is skipped.",
-            partner=details["partner"],
-            channel=self._followup_channel_label(details.get("channel")),
-        )
-
-    def _followup_sentence_bounced(self, details):
-        """A hard bounce: the address is unusable (reason ``invalid_address``); the
-        follow-up stops when only e-mails were left."""
-        date = self._followup_format_datetime(details.get("bounce_date"), "UTC")
-        if details.get("stop_reason") == "bounced" and details.get("bounce_info"):
-            return self.env._(
-                "Stopped: the e-mail address of %(partner)s bounced on %(date)s (UTC): "
-                "%(info)s; only e-mails were left, the follow-up ends here.",
-                partner=details["partner"],
-                date=date,
-                info=details["bounce_info"],
+        else:
+            sentence = self.env._(
+                "By %(channel)s, the first channel of the step allowed now (the person has "
+                "no preferred channel).",
+                channel=channel,
             )
-        if details.get("stop_reason") == "bounced":
-            return self.env._(
-                "Stopped: the e-mail address of %(partner)s bounced on %(date)s (UTC); only "
-                "e-mails were left, the follow-up ends here.",
-                partner=details["partner"],
-                date=date,
+        if refused:
+            sentence += " " + self.env._(
+                "Not allowed: %(refused)s.", refused=self._followup_refusals(refused)
             )
-        if details.get("bounce_info"):
-            return self.env._(
-                "Suppressed: the e-mail address of %(partner)s bounced on %(date)s (UTC): "
-                "%(info)s; this step is skipped.",
-                partner=details["partner"],
-                date=date,
-                info=details["bounce_info"],
-            )
-        return self.env._(
-            "Suppressed: the e-mail address of %(partner)s bounced on %(date)s (UTC); this "
-            "step is skipped.",
-            partner=details["partner"],
-            date=date,
-        )
+        return sentence
 
-    def _followup_sentence_stopped(self, details):
-        return self.env._(
-            "Stopped: %(partner)s is archived; the follow-up ends here.",
-            partner=details["partner"],
-        )
+    @api.model
+    def _followup_refusals(self, refused):
+        """ "SMS (Blacklisted) and Phone (No consent)": channels and the reasons they
+        were not allowed, as a list in the reader's language."""
+        lang, _tz = self._followup_reader()
+        items = [
+            f"{self._followup_channel_label(channel)} ({self._followup_reason_label(reason)})"
+            for channel, reason in refused
+        ]
+        return format_list(items, locale=_locale(lang)) if items else ""
 
-    def _followup_sentence_suppressed(self, details):
-        """Any reason without a sentence of its own: named by its label."""
-        reason = details.get("reason") or ""
+    @api.model
+    def _followup_reason_label(self, reason):
         labels = dict(self._fields["reason"]._description_selection(self.env))
-        return self.env._(
-            "Suppressed (%(reason)s): this step is skipped.", reason=labels.get(reason, reason)
-        )
-
-    def _followup_sentence_error(self, details):
-        return self.env._(
-            "Failed: the contact data of %(partner)s could not be read; this step is skipped.",
-            partner=details.get("partner") or "",
-        )
-
-    # --- allowed (res.partner.followup_check's answer)
-
-    def _followup_sentence_allowed(self, details):
-        return self.env._(
-            "Allowed: %(partner)s may be contacted by %(channel)s now.",
-            partner=details.get("partner") or "",
-            channel=self._followup_channel_label(details.get("channel")),
-        )
+        return labels.get(reason, reason or "")

@@ -352,12 +352,13 @@ class FollowupDispatcher(models.AbstractModel):
 
     @api.model
     def _followup_perform(self, outcomes, now):
-        """Carry out the allowed steps, one adapter call per kind of action; return the
-        outcomes, the failed ones turned to ``failed``."""
+        """Carry out the allowed steps, one adapter call per kind of action (for a step
+        that lets the person's preferred channel decide, the action of the channel
+        chosen); return the outcomes, the failed ones turned to ``failed``."""
         by_action = defaultdict(list)
         for outcome in outcomes:
             if outcome.state == DONE:
-                by_action[outcome.step.action].append(outcome)
+                by_action[outcome.action].append(outcome)
         performed = {}
         for action, group in by_action.items():
             channel = self._followup_channel(action)
@@ -372,7 +373,7 @@ class FollowupDispatcher(models.AbstractModel):
                 _logger.warning(
                     "Follow-up step %s (%s) of enrollment %s failed: %s",
                     outcome.step.id,
-                    outcome.step.action,
+                    outcome.action,
                     outcome.enrollment.id,
                     outcome.error,
                 )

@@ -51,6 +51,8 @@ _STEP_FIELDS = [
     "urgent",
     "condition_domain",
     "wait_for_activity",
+    "channel_choice",
+    "channel_order",
 ]
 
 
@@ -239,16 +241,26 @@ class FollowupDispatcher(models.AbstractModel):
     def _followup_request(self, outcome, index, now):
         """The policy's request for one step: its channel and purpose, urgent for the
         urgent steps of service sequences (the constraint of followup.step keeps them
-        there; a sequence turned to marketing behind its back loses the urgency)."""
-        purpose = outcome.step.sequence_id.purpose or "service"
+        there; a sequence turned to marketing behind its back loses the urgency). A step
+        that lets the person's preferred channel decide offers its channels as the
+        request's ``choices``: the planner picks one (``policy.choice``)."""
+        step = outcome.step
+        purpose = step.sequence_id.purpose or "service"
+        channels = step._followup_channels()
+        choices = ()
+        if step.channel_choice == "preferred":
+            choices = tuple(
+                (channel, self._followup_limit_key(outcome, channel)) for channel in channels
+            )
         return policy_decision.Request(
             partner_id=outcome.partner.id,
-            channel=outcome.step.channel or policy_decision.INTERNAL,
+            channel=channels[0],
             purpose=purpose,
             due=outcome.enrollment.next_date or now,
             key=index,
-            urgent=bool(outcome.step.urgent) and purpose == "service",
-            limit_key=self._followup_limit_key(outcome),
+            urgent=bool(step.urgent) and purpose == "service",
+            limit_key=self._followup_limit_key(outcome, channels[0]),
+            choices=choices,
         )
 
     @api.model
@@ -294,7 +306,8 @@ class FollowupDispatcher(models.AbstractModel):
     def _followup_only_email_left(self, step):
         """Whether ``step`` and the ones after it only contact the person by e-mail
         (internal tasks aside), as for res.partner's hard bounces."""
-        channels = set(step._followup_remaining_steps().mapped("channel")) - {"none"}
+        steps = step._followup_remaining_steps()
+        channels = set().union(*(s._followup_channels() for s in steps)) - {"none"}
         return channels == {"email"}
 
     @api.model

@@ -17,9 +17,11 @@ class FollowupDispatcher(models.AbstractModel):
     _inherit = "followup.dispatcher"
 
     @api.model
-    def _followup_limit_key(self, outcome):
-        """(kind, user id) the step of ``outcome`` counts against, or None."""
-        kind = LIMIT_KINDS.get(outcome.step.action)
+    def _followup_limit_key(self, outcome, channel=None):
+        """(kind, user id) the step of ``outcome`` counts against, or None: on
+        ``channel`` (one of the step's channels), by default the outcome's."""
+        action = outcome.step._followup_action_for(channel) if channel else outcome.action
+        kind = LIMIT_KINDS.get(action)
         if not kind or not outcome.user:
             return None
         return (kind, outcome.user.id)
@@ -51,14 +53,17 @@ class FollowupDispatcher(models.AbstractModel):
         """
         limits, bounds = {}, {}
         for outcome in outcomes:
-            key = self._followup_limit_key(outcome)
-            if key is None or key in limits:
-                continue
-            company = self._followup_company(outcome)
-            limit = self._followup_limit_of(key[0], outcome.user, company)
-            if limit:
-                limits[key] = limit
-                bounds[key] = self._followup_day_bounds(outcome.user, now)
+            # Every channel the step may take (one, unless the person's preference
+            # decides among several).
+            for channel in outcome.step._followup_channels():
+                key = self._followup_limit_key(outcome, channel)
+                if key is None or key in limits:
+                    continue
+                company = self._followup_company(outcome)
+                limit = self._followup_limit_of(key[0], outcome.user, company)
+                if limit:
+                    limits[key] = limit
+                    bounds[key] = self._followup_day_bounds(outcome.user, now)
         if not limits:
             return None
         if used is None:
@@ -75,12 +80,13 @@ class FollowupDispatcher(models.AbstractModel):
         Dispatch = self.env["followup.dispatch"]
         groups = Dispatch._read_group(
             [("state", "=", "done"), ("user_id", "in", users), ("create_date", ">=", since)],
-            ["user_id", "step_id", "create_date:hour"],
+            ["user_id", "step_id", "channel", "create_date:hour"],
             ["__count"],
         )
         done = defaultdict(int)
-        for user, step, hour, count in groups:
-            key = (LIMIT_KINDS.get(step.action), user.id)
+        for user, step, channel, hour, count in groups:
+            action = step._followup_action_for(channel) if step else False
+            key = (LIMIT_KINDS.get(action), user.id)
             if key in bounds and hour >= bounds[key][0]:
                 done[key] += count
         return done

@@ -27,10 +27,10 @@ class FollowupEnrollJob(models.Model):
         "followup.sequence",
         string="Follow-up Sequence",
         required=True,
+        readonly=True,
         index=True,
         ondelete="cascade",
         check_company=True,
-        readonly=True,
     )
     company_id = fields.Many2one(
         related="sequence_id.company_id", store=True, precompute=True, index=True

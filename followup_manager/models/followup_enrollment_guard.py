@@ -11,10 +11,20 @@ from .followup_arguments import check_choice, check_id, check_text
 # Where an enrollment stands in its sequence: moved by the add-on (enroll, the
 # dispatch, a stop) or by a manager, never by hand by a user.
 PROGRESS_FIELDS = ("next_step_id", "next_date", "state", "date_start", "date_stop", "stop_reason")
+# Steering (followup_enrollment_pause.py, followup_enrollment_wait.py): set by the
+# official actions (pause, resume, snooze) and by the dispatch, never by hand by a user.
+STEERING_FIELDS = (
+    "date_paused",
+    "paused_by_sequence",
+    "resumed_date",
+    "snoozed_until",
+    "snooze_reason",
+    "waiting_activity_id",
+)
 # Who is followed up, on which document, by which sequence.
 TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 # Values a user creating an enrollment directly may not choose (enroll() never does).
-CHOSEN_ON_CREATE = ("next_date", "date_stop", "stop_reason", "stop_note")
+CHOSEN_ON_CREATE = ("next_date", "date_stop", "stop_reason", "stop_note", *STEERING_FIELDS)
 # Cursor cache key: enroll() is creating the enrollments it checked.
 DOOR_OPEN = "followup_manager.enroll_door_open"
 
@@ -29,9 +39,10 @@ class FollowupEnrollment(models.Model):
     sequence, the partner inside its "Who may enter" filter, the company, and read
     access to the partner and the document (followup_enrollment.py). A user who is
     not a follow-up manager starts at the sequence's first step and cannot choose
-    where an enrollment stands (step, date, state) nor re-point it: the add-on
-    moves it (enroll, the dispatch, action_stop), and a manager may move it by hand,
-    tracked in its chatter. A server-action step therefore runs only for an
+    where an enrollment stands (step, date, state, pause, snooze, the activity it
+    waits for) nor re-point it: the add-on moves it (enroll, the dispatch,
+    action_stop, action_pause, action_resume, snooze), and a manager may move it by
+    hand, tracked in its chatter. A server-action step therefore runs only for an
     enrollment that entered through the door and walked the steps before it, or
     that a manager placed there.
     """
@@ -93,7 +104,17 @@ class FollowupEnrollment(models.Model):
         if self.env.su or not self:
             return super().write(vals)
         self._followup_check_vals_types(vals)
-        moved = set(vals) & set(PROGRESS_FIELDS + TARGET_FIELDS + ("stop_note",))
+        moved = set(vals) & set(PROGRESS_FIELDS + STEERING_FIELDS + TARGET_FIELDS + ("stop_note",))
+        steered = set(vals) & set(STEERING_FIELDS)
+        if steered and not self._followup_is_manager():
+            raise AccessError(
+                self.env._(
+                    "Only follow-up managers can steer an enrollment by hand (%(fields)s). "
+                    "Use Pause, Resume or Snooze: they keep the follow-up's place and "
+                    "write why in its chatter.",
+                    fields=", ".join(sorted(steered)),
+                )
+            )
         if moved and not self._followup_is_manager():
             raise AccessError(
                 self.env._(
@@ -143,7 +164,13 @@ class FollowupEnrollment(models.Model):
         """A UserError naming the field for a value of the wrong kind (the ORM would
         answer with a Python or SQL error)."""
         env = self.env
-        for fname in ("partner_id", "sequence_id", "next_step_id", "origin_id"):
+        for fname in (
+            "partner_id",
+            "sequence_id",
+            "next_step_id",
+            "origin_id",
+            "waiting_activity_id",
+        ):
             if vals.get(fname) not in (None, False, 0):
                 check_id(env, fname, vals[fname])
         # Which models may be followed up is checked with the document's access.
@@ -158,7 +185,15 @@ class FollowupEnrollment(models.Model):
                     optional=fname == "stop_reason",
                 )
         check_text(env, "stop_note", vals.get("stop_note"))
-        for fname in ("next_date", "date_start", "date_stop"):
+        check_text(env, "snooze_reason", vals.get("snooze_reason"))
+        for fname in (
+            "next_date",
+            "date_start",
+            "date_stop",
+            "date_paused",
+            "resumed_date",
+            "snoozed_until",
+        ):
             if vals.get(fname):
                 try:
                     fields.Datetime.to_datetime(vals[fname])

@@ -37,6 +37,7 @@ FOLLOWUP_FACT_FIELDS = (
     "followup_email_retry_after",
     "followup_away_until",
     "followup_away_return",
+    "followup_preferred_channel",
 )
 # The scalar fields of FOLLOWUP_FACT_FIELDS that the facts read as they are (see
 # followup.facts._partner_rows; the company and the country are read apart).
@@ -331,4 +332,5 @@ class FollowupFacts(models.AbstractModel):
                 for channel, (state, legal_basis) in consents.items()
             },
             recent_contacts=recent_contacts,
+            preferred_channel=row["followup_preferred_channel"] or None,
         )

@@ -295,7 +295,7 @@ class FollowupForecast(models.Model):
         return (
             day,
             outcome.step.id,
-            outcome.step.channel,
+            outcome.channel,
             outcome.user.id if outcome.user else False,
             outcome.log_state,
             outcome.log_reason,

@@ -70,6 +70,22 @@ class StepOutcome:
         return self.enrollment.id
 
     @property
+    def channel(self):
+        """The channel the step contacts the person on: the one the policy chose for a
+        step that lets the person's preferred channel decide (the request decided is on
+        it), else the step's (the first of its order before any decision)."""
+        if self.request is not None:
+            return self.request.channel
+        channels = self.step._followup_channels() if self.step else ()
+        return channels[0] if channels else policy_decision.INTERNAL
+
+    @property
+    def action(self):
+        """The action that carries the step out on :attr:`channel` (the step's own
+        action for a step with a fixed channel)."""
+        return self.step._followup_action_for(self.channel) if self.step else False
+
+    @property
     def log_state(self):
         """followup.dispatch.state of the row logging this outcome; None: no row."""
         if self.state == ALREADY_DONE:

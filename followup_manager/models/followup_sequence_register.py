@@ -18,13 +18,31 @@ class FollowupSequence(models.Model):
 
     @api.model
     def _followup_rpo_sequences(self, company):
-        """The active marketing sequences of ``company`` with a call or letter step: the
-        ones the register concerns."""
+        """The active marketing sequences of ``company`` with a call or letter step (or a
+        step that may call when it is the person's preferred channel): the ones the
+        register concerns."""
         return self.search(
             [
                 ("company_id", "=", company.id),
                 ("purpose", "=", "marketing"),
-                ("step_ids.channel", "in", list(policy_register.REGISTER_CHANNELS)),
+                "|",
+                (
+                    "step_ids",
+                    "any",
+                    [
+                        ("channel_choice", "!=", "preferred"),
+                        ("channel", "in", list(policy_register.REGISTER_CHANNELS)),
+                    ],
+                ),
+                (
+                    "step_ids",
+                    "any",
+                    [
+                        ("channel_choice", "=", "preferred"),
+                        ("channel_order", "like", "phone"),
+                        ("activity_type_id", "!=", False),
+                    ],
+                ),
             ]
         )
 

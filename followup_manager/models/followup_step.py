@@ -13,6 +13,15 @@ DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
 MAX_DELAY = {"hours": 5 * 365 * 24, "days": 5 * 365, "business_days": 5 * 261, "weeks": 5 * 52}
 
 
+#: What a step does (followup.step.action; the step preview shows the same).
+STEP_ACTIONS = [
+    ("activity", "Activity for a salesperson"),
+    ("email", "E-mail from a template"),
+    ("sms", "SMS from a template"),
+    ("server_action", "Server action"),
+]
+
+
 class FollowupStep(models.Model):
     _name = "followup.step"
     _description = "Follow-up Step"
@@ -51,12 +60,7 @@ class FollowupStep(models.Model):
         "time zone.",
     )
     action = fields.Selection(
-        [
-            ("activity", "Activity for a salesperson"),
-            ("email", "E-mail from a template"),
-            ("sms", "SMS from a template"),
-            ("server_action", "Server action"),
-        ],
+        STEP_ACTIONS,
         required=True,
         default="activity",
     )
@@ -146,10 +150,14 @@ class FollowupStep(models.Model):
             )
         )
 
-    @api.depends("action")
+    @api.depends("action", "channel_choice", "channel_order")
     def _compute_channel(self):
         for step in self:
-            if step.action in ACTION_CHANNELS:
+            if step.channel_choice == "preferred":
+                # The channel tried first when the person has no preference; the
+                # channels it may take are _followup_channels().
+                step.channel = step.channel_order.split("_")[0]
+            elif step.action in ACTION_CHANNELS:
                 step.channel = ACTION_CHANNELS[step.action]
             elif not step.channel or step.channel in ACTION_CHANNELS.values():
                 step.channel = DEFAULT_CHANNELS.get(step.action, "none")
@@ -157,9 +165,16 @@ class FollowupStep(models.Model):
     # ------------------------------------------------------------------ constraints
 
     @api.constrains(
-        "action", "activity_type_id", "mail_template_id", "sms_template_id", "server_action_id"
+        "action",
+        "channel_choice",
+        "activity_type_id",
+        "mail_template_id",
+        "sms_template_id",
+        "server_action_id",
     )
     def _check_action_target(self):
+        """A step on a fixed channel needs what its action uses (a preferred-channel
+        step, what each of its channels uses: see followup_step_preferred.py)."""
         labels = dict(self._fields["action"]._description_selection(self.env))
         required = {
             "activity": ("activity_type_id", self.env._("an activity type")),
@@ -167,7 +182,7 @@ class FollowupStep(models.Model):
             "sms": ("sms_template_id", self.env._("an SMS template")),
             "server_action": ("server_action_id", self.env._("a server action")),
         }
-        for step in self:
+        for step in self.filtered(lambda s: s.channel_choice != "preferred"):
             field_name, what = required[step.action]
             if not step[field_name]:
                 raise ValidationError(
@@ -231,10 +246,10 @@ class FollowupStep(models.Model):
                     )
                 )
 
-    @api.constrains("action", "channel")
+    @api.constrains("action", "channel", "channel_choice")
     def _check_channel(self):
         labels = dict(self._fields["channel"]._description_selection(self.env))
-        for step in self:
+        for step in self.filtered(lambda s: s.channel_choice != "preferred"):
             expected = ACTION_CHANNELS.get(step.action)
             if expected and step.channel != expected:
                 raise ValidationError(

@@ -6,7 +6,8 @@ does not hold, the step is skipped (reason ``condition``) and the next one is pl
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import safe_eval
+
+from .tools import eval_domain
 
 
 class FollowupStep(models.Model):
@@ -27,19 +28,7 @@ class FollowupStep(models.Model):
     def _followup_condition(self):
         """The condition as a domain list (empty: no condition); override to add terms."""
         self.ensure_one()
-        if not self.condition_domain:
-            return []
-        eval_context = {
-            "datetime": safe_eval.datetime,
-            "dateutil": safe_eval.dateutil,
-            "time": safe_eval.time,
-            "relativedelta": safe_eval.dateutil.relativedelta.relativedelta,
-            "context_today": lambda: fields.Date.context_today(self),
-        }
-        domain = safe_eval.safe_eval(self.condition_domain, eval_context)
-        if not isinstance(domain, list | tuple):
-            raise TypeError(self.env._("a filter must be a list of conditions"))
-        return list(domain)
+        return eval_domain(self, self.condition_domain) if self.condition_domain else []
 
     @api.constrains("condition_domain", "sequence_id")
     def _check_condition_domain(self):

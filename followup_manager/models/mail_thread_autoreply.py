@@ -20,16 +20,17 @@ class MailThread(models.AbstractModel):
         kind = replies.auto_reply_kind(dict(message.items()), message_dict.get("subject"))
         if not kind:
             return super()._message_route_process(message, message_dict, routes)
-        self._followup_on_auto_reply(message_dict)
+        self._followup_on_auto_reply(message, message_dict)
         this = self.with_context(**{CONTEXT_AUTO_REPLY: kind})
         return super(MailThread, this)._message_route_process(message, message_dict, routes)
 
     @api.model
-    def _followup_on_auto_reply(self, message_dict):
+    def _followup_on_auto_reply(self, message, message_dict):
         """The person's mail program answered for them: their follow-ups wait until
         the day after the return date it states, or the company's waiting days
-        (``followup_away_days``) when it states none."""
-        email = email_normalize(message_dict.get("email_from") or "")
+        (``followup_away_days``) when it states none. The person is the one whose
+        address the From header names (never a display name)."""
+        email = email_normalize(replies.sender_address(message) or "")
         partners = self.env["res.partner"]._followup_partners_by_email([email] if email else [])
         if partners:
             text = "\n".join(

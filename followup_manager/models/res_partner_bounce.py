@@ -112,17 +112,29 @@ class ResPartner(models.Model):
 
     def _message_receive_bounce(self, email, partner):
         res = super()._message_receive_bounce(email, partner)
-        self._followup_receive_bounce(
-            self.env.context.get(CONTEXT_DELIVERY_STATUS),
-            self.env.context.get(CONTEXT_BOUNCED_MESSAGE),
+        status = self.env.context.get(CONTEXT_DELIVERY_STATUS)
+        # The address that bounced is the one the delivery report names (as it
+        # failed, or as it was written before a forward). Odoo also counts a bounce
+        # on the partner the bounced message was sent to, or on the record it was
+        # posted on, when the report names an address no partner has any more (the
+        # partner changed it since): that is no bounce of their current address.
+        addresses = (status.addresses if status else ()) or (email,)
+        self._followup_with_address(*addresses)._followup_receive_bounce(
+            status, self.env.context.get(CONTEXT_BOUNCED_MESSAGE)
         )
         return res
 
     def _message_reset_bounce(self, email):
-        # Mail came from the address: it works again, for follow-ups too.
+        # Mail came from the address: it works again, for follow-ups too, for the
+        # partners whose address it is.
         res = super()._message_reset_bounce(email)
-        self._followup_clear_bounce()
+        self._followup_with_address(email)._followup_clear_bounce()
         return res
+
+    def _followup_with_address(self, *emails):
+        """The partners of ``self`` whose current e-mail address is one of ``emails``."""
+        normalized = {email_normalize(email or "") for email in emails} - {False}
+        return self.filtered(lambda partner: partner.email_normalized in normalized)
 
     def write(self, vals):
         changed = self.browse()
@@ -245,26 +257,29 @@ class ResPartner(models.Model):
             user = partner.user_id or enrollments.user_id[:1]
             if not user:
                 continue
-            lang = user.partner_id.lang or self.env.lang
-            env = self.with_context(lang=lang).env
-            vals_list.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": user.id,
-                    "summary": env._("E-mail address bounced: check it"),
-                    "note": Markup("<p>%s</p>")
-                    % env._(
-                        "The e-mail address %(email)s of %(partner)s bounced on %(date)s: "
-                        "%(info)s. Follow-ups no longer write to it; correct the address "
-                        "or ask the person for a new one.",
-                        email=partner.email or "",
-                        partner=partner.display_name,
-                        date=fields.Datetime.to_string(partner.followup_email_bounced_date)[:16],
-                        info=partner.followup_email_bounce_info
-                        or env._("no explanation from the server"),
-                    ),
-                }
-            )
+            vals_list.append(partner._followup_bounce_activity_vals(activity_type, user, model_id))
         return self.env["mail.activity"].sudo().create(vals_list)
+
+    def _followup_bounce_activity_vals(self, activity_type, user, model_id):
+        """The values of the "check the address" activity of this partner for ``user``,
+        written in the user's language."""
+        self.ensure_one()
+        lang = user.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        return {
+            "res_model_id": model_id,
+            "res_id": self.id,
+            "activity_type_id": activity_type.id,
+            "user_id": user.id,
+            "summary": env._("E-mail address bounced: check it"),
+            "note": Markup("<p>%s</p>")
+            % env._(
+                "The e-mail address %(email)s of %(partner)s bounced on %(date)s: "
+                "%(info)s. Follow-ups no longer write to it; correct the address "
+                "or ask the person for a new one.",
+                email=self.email or "",
+                partner=self.display_name,
+                date=fields.Datetime.to_string(self.followup_email_bounced_date)[:16],
+                info=self.followup_email_bounce_info or env._("no explanation from the server"),
+            ),
+        }

@@ -31,6 +31,17 @@ def _odoo_phone_parse(text, region):
         return None
 
 
+def _number_fields(kind):
+    """The stored reading of one of a partner's numbers, named after ``kind`` ("Phone",
+    "Mobile"): its E.164 form, whether it is valid, and its problem if not."""
+    stored = {"compute": "_compute_followup_contact_data", "store": True}
+    return (
+        fields.Char(string=f"{kind} (E.164)", **stored),
+        fields.Boolean(string=f"{kind} Valid", **stored),
+        fields.Selection(selection=FOLLOWUP_PHONE_ERRORS, string=f"{kind} Problem", **stored),
+    )
+
+
 class ResPartner(models.Model):
     """What the person asked for (channels refused, preferred hours and frequency),
     their time zone, and whether their e-mail and numbers can be used."""
@@ -105,30 +116,8 @@ class ResPartner(models.Model):
     followup_email_valid = fields.Boolean(
         string="E-mail Valid", compute="_compute_followup_contact_data", store=True
     )
-    followup_phone_e164 = fields.Char(
-        string="Phone (E.164)", compute="_compute_followup_contact_data", store=True
-    )
-    followup_phone_valid = fields.Boolean(
-        string="Phone Valid", compute="_compute_followup_contact_data", store=True
-    )
-    followup_phone_error = fields.Selection(
-        selection=FOLLOWUP_PHONE_ERRORS,
-        string="Phone Problem",
-        compute="_compute_followup_contact_data",
-        store=True,
-    )
-    followup_mobile_e164 = fields.Char(
-        string="Mobile (E.164)", compute="_compute_followup_contact_data", store=True
-    )
-    followup_mobile_valid = fields.Boolean(
-        string="Mobile Valid", compute="_compute_followup_contact_data", store=True
-    )
-    followup_mobile_error = fields.Selection(
-        selection=FOLLOWUP_PHONE_ERRORS,
-        string="Mobile Problem",
-        compute="_compute_followup_contact_data",
-        store=True,
-    )
+    followup_phone_e164, followup_phone_valid, followup_phone_error = _number_fields("Phone")
+    followup_mobile_e164, followup_mobile_valid, followup_mobile_error = _number_fields("Mobile")
     followup_sms_number = fields.Char(
         string="SMS Number",
         compute="_compute_followup_contact_data",
@@ -235,22 +224,19 @@ class ResPartner(models.Model):
         emails = [email for email in emails if email]
         if not emails:
             return self.browse()
-        # sudo: the consent of every partner using the address follows the
-        # blacklist, whoever added it, including archived partners.
-        return (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("email_normalized", "in", emails)])
-        )
+        return self._followup_every_partner([("email_normalized", "in", emails)])
 
     @api.model
     def _followup_partners_by_number(self, numbers):
         numbers = [number for number in numbers if number]
         if not numbers:
             return self.browse()
-        # sudo: as in _followup_partners_by_email
-        return (
-            self.sudo()
-            .with_context(active_test=False)
-            .search(self._followup_phone_domain(numbers))
-        )
+        return self._followup_every_partner(self._followup_phone_domain(numbers))
+
+    @api.model
+    def _followup_every_partner(self, domain):
+        """Every partner of ``domain`` (the users of an address), archived ones too,
+        whoever may read them."""
+        # sudo: the consent of every partner using the address follows the
+        # blacklist, whoever added it, including archived partners.
+        return self.sudo().with_context(active_test=False).search(domain)

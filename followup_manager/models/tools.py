@@ -2,7 +2,9 @@
 
 from collections import defaultdict
 
+from odoo import fields
 from odoo.exceptions import ValidationError
+from odoo.tools import safe_eval
 
 # Who reads the follow-up fields of a contact: follow-up users, and consent
 # auditors, who stand alone (they are not follow-up users and change nothing).
@@ -68,3 +70,31 @@ def by_note_lang(records, lang_of):
     for record in records:
         ids_by_lang[lang_of(record)].append(record.id)
     return {lang: records.browse(ids).with_context(lang=lang) for lang, ids in ids_by_lang.items()}
+
+
+def active_ids(env, model=None):
+    """The ids of the records a wizard was opened on (the context's ``active_ids``,
+    else its ``active_id``); none when it was opened on another model than ``model``."""
+    context = env.context
+    if model and context.get("active_model") != model:
+        return []
+    return list(context.get("active_ids") or filter(None, [context.get("active_id")]))
+
+
+def eval_domain(record, text, **names):
+    """A domain a user wrote as text (a sequence's filter, a step's condition) as a
+    list, evaluated with the names Odoo's own filters offer (``datetime``,
+    ``relativedelta``, ``context_today()``...) and ``names``; TypeError when it is not a
+    list of conditions."""
+    eval_context = {
+        "datetime": safe_eval.datetime,
+        "dateutil": safe_eval.dateutil,
+        "time": safe_eval.time,
+        "relativedelta": safe_eval.dateutil.relativedelta.relativedelta,
+        "context_today": lambda: fields.Date.context_today(record),
+        **names,
+    }
+    domain = safe_eval.safe_eval(text or "[]", eval_context)
+    if not isinstance(domain, list | tuple):
+        raise TypeError(record.env._("a filter must be a list of conditions"))
+    return list(domain)

@@ -10,7 +10,7 @@ Only relative imports inside this package: the fast tests load it without import
 ``followup_manager/__init__.py`` (which imports odoo).
 """
 
-from . import bounce, register, register_file, replies, vocabulary
+from . import bounce, choice, register, register_file, replies, vocabulary
 from .calendar import (
     DELAY_UNITS,
     WORLD,
@@ -25,6 +25,7 @@ from .calendar import (
     to_utc,
     weekend_days,
 )
+from .choice import Choice, choose
 from .contact import EmailInfo, PhoneInfo, normalize_email, normalize_phone
 from .decision import (
     ALLOW,
@@ -92,6 +93,7 @@ __all__ = [
     "WEEKEND",
     "WITHDRAWN",
     "WORLD",
+    "Choice",
     "ConsentFacts",
     "Decision",
     "EmailInfo",
@@ -102,6 +104,8 @@ __all__ = [
     "add_delay",
     "bounce",
     "check",
+    "choice",
+    "choose",
     "decide",
     "format_hours",
     "hours_to_intervals",

@@ -6,7 +6,10 @@ recipient block carries an ``Action`` (failed, delayed, ...) and an enhanced ``S
 code (RFC 3463) whose class is 5 for a permanent failure and 4 for a transient one, and
 usually the receiving server's own words (``Diagnostic-Code``).
 
-* :func:`delivery_status` reads those fields from a parsed message (stdlib ``email``);
+* :func:`delivery_status` reads those fields from a parsed message (stdlib ``email``):
+  the one reading of a DSN, for the partner's address and for the delivery of the
+  follow-up e-mail that bounced alike;
+* :attr:`DeliveryStatus.failed`: whether the message was not delivered to the recipient;
 * :func:`bounce_kind` decides: ``hard`` (the address is unusable until it changes or mail
   comes from it again), ``soft`` (try again later) or None (not a failure).
 
@@ -21,6 +24,7 @@ from email.message import Message
 
 __all__ = [
     "HARD",
+    "NOT_FAILED_ACTIONS",
     "SOFT",
     "DeliveryStatus",
     "bounce_kind",
@@ -30,6 +34,10 @@ __all__ = [
 HARD = "hard"
 SOFT = "soft"
 
+#: DSN actions that are no failure (RFC 3464, section 2.3.3): the server keeps trying
+#: (``delayed``) or passed the message on.
+NOT_FAILED_ACTIONS = frozenset({"delayed", "delivered", "relayed", "expanded"})
+
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 # Longest diagnostic kept: servers explain in a sentence; some paste whole transcripts.
 _DIAGNOSTIC_LIMIT = 300
@@ -37,21 +45,42 @@ _DIAGNOSTIC_LIMIT = 300
 
 @dataclass(frozen=True)
 class DeliveryStatus:
-    """One recipient's block of a DSN: ``recipient`` (the address, lower case),
-    ``action`` (lower case), ``status`` (``"5.1.1"``) and ``diagnostic`` (the server's
-    words, without the ``smtp;`` type), each None when the DSN does not say."""
+    """One recipient's block of a DSN: ``recipient`` (the address that failed, lower
+    case), ``action`` (lower case), ``status`` (``"5.1.1"``), ``diagnostic`` (the
+    server's words, without the ``smtp;`` type, whole) and ``original_recipient`` (the
+    address as the sender wrote it, when a forward or an alias changed it), each None
+    when the DSN does not say."""
 
     recipient: str | None = None
     action: str | None = None
     status: str | None = None
     diagnostic: str | None = None
+    original_recipient: str | None = None
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """The addresses this block is about: the one that failed and the one it was
+        sent to, if they differ."""
+        return tuple(
+            dict.fromkeys(
+                address for address in (self.recipient, self.original_recipient) if address
+            )
+        )
+
+    @property
+    def failed(self) -> bool:
+        """Whether the message was not delivered to the recipient: any action but
+        those of :data:`NOT_FAILED_ACTIONS` (a report without an action too)."""
+        return self.action not in NOT_FAILED_ACTIONS
 
     @property
     def summary(self) -> str:
-        """``"5.1.1 user unknown"``: what a person reads about this bounce."""
-        parts = [part for part in (self.status, self.diagnostic) if part]
-        if self.status and self.diagnostic and self.status in self.diagnostic:
-            parts = [self.diagnostic]
+        """``"5.1.1 user unknown"``: what a person reads about this bounce (at most
+        a sentence of the server's words)."""
+        diagnostic = self.diagnostic[:_DIAGNOSTIC_LIMIT] if self.diagnostic else None
+        parts = [part for part in (self.status, diagnostic) if part]
+        if self.status and diagnostic and self.status in diagnostic:
+            parts = [diagnostic]
         return " ".join(parts)
 
 
@@ -84,8 +113,9 @@ def _recipient_blocks(message: Message) -> list[Message]:
 
 
 def delivery_status(message: Message, recipient: str | None = None) -> DeliveryStatus | None:
-    """The DSN block of ``recipient`` (or the first one) in ``message``, or None when the
-    message carries no delivery-status part (a bounce some servers write as plain text).
+    """The DSN block of ``recipient`` (its final or its original recipient; else the
+    first block) in ``message``, or None when the message carries no delivery-status
+    part (a bounce some servers write as plain text).
     """
     blocks = _recipient_blocks(message)
     if not blocks:
@@ -94,6 +124,7 @@ def delivery_status(message: Message, recipient: str | None = None) -> DeliveryS
     statuses = []
     for block in blocks:
         final = _typed_value(_field(block, "Final-Recipient"))
+        original = _typed_value(_field(block, "Original-Recipient"))
         status_match = _STATUS.search(_field(block, "Status") or "")
         diagnostic = _typed_value(_field(block, "Diagnostic-Code"))
         statuses.append(
@@ -101,12 +132,13 @@ def delivery_status(message: Message, recipient: str | None = None) -> DeliveryS
                 recipient=final.lower() if final else None,
                 action=(_field(block, "Action") or "").lower() or None,
                 status=status_match.group(0) if status_match else None,
-                diagnostic=diagnostic[:_DIAGNOSTIC_LIMIT] if diagnostic else None,
+                diagnostic=diagnostic,
+                original_recipient=original.lower() if original else None,
             )
         )
     if wanted:
         for status in statuses:
-            if status.recipient == wanted:
+            if wanted in status.addresses:
                 return status
     return statuses[0]
 

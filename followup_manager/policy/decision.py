@@ -37,12 +37,12 @@ translates) the sentence. Nothing here imports odoo.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import register as policy_register
 from .calendar import (
@@ -53,6 +53,9 @@ from .calendar import (
     to_local,
     weekend_days,
 )
+
+# The facts the rules read live in facts.py; importable from here as they always were.
+from .facts import ConsentFacts, PartnerFacts, Settings
 from .vocabulary import (
     AWAY,
     BLACKLISTED,
@@ -123,12 +126,6 @@ DEFER = "defer"
 SUPPRESS = "suppress"
 VERDICTS = (ALLOW, DEFER, SUPPRESS)
 
-# Bases that cover marketing on any channel. "contract" covers only what the contract
-# needs (service messages), never promotion.
-_MARKETING_BASES = frozenset({"consent", "legitimate_interest"})
-# The soft opt-in (ePrivacy art. 13(2)) exists for electronic mail to existing customers:
-# e-mail and text messages only, and only while its conditions hold.
-_SOFT_OPT_IN_CHANNELS = frozenset({"email", "sms"})
 # Which blacklist applies to a channel (post has none): a blacklisted number stops every
 # channel that reaches it.
 _BLACKLIST_FIELD = {
@@ -150,154 +147,15 @@ _URGENT_PASSES = frozenset({CAP, WEEKEND, HOLIDAY, PREFERRED_HOURS, QUIET_HOURS}
 
 
 @dataclass(frozen=True)
-class Settings:
-    """A company's contact policy (res.company ``followup_*`` fields).
-
-    ``cap_count`` contacts at most over any rolling ``cap_days`` days, across sequences and
-    channels. ``cap_count == 0`` (or ``cap_days == 0``) means *no cap*: a company that
-    blanks the field wants no limit, and "never contact anybody" is already expressible by
-    not enrolling. The window is in the partner's local time, ``[window_start,
-    window_end)``; start after end is an overnight window, start equal to end no window
-    (see calendar.hours_to_intervals). ``business_days`` keeps contacts off the partner's
-    country's weekend and off the company's public ``holidays`` (local dates).
-    ``register``: the company's use of the Italian opt-out register, None when it does
-    not apply it.
-    """
-
-    cap_count: int = 1
-    cap_days: int = 7
-    window_start: float = 9.0
-    window_end: float = 19.0
-    business_days: bool = True
-    register: policy_register.RegisterSettings | None = None
-    holidays: frozenset[date] = frozenset()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "holidays", frozenset(self.holidays or ()))
-        if self.cap_count < 0 or self.cap_days < 0:
-            raise ValueError("cap_count and cap_days cannot be negative")
-        for hours in (self.window_start, self.window_end):
-            if not 0 <= hours <= 24:
-                raise ValueError(f"window hours must be within 0..24, got {hours}")
-
-    @property
-    def capped(self) -> bool:
-        return self.cap_count > 0 and self.cap_days > 0
-
-
-@dataclass(frozen=True)
-class ConsentFacts:
-    """The current consent of a partner on one channel (a followup.consent row).
-
-    An empty ``legal_basis`` (Odoo's ``False``) on a granted row is read as ``consent``:
-    the person said yes, and that is what the row records.
-    """
-
-    state: str
-    legal_basis: str | None
-    soft_opt_in_valid: bool = True
-
-    def __post_init__(self) -> None:
-        if self.state not in CONSENT_STATES:
-            raise ValueError(f"unknown consent state {self.state!r}")
-        basis = self.legal_basis or None
-        if basis is not None and basis not in LEGAL_BASES:
-            raise ValueError(f"unknown legal basis {self.legal_basis!r}")
-        object.__setattr__(self, "legal_basis", basis)
-
-    def covers_marketing(self, channel: str) -> bool:
-        """True if this consent lets the company send promotion on ``channel``."""
-        if self.state != "granted":
-            return False
-        basis = self.legal_basis or "consent"
-        if basis in _MARKETING_BASES:
-            return True
-        return (
-            basis == "soft_opt_in"
-            and channel in _SOFT_OPT_IN_CHANNELS
-            and (self.soft_opt_in_valid)
-        )
-
-
-def _consent(value: ConsentFacts | Mapping[str, Any] | tuple) -> ConsentFacts:
-    if isinstance(value, ConsentFacts):
-        return value
-    if isinstance(value, Mapping):
-        return ConsentFacts(**value)
-    return ConsentFacts(*value)
-
-
-@dataclass(frozen=True)
-class PartnerFacts:
-    """Everything the rules need to know about one partner, read once from the database.
-
-    ``consents`` maps a channel to its :class:`ConsentFacts` (plain dicts or tuples are
-    converted); it is stored read-only, so facts can be shared between decisions.
-    ``recent_contacts`` are the UTC times of the contacts that count for the cap (all
-    sequences, all channels); stored sorted. ``preferred_hours`` is ``(start, end)`` in
-    local float hours, or None.
-
-    ``register`` holds what the opposition register rule needs (None: no Italian number
-    or address, or not read).
-    ``email_bounced`` is a hard bounce of the current address (``email_bounce_date``
-    naive UTC, ``email_bounce_info`` the server's words); ``email_retry_after`` (naive
-    UTC) is when e-mail may be tried again after a soft bounce. ``away_until`` (naive
-    UTC) is when the person is back according to an automatic reply, ``away_return`` the
-    return date it stated (None when it stated none).
-
-    ``tz`` should be the zone already resolved with :func:`resolve_tz` (state and company
-    included); decide() re-resolves it from ``country_code`` alone only as a safety net
-    against an invalid name. Facts are immutable but not hashable (``consents``).
-    """
-
-    partner_id: int
-    tz: str = "UTC"
-    country_code: str | None = None
-    active: bool = True
-    email_valid: bool = False
-    email_blacklisted: bool = False
-    phone_valid: bool = False
-    phone_blacklisted: bool = False
-    sms_valid: bool = False
-    email_bounced: bool = False
-    email_bounce_date: datetime | None = None
-    email_bounce_info: str | None = None
-    email_retry_after: datetime | None = None
-    away_until: datetime | None = None
-    away_return: date | None = None
-    refused_channels: frozenset[str] = frozenset()
-    preferred_hours: tuple[float, float] | None = None
-    consents: Mapping[str, ConsentFacts] = field(default_factory=lambda: MappingProxyType({}))
-    recent_contacts: tuple[datetime, ...] = ()
-    register: policy_register.RegisterFacts | None = None
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "refused_channels", frozenset(self.refused_channels or ()))
-        set_(
-            self,
-            "consents",
-            MappingProxyType(
-                {channel: _consent(value) for channel, value in (self.consents or {}).items()}
-            ),
-        )
-        set_(self, "recent_contacts", tuple(sorted(self.recent_contacts or ())))
-        hours = self.preferred_hours
-        set_(self, "preferred_hours", (float(hours[0]), float(hours[1])) if hours else None)
-
-    def with_contacts(self, contacts: Iterable[datetime]) -> PartnerFacts:
-        """A copy with more contacts counted for the cap (used by the planner)."""
-        extra = tuple(contacts)
-        if not extra:
-            return self
-        return replace(self, recent_contacts=self.recent_contacts + extra)
-
-
-@dataclass(frozen=True)
 class Request:
     """One step that wants to contact one partner; ``key`` is the caller's, untouched.
 
     ``urgent`` (service only) lets the request through the cap and the send window.
+
+    ``choices``: a step that lets the person's preferred channel decide (see choice.py)
+    offers its channels in its order of fallback, each with the limit key it would count
+    against, as ``((channel, limit_key), ...)``; ``channel`` is then one of them, and the
+    planner replaces the request by the one on the channel chosen (:meth:`on`).
     """
 
     partner_id: int
@@ -309,6 +167,7 @@ class Request:
     #: What the request counts against in a daily limit (e.g. ("tasks", user id)), or
     #: None; see ``planner.DailyLimits``.
     limit_key: Any = None
+    choices: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS and self.channel != INTERNAL:
@@ -317,6 +176,24 @@ class Request:
             raise ValueError(f"unknown purpose {self.purpose!r}")
         if self.urgent and self.purpose != "service":
             raise ValueError("only a service request can be urgent")
+        choices = tuple((channel, limit_key) for channel, limit_key in self.choices or ())
+        object.__setattr__(self, "choices", choices)
+        if choices and self.channel not in self.channels:
+            raise ValueError(f"channel {self.channel!r} is not one of the choices {choices!r}")
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels offered, in the step's order (just ``channel`` without choices)."""
+        return tuple(channel for channel, _limit in self.choices) or (self.channel,)
+
+    def on(self, channel: str) -> Request:
+        """The request on one of its ``choices``: that channel and its limit key."""
+        if not self.choices and channel == self.channel:
+            return self
+        limits = dict(self.choices)
+        if channel not in limits:
+            raise ValueError(f"channel {channel!r} is not one of the choices {self.choices!r}")
+        return replace(self, channel=channel, limit_key=limits[channel], choices=())
 
 
 @dataclass(frozen=True)
@@ -461,6 +338,18 @@ def decide(request: Request, facts: PartnerFacts, settings: Settings, now: datet
     return limited
 
 
+class _LocalRules(NamedTuple):
+    """The partner's local-time rules, in the order the calendar's functions take them
+    after the moment (``next_allowed_time(moment, *rules)``)."""
+
+    tz_name: str
+    window_start: float
+    window_end: float
+    weekend: frozenset[int]
+    preferred_hours: tuple[float, float] | None
+    holidays: frozenset[date]
+
+
 def _limits(
     channel: str,
     facts: PartnerFacts,
@@ -471,78 +360,98 @@ def _limits(
 ) -> Decision:
     """Rules 7 to 9 (a register check, away or a soft bounce; the cap; the partner's
     local time) for a request that every other rule allows: ``allow`` or ``defer``."""
-    base = dict(base)
     tz_name, tz_source = resolve_tz(facts.tz, facts.country_code)
-    weekend = weekend_days(facts.country_code) if settings.business_days else frozenset()
-    time_args = (
+    rules = _LocalRules(
         tz_name,
         settings.window_start,
         settings.window_end,
-        weekend,
+        weekend_days(facts.country_code) if settings.business_days else frozenset(),
         facts.preferred_hours,
         settings.holidays if settings.business_days else frozenset(),
     )
-    base.update(tz=tz_name, tz_source=tz_source, now_local=_local_str(now, tz_name))
+    base = {**base, "tz": tz_name, "tz_source": tz_source, "now_local": _local_str(now, tz_name)}
     if register is not None:
         # A check of the register is needed: wait for it, then the time rules apply.
-        when = next_allowed_time(register.retry_from, *time_args)
+        when = next_allowed_time(register.retry_from, *rules)
         details = {**base, **register.details, "local_time": _local_str(when, tz_name)}
         return Decision(DEFER, REGISTER, when, details)
-
     held = _hold(channel, facts, now)
+    full = _full_cap(facts, settings, now)
     if held is not None:
-        reason, until = held
-        # When the hold ends the cap must allow too: the later of both, then the hours.
-        when = next_allowed_time(
-            max(until, _cap_free_at(facts, settings, now) or until), *time_args
+        return _held(held, full, facts, base, rules)
+    if full is not None:
+        return _capped(full, settings, base, rules)
+    return _local_time(now, facts, settings, base, rules)
+
+
+def _held(
+    held: tuple[str, datetime],
+    full: tuple[list[datetime], datetime] | None,
+    facts: PartnerFacts,
+    base: dict[str, Any],
+    rules: _LocalRules,
+) -> Decision:
+    """Deferred while the person asked us to wait (away, a soft bounce)."""
+    reason, until = held
+    # When the hold ends the cap must allow too: the later of both, then the hours.
+    when = next_allowed_time(max(until, full[1] if full else until), *rules)
+    details = {**base, "local_time": _local_str(when, rules.tz_name)}
+    if reason == AWAY:
+        details.update(
+            away_until=_local_str(facts.away_until, rules.tz_name),
+            away_return=facts.away_return.isoformat() if facts.away_return else None,
         )
-        details = {**base, "local_time": _local_str(when, tz_name)}
-        if reason == AWAY:
-            details.update(
-                away_until=_local_str(facts.away_until, tz_name),
-                away_return=facts.away_return.isoformat() if facts.away_return else None,
-            )
-        else:
-            details.update(_bounce_details({}, facts))
-        return Decision(DEFER, reason, when, details)
+    else:
+        details.update(_bounce_details({}, facts))
+    return Decision(DEFER, reason, when, details)
 
-    if settings.capped:
-        counted = _counted_contacts(facts, settings, now)
-        if len(counted) >= settings.cap_count:
-            # The request fits once enough counted contacts have left the window: the
-            # (n - cap + 1)-th oldest leaves at its time + cap_days (the window is open on
-            # the left). Then the time rules still apply.
-            leaving = counted[len(counted) - settings.cap_count]
-            free = leaving + timedelta(days=settings.cap_days)
-            when = next_allowed_time(free, *time_args)
-            return Decision(
-                DEFER,
-                CAP,
-                when,
-                {
-                    **base,
-                    "count": settings.cap_count,
-                    "days": settings.cap_days,
-                    "contacts": len(counted),
-                    "last_contact": counted[-1].strftime(_UTC_FORMAT),
-                    "freed_at": free.strftime(_UTC_FORMAT),
-                    "local_time": _local_str(when, tz_name),
-                },
-            )
 
-    blocked = time_block_reason(now, *time_args)
+def _capped(
+    full: tuple[list[datetime], datetime],
+    settings: Settings,
+    base: dict[str, Any],
+    rules: _LocalRules,
+) -> Decision:
+    """Deferred by the contact cap until it frees up, then the time rules still apply."""
+    counted, free = full
+    when = next_allowed_time(free, *rules)
+    return Decision(
+        DEFER,
+        CAP,
+        when,
+        {
+            **base,
+            "count": settings.cap_count,
+            "days": settings.cap_days,
+            "contacts": len(counted),
+            "last_contact": counted[-1].strftime(_UTC_FORMAT),
+            "freed_at": free.strftime(_UTC_FORMAT),
+            "local_time": _local_str(when, rules.tz_name),
+        },
+    )
+
+
+def _local_time(
+    now: datetime,
+    facts: PartnerFacts,
+    settings: Settings,
+    base: dict[str, Any],
+    rules: _LocalRules,
+) -> Decision:
+    """Rule 9, the partner's local time: allowed, or deferred to the next allowed moment."""
+    blocked = time_block_reason(now, *rules)
     if blocked is None:
         return Decision(ALLOW, None, None, base)
-    when = next_allowed_time(now, *time_args)
-    details = {**base, "local_time": _local_str(when, tz_name)}
+    when = next_allowed_time(now, *rules)
+    details = {**base, "local_time": _local_str(when, rules.tz_name)}
     if blocked == WEEKEND:
         details.update(
-            weekend=sorted(weekend),
-            weekday=to_local(now, tz_name).weekday(),
+            weekend=sorted(rules.weekend),
+            weekday=to_local(now, rules.tz_name).weekday(),
             country=facts.country_code or None,
         )
     elif blocked == HOLIDAY:
-        details.update(holiday=to_local(now, tz_name).date().isoformat())
+        details.update(holiday=to_local(now, rules.tz_name).date().isoformat())
     elif blocked == PREFERRED_HOURS:
         start, end = facts.preferred_hours
         details.update(preferred_start=format_hours(start), preferred_end=format_hours(end))
@@ -576,14 +485,19 @@ def _hold(channel: str, facts: PartnerFacts, now: datetime) -> tuple[str, dateti
     return None
 
 
-def _cap_free_at(facts: PartnerFacts, settings: Settings, now: datetime) -> datetime | None:
-    """When the cap allows one more contact, if it is full at ``now`` (else None)."""
+def _full_cap(
+    facts: PartnerFacts, settings: Settings, now: datetime
+) -> tuple[list[datetime], datetime] | None:
+    """(the contacts counted, when the cap allows one more) if it is full at ``now``,
+    else None. The request fits once enough counted contacts have left the window: the
+    (n - cap + 1)-th oldest leaves at its time + cap_days (the window is open on the
+    left)."""
     if not settings.capped:
         return None
     counted = _counted_contacts(facts, settings, now)
     if len(counted) < settings.cap_count:
         return None
-    return counted[len(counted) - settings.cap_count] + timedelta(days=settings.cap_days)
+    return counted, counted[len(counted) - settings.cap_count] + timedelta(days=settings.cap_days)
 
 
 def check(

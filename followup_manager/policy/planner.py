@@ -10,10 +10,11 @@ day: plan the day, then :func:`record_contacts` to carry the allowed contacts fo
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 
+from . import choice as policy_choice
 from .decision import (
     DEFER,
     ERROR,
@@ -118,6 +119,22 @@ def _error(request: Request, error: str) -> Decision:
     )
 
 
+def _decide(
+    request: Request, facts: PartnerFacts, settings: Settings, now: datetime
+) -> tuple[Request, Decision]:
+    """The decision on ``request``, and the request on the channel it takes: for a
+    request with ``choices``, the channel :func:`policy.choice.choose` picks, every
+    channel decided by :func:`decide` on the same facts."""
+    if not request.choices:
+        return request, decide(request, facts, settings, now)
+    picked = policy_choice.choose(
+        request.channels,
+        facts.preferred_channel,
+        lambda channel: decide(request.on(channel), facts, settings, now),
+    )
+    return request.on(picked.channel), picked.settled()
+
+
 def plan(
     requests: Sequence[Request],
     facts_by_partner: Mapping[int, PartnerFacts],
@@ -129,7 +146,12 @@ def plan(
 
     Requests are decided in :func:`priority` order; every allowed request on a real channel
     (not ``none``) counts as a contact at ``now`` for the later requests of the same
-    partner. ``settings`` is one :class:`Settings` for everybody, a mapping partner id ->
+    partner. A request with ``choices`` takes the channel :func:`policy.choice.choose`
+    picks (the person's preferred one, else the first allowed of the step's order); its
+    result pairs the request *on that channel* (its ``key`` unchanged) with the decision,
+    whose ``details["choice"]`` says why, and only that channel counts as a contact.
+
+    ``settings`` is one :class:`Settings` for everybody, a mapping partner id ->
     Settings when partners belong to companies with different policies, or a function
     request -> Settings when it depends on the request (a person followed up by two
     companies: each request under its own company's policy, one cap count for both).
@@ -147,30 +169,40 @@ def plan(
     requests = list(requests)
     order = sorted(range(len(requests)), key=lambda i: priority(requests[i], i, now))
     added: dict[int, list[datetime]] = {}
-    decisions: list[Decision | None] = [None] * len(requests)
+    results: list[tuple[Request, Decision] | None] = [None] * len(requests)
     for index in order:
         request = requests[index]
         facts = facts_by_partner.get(request.partner_id)
         partner_settings = _settings_for(settings, request)
         if facts is None:
-            decisions[index] = _error(request, "missing_facts")
+            results[index] = (request, _error(request, "missing_facts"))
             continue
         if partner_settings is None:
-            decisions[index] = _error(request, "missing_settings")
+            results[index] = (request, _error(request, "missing_settings"))
             continue
         facts = facts.with_contacts(added.get(request.partner_id, ()))
-        decision = decide(request, facts, partner_settings, now)
+        request, decision = _decide(request, facts, partner_settings, now)
         limit = limits.limits.get(request.limit_key) if limits and request.limit_key else 0
         if decision.allowed and limit:
             # An urgent request goes through a full day (it still counts in it).
             if used.get(request.limit_key, 0) >= limit and not request.urgent:
-                decision = _over_limit(request, facts, partner_settings, now, limits, limit)
+                decision = _keep_choice(
+                    _over_limit(request, facts, partner_settings, now, limits, limit), decision
+                )
             else:
                 used[request.limit_key] = used.get(request.limit_key, 0) + 1
-        decisions[index] = decision
+        results[index] = (request, decision)
         if decision.allowed and request.channel != INTERNAL:
             added.setdefault(request.partner_id, []).append(now)
-    return [(request, decision) for request, decision in zip(requests, decisions, strict=True)]
+    return results
+
+
+def _keep_choice(decision: Decision, chosen: Decision) -> Decision:
+    """``decision`` with the channel choice of ``chosen`` (if any) in its details: a
+    step held by a daily limit still says which channel it took and why."""
+    if "choice" not in chosen.details:
+        return decision
+    return replace(decision, details={**decision.details, "choice": chosen.details["choice"]})
 
 
 def record_contacts(

@@ -9,6 +9,8 @@
 * :func:`asks_not_to_be_contacted`: a human reply that seems to ask for no more contact.
   Only a hint for a salesperson: it never withdraws consent by itself.
 * :func:`own_text`: the text the person wrote, without the quoted message below it.
+* :func:`sender_address`: the one address an answer comes from, read strictly from its
+  ``From`` (never from a display name): whose bounce it clears, who is away.
 
 Month names come from babel's locale data (CLDR) for each language, so every spelling
 CLDR knows is understood and no month table is written here. Numeric dates are read in
@@ -21,10 +23,12 @@ Nothing here imports odoo.
 
 from __future__ import annotations
 
+import email.policy
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from email.message import Message
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -42,6 +46,7 @@ __all__ = [
     "own_text",
     "resume_date",
     "return_date",
+    "sender_address",
 ]
 
 #: Languages whose month names, cues and phrases are understood.
@@ -258,6 +263,28 @@ def auto_reply_kind(headers: Mapping[str, str], subject: str | None = None) -> s
     if subject and _AUTO_SUBJECT_RE.search(_plain(subject)):
         return SUBJECT
     return None
+
+
+def sender_address(message: Message) -> str | None:
+    """The address ``message`` comes from, as its ``From`` header writes it, or None
+    when that header names no address or several, or cannot be read without guessing.
+
+    A display name is never taken for the address: ``"mario@example.com"
+    <other@example.net>`` comes from other@example.net, and the malformed
+    ``mario@example.com <other@example.net>`` (the name outside quotes, which lenient
+    readers split into two addresses and take the first of) from nobody.
+    """
+    values = message.get_all("From") or []
+    if len(values) != 1:
+        return None
+    header = values[0]
+    if not hasattr(header, "addresses"):
+        # A message parsed with the legacy policy keeps headers as plain strings.
+        header = email.policy.default.header_factory("From", str(header))
+    addresses = header.addresses
+    if header.defects or len(addresses) != 1 or "@" not in addresses[0].addr_spec:
+        return None
+    return addresses[0].addr_spec
 
 
 def own_text(text: str) -> str:

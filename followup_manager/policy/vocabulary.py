@@ -64,6 +64,7 @@ __all__ = [
     "WEEKEND",
     "WITHDRAWN",
     "codes",
+    "labelled",
     "selection",
 ]
 
@@ -71,6 +72,11 @@ __all__ = [
 def codes(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     """The codes of ``(code, label)`` pairs, in their order."""
     return tuple(code for code, _label in pairs)
+
+
+def labelled(**labels: str) -> tuple[tuple[str, str], ...]:
+    """``(code, label)`` pairs written as ``code="Label"``, in their order."""
+    return tuple(labels.items())
 
 
 def selection(*groups: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
@@ -85,12 +91,8 @@ def selection(*groups: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 # --- channels: how a person is reached -------------------------------------------------
 #: The channels on which a person can be contacted, and consents, refusals and the cap
 #: apply (the contract's ``followup.consent.channel``).
-CHANNEL_LABELS = (
-    ("email", "E-mail"),
-    ("sms", "SMS"),
-    ("phone", "Phone"),
-    ("whatsapp", "WhatsApp"),
-    ("post", "Post"),
+CHANNEL_LABELS = labelled(
+    email="E-mail", sms="SMS", phone="Phone", whatsapp="WhatsApp", post="Post"
 )
 CHANNELS = codes(CHANNEL_LABELS)
 #: The channel of an internal task (an activity for a salesperson): nobody is contacted.
@@ -103,24 +105,17 @@ STEP_CHANNELS = codes(STEP_CHANNEL_LABELS)
 PHONE_CHANNELS = ("sms", "phone", "whatsapp")
 
 # --- purposes: why the company writes ---------------------------------------------------
-PURPOSE_LABELS = (
-    ("marketing", "Marketing"),
-    ("service", "Service"),
-)
+PURPOSE_LABELS = labelled(marketing="Marketing", service="Service")
 PURPOSES = codes(PURPOSE_LABELS)
 
 # --- consent --------------------------------------------------------------------------
-CONSENT_STATE_LABELS = (
-    ("pending", "Pending"),
-    ("granted", "Granted"),
-    ("withdrawn", "Withdrawn"),
-)
+CONSENT_STATE_LABELS = labelled(pending="Pending", granted="Granted", withdrawn="Withdrawn")
 CONSENT_STATES = codes(CONSENT_STATE_LABELS)
-LEGAL_BASIS_LABELS = (
-    ("consent", "Consent"),
-    ("soft_opt_in", "Soft Opt-in"),
-    ("contract", "Contract"),
-    ("legitimate_interest", "Legitimate Interest"),
+LEGAL_BASIS_LABELS = labelled(
+    consent="Consent",
+    soft_opt_in="Soft Opt-in",
+    contract="Contract",
+    legitimate_interest="Legitimate Interest",
 )
 LEGAL_BASES = codes(LEGAL_BASIS_LABELS)
 
@@ -172,30 +167,21 @@ REASON_LABELS = (
 REASONS = codes(REASON_LABELS)
 
 # --- the Italian opt-out register: a partner's numbers and address, checked or not ----
-REGISTER_STATE_LABELS = (
-    ("unknown", "Not checked"),
-    ("clear", "Not registered"),
-    ("registered", "Registered"),
+REGISTER_STATE_LABELS = labelled(
+    unknown="Not checked", clear="Not registered", registered="Registered"
 )
 REGISTER_STATES = codes(REGISTER_STATE_LABELS)
 
 # --- dispatch states: what became of a due step ---------------------------------------
-DONE = "done"
-DEFERRED = "deferred"
-SUPPRESSED = "suppressed"
-FAILED = "failed"
-DISPATCH_STATE_LABELS = (
-    (DONE, "Done"),
-    (DEFERRED, "Deferred"),
-    (SUPPRESSED, "Suppressed"),
-    (FAILED, "Failed"),
+DISPATCH_STATE_LABELS = labelled(
+    done="Done", deferred="Deferred", suppressed="Suppressed", failed="Failed"
 )
 DISPATCH_STATES = codes(DISPATCH_STATE_LABELS)
+DONE, DEFERRED, SUPPRESSED, FAILED = DISPATCH_STATES
 
 # --- enrollment states: where a person stands in a sequence ----------------------------
-ACTIVE = "active"
-#: Kept in place by a user (or by its sequence): not dispatched until resumed.
-PAUSED = "paused"
+#: ``PAUSED``: kept in place by a user (or by its sequence), not dispatched until resumed.
+ACTIVE, PAUSED = "active", "paused"
 ENROLLMENT_STATE_LABELS = (
     (ACTIVE, "Active"),
     (PAUSED, "Paused"),

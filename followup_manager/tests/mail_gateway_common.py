@@ -1,16 +1,15 @@
-"""Raw e-mails as Odoo's gateway receives them, and an SMTP session that keeps the bytes.
+"""Raw e-mails as Odoo's gateway receives them, and the bytes follow-ups leave as.
 
 Messages are fed to ``mail.thread.message_process`` as ``odoo-mailgate`` and the
 incoming-mail job do (raw RFC 5322 text, processed as superuser); follow-ups leave
-through ``mail.mail.send()`` and the real ``smtplib`` client, with only the network
-replaced (see ``LoopbackSMTP``).
+through ``mail.mail.send()`` and ``ir.mail_server``, whose message is read as the bytes
+smtplib would write (``wire_bytes``).
 """
 
-import smtplib
+import io
 from contextlib import contextmanager
+from email.generator import BytesGenerator
 from unittest.mock import patch
-
-from odoo.modules import module as odoo_module
 
 from odoo.addons.base.models.ir_mail_server import IrMailServer
 
@@ -65,7 +64,7 @@ X-Postfix-Queue-ID: 5E4B8C21
 Arrival-Date: Mon, 30 Nov 2026 10:04:59 +0100
 
 Final-Recipient: rfc822; {recipient}
-Original-Recipient: rfc822;{recipient}
+Original-Recipient: rfc822;{original}
 Action: {action}
 Status: {status}
 Remote-MTA: dns; mail.example.com
@@ -85,24 +84,12 @@ Message-Id: {bounced_msg_id}
 """
 
 
-class LoopbackSMTP(smtplib.SMTP):
-    """Python's own SMTP client, unconnected: ``send_message`` serialises the message
-    exactly as for a real server (the message's policy, CRLF, the envelope), and
-    ``sendmail``, where the bytes would go on the wire, keeps them."""
-
-    def __init__(self, sent):
-        super().__init__()
-        self.sent = sent
-        # As after EHLO: no network round trip is needed before sending.
-        self.ehlo_resp = b"loopback"
-        self.does_esmtp = True
-
-    def sendmail(self, from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
-        self.sent.append(msg)
-        return {}
-
-    def quit(self):
-        return (221, b"bye")
+def wire_bytes(message):
+    """The bytes ``smtplib.SMTP.send_message`` writes for ``message``: its own
+    generator, with the message's policy and CRLF line ends (smtplib.py)."""
+    buffer = io.BytesIO()
+    BytesGenerator(buffer).flatten(message, linesep="\r\n")
+    return buffer.getvalue()
 
 
 class FollowupGatewayCase(FollowupDispatchCase):
@@ -123,15 +110,21 @@ class FollowupGatewayCase(FollowupDispatchCase):
         cls.env.company.followup_cap_count = 0
 
     @contextmanager
-    def _smtp(self):
-        """Send for real through smtplib, to a session that keeps the bytes. Odoo does
-        not send in tests (``current_test``); only that and the connection change."""
+    def _sent_messages(self):
+        """The messages handed to ``ir.mail_server.send_email`` while the block runs,
+        recorded as Odoo's ``MockEmail`` records them: the real method runs, so each
+        message is the one ``build_email`` made and ``_prepare_email_message``
+        readied for the SMTP session (envelope, From). Odoo stops there in tests,
+        before opening a connection; ``wire_bytes`` gives what would be written."""
         sent = []
-        smtp = LoopbackSMTP(sent)
-        with (
-            patch.object(IrMailServer, "connect", lambda *args, **kwargs: smtp),
-            patch.object(odoo_module, "current_test", False),
-        ):
+        send_email = IrMailServer.send_email
+
+        def _send_email(server, message, *args, **kwargs):
+            result = send_email(server, message, *args, **kwargs)
+            sent.append(message)
+            return result
+
+        with patch.object(IrMailServer, "send_email", autospec=True, side_effect=_send_email):
             yield sent
 
     def _process(self, raw, moment=None):
@@ -152,14 +145,22 @@ class FollowupGatewayCase(FollowupDispatchCase):
             body=body,
         )
 
-    def _dsn(self, dispatch, status="5.1.1", action="failed", diagnostic=None):
-        recipient = dispatch.partner_id.email_normalized
+    def _dsn(
+        self, dispatch, status="5.1.1", action="failed", diagnostic=None, recipient=None, tag=None
+    ):
+        """A delivery report about the follow-up e-mail of ``dispatch``, sent to the
+        partner's address (or ``recipient``); ``recipient`` may be ``(final,
+        original)`` when a forward changed the address on the way."""
+        final, original = recipient if isinstance(recipient, tuple) else (recipient,) * 2
+        final = final or dispatch.partner_id.email_normalized
+        original = original or final
         return DSN.format(
             to=f"bounce@{self.alias_domain.name}",
-            msg_id=f"dsn-{status}",
-            recipient=recipient,
+            msg_id=f"dsn-{tag or status}",
+            recipient=final,
+            original=original,
             action=action,
             status=status,
-            diagnostic=diagnostic or f"550 {status} <{recipient}>: Recipient address rejected",
+            diagnostic=diagnostic or f"550 {status} <{final}>: Recipient address rejected",
             bounced_msg_id=dispatch.message_id.message_id,
         )

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged, users
 
 from ..models.res_partner_lifecycle import ResPartner
+from ..models.res_partner_lifecycle_facts import ResPartner as ResPartnerLifecycleFacts
 from .common import FollowupCase
 
 _logger = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ class TestLifecycle(FollowupCase):
                 self.assertEqual(self.partner._followup_lifecycle_subscriptions(families), {})
                 subscribed = {self.partner.id: T0 + timedelta(days=2)}
                 with patch.object(
-                    ResPartner,
+                    ResPartnerLifecycleFacts,
                     "_followup_lifecycle_subscriptions",
                     autospec=True,
                     return_value=subscribed,

@@ -96,7 +96,7 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertEqual(mixed.next_step_id.name, "Call")
 
         # A second report about the same address: still one activity.
-        self._process(self._dsn(first).replace("dsn-5.1.1", "dsn-again"))
+        self._process(self._dsn(first, tag="again"))
         self.assertEqual(len(self._activities()), 1)
 
     def test_e_mails_started_after_the_bounce_stop_at_their_first_step(self):
@@ -144,6 +144,70 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertFalse(self.mario.followup_email_bounced_date)
         self.assertTrue(self._check()["allowed"])
 
+    def _mail_from(self, email_from, dispatch, tag):
+        """A message from ``email_from`` answering the follow-up of ``dispatch``."""
+        return REPLY.format(
+            email_from=email_from,
+            to=f"catchall@{self.alias_domain.name}",
+            subject="About your e-mail",
+            msg_id=tag,
+            in_reply_to=dispatch.message_id.message_id,
+            headers="",
+            body="Hello.",
+        )
+
+    def test_only_mail_from_the_address_that_bounced_makes_it_usable_again(self):
+        namesake = self._create_customer("Mario Rossi", "mario.rossi.ge")
+        self._enroll(self.only_email, self.mario | namesake)
+        first, other = self._dispatch().sorted(lambda d: d.partner_id != self.mario)
+        self._process(self._dsn(first))
+        self._process(self._dsn(other, tag="namesake"))
+        bounced = self.mario | namesake
+        self.assertEqual(bounced.mapped("followup_email_state"), ["bounced", "bounced"])
+        for index, sender in enumerate(
+            (
+                # Someone else with the same name.
+                "Mario Rossi <mario.rossi@example.net>",
+                # A name that reads like the address, quoted: the address is the other.
+                '"mario@example.com" <someone@example.net>',
+                # The same, unquoted: lenient readers take the name for the address.
+                "mario@example.com <someone@example.net>",
+            )
+        ):
+            with self.subTest(sender=sender):
+                self._process(self._mail_from(sender, first, f"not-mario-{index}"))
+                self.assertEqual(bounced.mapped("followup_email_state"), ["bounced", "bounced"])
+                self.assertEqual(bounced.mapped("message_bounce"), [1, 1])
+                self.assertFalse(self._check()["allowed"])
+        # Mario writes, with his name: his address works again, not his namesake's.
+        self._process(self._mail_from("Mario Rossi <Mario@Example.com>", first, "mario"))
+        self.assertEqual(self.mario.followup_email_state, "ok")
+        self.assertEqual(self.mario.message_bounce, 0)
+        self.assertTrue(self._check()["allowed"])
+        self.assertEqual(namesake.followup_email_state, "bounced")
+        self.assertEqual(namesake.message_bounce, 1)
+
+    def test_a_late_report_about_a_former_address_leaves_the_new_one_usable(self):
+        first = self._start()
+        self.mario.email = "mario.rossi@example.org"
+        self._process(self._dsn(first, recipient="mario@example.com"))
+        # Odoo counts it on the person the bounced e-mail went to, whatever their
+        # address now; the report is about the former address, not this one.
+        self.assertEqual(self.mario.message_bounce, 1)
+        self.assertEqual(self.mario.followup_email_state, "ok")
+        self.assertTrue(self._check()["allowed"])
+        self.assertFalse(self._activities())
+        self.assertEqual(first.enrollment_id.state, "active")
+        # The e-mail itself did bounce: its delivery says so.
+        self.assertEqual(first.delivery_state, "bounced")
+
+    def test_a_forwarded_address_that_bounces_is_the_persons(self):
+        first = self._start()
+        # mario@example.com forwards to a mailbox that no longer exists.
+        self._process(self._dsn(first, recipient=("m.rossi@old-isp.example", "mario@example.com")))
+        self.assertEqual(self.mario.followup_email_state, "bounced")
+        self.assertFalse(self._check()["allowed"])
+
     def test_a_new_address_is_usable(self):
         first = self._start()
         self._process(self._dsn(first))
@@ -183,6 +247,6 @@ class TestFollowupBounces(FollowupGatewayCase):
     def test_repeated_temporary_failures_count_as_a_hard_bounce(self):
         first = self._start()
         for attempt in range(3):
-            self._process(self._dsn(first, "4.2.2").replace("dsn-4.2.2", f"dsn-{attempt}"))
+            self._process(self._dsn(first, "4.2.2", tag=f"retry-{attempt}"))
         self.assertEqual(self.mario.message_bounce, 3)
         self.assertTrue(self.mario.followup_email_bounced_date)

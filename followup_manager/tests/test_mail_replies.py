@@ -67,31 +67,32 @@ class TestFollowupReplies(FollowupGatewayCase):
         self._process(
             self._reply(
                 dispatch,
-                "Buongiorno,\nsono fuori ufficio fino al 7 dicembre con accesso limitato "
+                "Buongiorno,\nsono fuori ufficio fino al 9 dicembre con accesso limitato "
                 "alla posta.\nCordiali saluti",
                 subject="Risposta automatica: Help us help you",
                 headers="Auto-Submitted: auto-replied\n",
             )
         )
         self.assertEqual(enrollment.state, "active")
-        # Back on 8 December, 00:00 in Rome.
-        self.assertEqual(self.mario.followup_away_until, datetime(2026, 12, 7, 23, 0))
-        self.assertEqual(str(self.mario.followup_away_return), "2026-12-07")
+        # Back on 10 December, 00:00 in Rome. (Not the 7th: the 8th is a public
+        # holiday in the company's calendar, which would move the next try too.)
+        self.assertEqual(self.mario.followup_away_until, datetime(2026, 12, 9, 23, 0))
+        self.assertEqual(str(self.mario.followup_away_return), "2026-12-09")
         deferred = self._dispatch(self.MONDAY_10_ROME + timedelta(days=1, hours=1))
         self.assertRecordValues(deferred, [{"state": "deferred", "reason": "away"}])
         self.assertEqual(
             deferred.note,
             "Deferred: Mario Rossi is away according to their automatic reply, until "
-            "Dec 7, 2026; next try on Dec 8, 2026, 9:00 AM (Europe/Rome).",
+            "Dec 9, 2026; next try on Dec 10, 2026, 9:00 AM (Europe/Rome).",
         )
-        self.assertEqual(deferred.next_try, datetime(2026, 12, 8, 8, 0))
+        self.assertEqual(deferred.next_try, datetime(2026, 12, 10, 8, 0))
         # Calls wait too: the person is away.
         self.mario.followup_set_consent("phone", "granted", "manual_phone")
         with self._at(self.MONDAY_10_ROME + timedelta(days=1)):
             check = self.mario.followup_check("phone")[0]
         self.assertEqual(
             (check["allowed"], check["reason"], check["next_allowed"]),
-            (False, "away", "2026-12-08 08:00:00"),
+            (False, "away", "2026-12-10 08:00:00"),
         )
 
     def test_english_out_of_office_without_a_date_waits_the_companys_days(self):
@@ -114,6 +115,39 @@ class TestFollowupReplies(FollowupGatewayCase):
             "Deferred: Mario Rossi is away according to their automatic reply, which gives "
             "no return date; next try on Dec 3, 2026, 9:00 AM (Europe/Rome).",
         )
+
+    def test_out_of_office_told_by_an_encoded_subject_waits_until_the_day_after(self):
+        dispatch = self._start()
+        self._process(
+            self._reply(
+                dispatch,
+                "Je lirai votre message à mon retour.",
+                # "Réponse automatique : absent jusqu'au 14 décembre", as mail programs
+                # write a non-ASCII subject (RFC 2047), and no header says it.
+                subject="=?utf-8?q?R=C3=A9ponse_automatique_=3A_absent_jusqu=27au_14_d=C3=A9cembre?=",
+            )
+        )
+        self.assertEqual(dispatch.enrollment_id.state, "active")
+        self.assertFalse(self._stop_requests())
+        self.assertEqual(str(self.mario.followup_away_return), "2026-12-14")
+        deferred = self._dispatch(self.MONDAY_10_ROME + timedelta(days=1, hours=1))
+        self.assertRecordValues(deferred, [{"state": "deferred", "reason": "away"}])
+        self.assertEqual(deferred.next_try, datetime(2026, 12, 15, 8, 0))
+
+    def test_an_automatic_reply_under_someone_elses_address_moves_nobody(self):
+        dispatch = self._start()
+        self._process(
+            self._reply(
+                dispatch,
+                "I am out of the office until 7 December.",
+                subject="Automatic reply: your follow-up",
+                headers="Auto-Submitted: auto-replied\n",
+                # A name that reads like Mario's address, outside quotes.
+                email_from="mario@example.com <assistant@example.net>",
+            )
+        )
+        self.assertFalse(self.mario.followup_away_until)
+        self.assertEqual(dispatch.enrollment_id.state, "active")
 
     def test_a_human_reply_stops_the_sequence(self):
         dispatch = self._start()

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from .common import url_path
-from .mail_gateway_common import FollowupGatewayCase
+from .mail_gateway_common import FollowupGatewayCase, wire_bytes
 
 UNSUBSCRIBE_LINE = re.compile(rb"^List-Unsubscribe: (.*?)\r\n(?![ \t])", re.MULTILINE | re.DOTALL)
 
@@ -20,10 +20,39 @@ class TestFollowupHeadersOnTheWire(FollowupGatewayCase, HttpCase):
         sequence = self._sequence("Care", [self._email_step("Check-in", self.template_partner)])
         self._enroll(sequence, self.mario)
         dispatch = self._dispatch()
-        with self._smtp() as sent:
+        with self._sent_messages() as sent:
             dispatch.mail_id.send()
         self.assertEqual(len(sent), 1)
-        return sent[0]
+        return wire_bytes(sent[0])
+
+    def _build(self, headers):
+        """What ``ir.mail_server`` builds for any e-mail with ``headers``, as bytes."""
+        message = self.env["ir.mail_server"].build_email(
+            "sales@example.com",
+            ["mario@example.com"],
+            "A subject",
+            "<p>Hello</p>",
+            subtype="html",
+            headers=headers,
+        )
+        return wire_bytes(message)
+
+    def test_only_the_unsubscribe_headers_are_kept_on_one_line(self):
+        url = "https://shop.example.com/followup/unsubscribe/7/" + "a1b2c3d4" * 12
+        long_text = " ".join(["a long header value made of words"] * 4)
+        raw = self._build(
+            {
+                "List-Unsubscribe": f"<{url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "X-Long-Text": long_text,
+            }
+        )
+        self.assertIn(f"\r\nList-Unsubscribe: <{url}>\r\n".encode(), raw)
+        self.assertIn(b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", raw)
+        # Every other header is folded as Odoo folds it.
+        folded = re.search(rb"\r\nX-Long-Text: (.*?)\r\n(?![ \t])", raw, re.DOTALL).group(1)
+        self.assertIn(b"\r\n ", folded)
+        self.assertEqual(b" ".join(folded.split(b"\r\n ")).decode(), long_text)
 
     def test_unsubscribe_headers_leave_whole_and_one_click_withdraws(self):
         self.mario.followup_set_consent("email", "granted", "manual_writing")

@@ -36,6 +36,7 @@ MATRIX = {
     "followup.enroll.job": ("", "rc", "rc", "r", "rcu", "rcu", "", ""),
     "followup.stop.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.snooze.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
+    "followup.step.preview": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.consent.record": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.company.settings": ("", "", "", "", "rwcu", "rwcu", "", ""),
@@ -537,6 +538,9 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             cls.sequence_tiny.enroll(cls.carla.ids)
         )
         cls.forecast = cls.env["followup.forecast"].create({"sequence_id": cls.sequence_tiny.id})
+        cls.step_mail = cls._create_sequence(
+            "Mail", "manual", [cls._email_step("Hello", cls.template_partner)], purpose="service"
+        ).step_ids
         cls.order = cls.env["sale.order"].create({"partner_id": cls.carla.id, "user_id": False})
         cls.lead = cls.env["crm.lead"].create(
             {
@@ -608,6 +612,12 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             "followup.sequence.action_followup_rpo_check_audience": (
                 sequence.action_followup_rpo_check_audience
             ),
+            "followup.step.action_open_preview": self.step_mail.with_user(
+                user
+            ).action_open_preview,
+            "followup.step.action_send_test": lambda: self.step_mail.with_user(
+                user
+            ).action_send_test(self.carla.id),
         }
 
     # Public methods only managers may call (they create forecasts, change settings).
@@ -633,6 +643,8 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.enrollment.action_resume",
         "followup.enrollment.snooze",
         "followup.enrollment.action_open_snooze_wizard",
+        "followup.step.action_open_preview",
+        "followup.step.action_send_test",
     }
 
     def test_every_public_method_is_in_the_table(self):

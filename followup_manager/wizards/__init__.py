@@ -7,3 +7,4 @@ from . import followup_rpo_export
 from . import followup_rpo_import
 from . import followup_company_settings_register
 from . import followup_snooze
+from . import followup_step_preview

@@ -47,19 +47,13 @@ class FollowupCompanySettings(models.TransientModel):
 
     @api.model
     def _followup_company_fields(self):
-        """Names of the company fields this form edits (the same names on both
-        models); override to add one."""
+        """Names of the company fields this form edits: the company's follow-up
+        settings (``res.company._followup_settings_fields``) that this form has a field
+        for, under the same name; override to hide one."""
         return [
-            "followup_cap_count",
-            "followup_cap_days",
-            "followup_window_start",
-            "followup_window_end",
-            "followup_business_days",
-            "followup_inactive_days",
-            "followup_loyal_orders",
-            "followup_away_days",
-            "followup_sender_daily_limit",
-            "followup_user_daily_tasks",
+            name
+            for name in self.env["res.company"]._followup_settings_fields()
+            if name in self._fields
         ]
 
     @api.depends("company_id")

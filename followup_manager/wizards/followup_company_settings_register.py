@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from .followup_company_settings import FROM_COMPANY
 
@@ -10,7 +10,3 @@ class FollowupCompanySettings(models.TransientModel):
 
     followup_rpo_enabled = fields.Boolean(string="Opt-out Register (Italy)", **FROM_COMPANY)
     followup_rpo_days = fields.Integer(string="Register Check Period (days)", **FROM_COMPANY)
-
-    @api.model
-    def _followup_company_fields(self):
-        return [*super()._followup_company_fields(), "followup_rpo_enabled", "followup_rpo_days"]

@@ -1,6 +1,7 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..models.followup_consent import CONSENT_CHANNELS, LEGAL_BASES
+from ..models.tools import active_ids
 
 
 class FollowupConsentRecord(models.TransientModel):
@@ -11,7 +12,13 @@ class FollowupConsentRecord(models.TransientModel):
     _name = "followup.consent.record"
     _description = "Record a Consent Decision"
 
-    partner_ids = fields.Many2many("res.partner", string="Contacts", required=True)
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Contacts",
+        required=True,
+        # The partners the wizard was opened on.
+        default=lambda self: [fields.Command.set(active_ids(self.env, "res.partner"))],
+    )
     channel = fields.Selection(CONSENT_CHANNELS, required=True, default="email")
     # "pending" belongs to the double opt-in, which sends its own request.
     state = fields.Selection(
@@ -36,19 +43,6 @@ class FollowupConsentRecord(models.TransientModel):
         required=True,
         help="What the person was told and answered, as close to their words as possible.",
     )
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "partner_ids" in fields_list
-            and not values.get("partner_ids")
-            and context.get("active_model") == "res.partner"
-            and context.get("active_ids")
-        ):
-            values["partner_ids"] = [fields.Command.set(context["active_ids"])]
-        return values
 
     def action_record(self):
         self.ensure_one()

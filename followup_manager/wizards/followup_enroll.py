@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.tools import active_ids
+
 
 class FollowupTargetMixin(models.AbstractModel):
     """The records a follow-up wizard was opened on (partners, leads, orders...)."""
@@ -19,10 +21,7 @@ class FollowupTargetMixin(models.AbstractModel):
         if context.get("active_model") and "res_model" in fields_list:
             values.setdefault("res_model", context["active_model"])
         if "res_ids" in fields_list and "res_ids" not in values:
-            ids = context.get("active_ids") or (
-                [context["active_id"]] if context.get("active_id") else []
-            )
-            values["res_ids"] = list(ids)
+            values["res_ids"] = active_ids(self.env)
         return values
 
     @api.depends("res_ids")

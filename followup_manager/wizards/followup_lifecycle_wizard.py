@@ -1,6 +1,7 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..models.res_partner_lifecycle import FOLLOWUP_LIFECYCLE_STAGES
+from ..models.tools import active_ids
 
 
 class FollowupLifecycleWizard(models.TransientModel):
@@ -17,27 +18,14 @@ class FollowupLifecycleWizard(models.TransientModel):
         "res.partner",
         string="Contacts",
         required=True,
+        # The partners the wizard was opened on.
+        default=lambda self: [fields.Command.set(active_ids(self.env, "res.partner"))],
         help="Their companies (commercial partners) get the stage, and all their contacts.",
     )
     lifecycle_stage = fields.Selection(
         selection=FOLLOWUP_LIFECYCLE_STAGES, string="New Stage", required=True
     )
     reason = fields.Text(required=True, help="Logged in the chatter of each contact changed.")
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "partner_ids" in fields_list
-            and not values.get("partner_ids")
-            and context.get("active_model") == "res.partner"
-        ):
-            ids = context.get("active_ids") or (
-                [context["active_id"]] if context.get("active_id") else []
-            )
-            values["partner_ids"] = [fields.Command.set(ids)]
-        return values
 
     def action_apply(self):
         self.ensure_one()

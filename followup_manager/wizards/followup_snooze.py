@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 
+from ..models.tools import active_ids
 from ..policy import calendar
 
 
@@ -11,7 +12,13 @@ class FollowupSnoozeWizard(models.TransientModel):
     _name = "followup.snooze.wizard"
     _description = "Snooze Follow-ups"
 
-    enrollment_ids = fields.Many2many("followup.enrollment", string="Follow-ups", required=True)
+    enrollment_ids = fields.Many2many(
+        "followup.enrollment",
+        string="Follow-ups",
+        required=True,
+        # The follow-ups the wizard was opened on.
+        default=lambda self: [fields.Command.set(active_ids(self.env, "followup.enrollment"))],
+    )
     until = fields.Datetime(
         string="Snooze Until", required=True, default=lambda self: self._default_until()
     )
@@ -26,18 +33,6 @@ class FollowupSnoozeWizard(models.TransientModel):
         monday = today + timedelta(days=7 - today.weekday())
         tz_name, _source = calendar.resolve_tz(self.env.user.tz)
         return calendar.to_utc(datetime.combine(monday, time(9)), tz_name)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "enrollment_ids" in fields_list
-            and context.get("active_model") == "followup.enrollment"
-        ):
-            ids = context.get("active_ids") or [context.get("active_id")]
-            values["enrollment_ids"] = [(6, 0, [i for i in ids if i])]
-        return values
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,0 +1,92 @@
+"""What a channel adapter would produce for one step, without producing it: the step
+preview (``followup.step.preview``) and the test send show it.
+
+Each adapter answers with the very methods its ``_perform`` uses (the rendering, the
+message and e-mail values, the footer and headers, the activity values), called on one
+outcome; nothing is created, posted or queued here.
+"""
+
+from odoo import api, fields, models
+
+
+class FollowupChannel(models.AbstractModel):
+    _inherit = "followup.channel"
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """{part: value} of what carrying out ``outcome`` would produce, for a person to
+        read. Override in each adapter."""
+        return {}
+
+
+class FollowupChannelEmail(models.AbstractModel):
+    _inherit = "followup.channel.email"
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """The e-mail as the dispatch would queue it: the rendered template in the
+        template's language, the sender and reply-to of the chatter message, the body
+        with the footer, the headers, the attachments (name, base64 content)."""
+        template = outcome.step.mail_template_id
+        values = self._followup_render(template, [outcome])[outcome.key]
+        place = (outcome.origin._name, outcome.origin.id)
+        root = self._followup_thread_roots([outcome]).get(place)
+        reply_to = self._followup_reply_tos([outcome]).get(place)
+        message = self._followup_message_vals(outcome, values, root, reply_to, False)
+        footer, headers = self._followup_mail_parts([outcome])[outcome.key]
+        mail = self._followup_mail_vals(
+            outcome, values, self.env["mail.message"], root, (footer, headers)
+        )
+        headers = dict(headers)
+        if mail["references"]:
+            headers["References"] = mail["references"]
+        files = self.env["ir.attachment"].browse(values.get("attachment_ids") or [])
+        return {
+            "subject": message["subject"],
+            "email_from": message["email_from"],
+            "reply_to": message["reply_to"],
+            "email_to": outcome.partner.email_formatted,
+            "body_html": mail["body_html"],
+            "footer": footer,
+            "headers": headers,
+            "attachments": [(file.name, file.datas) for file in files]
+            + list(values.get("attachments") or []),
+        }
+
+
+class FollowupChannelSms(models.AbstractModel):
+    _inherit = "followup.channel.sms"
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """The text as the dispatch would queue it, and the number it would go to."""
+        template = outcome.step.sms_template_id
+        return {
+            "sms_body": self._followup_render(template, [outcome])[outcome.key],
+            "sms_number": self._followup_number(outcome.partner),
+        }
+
+
+class FollowupChannelActivity(models.AbstractModel):
+    _inherit = "followup.channel.activity"
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """The activity as the dispatch would schedule it today, in its assignee's
+        language."""
+        vals = self._followup_activity_vals(outcome, fields.Datetime.now())
+        return {
+            "activity_type": self.env["mail.activity.type"].browse(vals["activity_type_id"]),
+            "activity_summary": vals["summary"],
+            "activity_note": vals["note"],
+            "activity_user": outcome.user,
+        }
+
+
+class FollowupChannelServerAction(models.AbstractModel):
+    _inherit = "followup.channel.server_action"
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """A server action is code: it is named, never run by a preview."""
+        return {"server_action": outcome.step.server_action_id}

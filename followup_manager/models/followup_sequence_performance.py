@@ -1,0 +1,148 @@
+from collections import defaultdict
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class FollowupSequence(models.Model):
+    """Insight: how a sequence performs (contacted, replied, ordered, opted out) and
+    its forecast."""
+
+    _inherit = "followup.sequence"
+
+    contacted_count = fields.Integer(
+        string="Contacted",
+        compute="_compute_performance",
+        help="Enrollments with at least one step done.",
+    )
+    replied_count = fields.Integer(
+        string="Replied",
+        compute="_compute_performance",
+        help="Contacted enrollments whose partner wrote on the followed-up document after "
+        "the first step was done.",
+    )
+    reply_rate = fields.Float(
+        compute="_compute_performance", help="Replied divided by contacted enrollments."
+    )
+    converted_count = fields.Integer(
+        string="Ordered",
+        compute="_compute_performance",
+        help="Enrollments after whose start the customer confirmed a sale order (the "
+        "followed-up order itself not counted).",
+    )
+    conversion_rate = fields.Float(
+        string="Order Rate",
+        compute="_compute_performance",
+        help="Enrollments followed by an order, divided by all enrollments.",
+    )
+    order_count = fields.Integer(
+        string="Orders After Enrollment",
+        compute="_compute_performance",
+        help="Confirmed sale orders of the enrolled customers after their enrollment "
+        "started (each order counted once).",
+    )
+    optout_count = fields.Integer(
+        string="Opt-outs",
+        compute="_compute_performance",
+        help="Consent withdrawals blamed on the steps of this sequence (see the steps).",
+    )
+
+    def _compute_performance(self):
+        stats = self._followup_performance()
+        sequence_of_step = {step.id: step.sequence_id.id for step in self.step_ids}
+        optouts = defaultdict(int)
+        for step_id, values in self.step_ids._followup_performance().items():
+            optouts[sequence_of_step[step_id]] += values[3]
+        for sequence in self:
+            enrolled, contacted, replied, converted, orders = stats.get(sequence.id, (0,) * 5)
+            sequence.contacted_count = contacted
+            sequence.replied_count = replied
+            sequence.reply_rate = replied / contacted if contacted else 0.0
+            sequence.converted_count = converted
+            sequence.conversion_rate = converted / enrolled if enrolled else 0.0
+            sequence.order_count = orders
+            sequence.optout_count = optouts[sequence.id]
+
+    def _followup_performance(self):
+        """{sequence id: (enrolled, contacted, replied, converted, orders)}, in ONE query.
+
+        Aggregates only, over the enrollments of sequences the user can read; the
+        messages and orders are counted, never returned."""
+        sequences = self.filtered("id")
+        if not sequences:
+            return {}
+        for model in (
+            "followup.dispatch",
+            "followup.enrollment",
+            "mail.message",
+            "sale.order",
+            "res.partner",
+        ):
+            self.env[model].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH enrollment AS (
+                    SELECT e.id, e.sequence_id, e.origin_model, e.origin_id, e.date_start,
+                           p.commercial_partner_id AS commercial_id,
+                           (SELECT min(d.create_date) FROM followup_dispatch d
+                             WHERE d.enrollment_id = e.id AND d.state = 'done') AS first_done
+                      FROM followup_enrollment e
+                      JOIN res_partner p ON p.id = e.partner_id
+                     WHERE e.sequence_id = ANY(%(ids)s)
+                ),
+                ordered AS (
+                    SELECT DISTINCT e.sequence_id, e.id AS enrollment_id, o.id AS order_id
+                      FROM enrollment e
+                      JOIN res_partner buyer ON buyer.commercial_partner_id = e.commercial_id
+                      JOIN sale_order o ON o.partner_id = buyer.id
+                     WHERE o.state = 'sale' AND o.date_order > e.date_start
+                       AND NOT (e.origin_model = 'sale.order' AND o.id = e.origin_id)
+                )
+                SELECT e.sequence_id,
+                       count(*),
+                       count(e.first_done),
+                       count(*) FILTER (WHERE e.first_done IS NOT NULL AND EXISTS (
+                           SELECT 1
+                             FROM mail_message m
+                             JOIN res_partner author ON author.id = m.author_id
+                            WHERE m.model = e.origin_model AND m.res_id = e.origin_id
+                              AND m.message_type IN ('email', 'comment')
+                              AND author.commercial_partner_id = e.commercial_id
+                              AND m.date > e.first_done
+                       )),
+                       (SELECT count(DISTINCT o.enrollment_id) FROM ordered o
+                         WHERE o.sequence_id = e.sequence_id),
+                       (SELECT count(DISTINCT o.order_id) FROM ordered o
+                         WHERE o.sequence_id = e.sequence_id)
+                  FROM enrollment e
+                 GROUP BY e.sequence_id
+                """,
+                ids=sequences.ids,
+            )
+        )
+        return {sequence_id: tuple(values) for sequence_id, *values in rows}
+
+    def action_view_dispatch_analysis(self):
+        """The dispatch analysis (graph, pivot) of this sequence."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_dispatch_report_action"
+        )
+        action["domain"] = [("sequence_id", "=", self.id)]
+        action["display_name"] = self.env._("Dispatch Analysis: %(name)s", name=self.name)
+        return action
+
+    def action_forecast(self):
+        """Simulate the next 30 days of this sequence (nothing is sent) and open the
+        forecast: see followup.forecast."""
+        self.ensure_one()
+        forecast = self.env["followup.forecast"]._followup_run(self)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "followup.forecast",
+            "res_id": forecast.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }

@@ -1,0 +1,209 @@
+"""A step rendered on a chosen person and document, as the dispatch would carry it out
+now, without carrying it out: the preview dialog shows it, the test send mails it to the
+user (followup_step_test_send.py).
+
+The rendering is the dispatch's own: an outcome like the ones the dispatch decides (the
+enrollment a stand-in, since nobody is enrolled), its responsible user chosen by the
+dispatcher, its parts made by the channel adapter of the step
+(``followup.channel.*._followup_preview``, followup_channel_preview.py).
+
+The links of a preview are inert. The footer and the unsubscribe headers carry the
+person's signed links (preference page, one-click unsubscribe): shown to a user, or
+mailed to them, they would let the user withdraw the person's consent as if the person
+had clicked. The preview shows them with a token that matches nobody (the page answers
+that the link is not valid, and nothing changes), as a confirmation link rendered outside
+its request mail already does (res_partner_links.py).
+"""
+
+from odoo import models
+from odoo.exceptions import AccessError, UserError
+
+from ..policy import decision as policy_decision
+from .followup_arguments import check_id, check_text
+from .followup_outcome import StepOutcome
+
+# The token of the links of a preview: the shape of a real one, valid for nobody.
+INERT_TOKEN = "0" * 64
+
+
+class PreviewEnrollment:
+    """The enrollment a preview stands for: nobody is enrolled. Carries what the channel
+    adapters read of ``outcome.enrollment``: ``id`` (the outcome's key) and
+    ``company_id`` (the company that follows the person up: the sequence's)."""
+
+    __slots__ = ("company_id", "id")
+
+    def __init__(self, company):
+        self.id = 0
+        self.company_id = company
+
+
+class FollowupStep(models.Model):
+    _inherit = "followup.step"
+
+    # ------------------------------------------------------------------ public
+
+    def action_open_preview(self):
+        """The preview dialog of this step: choose a person and a document, read what
+        they would get, send it to yourself as a test."""
+        step = self._followup_preview_step()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "followup_manager.followup_step_preview_action"
+        )
+        action["context"] = {"default_step_id": step.id}
+        return action
+
+    # ------------------------------------------------------------------ checks
+
+    def _followup_preview_step(self):
+        """This step, if the current user may preview it and send it as a test: a
+        follow-up user (or manager) who can read it. Auditors change nothing and send
+        nothing; other users have no business with follow-up steps."""
+        if not self.env.user.has_group("followup_manager.followup_manager_group_user"):
+            raise AccessError(
+                self.env._("Only follow-up users can preview a step or send it as a test.")
+            )
+        if len(self) != 1:
+            raise UserError(self.env._("Preview one follow-up step at a time."))
+        if not self.exists():
+            raise UserError(self.env._("This follow-up step does not exist any more."))
+        self.check_access("read")
+        return self
+
+    def _followup_preview_target(self, partner_id=False, origin_model=False, origin_id=False):
+        """(person, document) to render this step on: the ones given, else the person
+        of the sequence's latest follow-up the user can read and its document. The user
+        must be able to read both. Raises a UserError naming what is missing or wrong."""
+        self.ensure_one()
+        env = self.env
+        if bool(origin_model) != bool(origin_id):
+            raise UserError(
+                env._("Give both the model and the id of the followed-up document, or neither.")
+            )
+        if partner_id:
+            partner = env["res.partner"].browse(check_id(env, "partner_id", partner_id)).exists()
+            if not partner:
+                raise UserError(env._("This contact does not exist."))
+        else:
+            partner, origin = self._followup_preview_sample()
+            if not origin_model:
+                return partner, origin
+        partner.check_access("read")
+        if origin_model:
+            origin = self._followup_preview_document(origin_model, origin_id)
+        else:
+            origin = self._followup_preview_sample_document(partner)
+        return partner, origin
+
+    def _followup_preview_sample(self):
+        """(person, document) of the sequence's latest follow-up the user can read."""
+        enrollment = self.env["followup.enrollment"].search(
+            [("sequence_id", "=", self.sequence_id.id)], order="id desc", limit=1
+        )
+        if not enrollment:
+            raise UserError(
+                self.env._(
+                    "Choose the contact to render the step “%(step)s” for: its sequence has "
+                    "not followed anybody up yet.",
+                    step=self.name,
+                )
+            )
+        partner, origin = enrollment.partner_id, enrollment.origin
+        if not origin or not origin.has_access("read"):
+            origin = self._followup_preview_sample_document(partner)
+        return partner, origin
+
+    def _followup_preview_document(self, model, res_id):
+        """The document ``model``/``res_id``, if the sequence follows up that model and
+        the user can read it."""
+        env = self.env
+        check_text(env, "origin_model", model, optional=False, max_length=128)
+        res_id = check_id(env, "origin_id", res_id)
+        if model not in env or not self.sequence_id._followup_accepts_origin_model(model):
+            raise UserError(
+                env._(
+                    "The sequence “%(name)s” cannot follow up documents of model %(model)s.",
+                    name=self.sequence_id.name,
+                    model=model,
+                )
+            )
+        origin = env[model].browse(res_id).exists()
+        if not origin:
+            raise UserError(env._("This document does not exist."))
+        origin.check_access("read")
+        return origin
+
+    def _followup_preview_sample_document(self, partner):
+        """The document to render the step on for ``partner`` when none is chosen: the
+        partner itself for a sequence of contacts, else the partner's latest document of
+        the sequence's model that the user can read. Override to choose another."""
+        model = self.sequence_id._followup_trigger_model()
+        if model == "res.partner":
+            return partner
+        Document = self.env[model]
+        domain = [("partner_id", "=", partner.id)] if "partner_id" in Document._fields else []
+        document = Document.search(domain, order="id desc", limit=1)
+        if not document:
+            raise UserError(
+                self.env._(
+                    "Choose the document (%(model)s) to render the step “%(step)s” on: "
+                    "%(partner)s has none.",
+                    model=Document._description,
+                    step=self.name,
+                    partner=partner.display_name,
+                )
+            )
+        return document
+
+    # ------------------------------------------------------------------ rendering
+
+    def _followup_preview_parts(self, partner, origin):
+        """{part: value} of this step rendered on ``partner`` and ``origin`` as the
+        dispatch would carry it out now (see ``followup.channel._followup_preview``),
+        its links inert. Nothing is created."""
+        self.ensure_one()
+        # sudo: the dispatch renders as superuser and the preview shows what it would
+        # send; the user may read the step, the person and the document (checked by
+        # _followup_preview_step and _followup_preview_target), and the templates are
+        # the managers' choice. Nothing is written.
+        step = self.sudo()
+        outcome = StepOutcome(
+            PreviewEnrollment(step.sequence_id.company_id), step, partner.sudo(), origin.sudo()
+        )
+        outcome = outcome.replace(
+            request=policy_decision.Request(
+                partner.id,
+                step._followup_preview_channel(partner),
+                step.sequence_id.purpose or "service",
+            )
+        )
+        outcome = outcome.replace(
+            user=self.env["followup.dispatcher"].sudo()._followup_responsible(outcome)
+        )
+        parts = self.env[f"followup.channel.{outcome.action}"].sudo()._followup_preview(outcome)
+        return {**self._followup_inert_links(partner, parts), "action": outcome.action}
+
+    def _followup_preview_channel(self, partner):
+        """The channel the step tries first for ``partner``: for a step that lets the
+        person's preferred channel decide, that channel when the step offers it, else
+        the first of its order (whether the policy allows it now is the dispatch's
+        question, not the preview's)."""
+        self.ensure_one()
+        channels = self._followup_channels()
+        preferred = partner.followup_preferred_channel
+        return preferred if preferred in channels else channels[0]
+
+    def _followup_inert_links(self, partner, parts):
+        """``parts`` with the partner's signed tokens replaced by ``INERT_TOKEN`` (in
+        texts, HTML and header values)."""
+        tokens = [partner._followup_token(scope) for scope in partner._FOLLOWUP_TOKEN_SCOPES]
+
+        def inert(value):
+            if isinstance(value, dict):
+                return {key: inert(item) for key, item in value.items()}
+            if isinstance(value, str):  # Markup too: replace() keeps it Markup
+                for token in tokens:
+                    value = value.replace(token, INERT_TOKEN)
+            return value
+
+        return {key: inert(value) for key, value in parts.items()}

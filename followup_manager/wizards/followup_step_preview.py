@@ -1,0 +1,177 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.followup_step import STEP_ACTIONS
+
+# What the preview shows, by the step's action (the keys of the channel adapters'
+# _followup_preview, see models/followup_channel_preview.py).
+PREVIEW_FIELDS = (
+    "action",
+    "subject",
+    "email_from",
+    "email_to",
+    "reply_to",
+    "body_html",
+    "headers",
+    "attachment_names",
+    "sms_body",
+    "sms_number",
+    "activity_type_id",
+    "activity_summary",
+    "activity_note",
+    "activity_user_id",
+    "server_action_id",
+)
+
+
+class FollowupStepPreview(models.TransientModel):
+    """A follow-up step rendered on a person and a document, as they would get it
+    (subject, body, footer, headers; the text of a text message; the activity of a
+    salesperson), and sent to yourself as a test."""
+
+    _name = "followup.step.preview"
+    _description = "Follow-up Step Preview"
+
+    step_id = fields.Many2one("followup.step", required=True, readonly=True, ondelete="cascade")
+    action = fields.Selection(
+        STEP_ACTIONS,
+        compute="_compute_preview",
+        help="What the step does for this person (for a step that lets the person's "
+        "preferred channel decide: on the channel it tries first).",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        compute="_compute_sample",
+        compute_sudo=False,
+        store=True,
+        readonly=False,
+        help="The person the step is rendered for.",
+    )
+    origin_ref = fields.Reference(
+        selection="_selection_origin",
+        string="Document",
+        compute="_compute_sample",
+        compute_sudo=False,
+        store=True,
+        readonly=False,
+        help="The followed-up document the step is rendered on (the contact itself for "
+        "sequences of contacts).",
+    )
+    error = fields.Text(compute="_compute_preview")
+    subject = fields.Char(compute="_compute_preview")
+    email_from = fields.Char(string="From", compute="_compute_preview")
+    email_to = fields.Char(string="To", compute="_compute_preview")
+    reply_to = fields.Char(string="Reply-To", compute="_compute_preview")
+    body_html = fields.Html(string="Body", sanitize=False, compute="_compute_preview")
+    headers = fields.Text(compute="_compute_preview")
+    attachment_names = fields.Char(string="Attachments", compute="_compute_preview")
+    sms_body = fields.Text(string="Text Message", compute="_compute_preview")
+    sms_number = fields.Char(string="Number", compute="_compute_preview")
+    activity_type_id = fields.Many2one("mail.activity.type", compute="_compute_preview")
+    activity_summary = fields.Char(string="Summary", compute="_compute_preview")
+    activity_note = fields.Html(string="Note", sanitize=False, compute="_compute_preview")
+    activity_user_id = fields.Many2one(
+        "res.users", string="Assigned To", compute="_compute_preview"
+    )
+    server_action_id = fields.Many2one("ir.actions.server", compute="_compute_preview")
+
+    @api.model
+    def _selection_origin(self):
+        return self.env["followup.enrollment"]._selection_origin()
+
+    @api.depends("step_id")
+    def _compute_sample(self):
+        """The person and the document of the sequence's latest follow-up, if any."""
+        for preview in self:
+            preview.partner_id = preview.origin_ref = False
+            if not preview.step_id:
+                continue
+            try:
+                partner, origin = preview.step_id._followup_preview_target()
+            except UserError:
+                continue
+            preview.partner_id = partner
+            preview.origin_ref = f"{origin._name},{origin.id}"
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        """Another person: their own document, unless the chosen one is theirs."""
+        origin = self.origin_ref
+        if not self.partner_id or (origin and self._followup_is_partners(origin)):
+            return
+        try:
+            document = self.step_id._followup_preview_sample_document(self.partner_id)
+        except UserError:
+            self.origin_ref = False
+            return
+        self.origin_ref = f"{document._name},{document.id}"
+
+    def _followup_is_partners(self, origin):
+        if origin._name == "res.partner":
+            return origin == self.partner_id
+        field = origin._fields.get("partner_id")
+        return field is not None and origin.partner_id == self.partner_id
+
+    @api.depends("step_id", "partner_id", "origin_ref")
+    def _compute_preview(self):
+        for preview in self:
+            values = dict.fromkeys(PREVIEW_FIELDS, False)
+            values["error"] = False
+            try:
+                values.update(preview._followup_preview_values())
+            except (UserError, ValueError) as error:
+                values["error"] = error.args[0] if error.args else str(error)
+            preview.update(values)
+
+    def _followup_preview_values(self):
+        """{field: value} of the preview of the chosen step, person and document."""
+        self.ensure_one()
+        if not self.step_id:
+            return {}
+        step = self.step_id._followup_preview_step()
+        if not self.partner_id:
+            raise UserError(self.env._("Choose the contact to render the step for."))
+        partner, origin = step._followup_preview_target(*self._followup_target_args())
+        parts = step._followup_preview_parts(partner, origin)
+        headers = parts.get("headers") or {}
+        return {
+            "action": parts["action"],
+            "subject": parts.get("subject"),
+            "email_from": parts.get("email_from"),
+            "email_to": parts.get("email_to"),
+            "reply_to": parts.get("reply_to"),
+            "body_html": parts.get("body_html"),
+            "headers": "\n".join(f"{name}: {value}" for name, value in headers.items()),
+            "attachment_names": ", ".join(name for name, _datas in parts.get("attachments") or []),
+            "sms_body": parts.get("sms_body"),
+            "sms_number": parts.get("sms_number"),
+            "activity_type_id": parts.get("activity_type"),
+            "activity_summary": parts.get("activity_summary"),
+            "activity_note": parts.get("activity_note"),
+            "activity_user_id": parts.get("activity_user"),
+            "server_action_id": parts.get("server_action"),
+        }
+
+    def _followup_target_args(self):
+        """(partner id, document model, document id) as action_send_test takes them."""
+        origin = self.origin_ref
+        if not origin:
+            return self.partner_id.id, False, False
+        return self.partner_id.id, origin._name, origin.id
+
+    def action_send_test(self):
+        """Send the previewed step to yourself, marked as a test."""
+        self.ensure_one()
+        self.step_id.action_send_test(*self._followup_target_args())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "The test of “%(step)s” was sent to you.", step=self.step_id.name
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
