@@ -92,6 +92,19 @@ def _inside(local: datetime, intervals: Sequence[tuple[int, int]]) -> bool:
     return any(a <= second < b for a, b in intervals)
 
 
+def _hashable(
+    weekend: Iterable[int] | None,
+    preferred_hours: tuple[float, float] | None,
+    holidays: Iterable[date] | None,
+) -> tuple[frozenset[int], tuple[float, float] | None, frozenset[date]]:
+    """The local-time rules as the cached functions take them (hashable, one form)."""
+    return (
+        frozenset(weekend or ()),
+        tuple(preferred_hours) if preferred_hours else None,
+        frozenset(holidays or ()),
+    )
+
+
 def time_block_reason(
     now: datetime,
     tz_name: str,
@@ -109,13 +122,7 @@ def time_block_reason(
     person's own hours matter more than the company's window when explaining a wait.
     """
     return _time_block_reason(
-        now,
-        tz_name,
-        window_start,
-        window_end,
-        frozenset(weekend or ()),
-        tuple(preferred_hours) if preferred_hours else None,
-        frozenset(holidays or ()),
+        now, tz_name, window_start, window_end, *_hashable(weekend, preferred_hours, holidays)
     )
 
 
@@ -220,13 +227,7 @@ def next_allowed_time(
     their moment, zone and settings.
     """
     return _next_allowed_time(
-        now,
-        tz_name,
-        window_start,
-        window_end,
-        frozenset(weekend or ()),
-        tuple(preferred_hours) if preferred_hours else None,
-        frozenset(holidays or ()),
+        now, tz_name, window_start, window_end, *_hashable(weekend, preferred_hours, holidays)
     )
 
 
