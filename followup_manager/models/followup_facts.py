@@ -3,6 +3,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..policy import decision as policy_decision
 from .followup_consent import CONSENT_CHANNELS
@@ -177,13 +178,20 @@ class FollowupFacts(models.AbstractModel):
         """The E.164 ``numbers`` on Odoo's phone blacklist."""
         if not numbers:
             return set()
-        # sudo: as for the e-mail blacklist, only the membership is read.
-        return set(
-            self.env["phone.blacklist"]
-            .sudo()
-            .search_fetch([("number", "in", sorted(numbers))], ["number"])
-            .mapped("number")
+        # Read in SQL: a search would parse each number again to sanitize it
+        # (phone.blacklist._condition_to_sql), and an E.164 number is its own
+        # sanitized form. Only the membership is read (no record leaves), as the
+        # search would with sudo, active entries unless the context says otherwise.
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        only_active = SQL("AND active") if self.env.context.get("active_test", True) else SQL()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT number FROM phone_blacklist WHERE number = ANY(%s) %s",
+                sorted(numbers),
+                only_active,
+            )
         )
+        return {row[0] for row in rows}
 
     @api.model
     def _recent_contacts(self, partners, now):
