@@ -25,7 +25,6 @@ class FollowupDispatch(models.Model):
     # editable view): ``readonly=False`` only keeps the values given at creation.
     sequence_id = fields.Many2one(
         "followup.sequence",
-        string="Sequence",
         compute="_compute_enrollment_copies",
         store=True,
         precompute=True,
@@ -34,7 +33,6 @@ class FollowupDispatch(models.Model):
     )
     partner_id = fields.Many2one(
         "res.partner",
-        string="Partner",
         compute="_compute_enrollment_copies",
         store=True,
         precompute=True,
@@ -43,7 +41,6 @@ class FollowupDispatch(models.Model):
     )
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         compute="_compute_enrollment_copies",
         store=True,
         precompute=True,
