@@ -127,6 +127,9 @@ class FollowupChannelEmail(models.AbstractModel):
             "parent_id": root[0] if root else False,
             "record_name": origin.display_name,
             "attachment_ids": self._followup_attachment_commands(outcome, values),
+            # A field of the message (mail.mail inherits it): given to the e-mail, the
+            # ORM would write it on the message of each e-mail, one UPDATE a mail.
+            "mail_server_id": outcome.step.mail_template_id.mail_server_id.id,
         }
 
     @api.model
@@ -177,7 +180,6 @@ class FollowupChannelEmail(models.AbstractModel):
             "headers": repr(headers),
             "recipient_ids": [(4, partner.id)],
             "auto_delete": template.auto_delete,
-            "mail_server_id": template.mail_server_id.id,
             "references": root[1] if root and root[1] else False,
             "state": "outgoing",
         }

@@ -17,14 +17,35 @@ class FollowupDispatch(models.Model):
         "followup.enrollment", required=True, index=True, ondelete="cascade", check_company=True
     )
     step_id = fields.Many2one("followup.step", index=True, ondelete="set null", check_company=True)
+    # Copies of the enrollment's, kept current like stored related fields. Not
+    # ``related=``: the ORM drops the values given for a read-only related field and
+    # builds a draft record per row to compute them again, which the dispatch, writing
+    # hundreds of rows at once from enrollments it already holds, need not pay
+    # (``_followup_enrollment_copies``). Nobody may write the log (no access, no
+    # editable view): ``readonly=False`` only keeps the values given at creation.
     sequence_id = fields.Many2one(
-        related="enrollment_id.sequence_id", store=True, precompute=True, index=True
+        "followup.sequence",
+        compute="_compute_enrollment_copies",
+        store=True,
+        precompute=True,
+        readonly=False,
+        index=True,
     )
     partner_id = fields.Many2one(
-        related="enrollment_id.partner_id", store=True, precompute=True, index=True
+        "res.partner",
+        compute="_compute_enrollment_copies",
+        store=True,
+        precompute=True,
+        readonly=False,
+        index=True,
     )
     company_id = fields.Many2one(
-        related="enrollment_id.company_id", store=True, precompute=True, index=True
+        "res.company",
+        compute="_compute_enrollment_copies",
+        store=True,
+        precompute=True,
+        readonly=False,
+        index=True,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -82,6 +103,29 @@ class FollowupDispatch(models.Model):
             "This step of this enrollment has already been dispatched.",
         ),
     ]
+
+    #: {log field: enrollment field} of the copies above.
+    _FOLLOWUP_ENROLLMENT_COPIES = {
+        "sequence_id": "sequence_id",
+        "partner_id": "partner_id",
+        "company_id": "company_id",
+    }
+
+    @api.depends(
+        "enrollment_id.sequence_id", "enrollment_id.partner_id", "enrollment_id.company_id"
+    )
+    def _compute_enrollment_copies(self):
+        for row in self:
+            for name, source in self._FOLLOWUP_ENROLLMENT_COPIES.items():
+                row[name] = row.enrollment_id[source]
+
+    @api.model
+    def _followup_enrollment_copies(self, enrollment):
+        """The values of the copies for a row of ``enrollment`` (read from memory)."""
+        return {
+            name: enrollment[source].id
+            for name, source in self._FOLLOWUP_ENROLLMENT_COPIES.items()
+        }
 
     @api.model
     def _followup_idempotency_key(self, enrollment, step):

@@ -73,6 +73,8 @@ class FollowupDispatch(models.Model):
         """Values of the row logging ``outcome`` (a followup_outcome.StepOutcome)."""
         vals = {
             "enrollment_id": outcome.enrollment.id,
+            # The enrollment's copies, from the claimed enrollment in memory.
+            **self._followup_enrollment_copies(outcome.enrollment),
             "step_id": outcome.step.id,
             "user_id": outcome.user.id if outcome.user else False,
             "purpose": outcome.step.sequence_id.purpose,

@@ -286,37 +286,10 @@ class FollowupDispatcher(models.AbstractModel):
         Returns (the outcomes with their row, the rows)."""
         Dispatch = self.env["followup.dispatch"]
         logged = [outcome for outcome in outcomes if outcome.log_state]
-        copies = self._followup_log_copies()
-        dispatches = Dispatch.create(
-            [
-                {
-                    **{
-                        name: field.convert_to_write(o.enrollment[source], Dispatch)
-                        for name, field, source in copies
-                    },
-                    **Dispatch._followup_log_vals(o),
-                }
-                for o in logged
-            ]
-        )
+        dispatches = Dispatch.create([Dispatch._followup_log_vals(o) for o in logged])
         rows = {o.key: row for o, row in zip(logged, dispatches, strict=True)}
         outcomes = [o.replace(dispatch=rows[o.key]) if o.key in rows else o for o in outcomes]
         return outcomes, dispatches
-
-    @api.model
-    def _followup_log_copies(self):
-        """[(name, field, enrollment field)] of the log's copies of its enrollment's
-        fields (stored related fields such as ``partner_id``): read from the claimed
-        enrollments already in memory and given in the values, so that the ORM does
-        not build a draft record per row to compute them."""
-        Dispatch = self.env["followup.dispatch"]
-        Enrollment = self.env["followup.enrollment"]
-        copies = []
-        for name, field in Dispatch._fields.items():
-            path = field.related.split(".") if field.related and field.store else ()
-            if len(path) == 2 and path[0] == "enrollment_id" and path[1] in Enrollment._fields:
-                copies.append((name, field, path[1]))
-        return copies
 
     @api.model
     def _followup_finish_log(self, outcomes):

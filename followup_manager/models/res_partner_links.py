@@ -72,9 +72,11 @@ class ResPartner(models.Model):
     def _followup_now_timestamp(self):
         return calendar.timegm(fields.Datetime.now().timetuple())
 
-    def _followup_public_url(self, route, token):
+    def _followup_public_url(self, route, token, base_url=None):
+        """The public link ``route`` of this partner (``base_url``: its
+        ``get_base_url()``, when the caller already has it)."""
         self.ensure_one()
-        return f"{self.get_base_url()}/followup/{route}/{self.id}/{token}"
+        return f"{base_url or self.get_base_url()}/followup/{route}/{self.id}/{token}"
 
     def _followup_preferences_url(self):
         """Absolute URL of the partner's preference page (no login)."""
@@ -112,8 +114,18 @@ class ResPartner(models.Model):
         receives it (see mail_thread_unsubscribe.py). The headers leave on one
         line each, however long (see ir_mail_server.py)."""
         self.ensure_one()
-        uris = [f"<{self._followup_unsubscribe_url()}>"]
-        mailto = self._followup_unsubscribe_mailto(company or self.company_id or self.env.company)
+        return self._followup_headers(
+            self.get_base_url(),
+            self._followup_token("unsubscribe"),
+            company or self.company_id or self.env.company,
+        )
+
+    def _followup_headers(self, base_url, token, company):
+        """The headers of ``_followup_mail_headers`` from the partner's base URL and
+        unsubscribe token (made once for the link and the ``mailto:``)."""
+        self.ensure_one()
+        uris = [f"<{self._followup_public_url('unsubscribe', token, base_url)}>"]
+        mailto = self._followup_unsubscribe_mailto(company, token)
         if mailto:
             uris.append(f"<{mailto}>")
         return {
@@ -121,17 +133,18 @@ class ResPartner(models.Model):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
 
-    def _followup_unsubscribe_mailto(self, company):
+    def _followup_unsubscribe_mailto(self, company, token=None):
         """``mailto:`` URI of the unsubscribe address of ``company``'s alias
-        domain, its subject naming the partner and the signed token; False
-        without an alias domain."""
+        domain, its subject naming the partner and the signed token (``token``: the
+        partner's unsubscribe token, made here when not given); False without an
+        alias domain."""
         self.ensure_one()
         # sudo: the alias domain is configuration; only its address is read.
         domain = company.sudo().alias_domain_id
         if not domain or not domain.catchall_alias:
             return False
         tag = self.env["mail.thread"]._followup_unsubscribe_tag()
-        subject = f"unsubscribe {self.id} {self._followup_token('unsubscribe')}"
+        subject = f"unsubscribe {self.id} {token or self._followup_token('unsubscribe')}"
         address = f"{domain.catchall_alias}+{tag}@{domain.name}"
         return f"mailto:{address}?subject={url_quote(subject)}"
 
@@ -169,9 +182,16 @@ class ResPartner(models.Model):
             key = (partner.lang, company.id)
             if key not in footers:
                 footers[key] = str(self._followup_footer_html(placeholder, partner.lang, company))
-            url = partner._followup_preferences_url()
+            # The links of the footer and the headers on one base URL (one lookup a
+            # partner).
+            base_url = partner.get_base_url()
+            token = partner._followup_token("preferences")
+            url = partner._followup_public_url("preferences", token, base_url)
             footer = Markup(footers[key].replace(placeholder, str(escape(url))))
-            parts[partner.id] = (footer, partner._followup_mail_headers())
+            headers = partner._followup_headers(
+                base_url, partner._followup_token("unsubscribe"), company
+            )
+            parts[partner.id] = (footer, headers)
         return parts
 
     def _followup_email_confirmation_wording(self):
