@@ -74,6 +74,7 @@ from . import followup_dispatcher_condition
 from . import followup_dispatcher_limits
 from . import followup_forecast
 from . import followup_forecast_population
+from . import followup_forecast_sample
 from . import followup_forecast_line
 from . import followup_forecast_touchpoints
 from . import followup_consent_event_intake

@@ -2,7 +2,6 @@
 other sequences for the same people, and the people a manual sequence or a trigger would
 enroll during the simulated days; and the sentences saying so."""
 
-import heapq
 import itertools
 from collections import defaultdict
 from datetime import timedelta
@@ -16,22 +15,6 @@ from .tools import int_param
 
 # The trigger's history used to estimate its daily volume.
 HISTORY_DAYS = 90
-# Default of followup_manager.forecast_sample_size: most enrollments simulated one by one
-# (a forecast simulates about a thousand a second; beyond, a sample says as much).
-SAMPLE_SIZE = 5000
-
-
-_MASK64 = (1 << 64) - 1
-
-
-def _sample_rank(partner_id):
-    """Where a person stands in the forecast's sample order: the id mixed by
-    splitmix64's finalizer (stable across runs and processes, unlike Python's
-    ``hash``; consecutive ids land far apart)."""
-    z = (partner_id + 0x9E3779B97F4A7C15) & _MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return z ^ (z >> 31), partner_id
 
 
 class SimEnrollment:
@@ -84,38 +67,14 @@ class FollowupForecast(models.Model):
         enrolled = (
             [] if sequence.paused else [row for row in running if row[2] == vocabulary.ACTIVE]
         )
-        new_partners = matching = self.env["res.partner"]
-        volume, events = 0.0, []
-        if sequence.trigger == "manual":
-            matching = self._followup_matching_partners()
-            new_partners |= matching
-        else:
-            volume, events = self._followup_trigger_sample(start)
-            new_partners |= self.env["res.partner"].union(
-                *(partner for partner, _origin, _at in events)
-            )
-        events = [(partner, origin, at) for partner, origin, at in events if at < end]
+        matching, volume, events, new_partners = self._followup_newcomers(start, end)
         # The ones a paused sequence takes in do nothing either: none is simulated.
         new_matching, new_events = matching, events
         if sequence.paused:
             new_matching, new_events = matching.browse(), []
-        size = len(enrolled) + len(new_matching) + len(new_events)
-        kept = self._followup_sample_partners(
-            {row[1] for row in enrolled}
-            | set(new_matching.ids)
-            | {p.id for p, _o, _a in new_events},
-            size,
+        size, kept, simulated_rows, matching_sim, events_sim, new_partners = (
+            self._followup_sampled(enrolled, new_matching, new_events, new_partners)
         )
-        simulated_rows = enrolled
-        if kept is not None:
-            simulated_rows = [row for row in enrolled if row[1] in kept]
-            matching_sim = new_matching.filtered(lambda p: p.id in kept)
-            events_sim = [event for event in new_events if event[0].id in kept]
-            new_partners = matching_sim | self.env["res.partner"].union(
-                *(partner for partner, _origin, _at in events_sim)
-            )
-        else:
-            matching_sim, events_sim = new_matching, new_events
         # Only the simulated enrollments are read as records, in a fixed number of
         # queries (their partners come with the rows).
         enrolled_sim = Enrollment.browse([row[0] for row in simulated_rows])
@@ -157,6 +116,23 @@ class FollowupForecast(models.Model):
             "assumptions": assumptions,
         }
 
+    def _followup_newcomers(self, start, end):
+        """Who would enter during the forecast: (the matching people of a manual
+        sequence, the triggers' daily volume, the trigger events before ``end``, the
+        people of all of them)."""
+        matching = self.env["res.partner"]
+        volume, events = 0.0, []
+        if self.sequence_id.trigger == "manual":
+            matching = self._followup_matching_partners()
+            partners = matching
+        else:
+            volume, events = self._followup_trigger_sample(start)
+            partners = self.env["res.partner"].union(
+                *(partner for partner, _origin, _at in events)
+            )
+        events = [(partner, origin, at) for partner, origin, at in events if at < end]
+        return matching, volume, events, partners
+
     def _followup_running_rows(self):
         """[(id, partner id, state)] of the sequence's running enrollments (active or
         paused), in the order of their ids: ONE query, whatever their number (a large
@@ -171,41 +147,6 @@ class FollowupForecast(models.Model):
                 self.sequence_id.id,
                 list(vocabulary.RUNNING_STATES),
             )
-        )
-
-    @api.model
-    def _followup_sample_limit(self):
-        """Most enrollments a forecast simulates one by one (system parameter
-        ``followup_manager.forecast_sample_size``, default SAMPLE_SIZE); beyond, it
-        simulates a sample of the people and multiplies the counts."""
-        return int_param(self.env, "followup_manager.forecast_sample_size", SAMPLE_SIZE, minimum=1)
-
-    def _followup_sample_partners(self, people, size):
-        """The ids of the people simulated when the population (``size`` enrollments
-        of ``people``, partner ids) is larger than ``_followup_sample_limit()`` (None:
-        everyone). Whole people are kept, with all their enrollments (the contact cap
-        counts per person): one person in N, picked by a hash of their id, so that
-        the sample is the same at every run and follows no pattern of the ids (taking
-        every N-th id would, e.g. records imported in a repeating order)."""
-        limit = self._followup_sample_limit()
-        if size <= limit:
-            return None
-        stride = -(-size // limit)
-        return set(heapq.nsmallest(-(-len(people) // stride), people, key=_sample_rank))
-
-    def _followup_sample_sentence(self, size, simulated, people):
-        """Say that the forecast sampled, and how."""
-        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
-        factor = f"{size / simulated:.2f}" if simulated else "1"
-        return self.env._(
-            "Sampled: %(size)s enrollments are more than the %(limit)s simulated one by one; "
-            "%(simulated)s of them (all those of %(people)s people picked at random, the "
-            "same at every run) were simulated and every count multiplied by %(factor)s.",
-            size=size,
-            limit=self._followup_sample_limit(),
-            simulated=simulated,
-            people=people,
-            factor=factor,
         )
 
     def _followup_existing_sims(self, enrolled, others, start):

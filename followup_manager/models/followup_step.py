@@ -360,7 +360,8 @@ class FollowupStep(models.Model):
         """{step id: (done, contacts, replied, opt-outs)} for these steps, in ONE query.
 
         Aggregates only, over the dispatch log of the steps' sequences (which the user
-        can read); the messages and consent events are counted, never returned."""
+        can read); the messages and consent events are counted, never returned.
+        (Longer than a screen: one SQL statement, kept whole so that it reads as one.)"""
         steps = self.filtered("id")
         if not steps:
             return {}
