@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytz
 
@@ -92,13 +92,26 @@ def _inside(local: datetime, intervals: Sequence[tuple[int, int]]) -> bool:
     return any(a <= second < b for a, b in intervals)
 
 
-def _hashable(
+class _Rules(NamedTuple):
+    """The local-time rules in the one hashable form the cached functions take."""
+
+    window_start: float
+    window_end: float
+    weekend: frozenset[int]
+    preferred_hours: tuple[float, float] | None
+    holidays: frozenset[date]
+
+
+def _rules(
+    window_start: float,
+    window_end: float,
     weekend: Iterable[int] | None,
     preferred_hours: tuple[float, float] | None,
     holidays: Iterable[date] | None,
-) -> tuple[frozenset[int], tuple[float, float] | None, frozenset[date]]:
-    """The local-time rules as the cached functions take them (hashable, one form)."""
-    return (
+) -> _Rules:
+    return _Rules(
+        window_start,
+        window_end,
         frozenset(weekend or ()),
         tuple(preferred_hours) if preferred_hours else None,
         frozenset(holidays or ()),
@@ -122,20 +135,13 @@ def time_block_reason(
     person's own hours matter more than the company's window when explaining a wait.
     """
     return _time_block_reason(
-        now, tz_name, window_start, window_end, *_hashable(weekend, preferred_hours, holidays)
+        now, tz_name, _rules(window_start, window_end, weekend, preferred_hours, holidays)
     )
 
 
 @lru_cache(maxsize=8192)
-def _time_block_reason(
-    now: datetime,
-    tz_name: str,
-    window_start: float,
-    window_end: float,
-    weekend: frozenset[int],
-    preferred_hours: tuple[float, float] | None,
-    holidays: frozenset[date],
-) -> str | None:
+def _time_block_reason(now: datetime, tz_name: str, rules: _Rules) -> str | None:
+    window_start, window_end, weekend, preferred_hours, holidays = rules
     # Cached on its arguments (it is pure), as next_allowed_time.
     local = to_local(now, tz_name)
     if local.weekday() in _effective_weekend(weekend):
@@ -227,20 +233,13 @@ def next_allowed_time(
     their moment, zone and settings.
     """
     return _next_allowed_time(
-        now, tz_name, window_start, window_end, *_hashable(weekend, preferred_hours, holidays)
+        now, tz_name, _rules(window_start, window_end, weekend, preferred_hours, holidays)
     )
 
 
 @lru_cache(maxsize=8192)
-def _next_allowed_time(
-    now: datetime,
-    tz_name: str,
-    window_start: float,
-    window_end: float,
-    weekend: frozenset[int],
-    preferred_hours: tuple[float, float] | None,
-    holidays: frozenset[date],
-) -> datetime:
+def _next_allowed_time(now: datetime, tz_name: str, rules: _Rules) -> datetime:
+    window_start, window_end, weekend, preferred_hours, holidays = rules
     tz = _tz(tz_name)
     intervals = _effective_intervals(window_start, window_end, preferred_hours)
     days_off = _effective_weekend(weekend)
