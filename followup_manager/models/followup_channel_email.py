@@ -34,8 +34,9 @@ class FollowupChannelEmail(models.AbstractModel):
         )
 
     @api.model
-    def _followup_render(self, template, outcomes):
-        """{outcome key: rendered values} of ``template`` for the outcomes."""
+    def _followup_render(self, template, outcomes, reports=True):
+        """{outcome key: rendered values} of ``template`` for the outcomes (without its
+        reports when ``reports`` is false: the preview, when they cannot be printed)."""
         targets = {o.key: self._followup_render_target(o, template.model) for o in outcomes}
         res_ids = list({record.id for record in targets.values()})
         # attachment_ids: the template's files and its reports (e.g. the quotation's
@@ -48,7 +49,7 @@ class FollowupChannelEmail(models.AbstractModel):
                 "email_from",
                 "reply_to",
                 "attachment_ids",
-                "report_template_ids",
+                *(("report_template_ids",) if reports else ()),
             ],
         )
         return {key: rendered[target.id] for key, target in targets.items()}
