@@ -128,6 +128,8 @@ class FollowupEnrollJob(models.Model):
             allowed_company_ids=self.allowed_company_ids.ids or self.company_id.ids,
             # One note at the end of the job, not one per batch.
             followup_enroll_job=self.id,
+            # Enrolled by hand: the user who asked owns what has no salesperson.
+            followup_hand_enrollment=True,
         )
         enrolled = sequence._followup_enroll(batch) if batch and sequence.active else []
         self.write(

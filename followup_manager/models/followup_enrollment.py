@@ -76,7 +76,8 @@ class FollowupEnrollment(models.Model):
         precompute=True,
         readonly=False,
         index=True,
-        help="Salesperson of the followed-up document (or of the partner).",
+        help="Salesperson of the followed-up document (or of the partner; for a follow-up "
+        "enrolled by hand without either, the user who enrolled).",
     )
     state = fields.Selection(
         vocabulary.selection(vocabulary.ENROLLMENT_STATE_LABELS),
@@ -230,6 +231,12 @@ class FollowupEnrollment(models.Model):
         origins = {
             model: self.env[model].browse(ids).exists() for model, ids in ids_by_model.items()
         }
+        # Enrolled by hand (enroll(), the Enroll dialog, its background job): without a
+        # salesperson, the follow-up is the enrolling user's, so that "My Follow-ups"
+        # shows it to them.
+        owner = self.env["res.users"]
+        if self.env.context.get("followup_hand_enrollment") and not self.env.user.share:
+            owner = self.env.user
         for enrollment in self:
             user = False
             existing = origins.get(enrollment.origin_model)
@@ -240,7 +247,7 @@ class FollowupEnrollment(models.Model):
                 field = origin._fields.get("user_id")
                 if field and field.comodel_name == "res.users":
                     user = origin.user_id
-            enrollment.user_id = user or enrollment.partner_id.user_id
+            enrollment.user_id = user or enrollment.partner_id.user_id or owner
 
     def _compute_dispatch_count(self):
         counts = dict(

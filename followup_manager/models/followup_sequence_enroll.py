@@ -45,7 +45,8 @@ class FollowupSequence(models.Model):
             targets = [(pid, origin_model, origin.id) for pid in partner_ids]
         else:
             targets = [(pid, "res.partner", pid) for pid in partner_ids]
-        return self._followup_enroll(targets).ids
+        # Enrolled by hand: the caller owns what has no salesperson.
+        return self.with_context(followup_hand_enrollment=True)._followup_enroll(targets).ids
 
     def _followup_check_enrollable(self, targets):
         """Raise unless ``targets`` [(partner id, origin model, origin id)] may enter
