@@ -96,18 +96,15 @@ class FollowupStep(models.Model):
         return partner, origin
 
     def _followup_preview_sample(self):
-        """(person, document) of the sequence's latest follow-up the user can read."""
+        """(person, document) of the sequence's latest follow-up the user can read; the
+        user's own contact (and their latest document) when nobody was followed up yet,
+        as Odoo's mass mailing renders a test."""
         enrollment = self.env["followup.enrollment"].search(
             [("sequence_id", "=", self.sequence_id.id)], order="id desc", limit=1
         )
         if not enrollment:
-            raise UserError(
-                self.env._(
-                    "Choose the contact to render the step “%(step)s” for: its sequence has "
-                    "not followed anybody up yet.",
-                    step=self.name,
-                )
-            )
+            partner = self.env.user.partner_id
+            return partner, self._followup_preview_sample_document(partner)
         partner, origin = enrollment.partner_id, enrollment.origin
         if not origin or not origin.has_access("read"):
             origin = self._followup_preview_sample_document(partner)

@@ -172,6 +172,18 @@ class TestPreviewAndTest(FollowupGatewayCase, FollowupSecurityCase, StepPreviewM
             self.assertEqual(form.subject, f"Help us help you, {self.user_manager.name}")
             self.assertEqual(form.test_email_to, self.user_manager.email)
 
+    def test_without_a_contact_the_step_renders_on_your_own(self):
+        preview = self._preview(self.step_email, self.user_manager, self.mario)
+        preview.partner_id = False
+        self.assertFalse(preview.error)
+        self.assertEqual(preview.subject, f"Help us help you, {self.user_manager.name}")
+        # Over RPC, a sequence nobody entered yet: the test renders on your contact.
+        sequence = self._sequence("New", [self._email_step("Hello", self.template_partner)])
+        with self._sent_messages() as sent:
+            sequence.step_ids.with_user(self.user_manager).action_send_test()
+        self.assertEqual(len(sent), 1)
+        self.assertIn(self.user_manager.name, sent[0]["Subject"])
+
     def test_the_test_goes_to_the_typed_address_and_says_where(self):
         preview = self._preview(self.step_email, self.user_manager, self.mario)
         preview.test_email_to = "Boss <boss@example.com>"

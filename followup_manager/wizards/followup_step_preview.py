@@ -102,14 +102,9 @@ class FollowupStepPreview(models.TransientModel):
             try:
                 partner, origin = preview.step_id._followup_preview_target()
             except UserError:
-                # Nobody followed up yet: rendered on your own contact, as Odoo's mass
-                # mailing renders a test, on your latest document if the sequence
-                # follows documents up.
-                partner = self.env.user.partner_id
-                try:
-                    origin = preview.step_id._followup_preview_sample_document(partner)
-                except UserError:
-                    origin = False
+                # Nobody followed up yet and you have no document of the sequence's
+                # kind: your own contact, the document to choose.
+                partner, origin = self.env.user.partner_id, False
             preview.partner_id = partner
             preview.origin_ref = f"{origin._name},{origin.id}" if origin else False
 
@@ -149,8 +144,6 @@ class FollowupStepPreview(models.TransientModel):
         if not self.step_id:
             return {}
         step = self.step_id._followup_preview_step()
-        if not self.partner_id:
-            raise UserError(self.env._("Choose the contact to render the step for."))
         partner, origin = step._followup_preview_target(*self._followup_target_args())
         parts = step._followup_preview_parts(partner, origin)
         headers = parts.get("headers") or {}
@@ -175,10 +168,12 @@ class FollowupStepPreview(models.TransientModel):
 
     def _followup_target_args(self):
         """(partner id, document model, document id) as action_send_test takes them."""
+        # No contact chosen: your own, as Odoo's mass mailing renders a test.
+        partner = self.partner_id or self.env.user.partner_id
         origin = self.origin_ref
         if not origin:
-            return self.partner_id.id, False, False
-        return self.partner_id.id, origin._name, origin.id
+            return partner.id, False, False
+        return partner.id, origin._name, origin.id
 
     def action_send_test(self):
         """Send the previewed step as a test: an e-mail to the typed address (yours by
