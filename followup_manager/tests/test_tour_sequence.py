@@ -31,6 +31,12 @@ class TestSequenceTour(FollowupCase, HttpCase):
         )
 
         self.start_tour(
+            f"/odoo/action-followup_manager.followup_sequence_action/{sequence.id}",
+            "followup_step_preview_tour",
+            login=self.user_manager.login,
+        )
+
+        self.start_tour(
             f"/odoo/res.partner/{partner.id}",
             "followup_sequence_enroll_tour",
             login=self.user_manager.login,

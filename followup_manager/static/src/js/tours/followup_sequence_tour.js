@@ -128,6 +128,36 @@ registry.category("web_tour.tours").add("followup_sequence_width_tour", {
     ],
 });
 
+// The e-mail step previewed on the manager's own contact (nobody entered yet), and its
+// test sent to a typed address.
+registry.category("web_tour.tours").add("followup_step_preview_tour", {
+    steps: () => [
+        {
+            content: "Preview the e-mail step",
+            trigger: ".o_field_widget[name=step_ids] .o_data_row:nth-child(2) button[name=action_open_preview]",
+            run: "click",
+        },
+        {
+            content: "It is rendered on your own contact",
+            trigger: ".modal .o_field_widget[name=subject]:contains(Help us help you, Mia Manager)",
+        },
+        {
+            content: "Type where the test goes",
+            trigger: ".modal .o_field_widget[name=test_email_to] input",
+            run: "edit boss@example.com",
+        },
+        {
+            content: "Send the test",
+            trigger: ".modal button[name=action_send_test]",
+            run: "click",
+        },
+        {
+            content: "The notification says where it went",
+            trigger: ".o_notification:contains(was sent to boss@example.com)",
+        },
+    ],
+});
+
 // From a contact's form, the "Actions" menu enrolls the contact in that sequence.
 registry.category("web_tour.tours").add("followup_sequence_enroll_tour", {
     steps: () => [
