@@ -121,12 +121,14 @@ class FollowupStep(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_integer_vals(self, vals_list, ("delay", "sequence"))
+        vals_list = [self._followup_clean_condition(vals) for vals in vals_list]
         if any(vals.get("server_action_id") for vals in vals_list):
             self._followup_check_server_action_rights()
         return super().create(vals_list)
 
     def write(self, vals):
         check_integer_vals(self, [vals], ("delay", "sequence"))
+        vals = self._followup_clean_condition(vals)
         if vals.get("server_action_id") and any(
             step.server_action_id.id != vals["server_action_id"] for step in self
         ):

@@ -104,6 +104,12 @@ class TestStepDialog(FollowupDispatchCase):
         self.assertTrue(sequence.step_ids.has_condition)
         with self.assertRaisesRegex(ValidationError, "not a valid filter"):
             sequence.step_ids.condition_domain = "[('no_such_field', '=', 1)]"
+        # The editor's last rule removed: no condition at all.
+        with form.step_ids.edit(0) as step:
+            step.condition_domain = "[]"
+        form.save()
+        self.assertFalse(sequence.step_ids.condition_domain)
+        self.assertFalse(sequence.step_ids.has_condition)
 
     def test_a_new_sequence_starts_without_a_purpose(self):
         form = self._sequence_form()
