@@ -15,7 +15,7 @@ that the link is not valid, and nothing changes), as a confirmation link rendere
 its request mail already does (res_partner_links.py).
 """
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..policy import decision as policy_decision
@@ -179,6 +179,24 @@ class FollowupStep(models.Model):
         )
         parts = self.env[f"followup.channel.{outcome.action}"].sudo()._followup_preview(outcome)
         return {**self._followup_inert_links(partner, parts), "action": outcome.action}
+
+    def _followup_preview_verdict(self, partner):
+        """(allowed, sentence): would ``partner`` get this step if it fell due now, by
+        the rules of the dispatch (consent for the sequence's purpose, opt-outs,
+        address, cap, hours), on the channel it tries first? The sentence is the
+        why-log's, in the user's language."""
+        self.ensure_one()
+        channel = self._followup_preview_channel(partner)
+        now = fields.Datetime.now()
+        partner._followup_check_consent_access()
+        facts = partner._followup_facts(now)[partner.id]
+        # sudo: the sequence's company's contact settings, read as followup_check reads
+        # them; only the verdict is shown.
+        settings = partner.sudo()._followup_settings(self.sequence_id.company_id)[partner.id]
+        decision = policy_decision.check(
+            channel, facts, settings, now, purpose=self.sequence_id.purpose or "service"
+        )
+        return decision.allowed, partner._followup_check_sentence(partner, channel, decision)
 
     def _followup_preview_channel(self, partner):
         """The channel the step tries first for ``partner``: for a step that lets the

@@ -161,6 +161,22 @@ class TestPreviewAndTest(FollowupGatewayCase, FollowupSecurityCase, StepPreviewM
         self.assertEqual(action["params"]["type"], "warning")
         self.assertIn("could not be printed", action["params"]["message"])
 
+    def test_the_preview_says_whether_the_person_would_get_the_step(self):
+        news = self.sequence_manual.step_ids.filtered(lambda step: step.action == "email")
+        self.assertEqual(self.sequence_manual.purpose, "marketing")
+        with self._at(self.MONDAY_10_ROME):
+            preview = self._preview(news, self.user_manager, self.mario)
+            self.assertFalse(preview.verdict_allowed)
+            self.assertIn("has not agreed to receive marketing by E-mail", preview.verdict)
+            self.mario.followup_set_consent("email", "granted", "manual_writing")
+            preview = self._preview(news, self.user_manager, self.mario)
+            self.assertTrue(preview.verdict_allowed)
+            self.assertIn("Allowed", preview.verdict)
+            # A service sequence rests on the contract: no consent needed.
+            self.mario.followup_set_consent("sms", "pending", "manual_writing")
+            sms = self._preview(self.step_sms, self.user_manager, self.mario)
+            self.assertTrue(sms.verdict_allowed, sms.verdict)
+
     def test_a_report_that_prints_is_attached(self):
         order = self._create_order(self.mario)
         preview = self._preview(self.quote_step, self.user_manager, self.mario, order)

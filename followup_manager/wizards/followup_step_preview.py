@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.followup_step import STEP_ACTIONS
 
@@ -65,6 +65,11 @@ class FollowupStepPreview(models.TransientModel):
         help="Why a report the template attaches (e.g. the quotation's PDF) cannot be "
         "printed here: the preview and the test come without it.",
     )
+    verdict = fields.Char(
+        compute="_compute_preview",
+        help="Would this person get the step if it fell due now, and if not, why.",
+    )
+    verdict_allowed = fields.Boolean(compute="_compute_preview")
     test_email_to = fields.Char(
         string="Send the Test To",
         default=lambda self: self.env.user.email or "",
@@ -131,7 +136,8 @@ class FollowupStepPreview(models.TransientModel):
     def _compute_preview(self):
         for preview in self:
             values = dict.fromkeys(PREVIEW_FIELDS, False)
-            values["error"] = values["report_error"] = False
+            values["error"] = values["report_error"] = values["verdict"] = False
+            values["verdict_allowed"] = False
             try:
                 values.update(preview._followup_preview_values())
             except (UserError, ValueError) as error:
@@ -147,7 +153,13 @@ class FollowupStepPreview(models.TransientModel):
         partner, origin = step._followup_preview_target(*self._followup_target_args())
         parts = step._followup_preview_parts(partner, origin)
         headers = parts.get("headers") or {}
+        try:
+            allowed, verdict = step._followup_preview_verdict(partner)
+        except AccessError:
+            allowed = verdict = False
         return {
+            "verdict": verdict,
+            "verdict_allowed": allowed,
             "action": parts["action"],
             "subject": parts.get("subject"),
             "email_from": parts.get("email_from"),
