@@ -13,8 +13,11 @@ class FollowupDispatch(models.Model):
     _rec_name = "step_id"
     _check_company_auto = True
 
+    # The log outlives its enrollment: a deleted enrollment leaves its rows, with their
+    # copies of the sequence, partner and company, for the contact cap counts them and
+    # the "why" log keeps them. Every row is written with its enrollment.
     enrollment_id = fields.Many2one(
-        "followup.enrollment", required=True, index=True, ondelete="cascade", check_company=True
+        "followup.enrollment", index=True, ondelete="set null", check_company=True
     )
     step_id = fields.Many2one("followup.step", index=True, ondelete="set null", check_company=True)
     # Copies of the enrollment's, kept current like stored related fields. Not
@@ -116,6 +119,9 @@ class FollowupDispatch(models.Model):
     )
     def _compute_enrollment_copies(self):
         for row in self:
+            if not row.enrollment_id and row.id:
+                # The enrollment was deleted: the copies are all that is left of it.
+                continue
             for name, source in self._FOLLOWUP_ENROLLMENT_COPIES.items():
                 row[name] = row.enrollment_id[source]
 
