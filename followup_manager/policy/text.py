@@ -14,7 +14,9 @@ __all__ = ["BIDI_CONTROLS", "strip_bidi_controls"]
 
 #: The embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the marks
 #: (U+200E, U+200F, U+061C): characters that change the direction of what follows them.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
 _BIDI_RE = re.compile(f"[{''.join(sorted(BIDI_CONTROLS))}]")
 
 
