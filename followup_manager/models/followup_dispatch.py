@@ -50,6 +50,12 @@ class FollowupDispatch(models.Model):
         readonly=False,
         index=True,
     )
+    # The names as they were when the row was written: the row still says which step
+    # of which sequence it was about once they are deleted (step_id, sequence_id empty).
+    sequence_name = fields.Char(
+        compute="_compute_names", store=True, precompute=True, readonly=False
+    )
+    step_name = fields.Char(compute="_compute_names", store=True, precompute=True, readonly=False)
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
@@ -124,6 +130,14 @@ class FollowupDispatch(models.Model):
                 continue
             for name, source in self._FOLLOWUP_ENROLLMENT_COPIES.items():
                 row[name] = row.enrollment_id[source]
+
+    @api.depends("sequence_id", "step_id")
+    def _compute_names(self):
+        for row in self:
+            for name, record in (("sequence_name", row.sequence_id), ("step_name", row.step_id)):
+                if record or not row.id:
+                    row[name] = record.name
+                # else: deleted since; the copy is all that is left of its name.
 
     @api.model
     def _followup_enrollment_copies(self, enrollment):

@@ -130,6 +130,37 @@ class TestHostileInput(FollowupDispatchCase):
             1,
         )
 
+    def test_the_log_outlives_its_enrollment_step_and_sequence_with_their_names(self):
+        self.company.write({"followup_cap_count": 1, "followup_cap_days": 7})
+        sequence = self._email_sequence("Old care")
+        enrollment = self._enroll(sequence, self.mario)
+        self._dispatch()
+        sent = self._rows(enrollment)
+        with self._at(self.MONDAY_10_ROME + timedelta(hours=1)):
+            enrollment.with_user(self.user_manager).unlink()
+            sequence.with_user(self.user_manager).unlink()
+        self.assertRecordValues(
+            sent,
+            [
+                {
+                    "enrollment_id": False,
+                    "sequence_id": False,
+                    "step_id": False,
+                    "sequence_name": "Old care",
+                    "step_name": "Check-in",
+                    "partner_id": self.mario.id,
+                    "company_id": self.company.id,
+                    "state": "done",
+                }
+            ],
+        )
+        self.assertIn(sent, self.env["followup.dispatch"].search([("step_name", "=", "Check-in")]))
+        other = self._enroll(
+            self._email_sequence("New care"), self.mario, self.MONDAY_10_ROME + timedelta(hours=2)
+        )
+        self._dispatch(self.MONDAY_10_ROME + timedelta(hours=2))
+        self.assertRecordValues(self._rows(other), [{"state": "deferred", "reason": "cap"}])
+
     # ------------------------------------------------------------------ names in sentences
 
     def test_a_right_to_left_override_in_a_name_does_not_reverse_the_sentence(self):
