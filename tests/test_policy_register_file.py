@@ -104,3 +104,12 @@ def test_an_export_answered_line_by_line_reads_back(entries):
     result = parse(answer)
     assert not result.rejected
     assert [(r.value, r.state == "registered") for r in result.rows] == numbers
+
+
+def test_an_address_longer_than_the_limit_is_a_rejected_line():
+    """Seen live: a 10,000-character address went on to the database's index and failed."""
+    long_address = "VIA " + "ROMA " * 2000
+    result = parse(f"type;value;status\npost;{long_address};clear\npost;Via Roma 1, Roma;clear\n")
+    assert [(r.line, r.reason) for r in result.rejected] == [(2, "too_long")]
+    assert len(result.rejected[0].text) < 100
+    assert [r.value for r in result.rows] == ["VIA ROMA 1, ROMA"]

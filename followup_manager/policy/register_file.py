@@ -24,7 +24,8 @@ Read leniently: ``,`` or ``;`` separators, a UTF-8 byte order mark, blank lines 
 surrounding spaces are accepted; numbers may be written ``+39...``, ``0039...`` or in the
 national form; the status may be ``registered``/``clear``, ``iscritto``/``non iscritto``,
 ``yes``/``no``, ``si``/``no`` or ``1``/``0``; a line without a type is a phone number when
-its value reads as one. Anything else rejects the line, with its number and a reason code.
+its value reads as one. Anything else rejects the line, with its number and a reason code;
+an address longer than ``register.MAX_ADDRESS_LENGTH`` characters too (``too_long``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-from .register import CLEAR, COUNTRY, KINDS, REGISTERED, normalize_key
+from .register import CLEAR, COUNTRY, KINDS, MAX_ADDRESS_LENGTH, REGISTERED, normalize_key
 
 __all__ = [
     "AnswerRow",
@@ -51,6 +52,7 @@ BAD_TYPE = "type"
 BAD_NUMBER = "number"
 FOREIGN_NUMBER = "foreign"
 BAD_ADDRESS = "address"
+TOO_LONG = "too_long"
 BAD_STATUS = "status"
 CONFLICT = "conflict"
 BAD_FILE = "file"
@@ -182,6 +184,9 @@ class RegisterLayout:
             key = normalize_key(value)
             if not key:
                 return Rejection(number, BAD_ADDRESS, text)
+            if len(key) > MAX_ADDRESS_LENGTH:
+                # Never an address: refused before it reaches the database's indexes.
+                return Rejection(number, TOO_LONG, f"{text[:80]}…")
             return AnswerRow(number, "post", key, state)
         parsed = self.read_number(value)
         if parsed is None:
