@@ -319,10 +319,12 @@ class TestHostileHolidays(FollowupSecurityCase):
 
     def _time_check(self, partner):
         partner.followup_set_consent("phone", "granted", "manual")
+        self.env.invalidate_all()
+        # Timed outside the frozen clock (freezegun freezes perf_counter too).
+        started = time.perf_counter()
         with self._at(self.MONDAY_1330_ROME):
-            started = time.perf_counter()
             [answer] = partner.followup_check("phone")
-            return answer, time.perf_counter() - started
+        return answer, time.perf_counter() - started
 
     def test_a_holiday_of_more_than_a_year_is_refused_at_save(self):
         with self.assertRaisesRegex(ValidationError, "more than 366"), self.env.cr.savepoint():
@@ -363,4 +365,4 @@ class TestHostileHolidays(FollowupSecurityCase):
         # The cost of the bad holiday is bounded: in the same range as a short one
         # (a wide margin: the machine is shared).
         self.assertLess(elapsed, 10 * baseline)
-        self.assertLess(check_elapsed, 10 * check_baseline + 10 * baseline)
+        self.assertLess(check_elapsed, 10 * check_baseline)
