@@ -186,6 +186,17 @@ class TestHostileCondition(FollowupSecurityCase):
         step.write({"condition_domain": "[('customer_rank', '>', 0)]"})
         self.assertEqual(step.condition_domain, "[('customer_rank', '>', 0)]")
 
+    def test_a_manager_cannot_filter_who_may_enter_on_a_field_they_cannot_read(self):
+        sequence = self.sequence_manual.with_user(self.user_manager)
+        with (
+            self.assertRaisesRegex(ValidationError, "reads data you cannot read"),
+            self.env.cr.savepoint(),
+        ):
+            sequence.partner_domain = "[('credit_limit', '>', 5000)]"
+        self.assertNotIn("credit_limit", self.sequence_manual.partner_domain or "")
+        sequence.partner_domain = "[('customer_rank', '>', 0)]"
+        self.assertEqual(self.sequence_manual.partner_domain, "[('customer_rank', '>', 0)]")
+
     def test_a_condition_that_raises_fails_its_step_and_the_rest_goes_on(self):
         broken = self._sequence(
             "Month end", [self._task_step("Month end check")], purpose="service"
