@@ -89,3 +89,4 @@ from . import res_partner_register
 from . import followup_facts_register
 from . import followup_sequence_register
 from . import followup_dispatch_register
+from . import resource_calendar_leaves

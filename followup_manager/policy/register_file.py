@@ -14,6 +14,12 @@ header line, one number or address a line::
 
 Numbers are in E.164; addresses are the one-line form of ``register.address_key``.
 
+No cell is read as a formula by a spreadsheet (CSV injection, OWASP): a value starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a ``'`` in
+front (an address comes from the contact, which customers edit themselves on the portal),
+except a number in E.164 (``+`` and digits only: a spreadsheet reads it as a number, and
+the register expects it so). The answer is read back without that ``'``.
+
 **Answer** (the register's reply): the same columns and a status per line::
 
     type;value;status
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -44,7 +51,28 @@ __all__ = [
     "ParseResult",
     "RegisterLayout",
     "Rejection",
+    "neutralize",
 ]
+
+#: The first characters that make a spreadsheet run a cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_E164 = re.compile(r"\+[0-9]{1,15}")
+
+
+def neutralize(value: str) -> str:
+    """``value`` as a spreadsheet shows it without running it: with a ``'`` in front
+    when it starts like a formula, unless it is an E.164 number (``+`` and digits)."""
+    if value.startswith(FORMULA_STARTS) and not _E164.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def unneutralize(value: str) -> str:
+    """``value`` without the ``'`` :func:`neutralize` put in front of it."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
 
 # Reasons a line of an answer is rejected (codes: the Odoo side says them in words).
 BAD_COLUMNS = "columns"
@@ -118,8 +146,14 @@ class RegisterLayout:
         for kind, value in entries:
             if (kind, value) not in seen:
                 seen.add((kind, value))
-                writer.writerow((kind, value))
+                writer.writerow((self.cell(kind), self.cell(value)))
         return out.getvalue().encode("utf-8")
+
+    def cell(self, value: str) -> str:
+        """A cell of the export as written: never run as a formula (:func:`neutralize`),
+        on one line (a line break would start a line of its own: the writer quotes only
+        the ``\\n`` it ends lines with)."""
+        return neutralize(value).replace("\r", " ").replace("\n", " ")
 
     # --- answer ----------------------------------------------------------------------
     def decode(self, data: bytes) -> str | None:
@@ -174,7 +208,7 @@ class RegisterLayout:
             cells = ["", *cells]
         if len(cells) != 3:
             return Rejection(number, BAD_COLUMNS, text)
-        kind, value, status = cells[0].lower(), cells[1], cells[2].lower()
+        kind, value, status = cells[0].lower(), unneutralize(cells[1]), cells[2].lower()
         if kind not in ("", *KINDS):
             return Rejection(number, BAD_TYPE, text)
         state = self.statuses.get(" ".join(status.split()))
