@@ -31,6 +31,7 @@ from odoo import api, fields, models, tools
 from odoo.tools.misc import babel_locale_parse
 
 from ..policy import decision as policy_decision
+from ..policy.text import strip_bidi_controls
 from .followup_outcome import ALREADY_DONE, DEFERRED, DONE, FAILED
 
 
@@ -259,7 +260,10 @@ class FollowupDispatch(models.Model):
 
     @api.model
     def _followup_note(self, code, details):
-        """The sentence a person reads in the log, in the current language."""
+        """The sentence a person reads in the log, in the current language. Names come
+        without bidirectional controls: a right-to-left override in a contact's name
+        must not turn the rest of the sentence around (``policy.text``)."""
+        details = strip_bidi_controls(details)
         sentence = getattr(self, f"_followup_sentence_{code}", None)
         if sentence is None:
             return self._followup_sentence_suppressed({"reason": code, **details})
