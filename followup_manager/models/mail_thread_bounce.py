@@ -58,6 +58,10 @@ class MailThread(models.AbstractModel):
                     limit=1,
                 )
         recipients = self._followup_bounce_recipients(bounced) if bounced else []
+        if not bounced:
+            # A mass mailing's e-mails leave no message behind: their traces say to
+            # whom they went.
+            recipients = self._followup_bounce_trace_recipients(res.get("bounced_msg_ids") or [])
         status = bounce.delivery_status(email_message, tuple(recipients)) if recipients else None
         if status is None and bounced:
             # A report about an address nobody has any more (the person changed it
@@ -90,6 +94,17 @@ class MailThread(models.AbstractModel):
         mails = self.env["mail.mail"].sudo().search([("mail_message_id", "in", message.ids)])
         email_to = ",".join(filter(None, mails.mapped("email_to")))
         emails += [email_normalize(email) for email in email_split(email_to)]
+        return list(dict.fromkeys(email for email in emails if email))
+
+    @api.model
+    def _followup_bounce_trace_recipients(self, message_ids):
+        """The addresses (normalized) mass mailing traces with these Message-Ids went
+        to, when Email Marketing is installed."""
+        if not message_ids or "mailing.trace" not in self.env:
+            return []
+        # sudo: only the addresses of the e-mails the report quotes.
+        traces = self.env["mailing.trace"].sudo().search([("message_id", "in", message_ids)])
+        emails = (email_normalize(email or "") for email in traces.mapped("email"))
         return list(dict.fromkeys(email for email in emails if email))
 
     @api.model
