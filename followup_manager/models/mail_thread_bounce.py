@@ -47,6 +47,8 @@ class MailThread(models.AbstractModel):
         res = super()._message_parse_extract_bounce(email_message, message_dict)
         if not res.get("is_bounce"):
             return res
+        # sudo: as Odoo's own bounce parsing, the gateway looks up the message a
+        # report quotes and who has the address; nothing is returned to the sender.
         Message, Partner = self.env["mail.message"].sudo(), self.env["res.partner"].sudo()
         bounced = res.get("bounced_message") or Message
         if not bounced:
