@@ -272,6 +272,7 @@ class TestFollowupBounces(FollowupGatewayCase):
         )
         self.assertFalse(self.mario.followup_email_bounced_date)
         with self._at(moment):
+            self.mario.invalidate_recordset(["followup_email_state"])
             self.assertEqual(self.mario.followup_email_state, "soft")
         self.assertEqual(first.enrollment_id.state, "active")
         self.assertFalse(self._activities())
@@ -285,6 +286,7 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertEqual(self.mario.message_bounce, 0)
         self.assertFalse(self.mario.followup_email_bounced_date)
         with self._at(moment):
+            self.mario.invalidate_recordset(["followup_email_state"])
             self.assertEqual(self.mario.followup_email_state, "ok")
             self.assertTrue(self._check()["allowed"])
         self.assertEqual(first.enrollment_id.state, "active")

@@ -151,6 +151,8 @@ class TestFollowupMailCorpus(FollowupGatewayCase):
         received = self.MONDAY_10_ROME + timedelta(minutes=5)
         self._process(adapt(raw, entry, str(sent["Message-Id"]).strip(), to), received)
         with self._at(received):
+            # The state is computed from the clock (soft until the retry date).
+            partner.invalidate_recordset(["followup_email_state"])
             state = partner.followup_email_state
             away = partner.followup_away_until
         seen = (
