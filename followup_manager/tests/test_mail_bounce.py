@@ -369,3 +369,50 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertEqual(self.mario.followup_email_state, "bounced")
         self.assertIn("5.1.1", self.mario.followup_email_bounce_info)
         self.assertEqual(first.delivery_state, "bounced")
+
+    # ------------------------------------------------------------------ Odoo's notifications
+
+    def test_a_follow_up_e_mail_has_its_delivery_on_odoos_notification(self):
+        first = self._start()
+        notification = first.message_id.notification_ids
+        self.assertRecordValues(
+            notification,
+            [
+                {
+                    "res_partner_id": self.mario.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "mail_mail_id": first.mail_id.id,
+                    "is_read": True,
+                }
+            ],
+        )
+        with self._at(self.MONDAY_10_ROME), self._sent_messages():
+            first.mail_id.send()
+        self.assertEqual(notification.notification_status, "sent")
+        # A report that quotes the e-mail but names nobody (as Exchange writes them):
+        # Odoo finds the person through the notification, as for any of its e-mails.
+        self._process(
+            "From: postmaster@mx.example.net\n"
+            f"To: bounce@{self.alias_domain.name}\n"
+            "Subject: Undeliverable: Your follow-up\n"
+            "Message-ID: <exchange@mx.example.net>\n"
+            "MIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="X"\n\n'
+            "--X\n"
+            "Content-Type: text/plain\n\n"
+            "Your message did not reach some or all of the intended recipients.\n"
+            "The recipient's e-mail address does not exist.\n\n"
+            "--X\n"
+            "Content-Type: message/rfc822\n\n"
+            f"Message-ID: {first.message_id.message_id}\n"
+            "Subject: Your follow-up\n\n"
+            "Hello.\n"
+            "--X--\n",
+            self.MONDAY_10_ROME + timedelta(minutes=5),
+        )
+        self.assertRecordValues(
+            notification, [{"notification_status": "bounce", "failure_type": "mail_bounce"}]
+        )
+        self.assertEqual(self.mario.message_bounce, 1)
+        self.assertEqual(self.mario.followup_email_state, "bounced")
