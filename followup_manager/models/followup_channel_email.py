@@ -222,7 +222,33 @@ class FollowupChannelEmail(models.AbstractModel):
                 ]
             )
         )
+        self._followup_notifications(outcomes, messages, mails)
         return [
             o.link(mail_id=mail.id, message_id=message.id)
             for o, message, mail in zip(outcomes, messages, mails, strict=True)
         ]
+
+    @api.model
+    def _followup_notifications(self, outcomes, messages, mails):
+        """One e-mail notification per follow-up e-mail, as Odoo writes for any
+        e-mail it sends from a document (``_notify_thread_by_email``): the queue
+        marks it sent or failed, the gateway bounced, and the chatter, the failed
+        messages and *Resend* read it. Read already: it is no news for the partner."""
+        # sudo: see _followup_queue; notifications are technical.
+        return (
+            self.env["mail.notification"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "mail_message_id": message.id,
+                        "mail_mail_id": mail.id,
+                        "res_partner_id": outcome.partner.id,
+                        "notification_type": "email",
+                        "notification_status": "ready",
+                        "is_read": True,
+                    }
+                    for outcome, message, mail in zip(outcomes, messages, mails, strict=True)
+                ]
+            )
+        )

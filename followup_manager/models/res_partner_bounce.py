@@ -19,6 +19,7 @@ BOUNCE_FIELDS = (
     "followup_email_bounce_info",
     "followup_email_retry_after",
     "followup_email_bounce_message_id",
+    "followup_email_soft_since",
 )
 
 
@@ -68,6 +69,14 @@ class ResPartner(models.Model):
         ondelete="set null",
         groups=FOLLOWUP_READERS,
         help="The message whose e-mail bounced last, when the report named it.",
+    )
+    followup_email_soft_since = fields.Datetime(
+        string="Failing Since",
+        readonly=True,
+        copy=False,
+        groups=FOLLOWUP_READERS,
+        help="The first of the temporary failures (full mailbox...) since the address "
+        "last worked: repeated failures spread over days make it unusable.",
     )
     followup_email_state = fields.Selection(
         [("ok", "Usable"), ("soft", "Bounced temporarily"), ("bounced", "Bounced")],
@@ -165,6 +174,13 @@ class ResPartner(models.Model):
         ``followup_manager.soft_bounce_hours``, default 24)."""
         return int_param(self.env, "followup_manager.soft_bounce_hours", 24, minimum=1)
 
+    @api.model
+    def _followup_bounce_spread_days(self):
+        """Days the temporary failures of an address must span before they make it
+        unusable (system parameter ``followup_manager.bounce_spread_days``, default
+        7: Odoo's mass mailing wants a week between the first and the last bounce)."""
+        return int_param(self.env, "followup_manager.bounce_spread_days", 7)
+
     def _followup_receive_bounce(self, status, message_id=False):
         """Record a bounce of these partners' address (Odoo counted it already).
 
@@ -175,9 +191,13 @@ class ResPartner(models.Model):
         now = fields.Datetime.now()
         limit = self._followup_bounce_limit()
         info = status.summary if status else False
+        spread_after = timedelta(days=self._followup_bounce_spread_days())
         hard, soft = self.browse(), self.browse()
         for partner in self:
-            kind = bounce.bounce_kind(status, partner.message_bounce, limit)
+            # sudo: the gateway's user reads what it recorded before.
+            since = partner.sudo().followup_email_soft_since
+            spread = bool(since) and now - since >= spread_after
+            kind = bounce.bounce_kind(status, partner.message_bounce, limit, spread)
             if kind == bounce.HARD:
                 hard |= partner
             elif kind == bounce.SOFT:
@@ -191,6 +211,9 @@ class ResPartner(models.Model):
         if soft:
             retry = now + timedelta(hours=self._followup_soft_bounce_hours())
             soft.sudo().write(dict(values, followup_email_retry_after=retry))
+            soft.sudo().filtered(lambda partner: not partner.followup_email_soft_since).write(
+                {"followup_email_soft_since": now}
+            )
         newly = hard.filtered(lambda partner: not partner.followup_email_bounced_date)
         if hard:
             hard.sudo().write(

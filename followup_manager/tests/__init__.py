@@ -44,6 +44,7 @@ from . import test_i18n_reader
 from . import test_register
 from . import test_mail_bounce
 from . import test_mail_replies
+from . import test_mail_corpus
 from . import test_mail_wire
 from . import test_touchpoints
 from . import test_urgent

@@ -299,6 +299,19 @@ class TestQuestionReceived(TouchpointCase):
         )
         self.assertEqual(enrollment.stop_reason, "employee_replied")
 
+    def test_an_automatic_reply_that_creates_a_lead_asks_no_question(self):
+        # Answering another responder's out-of-office would start a mail loop.
+        for index, headers in enumerate(
+            ("Auto-Submitted: auto-replied\r\n", "X-Autoreply: yes\r\n", "Precedence: bulk\r\n")
+        ):
+            lead = self.env["crm.lead"].browse(
+                self._incoming(
+                    "Carla Customer <carla@example.com>", f"Out of office {index}", headers=headers
+                )
+            )
+            self.assertEqual(lead.partner_id, self.customer, "the lead is kept")
+        self.assertFalse(self._enrollments(self.sequence_question))
+
     def test_an_e_mail_from_an_unknown_sender_enrolls_nobody(self):
         lead = self.env["crm.lead"].browse(
             self._incoming("Somebody <somebody@example.org>", "Question")
