@@ -6,7 +6,8 @@ from collections import defaultdict
 from odoo import api, models
 
 from ..policy import vocabulary
-from .followup_outcome import PENDING, SUPPRESSED
+from ..policy.vocabulary import SUPPRESSED
+from .followup_outcome import PENDING
 
 
 class FollowupDispatcher(models.AbstractModel):

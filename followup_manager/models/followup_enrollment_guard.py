@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from .followup_arguments import check_choice, check_id, check_text
+from .followup_enrollment import TARGET_FIELDS
 
 # Where an enrollment stands in its sequence: moved by the add-on (enroll, the
 # dispatch, a stop) or by a manager, never by hand by a user.
@@ -21,8 +22,6 @@ STEERING_FIELDS = (
     "snooze_reason",
     "waiting_activity_id",
 )
-# Who is followed up, on which document, by which sequence.
-TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 # Values a user creating an enrollment directly may not choose (enroll() never does).
 CHOSEN_ON_CREATE = ("next_date", "date_stop", "stop_reason", "stop_note", *STEERING_FIELDS)
 # Cursor cache key: enroll() is creating the enrollments it checked.
