@@ -1,10 +1,7 @@
-from babel.dates import format_date
-
-from odoo import api, fields, models
+from odoo import api, models
 
 from ..policy import decision as policy_decision
 from ..policy import register as policy_register
-from .followup_dispatch_sentence import _locale
 
 
 class FollowupDispatch(models.Model):
@@ -24,10 +21,7 @@ class FollowupDispatch(models.Model):
 
     def _followup_register_date(self, value):
         """An answer's date ("YYYY-MM-DD") as the reader writes a date."""
-        if not value:
-            return ""
-        lang, _tz = self._followup_reader()
-        return format_date(fields.Date.to_date(value), "medium", locale=_locale(lang))
+        return self._followup_format_date(str(value or ""))
 
     def _followup_register_target(self, details):
         value = details.get("register_value") or ""
