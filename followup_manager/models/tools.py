@@ -98,3 +98,13 @@ def eval_domain(record, text, **names):
     if not isinstance(domain, list | tuple):
         raise TypeError(record.env._("a filter must be a list of conditions"))
     return list(domain)
+
+
+def readable_query(env, model, domain):
+    """The rows of ``model`` matching ``domain`` that the current user may read, as a
+    query to embed in SQL (``_search``: access rights, record rules and companies
+    apply); no row for a user without read access to ``model``."""
+    records = env[model]
+    if not records.has_access("read"):
+        return records.browse()._as_query()
+    return records._search(domain)
