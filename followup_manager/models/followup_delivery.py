@@ -124,6 +124,8 @@ class FollowupDelivery(models.Model):
             return
         # No "activity assigned to you" e-mail: the assignee sees it in their activities,
         # and a mail about a mail that did not leave may not leave either.
+        # sudo: the to-do is the system's reaction to what the mail or SMS queue
+        # learned (often in the queue's cron, as nobody); it goes to the step's salesperson.
         activities = (
             self.env["mail.activity"]
             .sudo()

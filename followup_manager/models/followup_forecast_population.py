@@ -188,6 +188,8 @@ class FollowupForecast(models.Model):
         ]
         if not entries:
             return []
+        # sudo: only the due dates of the first step are computed (the partners'
+        # calendars); nothing is written, the forecast user reads only aggregates.
         Enrollment = self.env["followup.enrollment"].sudo()
         # The public holidays read once, from the start on, for every moment below.
         holidays = self.env["res.company"]._followup_holidays(sequence.company_id, start)
@@ -209,6 +211,8 @@ class FollowupForecast(models.Model):
                     strict=True,
                 )
             )
+        # sudo: the simulated enrollment reads the person and the document as the
+        # dispatch does (as superuser); only counts leave the forecast.
         return [
             SimEnrollment(
                 next(ids),
@@ -354,6 +358,8 @@ class FollowupForecast(models.Model):
         history = self._followup_trigger_history(start - timedelta(days=HISTORY_DAYS), start)
         if history:
             partners = self.env["res.partner"].union(*(partner for partner, _o, _a in history))
+            # sudo: which of the past events' people the sequence's filter admits; only
+            # ids are read, counted for an estimate.
             allowed = set(
                 self.env["res.partner"]
                 .sudo()
@@ -420,6 +426,7 @@ class FollowupForecast(models.Model):
                 domain += [("active", "=", True), ("stage_id.is_won", "=", True)]
             else:
                 domain += [("active", "=", False)]
+            # sudo: past opportunities, counted for an estimate; no lead is shown.
             leads = (
                 self.env["crm.lead"]
                 .sudo()
@@ -428,6 +435,8 @@ class FollowupForecast(models.Model):
             )
             return [(lead.partner_id, lead, lead.date_closed) for lead in leads]
         if sequence.trigger == "partner_inactive":
+            # sudo: contacts become inactive by the system's rule; counted for an
+            # estimate, none is shown.
             partners = (
                 self.env["res.partner"]
                 .sudo()

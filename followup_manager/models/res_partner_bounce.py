@@ -201,6 +201,7 @@ class ResPartner(models.Model):
         return hard, soft
 
     def _followup_clear_bounce(self):
+        # sudo: only whether the address bounced is read, to clear it (as below).
         bounced = self.filtered(
             lambda partner: (
                 partner.sudo().followup_email_bounced_date
@@ -258,6 +259,8 @@ class ResPartner(models.Model):
             if not user:
                 continue
             vals_list.append(partner._followup_bounce_activity_vals(activity_type, user, model_id))
+        # sudo: the to-do is the system's reaction to a mail server's report; the
+        # assignee is the partner's salesperson, whoever handles the bounce.
         return self.env["mail.activity"].sudo().create(vals_list)
 
     def _followup_bounce_activity_vals(self, activity_type, user, model_id):

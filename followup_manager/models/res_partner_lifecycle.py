@@ -196,6 +196,8 @@ class ResPartner(models.Model):
             # A new fact ended a manual stage without changing it: the facts rule again.
             released._followup_write_families(families, {"lifecycle_stage_manual": False})
         changed = self.browse([partner.id for partner in targets])
+        # sudo: the stages follow from facts the user did not choose (orders,
+        # opportunities of the whole family); the stage fields are not theirs to write.
         changed.sudo()._followup_apply_lifecycle(targets, families, log=log, fire=fire)
         return changed
 
@@ -320,6 +322,8 @@ class ResPartner(models.Model):
         col_info = self.fields_get(
             ["lifecycle_stage"], attributes=("string", "type", "selection")
         )["lifecycle_stage"]
+        # sudo: tracking values are written by the system only (as mail.thread does
+        # for tracked fields); they record the change just made.
         Tracking = self.env["mail.tracking.value"].sudo()
         tracking_vals = []
         for partner, message in zip(self, messages, strict=True):
