@@ -208,13 +208,13 @@ class FollowupConsent(models.Model):
         Tracking = self.env["mail.tracking.value"].sudo()
         vals_list = []
         for consent in changed:
-            for fname in self._FOLLOWUP_TRACKED:
-                old, new = before[consent.id][fname], consent[fname]
-                if old != new:
-                    vals = Tracking._create_tracking_values(
-                        old, new, fname, col_info[fname], consent
-                    )
-                    vals_list.append(dict(vals, mail_message_id=message_by_consent[consent.id]))
+            # The values mail.thread's tracking would create (_mail_track, the
+            # per-model tracking hook), attached to the batch's notes.
+            _changes, commands = consent._mail_track(col_info, before[consent.id])
+            vals_list += [
+                dict(vals, mail_message_id=message_by_consent[consent.id])
+                for _command, _id, vals in commands
+            ]
         # sudo: tracking values are system records, created as mail.thread's own
         # tracking creates them, for changes the caller was allowed to make.
         Tracking.create(vals_list)

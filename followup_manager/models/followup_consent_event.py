@@ -200,6 +200,7 @@ class FollowupConsentEvent(models.Model):
                 vals.setdefault(
                     "partner_phone_snapshot", ", ".join(numbers.get(partner.id, ())) or False
                 )
+            self._followup_cut_snapshots(vals)
         events = super().create(vals_list)
         events._apply_to_consents()
         return events
