@@ -19,6 +19,10 @@ class FollowupDispatch(models.Model):
             details["deferred"] = decision.deferred
         return code, details
 
+    @api.model
+    def _followup_sentences(self):
+        return {**super()._followup_sentences(), "register": self._followup_sentence_register}
+
     def _followup_register_date(self, value):
         """An answer's date ("YYYY-MM-DD") as the reader writes a date."""
         return self._followup_format_date(str(value or ""))

@@ -7,8 +7,9 @@ Two halves, so that a sentence can be composed at any time in any language:
 * ``_followup_note(code, details)`` composes the sentence from them, in the current
   language, with one small ``_followup_sentence_<code>`` method per code, in one file per
   family: ``followup_dispatch_sentence_done.py`` (done, failed, skipped before the
-  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer). To add a
-  reason, add its method to its family.
+  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer). Each family
+  names its codes and their methods in ``_followup_sentences``. To add a reason, add its
+  method to its family and to that mapping.
 
 Channels are carried as codes and named in the sentence's language; the policy's own
 details (``policy.decision.Decision.details``) are passed on as they are.
@@ -259,9 +260,16 @@ class FollowupDispatch(models.Model):
     # ------------------------------------------------------------------ sentences
 
     @api.model
+    def _followup_sentences(self):
+        """{note code: the method composing its sentence from the details}, written out
+        so that a search finds who calls each method. Each family's file
+        (``followup_dispatch_sentence_*.py``) adds its codes; override to add one."""
+        return {}
+
+    @api.model
     def _followup_note(self, code, details):
         """The sentence a person reads in the log, in the current language."""
-        sentence = getattr(self, f"_followup_sentence_{code}", None)
+        sentence = self._followup_sentences().get(code)
         if sentence is None:
             return self._followup_sentence_suppressed({"reason": code, **details})
         sentences = [sentence(details)]

@@ -389,6 +389,11 @@ class FollowupForecast(models.Model):
                 entries.append((partner, origin, start + timedelta(days=day) + offset))
         return volume, entries
 
+    def _followup_trigger_histories(self):
+        """{trigger: method(since, until, companies) -> [(partner, origin, moment)]} of
+        the triggers whose history has a method of its own; override to add one."""
+        return {}
+
     def _followup_trigger_history(self, since, until):
         """[(partner, origin record, moment)] of the events that fired the sequence's
         trigger between ``since`` and ``until`` (naive UTC). Override for new triggers."""
@@ -396,7 +401,7 @@ class FollowupForecast(models.Model):
         sequence = self.sequence_id
         companies = [sequence.company_id.id, False]
         # The triggers of the touchpoints (followup_forecast_touchpoints.py).
-        history = getattr(self, f"_followup_history_{sequence.trigger}", None)
+        history = self._followup_trigger_histories().get(sequence.trigger)
         if history is not None:
             return history(since, until, companies)
         # sudo: counting past events for an estimate; no record is shown.

@@ -15,6 +15,15 @@ class FollowupForecast(models.Model):
     # sudo, in every method: past events are counted for an estimate; no record is
     # shown, only aggregates are stored.
 
+    def _followup_trigger_histories(self):
+        return {
+            **super()._followup_trigger_histories(),
+            "quotation_sent": self._followup_history_quotation_sent,
+            "meeting_done": self._followup_history_meeting_done,
+            "question_received": self._followup_history_question_received,
+            "stage_reached": self._followup_history_stage_reached,
+        }
+
     def _followup_history_quotation_sent(self, since, until, companies):
         """Quotations created in the period and sent since (Odoo keeps no date of the
         send itself: a quotation is usually sent the day it is written)."""

@@ -100,6 +100,15 @@ class TestVocabulary(TransactionCase):
                     self.assertTrue(italian.get(code))
                     self.assertNotEqual(italian[code], english[code])
 
+    def test_every_reason_has_its_sentence(self):
+        """A reason without a sentence of its own would read as the generic "not
+        contacted" in the log: each has its method in the families' mapping."""
+        sentences = self.env["followup.dispatch"]._followup_sentences()
+        for code in vocabulary.REASONS:
+            with self.subTest(code=code):
+                self.assertIn(code, sentences)
+                self.assertTrue(callable(sentences[code]))
+
     def test_every_channel_can_be_refused_on_the_partner(self):
         """The policy's refused channels are read from one flag per channel."""
         fields = self.env["res.partner"]._fields
