@@ -434,3 +434,27 @@ def test_business_days_never_land_on_a_holiday_or_a_weekend(delay, offsets):
     assert local.weekday() not in (5, 6)
     assert local.date() not in holidays
     assert next_allowed_time(due, "Europe/Rome", 0, 24, {5, 6}, None, holidays) == due
+
+
+# --------------------------------------------------------------------------- holidays
+
+
+def test_a_holiday_ending_in_9999_gives_the_lookahead_only():
+    holiday_days = policy.calendar.holiday_days
+    lookahead = policy.calendar.HOLIDAY_LOOKAHEAD_DAYS
+    now = datetime(2026, 11, 30, 9, 0)
+    days = holiday_days(datetime(2026, 11, 29), datetime(9999, 12, 31, 23, 59, 59), ROME, now)
+    assert min(days) == date(2026, 11, 29)
+    assert max(days) == date(2026, 11, 30) + timedelta(days=lookahead)
+    assert len(days) == lookahead + 2
+
+
+def test_a_holiday_keeps_its_local_dates_and_ends_before_midnight():
+    holiday_days = policy.calendar.holiday_days
+    now = datetime(2026, 12, 1, 9, 0)
+    # 25-26 December in Rome (UTC+1): from 24 December 23:00 UTC to 26 December 23:00.
+    days = holiday_days(datetime(2026, 12, 24, 23), datetime(2026, 12, 26, 23), ROME, now)
+    assert days == {date(2026, 12, 25), date(2026, 12, 26)}
+    # Past holidays and those beyond the lookahead are not read.
+    assert not holiday_days(datetime(2026, 1, 1), datetime(2026, 1, 2), ROME, now)
+    assert not holiday_days(datetime(2030, 1, 1), datetime(2030, 1, 2), ROME, now)

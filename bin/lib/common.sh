@@ -4,7 +4,7 @@
 # Everything that is not the add-on itself lives outside the clone, so that a
 # fresh clone (CI, a second work tree) reuses it:
 #   FOLLOWUP_CACHE  (default ~/.cache/followup_manager): the Python virtualenv,
-#                   Odoo's data dir (filestores) and logs.
+#                   Odoo's data dir (filestores; FOLLOWUP_DATA_DIR elsewhere) and logs.
 #   ODOO_SRC        an Odoo 18.0 source tree (odoo-bin at its root). When unset:
 #                   ~/odoo-18.0, then /opt/odoo-18.0, else a shallow git clone of
 #                   upstream branch 18.0 into ~/odoo-18.0.
@@ -15,7 +15,7 @@ set -euo pipefail
 
 FM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FM_CACHE=${FOLLOWUP_CACHE:-$HOME/.cache/followup_manager}
-FM_DATA_DIR=$FM_CACHE/data
+FM_DATA_DIR=${FOLLOWUP_DATA_DIR:-$FM_CACHE/data}
 FM_ODOO_UPSTREAM=${ODOO_UPSTREAM:-https://github.com/odoo/odoo.git}
 FM_MODULE=followup_manager
 mkdir -p "$FM_CACHE" "$FM_DATA_DIR"
@@ -245,10 +245,62 @@ fm_db_from_template() {
     fi
 }
 
+# --- Another day (bin/test --date) ------------------------------------------------
+# FM_FAKE_DATE="YYYY-MM-DD[ HH:MM[:SS]]" (UTC) runs everything that follows with the
+# clock of that day for Odoo and PostgreSQL alike: libfaketime (Debian's faketime) is
+# preloaded with one fixed offset from the real clock, so every process (the database
+# server and its backends, Odoo, the browser of the tours, pytest) reads the same moving
+# clock. The database server is a private cluster of its own, started here under that
+# clock and removed on exit; Odoo's data dir is a temporary one too, so nothing of the
+# machine's own cluster or caches is touched.
+fm_faketime() {
+    local target now offset lib dir port bindir owner=()
+    fm_apt_install faketime
+    lib=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$') ||
+        fm_die "libfaketime not found (install Debian's faketime)."
+    [[ "$FM_FAKE_DATE" == *:* ]] && target=$FM_FAKE_DATE || target="$FM_FAKE_DATE $(date -u +%H:%M:%S)"
+    target=$(date -u -d "$target" +%s 2>/dev/null) || fm_die "--date: not a date: $FM_FAKE_DATE"
+    now=$(date -u +%s)
+    offset=$((target - now))
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [[ -x "$bindir/pg_ctl" ]] || fm_die "PostgreSQL server binaries not found (install postgresql)."
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/fm-faketime.XXXXXX")
+    if [[ $(id -u) -eq 0 ]]; then
+        chown postgres: "$dir"
+        owner=(runuser -u postgres --)
+    fi
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    ((offset < 0)) && FAKETIME=$offset || FAKETIME=+$offset
+    # The monotonic clock moves with the rest: with it left real, libfaketime makes
+    # Python's time.sleep() (an absolute clock_nanosleep) fail with EINVAL.
+    export FAKETIME
+    "${owner[@]}" "$bindir/initdb" -D "$dir/data" -U odoo -A trust -E UTF8 --locale=C >/dev/null
+    "${owner[@]}" env LD_PRELOAD="$lib" FAKETIME="$FAKETIME" \
+        "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+        -o "-k $dir -p $port -c listen_addresses='' -c fsync=off" start >/dev/null ||
+        { cat "$dir/server.log" >&2; fm_die "The private PostgreSQL cluster did not start."; }
+    FM_FAKE_DIR=$dir FM_FAKE_PGCTL=("${owner[@]}" "$bindir/pg_ctl")
+    trap fm_faketime_stop EXIT
+    export PGHOST=$dir PGPORT=$port PGUSER=odoo PGPASSWORD=
+    # Exported: bin/upgrade-check, started by bin/test, finds the same data dir.
+    export FOLLOWUP_DATA_DIR=$dir/odoo-data
+    FM_DATA_DIR=$FOLLOWUP_DATA_DIR
+    mkdir -p "$FM_DATA_DIR"
+    export LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}"
+    fm_log "The clock reads $(date -u '+%Y-%m-%d %H:%M:%S') UTC for Odoo and PostgreSQL (libfaketime, offset ${FAKETIME}s; private cluster in $dir)"
+}
+
+fm_faketime_stop() {
+    [[ -n "${FM_FAKE_DIR:-}" && -d "$FM_FAKE_DIR" ]] || return 0
+    LD_PRELOAD= "${FM_FAKE_PGCTL[@]}" -D "$FM_FAKE_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$FM_FAKE_DIR"
+}
+
 fm_setup() {
     fm_find_odoo
     fm_system_deps
     fm_venv
+    [[ -z "${FM_FAKE_DATE:-}" ]] || fm_faketime
     fm_postgres
     fm_odoo_args
 }

@@ -38,7 +38,12 @@ class FollowupManagerController(http.Controller):
 
     def _followup_partner(self, partner_id, token, scope):
         """Return ``(partner_sudo, error_response)``: the partner of a valid
-        link, or an empty recordset and a 403 page saying what is wrong."""
+        link, or an empty recordset and a 403 page.
+
+        Every refused link gets the same page, whether the contact exists, is
+        archived or not, and whether a confirmation request is waiting or not:
+        a stranger trying ids learns nothing. Only a link whose signature (or
+        confirmation secret) matched may say that it expired."""
         # sudo: a visitor cannot read partners. We browse only the partner
         # named in the URL, read its own address to recompute the token, and
         # hand the record out only when the signature matched; a token only
@@ -48,7 +53,8 @@ class FollowupManagerController(http.Controller):
         partner_sudo = request.env["res.partner"].sudo().browse(partner_id).exists()
         status = partner_sudo._followup_check_token(scope, token) if partner_sudo else "invalid"
         if status != "valid":
-            return partner_sudo.browse(), self._followup_error_page(status)
+            shown = "expired" if status == "expired" else "invalid"
+            return partner_sudo.browse(), self._followup_error_page(shown)
         installed = {code for code, _name in request.env["res.lang"].get_installed()}
         if partner_sudo.lang in installed:
             request.update_context(lang=partner_sudo.lang)
@@ -61,13 +67,6 @@ class FollowupManagerController(http.Controller):
             message = env._(
                 "For your security, this link is only valid for a limited time. "
                 "Please ask us for a new one; nothing was changed."
-            )
-        elif status == "no_request":
-            title = env._("No confirmation is waiting")
-            message = env._(
-                "We have no request to confirm your e-mail address with this link: "
-                "it was not sent by us in a confirmation request, or it was meant for "
-                "an address that is no longer yours. Nothing was changed."
             )
         else:
             title = env._("This link is not valid")

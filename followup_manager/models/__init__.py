@@ -25,6 +25,7 @@ from . import followup_step
 from . import followup_step_condition
 from . import followup_step_wait
 from . import followup_step_preferred
+from . import followup_step_removal
 from . import followup_enrollment
 from . import followup_enrollment_chatter
 from . import followup_enrollment_stop
@@ -88,3 +89,4 @@ from . import res_partner_register
 from . import followup_facts_register
 from . import followup_sequence_register
 from . import followup_dispatch_register
+from . import resource_calendar_leaves

@@ -13,8 +13,11 @@ class FollowupDispatch(models.Model):
     _rec_name = "step_id"
     _check_company_auto = True
 
+    # The log outlives its enrollment: a deleted enrollment leaves its rows, with their
+    # copies of the sequence, partner and company, for the contact cap counts them and
+    # the "why" log keeps them. Every row is written with its enrollment.
     enrollment_id = fields.Many2one(
-        "followup.enrollment", required=True, index=True, ondelete="cascade", check_company=True
+        "followup.enrollment", index=True, ondelete="set null", check_company=True
     )
     step_id = fields.Many2one("followup.step", index=True, ondelete="set null", check_company=True)
     # Copies of the enrollment's, kept current like stored related fields. Not
@@ -47,6 +50,12 @@ class FollowupDispatch(models.Model):
         readonly=False,
         index=True,
     )
+    # The names as they were when the row was written: the row still says which step
+    # of which sequence it was about once they are deleted (step_id, sequence_id empty).
+    sequence_name = fields.Char(
+        compute="_compute_names", store=True, precompute=True, readonly=False
+    )
+    step_name = fields.Char(compute="_compute_names", store=True, precompute=True, readonly=False)
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
@@ -116,8 +125,19 @@ class FollowupDispatch(models.Model):
     )
     def _compute_enrollment_copies(self):
         for row in self:
+            if not row.enrollment_id and row.id:
+                # The enrollment was deleted: the copies are all that is left of it.
+                continue
             for name, source in self._FOLLOWUP_ENROLLMENT_COPIES.items():
                 row[name] = row.enrollment_id[source]
+
+    @api.depends("sequence_id", "step_id")
+    def _compute_names(self):
+        for row in self:
+            for name, record in (("sequence_name", row.sequence_id), ("step_name", row.step_id)):
+                if record or not row.id:
+                    row[name] = record.name
+                # else: deleted since; the copy is all that is left of its name.
 
     @api.model
     def _followup_enrollment_copies(self, enrollment):

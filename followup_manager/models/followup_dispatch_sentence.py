@@ -36,6 +36,7 @@ from odoo.tools.misc import (
 )
 
 from ..policy import decision as policy_decision
+from ..policy.text import strip_bidi_controls
 from ..policy.vocabulary import DEFERRED, DONE, FAILED
 from .followup_outcome import ALREADY_DONE
 
@@ -268,7 +269,10 @@ class FollowupDispatch(models.Model):
 
     @api.model
     def _followup_note(self, code, details):
-        """The sentence a person reads in the log, in the current language."""
+        """The sentence a person reads in the log, in the current language. Names come
+        without bidirectional controls: a right-to-left override in a contact's name
+        must not turn the rest of the sentence around (``policy.text``)."""
+        details = strip_bidi_controls(details)
         sentence = self._followup_sentences().get(code)
         if sentence is None:
             return self._followup_sentence_suppressed({"reason": code, **details})

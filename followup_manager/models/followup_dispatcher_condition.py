@@ -1,13 +1,19 @@
 """The steps' conditions, checked in batch when the steps fall due: ONE search per
-(model, condition) for the whole batch, whatever its size."""
+(model, condition) for the whole batch, whatever its size. A condition that raises
+(``context_today().replace(day=31)`` in a month of 30 days) fails its own steps, logged
+with the reason; the rest of the batch goes on."""
 
+import logging
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..policy import vocabulary
 from ..policy.vocabulary import SUPPRESSED
 from .followup_outcome import PENDING
+
+_logger = logging.getLogger(__name__)
 
 
 class FollowupDispatcher(models.AbstractModel):
@@ -42,10 +48,29 @@ class FollowupDispatcher(models.AbstractModel):
             }
             ids = {target for target in targets.values() if target}
             # sudo: the dispatch acts on the documents it follows up (as the cron does);
-            # the condition was checked at save by a follow-up manager.
+            # the condition was checked at save with its author's rights.
             Model = self.env[model].sudo().with_context(active_test=False)
-            domain = outcomes[indexes[0]].step._followup_condition()
-            holding = set(Model._search([("id", "in", list(ids)), *domain])) if ids else set()
+            step = outcomes[indexes[0]].step
+            try:
+                with self.env.cr.savepoint():
+                    domain = step._followup_condition()
+                    holding = set(Model._search([("id", "in", list(ids)), *domain]))
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as error:
+                # One broken condition fails its own steps, not the whole dispatch.
+                _logger.warning(
+                    "The condition of follow-up step %s could not be checked",
+                    step.id,
+                    exc_info=True,
+                )
+                message = self.env._(
+                    "its condition could not be checked (%(error)s)",
+                    error=step.sequence_id._followup_error_sentence(error),
+                )
+                for index in indexes:
+                    outcomes[index] = outcomes[index].fail(message)
+                continue
             for index, target in targets.items():
                 if target not in holding:
                     outcomes[index] = outcomes[index].replace(

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..policy import decision as policy_decision
+from ..policy import email_key, email_variants
 from .followup_consent import CONSENT_CHANNELS
 
 # Partner fields the facts read, in one query (the dispatcher prefetches them too,
@@ -203,18 +204,23 @@ class FollowupFacts(models.AbstractModel):
 
     @api.model
     def _blacklisted_emails(self, partners):
-        """The normalized addresses of ``partners`` on Odoo's e-mail blacklist."""
-        emails = list({email for email in partners.mapped("email_normalized") if email})
+        """The normalized addresses of ``partners`` on Odoo's e-mail blacklist, in
+        whichever form either was written: a domain and its ASCII (IDNA) form are
+        one address (``policy.contact.email_key``)."""
+        emails = {email for email in partners.mapped("email_normalized") if email}
         if not emails:
             return set()
+        forms = sorted(set().union(*(email_variants(email) for email in emails)))
         # sudo: only system administrators read the blacklist; only the
         # membership of these addresses is read.
-        return set(
-            self.env["mail.blacklist"]
+        listed = {
+            email_key(email)
+            for email in self.env["mail.blacklist"]
             .sudo()
-            .search_fetch([("email", "in", emails)], ["email"])
+            .search_fetch([("email", "in", forms)], ["email"])
             .mapped("email")
-        )
+        }
+        return {email for email in emails if email_key(email) in listed}
 
     @api.model
     def _blacklisted_numbers(self, numbers):

@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..policy import vocabulary
@@ -203,16 +203,29 @@ class FollowupSequence(models.Model):
     def _check_partner_domain(self):
         """Run the filter once, as enrolling will: a filter that is valid Python but
         that the database rejects (``[('id', '=', 'abc')]``) is refused here, where the
-        person who wrote it can fix it, not when a salesperson confirms an order."""
-        # sudo: only whether the filter runs is checked; the count is discarded, and
-        # the automatic enrollments run it with these rights too.
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        person who wrote it can fix it, not when a salesperson confirms an order.
+
+        It runs with the rights of the person who saves it: automatic enrollments run
+        it as superuser, so a filter on a field its author cannot read (a manager
+        without accounting filtering on ``credit_limit``) would tell them, contact by
+        contact, what they may not see."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
         for sequence in self:
             try:
                 with self.env.cr.savepoint():
                     Partner.search_count(sequence._followup_partner_domain(), limit=1)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise
+            except AccessError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The filter “Who May Enter” of the sequence “%(name)s” reads data "
+                        "you cannot read (%(error)s): a filter may only use what its "
+                        "author can see.",
+                        name=sequence.name,
+                        error=self._followup_error_sentence(error),
+                    )
+                ) from error
             except Exception as error:
                 raise ValidationError(
                     self.env._(

@@ -388,7 +388,8 @@ class FollowupStep(models.Model):
                     SELECT d.id, d.step_id, d.enrollment_id, d.partner_id, d.channel,
                            d.create_date,
                            lead(d.create_date) OVER (
-                               PARTITION BY d.enrollment_id ORDER BY d.create_date, d.id
+                               PARTITION BY COALESCE(d.enrollment_id, -d.id)
+                               ORDER BY d.create_date, d.id
                            ) AS next_done
                       FROM followup_dispatch d
                      WHERE d.id IN %(done)s

@@ -4,7 +4,7 @@ does not hold, the step is skipped (reason ``condition``) and the next one is pl
 (see ``followup.dispatcher._followup_check_conditions``)."""
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from .tools import eval_domain
@@ -34,11 +34,13 @@ class FollowupStep(models.Model):
     def _check_condition_domain(self):
         """Run the condition once, as the dispatch will (see the sequence's
         ``_check_partner_domain``): a filter the database rejects is refused here, where
-        the person who wrote it can fix it."""
+        the person who wrote it can fix it.
+
+        It runs with the rights of the person who saves it: the dispatch runs it as
+        superuser and its log says whether it held, so a condition on a field or a
+        document its author cannot read would answer what they may not see."""
         for step in self.filtered("condition_domain"):
-            # sudo: only whether the filter runs is checked, the count is discarded;
-            # the dispatch runs it with these rights too.
-            Model = self.env[step._followup_condition_model()].sudo()
+            Model = self.env[step._followup_condition_model()]
             try:
                 with self.env.cr.savepoint():
                     Model.with_context(active_test=False).search_count(
@@ -46,6 +48,15 @@ class FollowupStep(models.Model):
                     )
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise
+            except AccessError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The condition of step “%(name)s” reads data you cannot read "
+                        "(%(error)s): a condition may only use what its author can see.",
+                        name=step.name,
+                        error=step.sequence_id._followup_error_sentence(error),
+                    )
+                ) from error
             except Exception as error:
                 raise ValidationError(
                     self.env._(

@@ -80,25 +80,29 @@ class FollowupStep(models.Model):
             raise UserError(
                 env._("Give both the model and the id of the followed-up document, or neither.")
             )
+        origin = None
         if partner_id:
             partner = env["res.partner"].browse(check_id(env, "partner_id", partner_id)).exists()
             if not partner:
                 raise UserError(env._("This contact does not exist."))
         else:
             partner, origin = self._followup_preview_sample()
-            if not origin_model:
-                return partner, origin
         partner.check_access("read")
         if origin_model:
             origin = self._followup_preview_document(origin_model, origin_id)
-        else:
+        elif origin is None:
             origin = self._followup_preview_sample_document(partner)
         return partner, origin
 
     def _followup_preview_sample(self):
-        """(person, document) of the sequence's latest follow-up the user can read."""
+        """(person, document) of the sequence's latest follow-up the user can read,
+        whose person the user can read too (an enrollment may outlive its person's move
+        to a company the user has no access to)."""
+        readable_partners = self.env["res.partner"].with_context(active_test=False)._search([])
         enrollment = self.env["followup.enrollment"].search(
-            [("sequence_id", "=", self.sequence_id.id)], order="id desc", limit=1
+            [("sequence_id", "=", self.sequence_id.id), ("partner_id", "in", readable_partners)],
+            order="id desc",
+            limit=1,
         )
         if not enrollment:
             raise UserError(

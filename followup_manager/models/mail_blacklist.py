@@ -1,5 +1,7 @@
 from odoo import api, models, tools
 
+from ..policy import email_key
+
 
 class MailBlacklist(models.Model):
     """An address on Odoo's e-mail blacklist is a withdrawn e-mail consent
@@ -14,12 +16,12 @@ class MailBlacklist(models.Model):
 
     def _followup_targets(self):
         partners = self.env["res.partner"]._followup_partners_by_email(self.mapped("email"))
-        by_email = {record.email: record for record in self}
+        by_email = {email_key(record.email): record for record in self}
         # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
         suffix = self._followup_message_suffix()
         return partners, {
             partner.id: (
-                by_email.get(partner.email_normalized),
+                by_email.get(email_key(partner.email_normalized)),
                 self.env._(
                     "The address %(email)s was added to Odoo's e-mail blacklist.%(message)s",
                     email=partner.email_normalized,

@@ -16,8 +16,9 @@ class ResCompany(models.Model):
     @api.model
     def _followup_holidays(self, companies, now=None):
         """{company id: frozenset of dates}: the public holidays of ``companies`` from
-        yesterday on (in their calendar's time zone), for the companies that keep
-        contacts to business days. ONE query for all."""
+        yesterday on and up to ``calendar.HOLIDAY_LOOKAHEAD_DAYS`` ahead (in their
+        calendar's time zone), for the companies that keep contacts to business days.
+        ONE query for all."""
         now = now or fields.Datetime.now()
         calendars = {
             company.id: company.resource_calendar_id
@@ -28,6 +29,7 @@ class ResCompany(models.Model):
         if not calendars:
             return result
         # sudo: public holidays are no secret; only their dates are read.
+        lookahead = calendar.HOLIDAY_LOOKAHEAD_DAYS
         leaves = (
             self.env["resource.calendar.leaves"]
             .sudo()
@@ -36,6 +38,7 @@ class ResCompany(models.Model):
                     ("resource_id", "=", False),
                     ("calendar_id", "in", list({c.id for c in calendars.values()})),
                     ("date_to", ">=", now - timedelta(days=1)),
+                    ("date_from", "<=", now + timedelta(days=lookahead + 1)),
                 ],
                 ["calendar_id", "date_from", "date_to"],
             )
@@ -43,12 +46,11 @@ class ResCompany(models.Model):
         days_by_calendar = defaultdict(set)
         for leave in leaves:
             tz_name, _source = calendar.resolve_tz(leave.calendar_id.tz)
-            day = calendar.to_local(leave.date_from, tz_name).date()
-            # A leave ending at midnight does not take the next day.
-            last = calendar.to_local(leave.date_to - timedelta(seconds=1), tz_name).date()
-            while day <= last:
-                days_by_calendar[leave.calendar_id.id].add(day)
-                day += timedelta(days=1)
+            # Only the days up to the lookahead: a holiday typed as ending in 9999 costs
+            # no more than a short one, for its company and for all the others.
+            days_by_calendar[leave.calendar_id.id].update(
+                calendar.holiday_days(leave.date_from, leave.date_to, tz_name, now, lookahead)
+            )
         for company_id, resource_calendar in calendars.items():
             result[company_id] = frozenset(days_by_calendar[resource_calendar.id])
         return result

@@ -7,7 +7,7 @@ from odoo.tools import email_normalize
 
 from odoo.addons.phone_validation.tools import phone_validation
 
-from ..policy import normalize_email, normalize_phone, resolve_tz
+from ..policy import email_variants, normalize_email, normalize_phone, resolve_tz
 from ..policy.contact import MISSING
 from .followup_consent import CONSENT_CHANNELS
 
@@ -221,10 +221,11 @@ class ResPartner(models.Model):
 
     @api.model
     def _followup_partners_by_email(self, emails):
-        emails = [email for email in emails if email]
-        if not emails:
+        # A domain and its ASCII (IDNA) form are one address: either form finds both.
+        forms = sorted(set().union(*(email_variants(email) for email in emails if email)))
+        if not forms:
             return self.browse()
-        return self._followup_every_partner([("email_normalized", "in", emails)])
+        return self._followup_every_partner([("email_normalized", "in", forms)])
 
     @api.model
     def _followup_partners_by_number(self, numbers):

@@ -92,7 +92,8 @@ class ResPartner(models.Model):
         partner. Only the request mail has it: the secret of the link is in the
         context while followup_request_email_confirmation renders the mail, and
         nowhere else. Rendered anywhere else (a composer, a preview), the link
-        opens a page saying that no confirmation is waiting, and changes nothing."""
+        opens the page of every refused link ("This link is not valid"), and changes
+        nothing."""
         self.ensure_one()
         secrets_by_partner = self.env.context.get(self._FOLLOWUP_CONFIRM_SECRETS) or {}
         secret = secrets_by_partner.get(self.id) if isinstance(secrets_by_partner, dict) else None

@@ -10,7 +10,7 @@ Only relative imports inside this package: the fast tests load it without import
 ``followup_manager/__init__.py`` (which imports odoo).
 """
 
-from . import bounce, choice, register, register_file, replies, vocabulary
+from . import bounce, choice, register, register_file, replies, text, vocabulary
 from .calendar import (
     DELAY_UNITS,
     WORLD,
@@ -26,7 +26,14 @@ from .calendar import (
     weekend_days,
 )
 from .choice import Choice, choose
-from .contact import EmailInfo, PhoneInfo, normalize_email, normalize_phone
+from .contact import (
+    EmailInfo,
+    PhoneInfo,
+    email_key,
+    email_variants,
+    normalize_email,
+    normalize_phone,
+)
 from .decision import (
     ALLOW,
     AWAY,
@@ -107,6 +114,8 @@ __all__ = [
     "choice",
     "choose",
     "decide",
+    "email_key",
+    "email_variants",
     "format_hours",
     "hours_to_intervals",
     "is_allowed_time",
@@ -120,6 +129,7 @@ __all__ = [
     "register_file",
     "replies",
     "resolve_tz",
+    "text",
     "time_block_reason",
     "to_local",
     "to_utc",

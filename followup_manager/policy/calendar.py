@@ -31,9 +31,12 @@ from .weekends import WORLD, _effective_weekend, weekend_days
 
 __all__ = [
     "DELAY_UNITS",
+    "HOLIDAY_LOOKAHEAD_DAYS",
+    "MAX_HOLIDAY_DAYS",
     "WORLD",
     "add_delay",
     "format_hours",
+    "holiday_days",
     "hours_to_intervals",
     "is_allowed_time",
     "next_allowed_time",
@@ -45,6 +48,40 @@ __all__ = [
 ]
 
 DELAY_UNITS = ("hours", "days", "weeks", "business_days")
+
+#: How far ahead of the dispatch public holidays are taken into account, in days: about
+#: two years, for the steps' delays and the forecast. A holiday reaching further (one
+#: typed as ending in 9999) counts up to there: its cost stays bounded.
+HOLIDAY_LOOKAHEAD_DAYS = 2 * 366
+
+#: The longest public holiday (a leave of the company's calendar without a resource)
+#: that may be saved, in days: anything longer is a typo (an end in 9999).
+MAX_HOLIDAY_DAYS = 366
+
+
+# --------------------------------------------------------------------------- holidays
+
+
+def holiday_days(
+    start: datetime,
+    end: datetime,
+    tz_name: str,
+    now: datetime,
+    lookahead: int = HOLIDAY_LOOKAHEAD_DAYS,
+) -> frozenset[date]:
+    """The local dates a public holiday from ``start`` to ``end`` (naive UTC, the end
+    excluded: a holiday ending at midnight does not take the next day) covers from the
+    day before ``now`` to ``lookahead`` days after it, in the zone ``tz_name``.
+
+    Bounded by the lookahead, whatever the holiday's length: at most ``lookahead + 2``
+    dates, and no date computed beyond it (a holiday ending in 9999 would overflow)."""
+    first_utc = max(start, now - timedelta(days=2))
+    last_utc = min(end - timedelta(seconds=1), now + timedelta(days=lookahead + 1))
+    if last_utc < first_utc:
+        return frozenset()
+    first = max(to_local(first_utc, tz_name).date(), (now - timedelta(days=1)).date())
+    last = min(to_local(last_utc, tz_name).date(), (now + timedelta(days=lookahead)).date())
+    return frozenset(first + timedelta(days=n) for n in range((last - first).days + 1))
 
 
 # --------------------------------------------------------------------------- delays

@@ -11,6 +11,7 @@ the rules can be tested and forecast without a database.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ __all__ = [
     "PHONE_UNPARSABLE",
     "EmailInfo",
     "PhoneInfo",
+    "email_key",
+    "email_variants",
     "normalize_email",
     "normalize_phone",
 ]
@@ -134,14 +137,24 @@ _NAMED = re.compile(r"^[^<>]*<([^<>]*)>\s*$")
 # Letters of any script, digits, hyphen; no label starts or ends with a hyphen.
 _DOMAIN_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
 _LOCAL_FORBIDDEN = re.compile(r"[\s<>()\[\],;:\\\"@]")
+# Characters nobody can see or type on purpose in an address: controls, format characters
+# (zero-width space U+200B, joiners, bidi controls, soft hyphen, BOM), separators, private
+# use, surrogates and unassigned code points. Mail servers refuse them, so an address
+# holding one would fail at every send.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"})
+
+
+def _has_invisible(text: str) -> bool:
+    return any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text)
 
 
 def normalize_email(email: object) -> EmailInfo:
     """Check an address's syntax and lowercase it; never raises.
 
     Deliberately simple (one ``@``, a non-empty local part without spaces or separators,
-    a dotted domain of sane labels): enough to stop typos and lists of addresses, without
-    pretending to validate deliverability. Errors: ``missing`` or ``invalid``.
+    a dotted domain of sane labels, no invisible character such as a zero-width space):
+    enough to stop typos and lists of addresses, without pretending to validate
+    deliverability. Errors: ``missing`` or ``invalid``.
     """
     raw = "" if email is None or email is False else str(email)
     text = raw.strip()
@@ -155,7 +168,8 @@ def normalize_email(email: object) -> EmailInfo:
     local, domain = text.split("@")
     labels = domain.split(".")
     valid = (
-        0 < len(local) <= 64
+        not _has_invisible(text)
+        and 0 < len(local) <= 64
         and not _LOCAL_FORBIDDEN.search(local)
         and not local.startswith(".")
         and not local.endswith(".")
@@ -168,3 +182,34 @@ def normalize_email(email: object) -> EmailInfo:
     if not valid:
         return EmailInfo(raw, None, False, EMAIL_INVALID)
     return EmailInfo(raw, f"{local}@{domain}".lower(), True, None)
+
+
+def _domain_forms(domain: str) -> tuple[str, str] | None:
+    """(ASCII form, Unicode form) of a domain under IDNA (``bücher.example`` and
+    ``xn--bcher-kva.example``), lowercase; None when it has no IDNA form."""
+    try:
+        ascii_form = domain.encode("idna").decode("ascii").lower()
+        unicode_form = ascii_form.encode("ascii").decode("idna").lower()
+    except (UnicodeError, ValueError):
+        return None
+    return ascii_form, unicode_form
+
+
+def email_key(email: str) -> str:
+    """One form per address, for comparing addresses (the blacklist): lowercase, the
+    domain in its ASCII (IDNA, "punycode") form, so that ``idn@bücher.example`` and
+    ``idn@xn--bcher-kva.example`` are one address. Anything that is not an address is
+    only lowercased. Never raises."""
+    text = str(email or "").strip().lower()
+    local, at, domain = text.rpartition("@")
+    forms = _domain_forms(domain) if at and domain else None
+    return f"{local}@{forms[0]}" if forms else text
+
+
+def email_variants(email: str) -> frozenset[str]:
+    """The ways one address may be written and stored (lowercase): as given, with its
+    domain in ASCII and in Unicode; search these, then compare with :func:`email_key`."""
+    text = str(email or "").strip().lower()
+    local, at, domain = text.rpartition("@")
+    forms = _domain_forms(domain) if at and domain else None
+    return frozenset({text, *(f"{local}@{form}" for form in forms or ())})

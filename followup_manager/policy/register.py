@@ -45,6 +45,7 @@ __all__ = [
     "CLEAR",
     "COUNTRY",
     "KINDS",
+    "MAX_ADDRESS_LENGTH",
     "REGISTERED",
     "REGISTER_CHANNELS",
     "STATES",
@@ -232,6 +233,12 @@ def is_italian_number(e164: str | None) -> bool:
     return phonenumbers.region_code_for_number(parsed) == COUNTRY
 
 
+#: The longest address the register is asked about, in characters. Addresses are
+#: looked up in database indexes, which refuse values of more than about 2,700 bytes;
+#: no postal address comes near this length.
+MAX_ADDRESS_LENGTH = 500
+
+
 def normalize_key(text: object) -> str:
     """An address written the way the register compares it: upper case, single spaces,
     no space before a comma."""
@@ -247,11 +254,13 @@ def address_key(
     province: str | None,
 ) -> str | None:
     """One line for a postal address in Italy, e.g. ``VIA ROMA 1, 00184 ROMA RM``; None
-    when the street or the city is missing (no letter can be sent)."""
+    when the street or the city is missing (no letter can be sent). An address longer
+    than :data:`MAX_ADDRESS_LENGTH` (typed by anyone, a customer on the portal too) is
+    cut there: it still waits for the register's answer, and it fits the indexes."""
     if not (street or "").strip() or not (city or "").strip():
         return None
     parts = [
         " ".join(p for p in (street, street2) if p),
         " ".join(p for p in (zip_code, city, province) if p),
     ]
-    return normalize_key(", ".join(parts))
+    return normalize_key(", ".join(parts))[:MAX_ADDRESS_LENGTH].rstrip(" ,")

@@ -14,6 +14,12 @@ header line, one number or address a line::
 
 Numbers are in E.164; addresses are the one-line form of ``register.address_key``.
 
+No cell is read as a formula by a spreadsheet (CSV injection, OWASP): a value starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a ``'`` in
+front (an address comes from the contact, which customers edit themselves on the portal),
+except a number in E.164 (``+`` and digits only: a spreadsheet reads it as a number, and
+the register expects it so). The answer is read back without that ``'``.
+
 **Answer** (the register's reply): the same columns and a status per line::
 
     type;value;status
@@ -24,26 +30,49 @@ Read leniently: ``,`` or ``;`` separators, a UTF-8 byte order mark, blank lines 
 surrounding spaces are accepted; numbers may be written ``+39...``, ``0039...`` or in the
 national form; the status may be ``registered``/``clear``, ``iscritto``/``non iscritto``,
 ``yes``/``no``, ``si``/``no`` or ``1``/``0``; a line without a type is a phone number when
-its value reads as one. Anything else rejects the line, with its number and a reason code.
+its value reads as one. Anything else rejects the line, with its number and a reason code;
+an address longer than ``register.MAX_ADDRESS_LENGTH`` characters too (``too_long``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import phonenumbers
 
-from .register import CLEAR, COUNTRY, KINDS, REGISTERED, normalize_key
+from .register import CLEAR, COUNTRY, KINDS, MAX_ADDRESS_LENGTH, REGISTERED, normalize_key
 
 __all__ = [
     "AnswerRow",
     "ParseResult",
     "RegisterLayout",
     "Rejection",
+    "neutralize",
 ]
+
+#: The first characters that make a spreadsheet run a cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_E164 = re.compile(r"\+[0-9]{1,15}")
+
+
+def neutralize(value: str) -> str:
+    """``value`` as a spreadsheet shows it without running it: with a ``'`` in front
+    when it starts like a formula, unless it is an E.164 number (``+`` and digits)."""
+    if value.startswith(FORMULA_STARTS) and not _E164.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def unneutralize(value: str) -> str:
+    """``value`` without the ``'`` :func:`neutralize` put in front of it."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
 
 # Reasons a line of an answer is rejected (codes: the Odoo side says them in words).
 BAD_COLUMNS = "columns"
@@ -51,6 +80,7 @@ BAD_TYPE = "type"
 BAD_NUMBER = "number"
 FOREIGN_NUMBER = "foreign"
 BAD_ADDRESS = "address"
+TOO_LONG = "too_long"
 BAD_STATUS = "status"
 CONFLICT = "conflict"
 BAD_FILE = "file"
@@ -116,8 +146,14 @@ class RegisterLayout:
         for kind, value in entries:
             if (kind, value) not in seen:
                 seen.add((kind, value))
-                writer.writerow((kind, value))
+                writer.writerow((self.cell(kind), self.cell(value)))
         return out.getvalue().encode("utf-8")
+
+    def cell(self, value: str) -> str:
+        """A cell of the export as written: never run as a formula (:func:`neutralize`),
+        on one line (a line break would start a line of its own: the writer quotes only
+        the ``\\n`` it ends lines with)."""
+        return neutralize(value).replace("\r", " ").replace("\n", " ")
 
     # --- answer ----------------------------------------------------------------------
     def decode(self, data: bytes) -> str | None:
@@ -172,7 +208,7 @@ class RegisterLayout:
             cells = ["", *cells]
         if len(cells) != 3:
             return Rejection(number, BAD_COLUMNS, text)
-        kind, value, status = cells[0].lower(), cells[1], cells[2].lower()
+        kind, value, status = cells[0].lower(), unneutralize(cells[1]), cells[2].lower()
         if kind not in ("", *KINDS):
             return Rejection(number, BAD_TYPE, text)
         state = self.statuses.get(" ".join(status.split()))
@@ -182,6 +218,9 @@ class RegisterLayout:
             key = normalize_key(value)
             if not key:
                 return Rejection(number, BAD_ADDRESS, text)
+            if len(key) > MAX_ADDRESS_LENGTH:
+                # Never an address: refused before it reaches the database's indexes.
+                return Rejection(number, TOO_LONG, f"{text[:80]}…")
             return AnswerRow(number, "post", key, state)
         parsed = self.read_number(value)
         if parsed is None:

@@ -221,7 +221,8 @@ class TestFollowupBounces(FollowupGatewayCase):
         bounced_at = self.MONDAY_10_ROME + timedelta(days=1, hours=23)
         self._process(self._dsn(first, "4.2.2", diagnostic="452 4.2.2 Mailbox full"), bounced_at)
         self.assertFalse(self.mario.followup_email_bounced_date, "not unusable")
-        with self._at(bounced_at):  # "soft" until the retry: read at the bounce
+        # The state is computed from the clock (soft until the retry date): read it then.
+        with self._at(bounced_at):
             self.mario.invalidate_recordset(["followup_email_state"])
             self.assertEqual(self.mario.followup_email_state, "soft")
         self.assertEqual(self.only_email.enrollment_ids.state, "active")

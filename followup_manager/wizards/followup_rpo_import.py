@@ -44,6 +44,10 @@ class FollowupRpoImportWizard(models.TransientModel):
             register_file.BAD_NUMBER: self.env._("not a phone number"),
             register_file.FOREIGN_NUMBER: self.env._("not an Italian number"),
             register_file.BAD_ADDRESS: self.env._("empty address"),
+            register_file.TOO_LONG: self.env._(
+                "address longer than %(max)s characters",
+                max=register_file.MAX_ADDRESS_LENGTH,
+            ),
             register_file.BAD_STATUS: self.env._("unknown status"),
             register_file.CONFLICT: self.env._("contradicts an earlier line for the same number"),
         }
