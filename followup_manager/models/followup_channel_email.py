@@ -210,6 +210,8 @@ class FollowupChannelEmail(models.AbstractModel):
             )
         )
         parts = self._followup_mail_parts(outcomes)
+        # sudo: the dispatch queues the e-mails it decided to send (rendered from the
+        # managers' templates); users have no rights on mail.mail.
         mails = (
             self.env["mail.mail"]
             .sudo()

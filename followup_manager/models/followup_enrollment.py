@@ -6,22 +6,9 @@ from odoo.osv import expression
 
 from ..policy import vocabulary
 
-STOP_REASONS = [
-    ("replied", "The partner replied"),
-    ("new_order", "New confirmed order"),
-    ("consent_withdrawn", "Consent withdrawn"),
-    ("partner_archived", "Partner archived"),
-    ("partner_merged", "Partner merged"),
-    ("origin_cancelled", "Document cancelled or lost"),
-    ("origin_reopened", "Opportunity reopened or won"),
-    ("sequence_archived", "Sequence archived"),
-    ("manual", "Stopped by a user"),
-    ("quotation_confirmed", "Quotation confirmed"),
-    ("quotation_cancelled", "Quotation cancelled"),
-    ("quotation_expired", "Quotation expired"),
-    ("employee_replied", "An employee replied"),
-    ("activity_cancelled", "Awaited activity cancelled"),
-]
+# Who is followed up, on which document, by which sequence (followup_enrollment_guard.py
+# keeps them out of a user's hands too).
+TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 
 
 class FollowupEnrollment(models.Model):
@@ -92,7 +79,9 @@ class FollowupEnrollment(models.Model):
     next_date = fields.Datetime(string="Next Step Due", index=True)
     date_start = fields.Datetime(string="Started", required=True, default=fields.Datetime.now)
     date_stop = fields.Datetime(string="Ended")
-    stop_reason = fields.Selection(STOP_REASONS, tracking=True)
+    stop_reason = fields.Selection(
+        vocabulary.selection(vocabulary.STOP_REASON_LABELS), tracking=True
+    )
     stop_note = fields.Text()
     dispatch_ids = fields.One2many("followup.dispatch", "enrollment_id", string="Steps Log")
     dispatch_count = fields.Integer(compute="_compute_dispatch_count")
@@ -128,9 +117,6 @@ class FollowupEnrollment(models.Model):
                     )
                 )
 
-    # Fields that say who is followed up, on which document, by which sequence.
-    _FOLLOWUP_TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
-
     @api.model_create_multi
     def create(self, vals_list):
         enrollments = super().create(vals_list)
@@ -140,7 +126,7 @@ class FollowupEnrollment(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if not self.env.su and set(vals) & set(self._FOLLOWUP_TARGET_FIELDS):
+        if not self.env.su and set(vals) & set(TARGET_FIELDS):
             self._followup_check_targets()
         return res
 

@@ -177,6 +177,8 @@ class FollowupStep(models.Model):
                 step.sequence_id.purpose or "service",
             )
         )
+        # sudo: as above (the dispatch's own reading of who owns the step and how
+        # the channel renders it); nothing is written.
         outcome = outcome.replace(
             user=self.env["followup.dispatcher"].sudo()._followup_responsible(outcome)
         )

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import email_normalize
 
 from ..policy import bounce
-from .tools import FOLLOWUP_READERS, int_param
+from .tools import FOLLOWUP_READERS, activity_vals, int_param
 
 # Context keys set by mail.thread._routing_handle_bounce (mail_thread_bounce.py) for
 # the partners Odoo counts the bounce on: what the delivery report said, and the
@@ -224,6 +224,7 @@ class ResPartner(models.Model):
         return hard, soft
 
     def _followup_clear_bounce(self):
+        # sudo: only whether the address bounced is read, to clear it (as below).
         bounced = self.filtered(
             lambda partner: (
                 partner.sudo().followup_email_bounced_date
@@ -272,7 +273,6 @@ class ResPartner(models.Model):
         )
         already = set(open_types.mapped("res_id"))
         vals_list = []
-        model_id = self.env["ir.model"]._get_id("res.partner")
         for partner in partners:
             enrollments = followed.filtered(lambda e, p=partner: e.partner_id == p)
             if not enrollments or partner.id in already:
@@ -280,22 +280,23 @@ class ResPartner(models.Model):
             user = partner.user_id or enrollments.user_id[:1]
             if not user:
                 continue
-            vals_list.append(partner._followup_bounce_activity_vals(activity_type, user, model_id))
+            vals_list.append(partner._followup_bounce_activity_vals(activity_type, user))
+        # sudo: the to-do is the system's reaction to a mail server's report; the
+        # assignee is the partner's salesperson, whoever handles the bounce.
         return self.env["mail.activity"].sudo().create(vals_list)
 
-    def _followup_bounce_activity_vals(self, activity_type, user, model_id):
+    def _followup_bounce_activity_vals(self, activity_type, user):
         """The values of the "check the address" activity of this partner for ``user``,
         written in the user's language."""
         self.ensure_one()
         lang = user.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
-        return {
-            "res_model_id": model_id,
-            "res_id": self.id,
-            "activity_type_id": activity_type.id,
-            "user_id": user.id,
-            "summary": env._("E-mail address bounced: check it"),
-            "note": Markup("<p>%s</p>")
+        return activity_vals(
+            self,
+            user,
+            activity_type,
+            env._("E-mail address bounced: check it"),
+            Markup("<p>%s</p>")
             % env._(
                 "The e-mail address %(email)s of %(partner)s bounced on %(date)s: "
                 "%(info)s. Follow-ups no longer write to it; correct the address "
@@ -305,4 +306,4 @@ class ResPartner(models.Model):
                 date=fields.Datetime.to_string(self.followup_email_bounced_date)[:16],
                 info=self.followup_email_bounce_info or env._("no explanation from the server"),
             ),
-        }
+        )

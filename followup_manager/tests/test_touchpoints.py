@@ -80,6 +80,21 @@ class TestQuotationSent(TouchpointCase):
         self.assertEqual(enrollment.origin, order)
         self.assertEqual(enrollment.next_step_id.name, "Reminder")
 
+    @users("fm_salesman")
+    def test_the_quotation_email_stays_the_last_message_of_the_quotation(self):
+        """Odoo's sale flow (sale's test_sale_order_send_to_self): after "Send by
+        Email", the last message of the quotation is the e-mail with its recipients;
+        the note that the reminder started comes before it."""
+        order = self._create_order(user_id=self.env.user.id).with_user(self.env.user)
+        self._send_by_email(order)
+        self.assertTrue(self._enrollments(self.sequence_quote))
+        last = order.message_ids[0]
+        self.assertEqual(last.message_type, "comment")
+        self.assertEqual(last.partner_ids, self.customer)
+        self.assertTrue(
+            any("Quote reminder" in (message.body or "") for message in order.message_ids[1:])
+        )
+
     def test_marking_the_quotation_sent_starts_the_reminder_once(self):
         order = self._create_order()
         order.action_quotation_sent()
