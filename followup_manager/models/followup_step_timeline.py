@@ -33,17 +33,16 @@ class FollowupStep(models.Model):
     )
     @api.depends_context("lang")
     def _compute_timeline(self):
-        _ = self.env._
         units = {
-            "hours": (_("hour"), _("hours")),
-            "days": (_("day"), _("days")),
-            "business_days": (_("business day"), _("business days")),
-            "weeks": (_("week"), _("weeks")),
+            "hours": (self.env._("hour"), self.env._("hours")),
+            "days": (self.env._("day"), self.env._("days")),
+            "business_days": (self.env._("business day"), self.env._("business days")),
+            "weeks": (self.env._("week"), self.env._("weeks")),
         }
         for step in self:
             if step.delay:
                 singular, plural = units.get(step.delay_unit, ("", ""))
-                step.delay_label = _(
+                step.delay_label = self.env._(
                     "After %(delay)s %(unit)s",
                     delay=step.delay,
                     unit=singular if step.delay == 1 else plural,

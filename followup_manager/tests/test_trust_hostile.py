@@ -139,7 +139,7 @@ class TestHostileEnrollJob(FollowupSecurityCase, HttpCase):
 
         def enroll(sequence, targets):
             if sequence == sequence_manual:
-                raise UserError("The moon is in the wrong phase.")
+                raise UserError("The moon is in the wrong phase.")  # pylint: disable=translation-required
             return original(sequence, targets)
 
         with (
