@@ -518,3 +518,23 @@ def check(
 @lru_cache(maxsize=8192)
 def _local_str(moment: datetime, tz_name: str) -> str:
     return to_local(moment, tz_name).strftime(_LOCAL_FORMAT)
+
+
+def refusal_at_sending(refused: bool, blacklisted: bool, consent_state: str | None) -> str | None:
+    """Rules 3 to 5 read again when a message queued by a done step leaves the queue.
+
+    The decision was taken when the step fell due; the queue may send minutes (or, with
+    Odoo's hourly mail queue, an hour) later. A person who has since refused the channel,
+    been blacklisted or withdrawn consent has said no to this very message: it must not
+    leave (a withdrawal binds every purpose, rule 5). Returns the reason ``decide()``
+    would give now (``channel_refused``, ``blacklisted``, ``withdrawn``) or None. The
+    rules that only ask to wait (cap, hours) and an unchanged consent are not read again:
+    the decision stands for them.
+    """
+    if refused:
+        return CHANNEL_REFUSED
+    if blacklisted:
+        return BLACKLISTED
+    if consent_state == "withdrawn":
+        return WITHDRAWN
+    return None

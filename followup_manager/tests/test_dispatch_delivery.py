@@ -164,6 +164,30 @@ class TestDeliveryMail(DeliveryCase, MockSmtplibCase):
         self.assertEqual(dispatch.delivery_state, "failed")
         self.assertEqual(self._todos(self.mario), todo)
 
+    def test_email_queued_before_the_person_says_no_never_leaves(self):
+        """Found by bin/rehearsal: an e-mail decided and queued, then the person
+        unsubscribes (or is blacklisted) before the queue runs: it must not leave."""
+        for how, say_no in (
+            (
+                "withdrawn",
+                lambda partner: partner.followup_set_consent("email", "withdrawn", "phone_call"),
+            ),
+            ("blacklisted", lambda partner: self.env["mail.blacklist"]._add(partner.email)),
+        ):
+            with self.subTest(how=how):
+                self.emails = []
+                partner = self._create_customer("Anna Verdi", f"anna.{how}")
+                dispatch = self._queue_email(partner)
+                note = dispatch.note
+                mail = dispatch.mail_id
+                say_no(partner)
+                self._send_queue(dispatch)
+                self.assertEqual(self.emails, [], "nothing left for the person who said no")
+                self.assertEqual(mail.state, "cancel")
+                self.assertEqual(dispatch.delivery_state, "failed")
+                self.assertIn("said no to e-mails", dispatch.delivery_reason)
+                self.assertDecisionUnchanged(dispatch, note)
+
     @mute_logger("odoo.addons.mail.models.mail_mail")
     def test_name_with_a_line_break_reads_not_sent(self):
         partner = self._create_customer("Mario\nBianchi", "mario.bianchi")
