@@ -10,10 +10,10 @@ the e-mail decided before their click, minutes later."""
 
 import psycopg2
 
-from odoo import models
+from odoo import fields, models
 from odoo.tools import SQL
 
-from ..policy.decision import refusal_at_sending
+from ..policy.decision import refusal_at_sending, retry_after_failure
 from ..policy.vocabulary import BLACKLISTED
 
 
@@ -121,11 +121,40 @@ class MailMail(models.Model):
         self._followup_learn_delivery(failure_reason, failure_type)
 
     def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+        retried = self._followup_retry_later(failure_reason, failure_type)
+        mails = self - retried
         # Before super(): a sent e-mail with auto_delete is gone after it.
-        self._followup_learn_delivery(failure_reason, failure_type)
-        return super()._postprocess_sent_message(
+        mails._followup_learn_delivery(failure_reason, failure_type)
+        return super(MailMail, mails)._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )
+
+    def _followup_retry_later(self, failure_reason, failure_type):
+        """Put back in the queue the follow-up e-mails among these whose sending failed
+        only because the mail server could not be reached
+        (``policy.decision.retry_after_failure``); return them. Their decision still
+        reads *queued*, and nobody gets a to-do for them."""
+        if not failure_type:
+            return self.browse()
+        dispatches = self.env["followup.dispatch"]._followup_of_mails(self.ids)
+        now = fields.Datetime.now()
+        retried, moments = self.browse(), set()
+        for mail in self.filtered(lambda mail: mail.id in dispatches):
+            moment = retry_after_failure(failure_type, mail.create_date, now)
+            if moment:
+                retried |= mail
+                moments.add(moment)
+        if retried:
+            retried.write(
+                {
+                    "state": "outgoing",
+                    "scheduled_date": min(moments),
+                    "failure_reason": failure_reason,
+                    "failure_type": False,
+                }
+            )
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(min(moments))
+        return retried
 
     def _followup_learn_delivery(self, failure_reason, failure_type):
         """Record the attempt's result on the follow-up decisions of these e-mails

@@ -538,3 +538,29 @@ def refusal_at_sending(refused: bool, blacklisted: bool, consent_state: str | No
     if consent_state == "withdrawn":
         return WITHDRAWN
     return None
+
+
+#: Odoo's failure of a whole sending batch when the mail server cannot be reached.
+TRANSIENT_SEND_FAILURES = frozenset({"mail_smtp"})
+
+
+def retry_after_failure(
+    failure_type: str | None,
+    queued_at: datetime,
+    now: datetime,
+    window: timedelta = timedelta(hours=24),
+    delay: timedelta = timedelta(minutes=5),
+) -> datetime | None:
+    """When to try again a queued follow-up e-mail that failed to leave, or None.
+
+    A failure to reach the mail server (Odoo's ``mail_smtp``: the server was down, or
+    restarting) says nothing about the message or the person: the e-mail goes back to
+    the queue for ``delay``, as long as it was queued less than ``window`` ago. Odoo's
+    own queue fails such an e-mail for good, so a mail server stopped for one minute
+    failed a whole batch (1,000 follow-up e-mails in bin/rehearsal), each with a to-do
+    for its salesperson. Every other failure is final: the server refused this message
+    or this address, and trying again would not change its answer.
+    """
+    if failure_type not in TRANSIENT_SEND_FAILURES or now - queued_at >= window:
+        return None
+    return now + delay

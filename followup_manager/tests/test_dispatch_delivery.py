@@ -4,6 +4,7 @@ which itself stays as decided; a failure gives the salesperson one to-do."""
 
 import smtplib
 from contextlib import nullcontext
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -163,6 +164,42 @@ class TestDeliveryMail(DeliveryCase, MockSmtplibCase):
         self._send_queue(dispatch, refuse=refusal)
         self.assertEqual(dispatch.delivery_state, "failed")
         self.assertEqual(self._todos(self.mario), todo)
+
+    def _send_queue_server_down(self, dispatch):
+        """Run the mail queue while the mail server refuses connections."""
+        refused = ConnectionRefusedError(111, "Connection refused")
+        with patch.object(self.registry["ir.mail_server"], "connect", side_effect=refused):
+            self.env["mail.mail"].sudo().process_email_queue(ids=dispatch.mail_id.ids)
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_email_waits_in_the_queue_while_the_mail_server_is_down(self):
+        """Found by bin/rehearsal: the SMTP server down for a minute failed a whole
+        batch of follow-up e-mails for good, each with a to-do."""
+        start = self.MONDAY_10_ROME  # when _queue_email decides
+        with self._at(start):
+            dispatch = self._queue_email(self.mario)
+            mail = dispatch.mail_id
+            self._send_queue_server_down(dispatch)
+            self.assertRecordValues(
+                mail, [{"state": "outgoing", "scheduled_date": start + timedelta(minutes=5)}]
+            )
+            self.assertEqual(dispatch.delivery_state, "queued")
+            self.assertFalse(self._todos(self.mario))
+        with self._at(start + timedelta(minutes=5)):
+            self._send_queue(dispatch)
+            self.assertEqual(len(self.emails), 1, "sent once the server is back")
+            self.assertEqual(dispatch.delivery_state, "sent")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_email_queued_a_day_ago_fails_when_the_mail_server_is_down(self):
+        start = self.MONDAY_10_ROME
+        with self._at(start):
+            dispatch = self._queue_email(self.mario)
+        with self._at(start + timedelta(hours=24)):
+            self._send_queue_server_down(dispatch)
+            self.assertEqual(dispatch.mail_id.state, "exception")
+            self.assertEqual(dispatch.delivery_state, "failed")
+            self.assertEqual(len(self._todos(self.mario)), 1)
 
     def test_email_queued_before_the_person_says_no_never_leaves(self):
         """Found by bin/rehearsal: an e-mail decided and queued, then the person
