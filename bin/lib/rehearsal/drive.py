@@ -37,6 +37,7 @@ ODOO_CMD = sys.argv[1:]
 DIR = os.environ["RH_DIR"]
 DB = os.environ["RH_DB"]
 SMALL = os.environ.get("RH_SMALL") == "1"
+CRON_WORKERS = int(os.environ.get("RH_CRON_WORKERS", "1"))
 SEED = int(os.environ.get("RH_SEED", "1"))
 HTTP_PORT = int(os.environ["RH_HTTP_PORT"])
 SMTP_PORT = int(os.environ["RH_SMTP_PORT"])
@@ -505,7 +506,7 @@ def main():
             smtp.stop()
             raise SystemExit("Odoo did not start (see odoo.log).")
         time.sleep(1)
-    note("Odoo serves (prefork: 2 HTTP workers, 1 cron worker)")
+    note(f"Odoo serves (prefork: 2 HTTP workers, {CRON_WORKERS} cron worker(s))")
     # The cron worker sleeps a minute after it starts: wake it as a trigger would.
     connection = psycopg2.connect(host=PG_DIR, port=PG_PORT, user="odoo", dbname="postgres")
     connection.autocommit = True
@@ -581,12 +582,13 @@ def report(total, started, followups_end, mass_start, phase_ok):
     )
     twice = sum(1 for r in rows if r[3] > 1)
     waiting = sum(1 for r in rows if r[3] == 0 and r[1] == "active" and r[2])
+    # Still due when the phase ended (its deadline reached): not lost, not done either;
+    # the last "must hold" says so.
+    still_due = sum(1 for r in rows if r[3] == 0 and r[1] == "active" and not r[2])
     # An enrollment stopped before its turn (the person withdrew, replied...) has no
     # step to perform: the stop is its outcome.
     stopped = sum(1 for r in rows if r[3] == 0 and r[1] == "stopped")
-    lost = sum(
-        1 for r in rows if r[3] == 0 and r[1] != "stopped" and not (r[1] == "active" and r[2])
-    )
+    lost = sum(1 for r in rows if r[3] == 0 and r[1] not in ("stopped", "active"))
     outcomes = dict(
         query(
             f"SELECT state || coalesce(' / ' || reason, ''), count(*) FROM followup_dispatch "
@@ -636,7 +638,8 @@ def report(total, started, followups_end, mass_start, phase_ok):
         (
             lost == 0,
             (
-                f"no step lost ({lost}; {waiting} deferred to a later moment, {stopped} "
+                f"no step lost ({lost}; {waiting} deferred to a later moment, {still_due} still "
+                f"due, {stopped} "
                 "enrollments stopped before their turn)"
             ),
         )
@@ -755,7 +758,8 @@ def report(total, started, followups_end, mass_start, phase_ok):
         "",
         "=== Production rehearsal ===",
         (
-            f"steps due: {total} (e-mail {len(ids_by_kind['email'])}, "
+            f"steps due: {total}, {CRON_WORKERS} cron worker(s) "
+            f"(e-mail {len(ids_by_kind['email'])}, "
             f"SMS {len(ids_by_kind['sms'])}, activity {len(ids_by_kind['activity'])}); seed {SEED}"
         ),
         "decisions: " + ", ".join(f"{k}: {v}" for k, v in outcomes.items()),
