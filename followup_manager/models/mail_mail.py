@@ -1,19 +1,160 @@
 """The e-mail queue tells the follow-up log whether a follow-up e-mail left: Odoo calls
 ``_postprocess_sent_message`` after each attempt, sent or failed, before deleting a sent
-e-mail, so this is where the delivery of the decision that queued it is learnt."""
+e-mail, so this is where the delivery of the decision that queued it is learnt.
 
-from odoo import models
+And the queue asks the person once more before a follow-up e-mail leaves: one who
+unsubscribed, was blacklisted or refused e-mail since the decision queued it is not
+written to (``policy.decision.refusal_at_sending``). Found by bin/rehearsal: with
+thousands of e-mails queued, people who clicked one-click unsubscribe still received
+the e-mail decided before their click, minutes later."""
+
+import psycopg2
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..policy.decision import refusal_at_sending, retry_after_failure
+from ..policy.vocabulary import BLACKLISTED
 
 
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
-    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
-        # Before super(): a sent e-mail with auto_delete is gone after it.
+    def _send(
+        self,
+        auto_commit=False,
+        raise_exception=False,
+        smtp_session=None,
+        alias_domain_id=False,
+        mail_server=False,
+        post_send_callback=None,
+    ):
+        """Follow-up e-mails one at a time, each after asking its person again, the
+        others as Odoo sends them."""
+        options = {
+            "auto_commit": auto_commit,
+            "raise_exception": raise_exception,
+            "smtp_session": smtp_session,
+            "alias_domain_id": alias_domain_id,
+            "mail_server": mail_server,
+            "post_send_callback": post_send_callback,
+        }
+        dispatches = self.env["followup.dispatch"]._followup_of_mails(self.ids)
+        others = self.filtered(lambda mail: mail.id not in dispatches)
+        for mail in self - others:
+            if not mail._followup_stopped_at_sending(dispatches[mail.id]):
+                super(MailMail, mail)._send(**options)
+        if others or not dispatches:
+            return super(MailMail, others)._send(**options)
+        return True
+
+    def _followup_stopped_at_sending(self, dispatch):
+        """Ask the person of this follow-up e-mail once more, right before it leaves;
+        True when it must not leave now: cancelled (the person said no since the
+        decision) or left in the queue for its next run (the person is deciding right
+        now).
+
+        The person's row is share-locked until the e-mail has left (the queue commits
+        after each e-mail): the public pages lock it before they record a decision, so
+        an unsubscribe is either seen here or answered only after this e-mail left,
+        never answered and then contradicted. A row locked by a decision in progress,
+        or changed since this transaction's snapshot, postpones the e-mail."""
+        self.ensure_one()
+        if self.state != "outgoing":
+            return False
+        partner = dispatch.partner_id
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id = %s FOR SHARE SKIP LOCKED",
+                        partner.id,
+                    )
+                )
+                locked = bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            locked = False
+        if not locked:
+            return True
+        # Read as committed now, not from the cache of an earlier moment of the run.
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.followup_no_email,
+                          EXISTS (SELECT 1 FROM mail_blacklist b
+                                   WHERE b.email = p.email_normalized AND b.active),
+                          c.state
+                     FROM res_partner p
+                LEFT JOIN followup_consent c ON c.partner_id = p.id AND c.channel = 'email'
+                    WHERE p.id = %s""",
+                partner.id,
+            )
+        )
+        reason = rows and refusal_at_sending(*rows[0])
+        if not reason:
+            return False
+        self._followup_cancel_at_sending(reason, partner)
+        return True
+
+    def _followup_cancel_at_sending(self, reason, partner):
+        """Cancel this queued follow-up e-mail: the person said no since it was
+        decided; the follow-up log learns it as not sent, with why."""
+        labels = dict(
+            self.env["followup.dispatch"]._fields["reason"]._description_selection(self.env)
+        )
+        failure_reason = self.env._(
+            "Not sent: after this e-mail was queued, %(partner)s said no to e-mails (%(reason)s).",
+            partner=partner.display_name,
+            reason=labels.get(reason, reason),
+        )
+        failure_type = "mail_bl" if reason == BLACKLISTED else "mail_optout"
+        self.write(
+            {"state": "cancel", "failure_type": failure_type, "failure_reason": failure_reason}
+        )
+        # sudo: the notifications of the e-mail being cancelled, as the queue itself
+        # updates them whoever runs it.
+        self.env["mail.notification"].sudo().search(
+            [
+                ("mail_mail_id", "=", self.id),
+                ("notification_status", "not in", ("sent", "canceled")),
+            ]
+        ).write({"notification_status": "canceled"})
         self._followup_learn_delivery(failure_reason, failure_type)
-        return super()._postprocess_sent_message(
+
+    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+        retried = self._followup_retry_later(failure_reason, failure_type)
+        mails = self - retried
+        # Before super(): a sent e-mail with auto_delete is gone after it.
+        mails._followup_learn_delivery(failure_reason, failure_type)
+        return super(MailMail, mails)._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )
+
+    def _followup_retry_later(self, failure_reason, failure_type):
+        """Put back in the queue the follow-up e-mails among these whose sending failed
+        only because the mail server could not be reached
+        (``policy.decision.retry_after_failure``); return them. Their decision still
+        reads *queued*, and nobody gets a to-do for them."""
+        if not failure_type:
+            return self.browse()
+        dispatches = self.env["followup.dispatch"]._followup_of_mails(self.ids)
+        now = fields.Datetime.now()
+        retried, moments = self.browse(), set()
+        for mail in self.filtered(lambda mail: mail.id in dispatches):
+            moment = retry_after_failure(failure_type, mail.create_date, now)
+            if moment:
+                retried |= mail
+                moments.add(moment)
+        if retried:
+            retried.write(
+                {
+                    "state": "outgoing",
+                    "scheduled_date": min(moments),
+                    "failure_reason": failure_reason,
+                    "failure_type": False,
+                }
+            )
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(min(moments))
+        return retried
 
     def _followup_learn_delivery(self, failure_reason, failure_type):
         """Record the attempt's result on the follow-up decisions of these e-mails

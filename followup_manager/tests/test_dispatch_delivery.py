@@ -4,6 +4,7 @@ which itself stays as decided; a failure gives the salesperson one to-do."""
 
 import smtplib
 from contextlib import nullcontext
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -163,6 +164,66 @@ class TestDeliveryMail(DeliveryCase, MockSmtplibCase):
         self._send_queue(dispatch, refuse=refusal)
         self.assertEqual(dispatch.delivery_state, "failed")
         self.assertEqual(self._todos(self.mario), todo)
+
+    def _send_queue_server_down(self, dispatch):
+        """Run the mail queue while the mail server refuses connections."""
+        refused = ConnectionRefusedError(111, "Connection refused")
+        with patch.object(self.registry["ir.mail_server"], "connect", side_effect=refused):
+            self.env["mail.mail"].sudo().process_email_queue(ids=dispatch.mail_id.ids)
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_email_waits_in_the_queue_while_the_mail_server_is_down(self):
+        """Found by bin/rehearsal: the SMTP server down for a minute failed a whole
+        batch of follow-up e-mails for good, each with a to-do."""
+        start = self.MONDAY_10_ROME  # when _queue_email decides
+        with self._at(start):
+            dispatch = self._queue_email(self.mario)
+            mail = dispatch.mail_id
+            self._send_queue_server_down(dispatch)
+            self.assertRecordValues(
+                mail, [{"state": "outgoing", "scheduled_date": start + timedelta(minutes=5)}]
+            )
+            self.assertEqual(dispatch.delivery_state, "queued")
+            self.assertFalse(self._todos(self.mario))
+        with self._at(start + timedelta(minutes=5)):
+            self._send_queue(dispatch)
+            self.assertEqual(len(self.emails), 1, "sent once the server is back")
+            self.assertEqual(dispatch.delivery_state, "sent")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_email_queued_a_day_ago_fails_when_the_mail_server_is_down(self):
+        start = self.MONDAY_10_ROME
+        with self._at(start):
+            dispatch = self._queue_email(self.mario)
+        with self._at(start + timedelta(hours=24)):
+            self._send_queue_server_down(dispatch)
+            self.assertEqual(dispatch.mail_id.state, "exception")
+            self.assertEqual(dispatch.delivery_state, "failed")
+            self.assertEqual(len(self._todos(self.mario)), 1)
+
+    def test_email_queued_before_the_person_says_no_never_leaves(self):
+        """Found by bin/rehearsal: an e-mail decided and queued, then the person
+        unsubscribes (or is blacklisted) before the queue runs: it must not leave."""
+        for how, say_no in (
+            (
+                "withdrawn",
+                lambda partner: partner.followup_set_consent("email", "withdrawn", "phone_call"),
+            ),
+            ("blacklisted", lambda partner: self.env["mail.blacklist"]._add(partner.email)),
+        ):
+            with self.subTest(how=how):
+                self.emails = []
+                partner = self._create_customer("Anna Verdi", f"anna.{how}")
+                dispatch = self._queue_email(partner)
+                note = dispatch.note
+                mail = dispatch.mail_id
+                say_no(partner)
+                self._send_queue(dispatch)
+                self.assertEqual(self.emails, [], "nothing left for the person who said no")
+                self.assertEqual(mail.state, "cancel")
+                self.assertEqual(dispatch.delivery_state, "failed")
+                self.assertIn("said no to e-mails", dispatch.delivery_reason)
+                self.assertDecisionUnchanged(dispatch, note)
 
     @mute_logger("odoo.addons.mail.models.mail_mail")
     def test_name_with_a_line_break_reads_not_sent(self):

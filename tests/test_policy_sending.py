@@ -1,0 +1,43 @@
+"""A queued message asks its person again when it leaves (refusal_at_sending): the
+refusals that bind every purpose stop it, in decide()'s order; the rest let it go."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from followup_manager_policy.decision import refusal_at_sending, retry_after_failure
+
+
+@pytest.mark.parametrize(
+    ("refused", "blacklisted", "consent", "expected"),
+    [
+        (False, False, "granted", None),
+        (False, False, "pending", None),
+        (False, False, None, None),
+        (False, False, "withdrawn", "withdrawn"),
+        (False, True, "granted", "blacklisted"),
+        (True, True, "withdrawn", "channel_refused"),
+        (False, True, "withdrawn", "blacklisted"),
+    ],
+)
+def test_refusals_since_the_decision_stop_the_message(refused, blacklisted, consent, expected):
+    assert refusal_at_sending(refused, blacklisted, consent) == expected
+
+
+START = datetime(2026, 12, 1, 10, 0)
+
+
+@pytest.mark.parametrize(
+    ("failure_type", "queued_ago", "expected"),
+    [
+        ("mail_smtp", timedelta(0), START + timedelta(minutes=5)),
+        ("mail_smtp", timedelta(hours=23, minutes=59), START + timedelta(minutes=5)),
+        ("mail_smtp", timedelta(hours=24), None),
+        ("unknown", timedelta(0), None),
+        ("mail_email_invalid", timedelta(0), None),
+        (None, timedelta(0), None),
+    ],
+)
+def test_only_an_unreachable_mail_server_sends_an_email_back_to_the_queue(
+    failure_type, queued_ago, expected
+):
+    assert retry_after_failure(failure_type, START - queued_ago, START) == expected
