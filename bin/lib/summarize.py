@@ -15,6 +15,7 @@ LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL
 PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
 README_RESULT = re.compile(r"^readme: (\d+) passed, (\d+) failed, (\d+) skipped$", re.MULTILINE)
 UPGRADE_RESULT = re.compile(r"^upgrade: (\d+) passed, (\d+) failed, (\d+) skipped$", re.MULTILINE)
+REHEARSAL_HOLD = re.compile(r"^  \[(ok|FAILED)\] ", re.MULTILINE)
 
 
 def odoo_counts(path):
@@ -74,6 +75,16 @@ def upgrade_counts(path):
     return tuple(map(int, results[-1]))
 
 
+def rehearsal_counts(path):
+    """bin/rehearsal --small: each "must hold" counts as a test."""
+    with open(path, encoding="utf-8", errors="replace") as log:
+        holds = REHEARSAL_HOLD.findall(log.read())
+    if not holds:
+        print("rehearsal: it did not run to its end", file=sys.stderr)
+        return 0, 1, 0
+    return holds.count("ok"), holds.count("FAILED"), 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--odoo-log")
@@ -82,6 +93,7 @@ def main():
     parser.add_argument("--expect-pytest", type=int, default=1)
     parser.add_argument("--readme-log")
     parser.add_argument("--upgrade-log")
+    parser.add_argument("--rehearsal-log")
     args = parser.parse_args()
     passed = failed = skipped = 0
     for label, path, expected, count in (
@@ -89,6 +101,7 @@ def main():
         ("pytest", args.pytest_log, args.expect_pytest, pytest_counts),
         ("readme", args.readme_log, bool(args.readme_log), readme_counts),
         ("upgrade", args.upgrade_log, bool(args.upgrade_log), upgrade_counts),
+        ("rehearsal", args.rehearsal_log, bool(args.rehearsal_log), rehearsal_counts),
     ):
         if not expected:
             continue
