@@ -7,6 +7,7 @@ from . import res_partner_lifecycle
 from . import res_partner_lifecycle_facts
 from . import res_partner_contact
 from . import res_partner_consent
+from . import res_partner_contact_now
 from . import res_partner_links
 from . import res_partner_enrollment
 from . import res_partner_bounce

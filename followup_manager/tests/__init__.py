@@ -7,6 +7,7 @@ from . import test_enrollment_scale
 from . import test_triggers
 from . import test_consent
 from . import test_consent_blacklist
+from . import test_contact_now
 from . import test_tour_sequence
 from . import test_lifecycle
 from . import test_contact_data
