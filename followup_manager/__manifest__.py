@@ -66,6 +66,9 @@
         "demo/resource_calendar_leaves_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "followup_manager/static/src/views/*.js",
+        ],
         "web.assets_tests": [
             "followup_manager/static/src/js/tours/*.js",
         ],

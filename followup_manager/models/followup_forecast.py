@@ -29,7 +29,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..policy import calendar, planner, stepping
 from .followup_outcome import StepOutcome
@@ -113,8 +113,10 @@ class FollowupForecast(models.Model):
             forecast.name = self.env._(
                 "%(sequence)s, from %(date)s",
                 sequence=forecast.sequence_id.name or "",
-                date=fields.Date.to_string(
-                    fields.Datetime.context_timestamp(forecast, forecast.date_start).date()
+                # The day as every date of the form reads: the language's format.
+                date=format_date(
+                    self.env,
+                    fields.Datetime.context_timestamp(forecast, forecast.date_start).date(),
                 )
                 if forecast.date_start
                 else "",
