@@ -53,4 +53,5 @@ from . import test_preferred_channel
 from . import test_steering_guard
 from . import test_step_preview
 from . import test_hostile_input
+from . import test_ui_places
 from . import test_trust_hostile
