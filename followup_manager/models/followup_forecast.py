@@ -52,7 +52,8 @@ class FollowupForecast(models.Model):
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # Composed when read: the sequence's name and the day in the reader's language.
+    name = fields.Char(compute="_compute_name")
     sequence_id = fields.Many2one(
         "followup.sequence",
         string="Follow-up Sequence",
@@ -107,7 +108,8 @@ class FollowupForecast(models.Model):
     )
     assumptions = fields.Text(readonly=True)
 
-    @api.depends("sequence_id", "date_start")
+    @api.depends("sequence_id.name", "date_start")
+    @api.depends_context("lang", "tz")
     def _compute_name(self):
         for forecast in self:
             forecast.name = self.env._(

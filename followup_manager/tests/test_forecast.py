@@ -310,3 +310,20 @@ class TestForecast(FollowupDispatchCase):
             "Nothing would happen",
             html.fromstring(str(forecast.with_user(self.user_manager).headline)).text_content(),
         )
+
+    def test_forecast_title_is_in_the_readers_language(self):
+        """Run by an English manager, read by an Italian one: the title follows the
+        reader (the sequence's Italian name, the Italian date format)."""
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        self.nurture.with_context(lang="it_IT").name = "Coltivazione"
+        forecast = self._forecast(self.nurture, self.FRIDAY)
+        self.assertEqual(
+            forecast.with_context(lang="en_US", tz="Europe/Rome").name, "Nurture, from 11/27/2026"
+        )
+        self.assertEqual(
+            forecast.with_context(lang="it_IT", tz="Europe/Rome").name,
+            "Coltivazione, dal 27/11/2026",
+        )
