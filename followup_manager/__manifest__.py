@@ -66,7 +66,8 @@
         "demo/resource_calendar_leaves_demo.xml",
     ],
     "assets": {
-        "web.assets_backend": [
+        # Graph views load lazily in Odoo 18: their extensions go with them.
+        "web.assets_backend_lazy": [
             "followup_manager/static/src/views/*.js",
         ],
         "web.assets_tests": [

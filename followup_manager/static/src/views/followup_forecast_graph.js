@@ -32,7 +32,12 @@ export class FollowupForecastGraphRenderer extends GraphRenderer {
     getScaleOptions() {
         const scales = super.getScaleOptions();
         if (scales.y) {
-            scales.y.ticks = { ...scales.y.ticks, precision: 0 };
+            // Ticks only on whole numbers, written as such ("2", not "2.00").
+            scales.y.ticks = {
+                ...scales.y.ticks,
+                precision: 0,
+                callback: (value) => this.formatValue(value, true),
+            };
         }
         return scales;
     }
