@@ -124,3 +124,13 @@ class TestUiPlaces(FollowupCase):
         [note] = arch.xpath("//field[@name='note']")
         self.assertEqual(note.get("string"), "What Happened")
         self.assertNotEqual(note.get("nolabel"), "1")
+
+    def test_the_settings_dialog_reads_in_italian(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        Settings = self.env["followup.company.settings"].with_context(lang="it_IT")
+        arch = Settings.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("Quanto spesso e quando i follow-up possono raggiungere", arch)
+        self.assertIn("Festività dell'orario di lavoro dell'azienda", arch)
