@@ -32,6 +32,7 @@
         "views/followup_preferences_templates.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_register_views.xml",
+        "views/followup_step_views.xml",
         "views/followup_sequence_views.xml",
         "views/followup_sequence_register_views.xml",
         "views/followup_enrollment_views.xml",

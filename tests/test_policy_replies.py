@@ -212,7 +212,7 @@ def test_the_delivery_status_is_read_from_the_report():
         ("failed", "5.1.1", 1, "hard"),
         ("failed", "4.2.2", 1, "soft"),
         ("failed", "4.2.2", 3, "hard"),
-        ("delayed", "4.4.1", 9, "soft"),
+        ("delayed", "4.4.1", 9, None),
         ("delivered", "2.0.0", 1, None),
     ],
 )

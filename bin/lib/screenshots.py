@@ -350,6 +350,24 @@ def screens(rpc, prepared):
             [(form_rows, None)],
         ),
         (
+            # A step opens in its dialog: only what its action needs.
+            "step_dialog.png",
+            action % f"followup_sequence_action/{post_sale}",
+            [
+                (form_rows, click(f"{form_rows}:nth-child(2) td[name=name]")),
+                (".modal .o_form_view .o_field_widget[name=activity_type_id]", None),
+            ],
+        ),
+        (
+            # The first step, an e-mail, previewed on the latest follow-up.
+            "step_preview.png",
+            action % f"followup_sequence_action/{post_sale}",
+            [
+                (form_rows, click(f"{form_rows}:nth-child(1) button[name=action_open_preview]")),
+                (".modal .o_form_view .o_field_widget[name=subject]", None),
+            ],
+        ),
+        (
             "sequence_kanban.png",
             action % "followup_sequence_action",
             [(".o_kanban_view .o_kanban_record", None)],

@@ -21,13 +21,12 @@ from odoo.tools import SQL, format_date
 
 from ..models.followup_consent_event import CONTEXT_FROM_BLACKLIST
 from ..models.followup_consent_event_intake import HISTORY_LIMITS
+from ..models.tools import INT4_MAX
 
 CHOICES = ("yes", "no", "never")
 # What _followup_token makes: hexadecimal HMAC, after an expiry timestamp for
 # links that expire. Anything else (non-ASCII junk included) is not a token.
 TOKEN_RE = re.compile(r"(?:[0-9]{1,12}\.)?[0-9a-f]{16,128}", re.ASCII)
-# Ids of res.partner are PostgreSQL integers.
-MAX_ID = 2**31 - 1
 # Odoo's opt-out lists: one row per address or number.
 BLACKLIST_TABLES = ("mail_blacklist", "phone_blacklist")
 
@@ -49,7 +48,7 @@ class FollowupManagerController(http.Controller):
         # named in the URL, read its own address to recompute the token, and
         # hand the record out only when the signature matched; a token only
         # ever gives access to the one partner it was signed for.
-        if not 0 < partner_id <= MAX_ID or not TOKEN_RE.fullmatch(token or ""):
+        if not 0 < partner_id <= INT4_MAX or not TOKEN_RE.fullmatch(token or ""):
             return request.env["res.partner"].browse(), self._followup_error_page("invalid")
         partner_sudo = request.env["res.partner"].sudo().browse(partner_id).exists()
         status = partner_sudo._followup_check_token(scope, token) if partner_sudo else "invalid"

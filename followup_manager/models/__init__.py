@@ -26,6 +26,7 @@ from . import followup_step
 from . import followup_step_condition
 from . import followup_step_wait
 from . import followup_step_preferred
+from . import followup_step_timeline
 from . import followup_step_removal
 from . import followup_enrollment
 from . import followup_enrollment_chatter

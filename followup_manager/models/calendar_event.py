@@ -43,6 +43,8 @@ class CalendarEvent(models.Model):
         if vals.keys() & {"start", "stop", "duration", "allday"}:
             # A meeting moved to a later date is thanked for when it takes place.
             now = fields.Datetime.now()
+            # sudo: the flag is the system's (set by the meeting job); whoever moves the
+            # meeting resets it.
             self.filtered(
                 lambda event: event.followup_meeting_done and event.stop > now
             ).sudo().followup_meeting_done = False
@@ -75,7 +77,7 @@ class CalendarEvent(models.Model):
         now = fields.Datetime.now()
         ends = {event.stop for event in self if event.stop and event.stop > now}
         if cron and ends:
-            # The trigger only schedules the job; it gives the user no access to it.
+            # sudo: the trigger only schedules the job; it gives the user no access to it.
             cron.sudo()._trigger_list(sorted(ends))
 
     @api.model

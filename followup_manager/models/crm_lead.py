@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import api, models
 
+from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -20,7 +22,9 @@ class CrmLead(models.Model):
         # Only known senders are followed up (the lead's customer is the e-mail's
         # author when Odoo knows the address).
         lead = super().message_new(msg_dict, custom_values=custom_values)
-        if lead.partner_id:
+        # An automatic reply is no question: answering it would start a mail loop
+        # with another responder (mail_thread.py skips them on replies alike).
+        if lead.partner_id and not self.env.context.get(CONTEXT_AUTO_REPLY):
             lead._followup_on_question_received(lead.partner_id)
         return lead
 

@@ -6,8 +6,8 @@ own."""
 
 from odoo.exceptions import ValidationError
 
-# PostgreSQL's integer column: the ids of every table.
-MAX_ID = 2**31 - 1
+# The ids of every table are PostgreSQL integers.
+from .tools import INT4_MAX
 
 
 def _bad(env, argument, expected, value):
@@ -26,7 +26,7 @@ def check_id(env, argument, value):
     as ``int()`` would). Returns it as an ``int``."""
     if isinstance(value, str) and value.strip().isdigit() and value.isascii():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= INT4_MAX:
         raise _bad(env, argument, env._("a record id (a positive whole number)"), value)
     return value
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from odoo import api, models
 
-from .followup_outcome import FAILED
+from ..policy.vocabulary import FAILED
 
 _logger = logging.getLogger(__name__)
 

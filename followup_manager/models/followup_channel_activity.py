@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..policy import calendar
+from .tools import activity_vals
 
 
 class FollowupChannelActivity(models.AbstractModel):
@@ -13,26 +13,18 @@ class FollowupChannelActivity(models.AbstractModel):
     _description = "Follow-up Channel: Activities"
 
     @api.model
-    def _followup_activity_vals(self, outcome, now, model_ids=None):
-        """Values of the activity of ``outcome``; ``model_ids``: {model: ir.model id}
-        already known (a batch reads each once)."""
-        origin, user = outcome.origin, outcome.user
+    def _followup_activity_vals(self, outcome, now):
+        """Values of the activity of ``outcome``, due today for its assignee."""
         step = self._followup_step_for(outcome)
-        model_ids = model_ids if model_ids is not None else {}
-        if origin._name not in model_ids:
-            model_ids[origin._name] = self.env["ir.model"]._get_id(origin._name)
-        tz_name, _source = calendar.resolve_tz(user.tz, None, None, self.env.user.tz)
-        return {
-            "res_model_id": model_ids[origin._name],
-            "res_id": origin.id,
-            "activity_type_id": step.activity_type_id.id,
-            "summary": step.activity_summary or step.name,
-            "note": step.note or False,
-            "user_id": user.id,
-            # "Today" for the assignee, wherever they are.
-            "date_deadline": calendar.to_local(now, tz_name).date(),
-            "automated": True,
-        }
+        return activity_vals(
+            outcome.origin,
+            outcome.user,
+            step.activity_type_id,
+            step.activity_summary or step.name,
+            step.note or False,
+            due=now,
+            automated=True,
+        )
 
     @api.model
     def _followup_step_for(self, outcome):
@@ -46,11 +38,9 @@ class FollowupChannelActivity(models.AbstractModel):
 
     @api.model
     def _perform(self, outcomes, now):
-        model_ids = {}
-
         def create_all(batch):
             activities = self.env["mail.activity"].create(
-                [self._followup_activity_vals(outcome, now, model_ids) for outcome in batch]
+                [self._followup_activity_vals(outcome, now) for outcome in batch]
             )
             return [
                 outcome.link(activity_id=activity.id)

@@ -34,8 +34,9 @@ class FollowupChannelEmail(models.AbstractModel):
         )
 
     @api.model
-    def _followup_render(self, template, outcomes):
-        """{outcome key: rendered values} of ``template`` for the outcomes."""
+    def _followup_render(self, template, outcomes, reports=True):
+        """{outcome key: rendered values} of ``template`` for the outcomes (without its
+        reports when ``reports`` is false: the preview, when they cannot be printed)."""
         targets = {o.key: self._followup_render_target(o, template.model) for o in outcomes}
         res_ids = list({record.id for record in targets.values()})
         # attachment_ids: the template's files and its reports (e.g. the quotation's
@@ -48,7 +49,7 @@ class FollowupChannelEmail(models.AbstractModel):
                 "email_from",
                 "reply_to",
                 "attachment_ids",
-                "report_template_ids",
+                *(("report_template_ids",) if reports else ()),
             ],
         )
         return {key: rendered[target.id] for key, target in targets.items()}
@@ -209,6 +210,8 @@ class FollowupChannelEmail(models.AbstractModel):
             )
         )
         parts = self._followup_mail_parts(outcomes)
+        # sudo: the dispatch queues the e-mails it decided to send (rendered from the
+        # managers' templates); users have no rights on mail.mail.
         mails = (
             self.env["mail.mail"]
             .sudo()
@@ -221,7 +224,33 @@ class FollowupChannelEmail(models.AbstractModel):
                 ]
             )
         )
+        self._followup_notifications(outcomes, messages, mails)
         return [
             o.link(mail_id=mail.id, message_id=message.id)
             for o, message, mail in zip(outcomes, messages, mails, strict=True)
         ]
+
+    @api.model
+    def _followup_notifications(self, outcomes, messages, mails):
+        """One e-mail notification per follow-up e-mail, as Odoo writes for any
+        e-mail it sends from a document (``_notify_thread_by_email``): the queue
+        marks it sent or failed, the gateway bounced, and the chatter, the failed
+        messages and *Resend* read it. Read already: it is no news for the partner."""
+        # sudo: see _followup_queue; notifications are technical.
+        return (
+            self.env["mail.notification"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "mail_message_id": message.id,
+                        "mail_mail_id": mail.id,
+                        "res_partner_id": outcome.partner.id,
+                        "notification_type": "email",
+                        "notification_status": "ready",
+                        "is_read": True,
+                    }
+                    for outcome, message, mail in zip(outcomes, messages, mails, strict=True)
+                ]
+            )
+        )

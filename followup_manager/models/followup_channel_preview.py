@@ -7,6 +7,7 @@ outcome; nothing is created, posted or queued here.
 """
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class FollowupChannel(models.AbstractModel):
@@ -28,7 +29,23 @@ class FollowupChannelEmail(models.AbstractModel):
         template's language, the sender and reply-to of the chatter message, the body
         with the footer, the headers, the attachments (name, base64 content)."""
         template = outcome.step.mail_template_id
-        values = self._followup_render(template, [outcome])[outcome.key]
+        report_error = False
+        try:
+            # A savepoint: a report engine that fails (no wkhtmltopdf) leaves nothing.
+            with self.env.cr.savepoint():
+                values = self._followup_render(template, [outcome])[outcome.key]
+        except (UserError, OSError) as error:
+            if not template.report_template_ids:
+                raise
+            # The body without the reports: the person reads the e-mail, the user
+            # learns which attachment cannot be printed here and why.
+            values = self._followup_render(template, [outcome], reports=False)[outcome.key]
+            report_error = self.env._(
+                "The attachment “%(reports)s” could not be printed here, so the preview "
+                "and the test come without it: %(error)s",
+                reports=", ".join(template.report_template_ids.mapped("name")),
+                error=error.args[0] if error.args else str(error),
+            )
         place = (outcome.origin._name, outcome.origin.id)
         root = self._followup_thread_roots([outcome]).get(place)
         reply_to = self._followup_reply_tos([outcome]).get(place)
@@ -51,6 +68,7 @@ class FollowupChannelEmail(models.AbstractModel):
             "headers": headers,
             "attachments": [(file.name, file.datas) for file in files]
             + list(values.get("attachments") or []),
+            "report_error": report_error,
         }
 
 

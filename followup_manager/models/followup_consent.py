@@ -16,26 +16,10 @@ PHONE_CHANNELS = vocabulary.PHONE_CHANNELS
 CONTEXT_APPLY = "followup_consent_apply"
 
 
-# Sources that say the person acted themselves, online, with their own signed link:
-# only the public pages (controllers/) record them, with the person's IP address and
-# browser. Any other caller records their own act under a source of their own.
-ONLINE_SOURCES = ("preference_page", "one_click_unsubscribe", "double_opt_in")
-# Sources the add-on records itself when something happens (an order confirmed, a
-# request mailed, a merge, a blacklist entry, an unsubscribe e-mail with its signed
-# subject received by the gateway): never a caller's claim either.
-SYSTEM_SOURCES = (
-    "sale_order",
-    "double_opt_in_request",
-    "partner_merge",
-    "mail_blacklist",
-    "phone_blacklist",
-    "mailto",
-)
-
-
 def consent_source_labels(env):
-    """Readable names of the sources the add-on records. Any other source (an
-    import, an RPC client's own key) reads as it was written."""
+    """Readable names of the sources the add-on records
+    (``vocabulary.CONSENT_SOURCES``). Any other source (an import, an RPC client's
+    own key) reads as it was written."""
     return {
         "sale_order": env._("Confirmed sale order"),
         "preference_page": env._("Preference page"),
@@ -224,13 +208,13 @@ class FollowupConsent(models.Model):
         Tracking = self.env["mail.tracking.value"].sudo()
         vals_list = []
         for consent in changed:
-            for fname in self._FOLLOWUP_TRACKED:
-                old, new = before[consent.id][fname], consent[fname]
-                if old != new:
-                    vals = Tracking._create_tracking_values(
-                        old, new, fname, col_info[fname], consent
-                    )
-                    vals_list.append(dict(vals, mail_message_id=message_by_consent[consent.id]))
+            # The values mail.thread's tracking would create (_mail_track, the
+            # per-model tracking hook), attached to the batch's notes.
+            _changes, commands = consent._mail_track(col_info, before[consent.id])
+            vals_list += [
+                dict(vals, mail_message_id=message_by_consent[consent.id])
+                for _command, _id, vals in commands
+            ]
         # sudo: tracking values are system records, created as mail.thread's own
         # tracking creates them, for changes the caller was allowed to make.
         Tracking.create(vals_list)

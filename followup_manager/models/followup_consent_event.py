@@ -200,6 +200,7 @@ class FollowupConsentEvent(models.Model):
                 vals.setdefault(
                     "partner_phone_snapshot", ", ".join(numbers.get(partner.id, ())) or False
                 )
+            self._followup_cut_snapshots(vals)
         events = super().create(vals_list)
         events._apply_to_consents()
         return events
@@ -367,6 +368,8 @@ class FollowupConsentEvent(models.Model):
         """Mirror decisions into Odoo's own opt-out lists, which every other app
         (mass mailing, SMS marketing...) honours. A withdrawal adds the address;
         a grant removes it unless another decision still keeps it there."""
+        # sudo: Odoo's opt-out lists follow the person's decision, whoever recorded
+        # it (the person on the public page, a user); only their addresses are written.
         partners = self.env["res.partner"].sudo().with_context(active_test=False)
         email_add, email_remove = partners, partners
         phone_add, phone_remove = partners, partners
@@ -438,6 +441,8 @@ class FollowupConsentEvent(models.Model):
             if numbers:
                 # A number stays blacklisted while anybody using it has withdrawn
                 # any of the channels that reach it.
+                # sudo: every holder of the number counts, whoever may read them; only ids
+                # are read.
                 holders = (
                     self.env["res.partner"]
                     .sudo()

@@ -43,14 +43,17 @@ USER_GROUP = "followup_manager.followup_manager_group_user"
 class FollowupConsentEvent(models.Model):
     _inherit = "followup.consent.event"
 
-    @api.model
-    def _prepare_create_values(self, vals_list):
-        # The values as they will be inserted (defaults and snapshots included).
-        vals_list = super()._prepare_create_values(vals_list)
+    @api.model_create_multi
+    def create(self, vals_list):
         self._followup_check_recorder()
+        # The values as they will be inserted: the defaults (a caller's context can
+        # carry default_proof...) under the given ones; the snapshots the history
+        # copies itself are cut where they are made (followup_consent_event.create).
+        defaults = self.default_get(list(HISTORY_LIMITS))
         for vals in vals_list:
-            self._followup_check_sizes(vals)
-        return vals_list
+            self._followup_check_sizes({**defaults, **vals})
+            self._followup_cut_snapshots(vals)
+        return super().create(vals_list)
 
     @api.model
     def _followup_check_recorder(self):
@@ -69,7 +72,7 @@ class FollowupConsentEvent(models.Model):
     @api.model
     def _followup_check_sizes(self, vals):
         """Raise a ValidationError naming the first text of ``vals`` longer than
-        its limit (HISTORY_LIMITS); cut the snapshots to SNAPSHOT_LIMIT."""
+        its limit (HISTORY_LIMITS)."""
         for name, limit in HISTORY_LIMITS.items():
             value = vals.get(name)
             if isinstance(value, str) and len(value) > limit:
@@ -82,6 +85,10 @@ class FollowupConsentEvent(models.Model):
                         length=len(value),
                     )
                 )
+
+    @api.model
+    def _followup_cut_snapshots(self, vals):
+        """Cut the snapshots of ``vals`` (SNAPSHOT_FIELDS) to SNAPSHOT_LIMIT, in place."""
         for name in SNAPSHOT_FIELDS:
             value = vals.get(name)
             if isinstance(value, str) and len(value) > SNAPSHOT_LIMIT:

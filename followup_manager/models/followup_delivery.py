@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..policy import calendar
+from .tools import activity_vals
 
 #: What Odoo learnt about a queued e-mail or text message.
 DELIVERY_STATES = [
@@ -124,6 +124,8 @@ class FollowupDelivery(models.Model):
             return
         # No "activity assigned to you" e-mail: the assignee sees it in their activities,
         # and a mail about a mail that did not leave may not leave either.
+        # sudo: the to-do is the system's reaction to what the mail or SMS queue
+        # learned (often in the queue's cron, as nobody); it goes to the step's salesperson.
         activities = (
             self.env["mail.activity"]
             .sudo()
@@ -161,19 +163,17 @@ class FollowupDelivery(models.Model):
         user, record = self._followup_salesperson(), self._followup_activity_record()
         if not user or not record:
             return None
-        tz_name, _source = calendar.resolve_tz(user.tz, None, None, self.env.user.tz)
         # In the salesperson's language, whoever's queue learnt it.
         delivery = self.with_context(lang=user.lang or self.env.lang)
-        return {
-            "res_model_id": self.env["ir.model"]._get_id(record._name),
-            "res_id": record.id,
-            "activity_type_id": activity_type.id if activity_type else False,
-            "summary": delivery._followup_activity_summary(),
-            "note": delivery._followup_activity_note(),
-            "user_id": user.id,
-            "date_deadline": calendar.to_local(fields.Datetime.now(), tz_name).date(),
-            "automated": True,
-        }
+        return activity_vals(
+            record,
+            user,
+            activity_type,
+            delivery._followup_activity_summary(),
+            delivery._followup_activity_note(),
+            due=fields.Datetime.now(),
+            automated=True,
+        )
 
     def _followup_activity_summary(self):
         if self.channel == "sms":

@@ -7,7 +7,7 @@ A done row that queued an e-mail or a text message (it links the chatter message
 from odoo import api, fields, models
 from odoo.osv import expression
 
-from .followup_delivery import DELIVERY_STATES, UNDELIVERED
+from .followup_delivery import DELIVERY_STATES
 
 DISPATCH_DELIVERY_STATES = [("queued", "Queued"), *DELIVERY_STATES]
 
@@ -79,11 +79,6 @@ class FollowupDispatch(models.Model):
         if operator in ("!=", "not in"):
             return ["!", *expression.normalize_domain(domain)]
         return domain
-
-    @api.model
-    def _followup_undelivered_domain(self):
-        """Done steps whose e-mail or text message was not delivered."""
-        return [("delivery_state", "in", list(UNDELIVERED))]
 
     # ------------------------------------------------------------------ finders
 

@@ -1,10 +1,7 @@
-from babel.dates import format_date
-
-from odoo import api, fields, models
+from odoo import api, models
 
 from ..policy import decision as policy_decision
 from ..policy import register as policy_register
-from .followup_dispatch_sentence import _locale
 
 
 class FollowupDispatch(models.Model):
@@ -22,12 +19,13 @@ class FollowupDispatch(models.Model):
             details["deferred"] = decision.deferred
         return code, details
 
+    @api.model
+    def _followup_sentences(self):
+        return {**super()._followup_sentences(), "register": self._followup_sentence_register}
+
     def _followup_register_date(self, value):
         """An answer's date ("YYYY-MM-DD") as the reader writes a date."""
-        if not value:
-            return ""
-        lang, _tz = self._followup_reader()
-        return format_date(fields.Date.to_date(value), "medium", locale=_locale(lang))
+        return self._followup_format_date(str(value or ""))
 
     def _followup_register_target(self, details):
         value = details.get("register_value") or ""

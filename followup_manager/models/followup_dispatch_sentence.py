@@ -7,15 +7,17 @@ Two halves, so that a sentence can be composed at any time in any language:
 * ``_followup_note(code, details)`` composes the sentence from them, in the current
   language, with one small ``_followup_sentence_<code>`` method per code, in one file per
   family: ``followup_dispatch_sentence_done.py`` (done, failed, skipped before the
-  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer). To add a
-  reason, add its method to its family.
+  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer). Each family
+  names its codes and their methods in ``_followup_sentences``. To add a reason, add its
+  method to its family and to that mapping.
 
 Channels are carried as codes and named in the sentence's language; the policy's own
 details (``policy.decision.Decision.details``) are passed on as they are.
 
 The row stores the code and the details (``note_code``, ``note_data``); ``note`` is
 composed when it is read, in the reader's language, dates and times in the reader's
-locale (babel) and time zone, the partner's local time where the sentence speaks of it.
+locale and time zone (Odoo's ``format_date``, ``format_datetime``, ``format_time``), the
+partner's local time where the sentence speaks of it.
 A plain copy in the company's language (``note_text``) is written with the row, for
 full-text search; rows written before 18.0.1.2.0 have only that copy and show it.
 """
@@ -23,28 +25,28 @@ full-text search; rows written before 18.0.1.2.0 have only that copy and show it
 import functools
 from datetime import time as dt_time
 
-import pytz
-from babel.dates import format_date, format_datetime, format_time
-from babel.lists import format_list
-
 from odoo import api, fields, models, tools
-from odoo.tools.misc import babel_locale_parse
+from odoo.tools import format_list
+from odoo.tools.misc import (
+    babel_locale_parse,
+    format_date,
+    format_datetime,
+    format_time,
+    get_lang,
+)
 
 from ..policy import decision as policy_decision
 from ..policy.text import strip_bidi_controls
-from .followup_outcome import ALREADY_DONE, DEFERRED, DONE, FAILED
-
-
-@functools.lru_cache(maxsize=64)
-def _locale(lang):
-    return babel_locale_parse(lang)
+from ..policy.vocabulary import DEFERRED, DONE, FAILED
+from .followup_outcome import ALREADY_DONE
 
 
 @functools.lru_cache(maxsize=64)
 def _datetime_pattern(lang):
-    """How ``lang`` writes a moment: its medium date and short time ("Nov 30, 2026,
-    9:00 AM"; "30 nov 2026, 09:00"), from the CLDR data babel carries."""
-    locale = _locale(lang)
+    """The pattern ``format_datetime`` is given for ``lang``: its medium date and short
+    time ("Nov 30, 2026, 9:00 AM"; "30 nov 2026, 09:00"), from the CLDR data babel
+    carries (no named format says "medium date, short time")."""
+    locale = babel_locale_parse(lang)
     return str(locale.datetime_formats["medium"]).format(
         locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
     )
@@ -259,12 +261,19 @@ class FollowupDispatch(models.Model):
     # ------------------------------------------------------------------ sentences
 
     @api.model
+    def _followup_sentences(self):
+        """{note code: the method composing its sentence from the details}, written out
+        so that a search finds who calls each method. Each family's file
+        (``followup_dispatch_sentence_*.py``) adds its codes; override to add one."""
+        return {}
+
+    @api.model
     def _followup_note(self, code, details):
         """The sentence a person reads in the log, in the current language. Names come
         without bidirectional controls: a right-to-left override in a contact's name
         must not turn the rest of the sentence around (``policy.text``)."""
         details = strip_bidi_controls(details)
-        sentence = getattr(self, f"_followup_sentence_{code}", None)
+        sentence = self._followup_sentences().get(code)
         if sentence is None:
             return self._followup_sentence_suppressed({"reason": code, **details})
         sentences = [sentence(details)]
@@ -312,22 +321,25 @@ class FollowupDispatch(models.Model):
     @api.model
     def _followup_format_datetime(self, value, tz=None):
         """``value`` (UTC, a datetime or "YYYY-MM-DD HH:MM[:SS]") as the reader writes a
-        date and a time (babel: the locale's medium date, short time), in ``tz``
-        (default: the reader's time zone, else UTC)."""
+        date and a time (the locale's medium date, short time), in ``tz`` (default: the
+        reader's time zone, else UTC; an unknown zone reads as UTC)."""
         if not value:
             return ""
         lang, reader_tz = self._followup_reader()
-        try:
-            zone = pytz.timezone(tz or reader_tz or "UTC")
-        except pytz.UnknownTimeZoneError:
-            zone = pytz.utc
-        moment = pytz.utc.localize(fields.Datetime.to_datetime(value))
-        return format_datetime(moment, _datetime_pattern(lang), tzinfo=zone, locale=_locale(lang))
+        # The pattern of the language Odoo formats in (an installed one).
+        lang = get_lang(self.env, lang).code
+        return format_datetime(
+            self.env,
+            fields.Datetime.to_datetime(value),
+            tz=tz or reader_tz or "UTC",
+            dt_format=_datetime_pattern(lang),
+            lang_code=lang,
+        )
 
     @api.model
     def _followup_format_date(self, value):
         """A calendar day ("YYYY-MM-DD", the partner's local day) as the reader writes
-        it (babel: the locale's medium date); anything else is left as it is."""
+        it (the locale's medium date); anything else is left as it is."""
         text = (value or "")[:10]
         try:
             day = fields.Date.to_date(text)
@@ -336,7 +348,7 @@ class FollowupDispatch(models.Model):
         if not day:
             return text
         lang, _tz = self._followup_reader()
-        return format_date(day, "medium", locale=_locale(lang))
+        return format_date(self.env, day, lang_code=lang, date_format="medium")
 
     @api.model
     def _followup_format_clock(self, value):
@@ -348,7 +360,7 @@ class FollowupDispatch(models.Model):
             return text
         lang, _tz = self._followup_reader()
         clock = dt_time(int(hours), int(minutes))
-        return format_time(clock, "short", locale=_locale(lang))
+        return format_time(self.env, clock, time_format="short", lang_code=lang)
 
     @api.model
     def _followup_country_label(self, details):
@@ -424,7 +436,7 @@ class FollowupDispatch(models.Model):
             f"{self._followup_channel_label(channel)} ({self._followup_reason_label(reason)})"
             for channel, reason in refused
         ]
-        return format_list(items, locale=_locale(lang)) if items else ""
+        return format_list(self.env, items, lang_code=lang) if items else ""
 
     @api.model
     def _followup_reason_label(self, reason):

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class FollowupDispatch(models.Model):
@@ -6,6 +6,20 @@ class FollowupDispatch(models.Model):
     (away, a soft bounce), a daily limit, a holiday; and of a resumed step."""
 
     _inherit = "followup.dispatch"
+
+    @api.model
+    def _followup_sentences(self):
+        return {
+            **super()._followup_sentences(),
+            "cap": self._followup_sentence_cap,
+            "weekend": self._followup_sentence_weekend,
+            "preferred_hours": self._followup_sentence_preferred_hours,
+            "quiet_hours": self._followup_sentence_quiet_hours,
+            "away": self._followup_sentence_away,
+            "soft_bounce": self._followup_sentence_soft_bounce,
+            "user_limit": self._followup_sentence_user_limit,
+            "holiday": self._followup_sentence_holiday,
+        }
 
     # --- deferred
 

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class FollowupDispatch(models.Model):
@@ -6,6 +6,21 @@ class FollowupDispatch(models.Model):
     was asked (see followup_dispatch_sentence.py for how a sentence is composed)."""
 
     _inherit = "followup.dispatch"
+
+    @api.model
+    def _followup_sentences(self):
+        return {
+            **super()._followup_sentences(),
+            "done_activity": self._followup_sentence_done_activity,
+            "done_email": self._followup_sentence_done_email,
+            "done_sms": self._followup_sentence_done_sms,
+            "done_server_action": self._followup_sentence_done_server_action,
+            "failed_facts": self._followup_sentence_failed_facts,
+            "failed": self._followup_sentence_failed,
+            "origin_cancelled": self._followup_sentence_origin_cancelled,
+            "already_done": self._followup_sentence_already_done,
+            "condition": self._followup_sentence_condition,
+        }
 
     # --- done and failed
 

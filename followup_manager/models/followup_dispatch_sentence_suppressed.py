@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class FollowupDispatch(models.Model):
@@ -6,6 +6,21 @@ class FollowupDispatch(models.Model):
     the answer of ``res.partner.followup_check`` when it says yes."""
 
     _inherit = "followup.dispatch"
+
+    @api.model
+    def _followup_sentences(self):
+        return {
+            **super()._followup_sentences(),
+            "no_consent": self._followup_sentence_no_consent,
+            "withdrawn": self._followup_sentence_withdrawn,
+            "channel_refused": self._followup_sentence_channel_refused,
+            "blacklisted": self._followup_sentence_blacklisted,
+            "invalid_address": self._followup_sentence_invalid_address,
+            "stopped": self._followup_sentence_stopped,
+            "suppressed": self._followup_sentence_suppressed,
+            "error": self._followup_sentence_error,
+            "allowed": self._followup_sentence_allowed,
+        }
 
     # --- suppressed: the person or the data says no
 

@@ -39,7 +39,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..policy import stepping
-from .followup_outcome import DONE, FAILED
+from ..policy.vocabulary import DONE, FAILED
 from .tools import int_param
 
 _logger = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from odoo import api, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..policy import vocabulary
-from .followup_outcome import PENDING, SUPPRESSED
+from ..policy.vocabulary import SUPPRESSED
+from .followup_outcome import PENDING
 
 _logger = logging.getLogger(__name__)
 

@@ -9,14 +9,11 @@ from odoo.tools import SQL
 
 from ..policy import decision as policy_decision
 from ..policy import planner
+from ..policy.vocabulary import DEFERRED, DONE, FAILED, SUPPRESSED
 from .followup_outcome import (
     ALREADY_DONE,
-    DEFERRED,
-    DONE,
-    FAILED,
     FINISHED,
     PENDING,
-    SUPPRESSED,
     StepOutcome,
 )
 

@@ -252,6 +252,8 @@ class FollowupEnrollJob(models.Model):
             allowed_company_ids=self.allowed_company_ids.ids or self.company_id.ids,
             # One note at the end of the job, not one per batch.
             followup_enroll_job=self.id,
+            # Enrolled by hand: the user who asked owns what has no salesperson.
+            followup_hand_enrollment=True,
         )
         # Only the documents that still exist and the user can still read (one deleted
         # meanwhile, or out of the user's reach since, is skipped like an enrolled one).

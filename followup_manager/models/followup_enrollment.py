@@ -6,22 +6,9 @@ from odoo.osv import expression
 
 from ..policy import vocabulary
 
-STOP_REASONS = [
-    ("replied", "The partner replied"),
-    ("new_order", "New confirmed order"),
-    ("consent_withdrawn", "Consent withdrawn"),
-    ("partner_archived", "Partner archived"),
-    ("partner_merged", "Partner merged"),
-    ("origin_cancelled", "Document cancelled or lost"),
-    ("origin_reopened", "Opportunity reopened or won"),
-    ("sequence_archived", "Sequence archived"),
-    ("manual", "Stopped by a user"),
-    ("quotation_confirmed", "Quotation confirmed"),
-    ("quotation_cancelled", "Quotation cancelled"),
-    ("quotation_expired", "Quotation expired"),
-    ("employee_replied", "An employee replied"),
-    ("activity_cancelled", "Awaited activity cancelled"),
-]
+# Who is followed up, on which document, by which sequence (followup_enrollment_guard.py
+# keeps them out of a user's hands too).
+TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 
 
 class FollowupEnrollment(models.Model):
@@ -76,7 +63,8 @@ class FollowupEnrollment(models.Model):
         precompute=True,
         readonly=False,
         index=True,
-        help="Salesperson of the followed-up document (or of the partner).",
+        help="Salesperson of the followed-up document (or of the partner; for a follow-up "
+        "enrolled by hand without either, the user who enrolled).",
     )
     state = fields.Selection(
         vocabulary.selection(vocabulary.ENROLLMENT_STATE_LABELS),
@@ -91,7 +79,9 @@ class FollowupEnrollment(models.Model):
     next_date = fields.Datetime(string="Next Step Due", index=True)
     date_start = fields.Datetime(string="Started", required=True, default=fields.Datetime.now)
     date_stop = fields.Datetime(string="Ended")
-    stop_reason = fields.Selection(STOP_REASONS, tracking=True)
+    stop_reason = fields.Selection(
+        vocabulary.selection(vocabulary.STOP_REASON_LABELS), tracking=True
+    )
     stop_note = fields.Text()
     dispatch_ids = fields.One2many("followup.dispatch", "enrollment_id", string="Steps Log")
     dispatch_count = fields.Integer(compute="_compute_dispatch_count")
@@ -127,9 +117,6 @@ class FollowupEnrollment(models.Model):
                     )
                 )
 
-    # Fields that say who is followed up, on which document, by which sequence.
-    _FOLLOWUP_TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
-
     @api.model_create_multi
     def create(self, vals_list):
         enrollments = super().create(vals_list)
@@ -139,7 +126,7 @@ class FollowupEnrollment(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if not self.env.su and set(vals) & set(self._FOLLOWUP_TARGET_FIELDS):
+        if not self.env.su and set(vals) & set(TARGET_FIELDS):
             self._followup_check_targets()
         return res
 
@@ -232,6 +219,12 @@ class FollowupEnrollment(models.Model):
         origins = {
             model: self.env[model].browse(ids).exists() for model, ids in ids_by_model.items()
         }
+        # Enrolled by hand (enroll(), the Enroll dialog, its background job): without a
+        # salesperson, the follow-up is the enrolling user's, so that "My Follow-ups"
+        # shows it to them.
+        owner = self.env["res.users"]
+        if self.env.context.get("followup_hand_enrollment") and not self.env.user.share:
+            owner = self.env.user
         for enrollment in self:
             user = False
             existing = origins.get(enrollment.origin_model)
@@ -242,7 +235,7 @@ class FollowupEnrollment(models.Model):
                 field = origin._fields.get("user_id")
                 if field and field.comodel_name == "res.users":
                     user = origin.user_id
-            enrollment.user_id = user or enrollment.partner_id.user_id
+            enrollment.user_id = user or enrollment.partner_id.user_id or owner
 
     def _compute_dispatch_count(self):
         counts = dict(

@@ -1,15 +1,10 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class FollowupEnrollment(models.Model):
     """Follow-ups of a person whose e-mail address bounced for good."""
 
     _inherit = "followup.enrollment"
-
-    stop_reason = fields.Selection(
-        selection_add=[("bounced", "E-mail address bounced")],
-        ondelete={"bounced": "set null"},
-    )
 
     @api.model
     def _followup_stop_for_bounced(self, partners):

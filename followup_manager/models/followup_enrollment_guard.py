@@ -1,5 +1,3 @@
-from contextlib import contextmanager
-
 from markupsafe import escape
 
 from odoo import api, fields, models
@@ -7,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from .followup_arguments import check_choice, check_id, check_text
+from .followup_enrollment import TARGET_FIELDS
 
 # Where an enrollment stands in its sequence: moved by the add-on (enroll, the
 # dispatch, a stop) or by a manager, never by hand by a user.
@@ -21,12 +20,13 @@ STEERING_FIELDS = (
     "snooze_reason",
     "waiting_activity_id",
 )
-# Who is followed up, on which document, by which sequence.
-TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 # Values a user creating an enrollment directly may not choose (enroll() never does).
 CHOSEN_ON_CREATE = ("next_date", "date_stop", "stop_reason", "stop_note", *STEERING_FIELDS)
-# Cursor cache key: enroll() is creating the enrollments it checked.
-DOOR_OPEN = "followup_manager.enroll_door_open"
+# enroll() creates the enrollments it has checked with this context key holding
+# DOOR_TOKEN, an object of this module: a caller can put any value under the key (an
+# RPC context is JSON), never this very object, so the mark cannot be forged.
+DOOR_KEY = "followup_enroll_door"
+DOOR_TOKEN = object()
 
 
 class FollowupEnrollment(models.Model):
@@ -50,18 +50,14 @@ class FollowupEnrollment(models.Model):
     _inherit = "followup.enrollment"
 
     @api.model
-    @contextmanager
-    def _followup_door_open(self):
-        """While enroll() creates the enrollments it has checked (filter, sequence,
-        documents), its own values (the first step and its due date) pass. The mark
-        lives on the cursor, for this transaction only: unlike the context, an RPC
-        caller cannot set it."""
-        cache = self.env.cr.cache
-        cache[DOOR_OPEN] = cache.get(DOOR_OPEN, 0) + 1
-        try:
-            yield
-        finally:
-            cache[DOOR_OPEN] -= 1
+    def _followup_door_context(self, is_open=True):
+        """The context under which enroll() creates the enrollments it has checked
+        (filter, sequence, documents): its own values (the first step and its due
+        date) pass (see DOOR_KEY); ``is_open=False`` closes it again on the result."""
+        return {DOOR_KEY: DOOR_TOKEN if is_open else False}
+
+    def _followup_door_is_open(self):
+        return self.env.context.get(DOOR_KEY) is DOOR_TOKEN
 
     def _followup_is_manager(self):
         return self.env.user.has_group("followup_manager.followup_manager_group_manager")
@@ -74,7 +70,7 @@ class FollowupEnrollment(models.Model):
             return super().create(vals_list)
         for vals in vals_list:
             self._followup_check_vals_types(vals)
-        if not self._followup_is_manager() and not self.env.cr.cache.get(DOOR_OPEN):
+        if not self._followup_is_manager() and not self._followup_door_is_open():
             self._followup_check_create_choices(vals_list)
         vals_list = self._followup_first_step_vals(vals_list)
         enrollments = super().create(vals_list)

@@ -13,8 +13,9 @@ records why in the enrollment's chatter.
 
 from markupsafe import Markup, escape
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import get_lang
 
 from ..policy import vocabulary
 from .followup_arguments import check_text
@@ -38,6 +39,30 @@ class FollowupEnrollment(models.Model):
     )
     snoozed_until = fields.Datetime(readonly=True, copy=False)
     snooze_reason = fields.Char(readonly=True, copy=False)
+    state_label = fields.Char(
+        string="Status",
+        compute="_compute_state_label",
+        help="The state, or until when a running follow-up is snoozed.",
+    )
+
+    @api.depends("state", "snoozed_until")
+    @api.depends_context("tz", "lang")
+    def _compute_state_label(self):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        now = fields.Datetime.now()
+        # The date as the web client shows dates: the language's format, to the minute,
+        # in the reader's time zone.
+        lang = get_lang(self.env)
+        date_format = f"{lang.date_format} {lang.time_format.replace(':%S', '')}"
+        for enrollment in self:
+            snoozed = enrollment.snoozed_until
+            if enrollment.state in vocabulary.RUNNING_STATES and snoozed and snoozed > now:
+                enrollment.state_label = self.env._(
+                    "Snoozed until %(date)s",
+                    date=fields.Datetime.context_timestamp(self, snoozed).strftime(date_format),
+                )
+            else:
+                enrollment.state_label = labels.get(enrollment.state, "")
 
     # ------------------------------------------------------------------ pause
 

@@ -103,6 +103,7 @@ class FollowupEnrollment(models.Model):
         for partner in partners:
             withdrawn[partner.id].update(channels)
         if "followup.consent" in self.env:
+            # sudo: as above; the current consents of these partners decide what stops.
             consents = (
                 self.env["followup.consent"]
                 .sudo()

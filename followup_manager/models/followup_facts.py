@@ -182,6 +182,7 @@ class FollowupFacts(models.AbstractModel):
     def _consents(self, partners):
         """{partner id: {channel: (state, legal basis)}} (sudo, see _gather)."""
         consents = defaultdict(dict)
+        # sudo: see _gather (facts feed decisions, never leave as records).
         records = (
             self.env["followup.consent"]
             .sudo()
@@ -244,6 +245,7 @@ class FollowupFacts(models.AbstractModel):
         the largest window any company's cap or any person's frequency can ask
         for: the dispatch decides with the settings of each partner's company."""
         recent = defaultdict(list)
+        # sudo: see _gather; only the cap settings of the partners' companies.
         companies = (
             self.env["res.company"]
             .sudo()
@@ -257,6 +259,7 @@ class FollowupFacts(models.AbstractModel):
         )
         if not window:
             return recent
+        # sudo: see _gather; the contacts of other users' steps count for the cap too.
         for dispatch in (
             self.env["followup.dispatch"]
             .sudo()
@@ -286,6 +289,7 @@ class FollowupFacts(models.AbstractModel):
             return {}
         return {
             partner.id: last
+            # sudo: see _gather; only the date of the last confirmed order is read.
             for partner, last in self.env["sale.order"]
             .sudo()
             ._read_group(

@@ -85,6 +85,7 @@ class FollowupFacts(models.AbstractModel):
         """{partner id: {channel: when the current consent was given}} for calls and
         letters."""
         dates = defaultdict(dict)
+        # sudo: facts for the register's rule (see followup_facts._gather); only dates.
         for consent in (
             self.env["followup.consent"]
             .sudo()
@@ -105,6 +106,7 @@ class FollowupFacts(models.AbstractModel):
         partner ids with a running subscription})``: the contracts that exempt from the
         register, whichever contact of the company or person signed them."""
         commercial = partners.commercial_partner_id
+        # sudo: facts for the register's rule; only dates of orders are read.
         Order = self.env["sale.order"].sudo()
         domain = [("partner_id", "child_of", commercial.ids), ("state", "=", "sale")]
         last_order, running = {}, set()

@@ -188,6 +188,8 @@ class FollowupForecast(models.Model):
         ]
         if not entries:
             return []
+        # sudo: only the due dates of the first step are computed (the partners'
+        # calendars); nothing is written, the forecast user reads only aggregates.
         Enrollment = self.env["followup.enrollment"].sudo()
         # The public holidays read once, from the start on, for every moment below.
         holidays = self.env["res.company"]._followup_holidays(sequence.company_id, start)
@@ -209,6 +211,8 @@ class FollowupForecast(models.Model):
                     strict=True,
                 )
             )
+        # sudo: the simulated enrollment reads the person and the document as the
+        # dispatch does (as superuser); only counts leave the forecast.
         return [
             SimEnrollment(
                 next(ids),
@@ -354,6 +358,8 @@ class FollowupForecast(models.Model):
         history = self._followup_trigger_history(start - timedelta(days=HISTORY_DAYS), start)
         if history:
             partners = self.env["res.partner"].union(*(partner for partner, _o, _a in history))
+            # sudo: which of the past events' people the sequence's filter admits; only
+            # ids are read, counted for an estimate.
             allowed = set(
                 self.env["res.partner"]
                 .sudo()
@@ -383,6 +389,11 @@ class FollowupForecast(models.Model):
                 entries.append((partner, origin, start + timedelta(days=day) + offset))
         return volume, entries
 
+    def _followup_trigger_histories(self):
+        """{trigger: method(since, until, companies) -> [(partner, origin, moment)]} of
+        the triggers whose history has a method of its own; override to add one."""
+        return {}
+
     def _followup_trigger_history(self, since, until):
         """[(partner, origin record, moment)] of the events that fired the sequence's
         trigger between ``since`` and ``until`` (naive UTC). Override for new triggers."""
@@ -390,7 +401,7 @@ class FollowupForecast(models.Model):
         sequence = self.sequence_id
         companies = [sequence.company_id.id, False]
         # The triggers of the touchpoints (followup_forecast_touchpoints.py).
-        history = getattr(self, f"_followup_history_{sequence.trigger}", None)
+        history = self._followup_trigger_histories().get(sequence.trigger)
         if history is not None:
             return history(since, until, companies)
         # sudo: counting past events for an estimate; no record is shown.
@@ -420,6 +431,7 @@ class FollowupForecast(models.Model):
                 domain += [("active", "=", True), ("stage_id.is_won", "=", True)]
             else:
                 domain += [("active", "=", False)]
+            # sudo: past opportunities, counted for an estimate; no lead is shown.
             leads = (
                 self.env["crm.lead"]
                 .sudo()
@@ -428,6 +440,8 @@ class FollowupForecast(models.Model):
             )
             return [(lead.partner_id, lead, lead.date_closed) for lead in leads]
         if sequence.trigger == "partner_inactive":
+            # sudo: contacts become inactive by the system's rule; counted for an
+            # estimate, none is shown.
             partners = (
                 self.env["res.partner"]
                 .sudo()

@@ -15,9 +15,19 @@ class FollowupForecast(models.Model):
     # sudo, in every method: past events are counted for an estimate; no record is
     # shown, only aggregates are stored.
 
+    def _followup_trigger_histories(self):
+        return {
+            **super()._followup_trigger_histories(),
+            "quotation_sent": self._followup_history_quotation_sent,
+            "meeting_done": self._followup_history_meeting_done,
+            "question_received": self._followup_history_question_received,
+            "stage_reached": self._followup_history_stage_reached,
+        }
+
     def _followup_history_quotation_sent(self, since, until, companies):
         """Quotations created in the period and sent since (Odoo keeps no date of the
         send itself: a quotation is usually sent the day it is written)."""
+        # sudo: past quotations of the sequence's companies, counted for an estimate.
         orders = (
             self.env["sale.order"]
             .sudo()
@@ -36,6 +46,7 @@ class FollowupForecast(models.Model):
     def _followup_history_meeting_done(self, since, until, companies):
         """Meetings that ended in the period, one event per external attendee, for the
         organisers of the sequence's company."""
+        # sudo: past meetings, counted for an estimate; no event is shown.
         events = (
             self.env["calendar.event"]
             .sudo()
@@ -57,6 +68,7 @@ class FollowupForecast(models.Model):
     def _followup_history_question_received(self, since, until, companies):
         """Incoming messages of customers in the period: on a sale order any of them,
         on an opportunity only the e-mail it was created from (its first message)."""
+        # sudo: past messages, counted for an estimate; no message is shown.
         Message = self.env["mail.message"].sudo()
         messages = Message.search_fetch(
             [
@@ -81,6 +93,7 @@ class FollowupForecast(models.Model):
         }
         records = {}
         for model, ids in ids_by_model.items():
+            # sudo: only the company of the documents is read, to keep the sequence's.
             found = self.env[model].sudo().with_context(active_test=False).browse(ids).exists()
             found.fetch(["company_id"])
             records[model] = {r.id: r for r in found if r.company_id.id in companies}
@@ -100,6 +113,7 @@ class FollowupForecast(models.Model):
     def _followup_history_stage_reached(self, since, until, companies):
         """Contacts whose stage became the sequence's stage in the period (and are
         still there: the stage's own date is the only trace kept)."""
+        # sudo: past stage changes, counted for an estimate; no contact is shown.
         partners = (
             self.env["res.partner"]
             .sudo()

@@ -11,17 +11,15 @@ from typing import Any
 
 from ..policy import decision as policy_decision
 from ..policy import stepping
+from ..policy.vocabulary import DEFERRED, DISPATCH_STATES, DONE, FAILED, SUPPRESSED
 
-# States of an outcome. The first four are also followup.dispatch.state.
+# States of an outcome: followup.dispatch.state's (DONE, DEFERRED, SUPPRESSED, FAILED,
+# from the vocabulary), and these, which are never logged.
 PENDING = "pending"  # claimed, not decided yet
-DONE = "done"
-DEFERRED = "deferred"
-SUPPRESSED = "suppressed"
-FAILED = "failed"
 FINISHED = "finished"  # no step left to run: nothing is logged, the enrollment ends
 ALREADY_DONE = "already_done"  # carried out before (the enrollment was moved back)
 
-LOG_STATES = (DONE, DEFERRED, SUPPRESSED, FAILED)
+LOG_STATES = DISPATCH_STATES
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

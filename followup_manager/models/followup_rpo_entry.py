@@ -69,6 +69,8 @@ class FollowupRpoEntry(models.Model):
         targets = set(targets)
         if not targets:
             return {}
+        # sudo: the register's answers are read for decisions only (the policy's
+        # facts); nothing is returned to the user as records.
         entries = self.sudo().search_fetch(
             [("value", "in", list({value for _kind, value in targets}))],
             ["kind", "value", "state", "date", "registered_since"],
@@ -90,6 +92,7 @@ class FollowupRpoEntry(models.Model):
         Written as superuser: nobody may write the register's answers but an import;
         callers check that the user may import (create ``followup.rpo.import``).
         """
+        # sudo: see the docstring; the callers checked the user may import.
         return self.sudo()._followup_record_su(rows, answer_date, rpo_import)
 
     @api.model

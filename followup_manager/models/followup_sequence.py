@@ -280,6 +280,18 @@ class FollowupSequence(models.Model):
         "trigger_stage",
     )
 
+    @api.model
+    def default_get(self, fields_list):
+        """In the sequences' screens (context key ``followup_choose_purpose``), a new
+        sequence starts without a purpose: marketing or service is the manager's choice,
+        not a silent default. Creating over RPC keeps the field's default."""
+        defaults = super().default_get(fields_list)
+        if self.env.context.get("followup_choose_purpose") and not self.env.context.get(
+            "default_purpose"
+        ):
+            defaults.pop("purpose", None)
+        return defaults
+
     @api.model_create_multi
     def create(self, vals_list):
         check_integer_vals(self, vals_list, ("sequence",))

@@ -45,7 +45,8 @@ class FollowupSequence(models.Model):
             targets = [(pid, origin_model, origin.id) for pid in partner_ids]
         else:
             targets = [(pid, "res.partner", pid) for pid in partner_ids]
-        return self._followup_enroll(targets).ids
+        # Enrolled by hand: the caller owns what has no salesperson.
+        return self.with_context(followup_hand_enrollment=True)._followup_enroll(targets).ids
 
     def _followup_check_enrollable(self, targets):
         """Raise unless ``targets`` [(partner id, origin model, origin id)] may enter
@@ -95,13 +96,14 @@ class FollowupSequence(models.Model):
         # Without the caller's default_* keys: an enrollment is not what the screen or
         # the mail gateway that triggered it was creating (crm.lead.message_new sets
         # default_user_id=False, which would blank the salesperson).
-        with Enrollment._followup_door_open():
-            enrollments = Enrollment.with_context(
-                clean_context(self.env.context),
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-            ).create(vals_list)
+        enrollments = Enrollment.with_context(
+            clean_context(self.env.context),
+            **Enrollment._followup_door_context(),
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+        ).create(vals_list)
+        enrollments = enrollments.with_context(**Enrollment._followup_door_context(False))
         enrollments._followup_log_on_origins("started")
         enrollments._followup_wake_dispatch()
         return enrollments.with_env(self.env)

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.tools import SQL
 
+from .tools import readable_query
+
 
 class FollowupSequence(models.Model):
     """Insight: how a sequence performs (contacted, replied, ordered, opted out) and
@@ -66,11 +68,20 @@ class FollowupSequence(models.Model):
     def _followup_performance(self):
         """{sequence id: (enrolled, contacted, replied, converted, orders)}, in ONE query.
 
-        Aggregates only, over the enrollments of sequences the user can read; the
-        messages and orders are counted, never returned."""
+        Aggregates only; the enrollments, steps done and orders come from ``_search``,
+        so the user's record rules (companies, a salesperson's own orders) apply: a
+        user counts what they may read. Replies are counted on the documents of those
+        enrollments (a document nobody may read is never an origin, see
+        ``followup.enrollment._followup_check_targets``); messages are counted, never
+        returned."""
         sequences = self.filtered("id")
         if not sequences:
             return {}
+        enrollments = readable_query(
+            self.env, "followup.enrollment", [("sequence_id", "in", sequences.ids)]
+        )
+        done = readable_query(self.env, "followup.dispatch", [("state", "=", "done")])
+        orders = readable_query(self.env, "sale.order", [("state", "=", "sale")])
         for model in (
             "followup.dispatch",
             "followup.enrollment",
@@ -86,17 +97,17 @@ class FollowupSequence(models.Model):
                     SELECT e.id, e.sequence_id, e.origin_model, e.origin_id, e.date_start,
                            p.commercial_partner_id AS commercial_id,
                            (SELECT min(d.create_date) FROM followup_dispatch d
-                             WHERE d.enrollment_id = e.id AND d.state = 'done') AS first_done
+                             WHERE d.enrollment_id = e.id AND d.id IN %(done)s) AS first_done
                       FROM followup_enrollment e
                       JOIN res_partner p ON p.id = e.partner_id
-                     WHERE e.sequence_id = ANY(%(ids)s)
+                     WHERE e.id IN %(enrollments)s
                 ),
                 ordered AS (
                     SELECT DISTINCT e.sequence_id, e.id AS enrollment_id, o.id AS order_id
                       FROM enrollment e
                       JOIN res_partner buyer ON buyer.commercial_partner_id = e.commercial_id
                       JOIN sale_order o ON o.partner_id = buyer.id
-                     WHERE o.state = 'sale' AND o.date_order > e.date_start
+                     WHERE o.id IN %(orders)s AND o.date_order > e.date_start
                        AND NOT (e.origin_model = 'sale.order' AND o.id = e.origin_id)
                 )
                 SELECT e.sequence_id,
@@ -118,7 +129,9 @@ class FollowupSequence(models.Model):
                   FROM enrollment e
                  GROUP BY e.sequence_id
                 """,
-                ids=sequences.ids,
+                enrollments=enrollments.subselect(),
+                done=done.subselect(),
+                orders=orders.subselect(),
             )
         )
         return {sequence_id: tuple(values) for sequence_id, *values in rows}

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..policy import register as policy_register
+from .tools import activity_vals
 
 
 class FollowupSequence(models.Model):
@@ -118,14 +119,12 @@ class FollowupSequence(models.Model):
 
     def _followup_rpo_activity_vals(self, activity_type, user, count, today):
         self.ensure_one()
-        return {
-            "res_model_id": self.env["ir.model"]._get_id(self._name),
-            "res_id": self.id,
-            "activity_type_id": activity_type.id,
-            "user_id": user.id,
-            "date_deadline": today,
-            "summary": self.env._("Check the opt-out register"),
-            "note": self.env._(
+        return activity_vals(
+            self,
+            user,
+            activity_type,
+            self.env._("Check the opt-out register"),
+            self.env._(
                 "%(count)s contact(s) of this sequence have no answer of the Registro "
                 "Pubblico delle Opposizioni, or one about to be older than %(days)s days. "
                 "Export the audience (Check the Register), have it checked and import "
@@ -133,4 +132,5 @@ class FollowupSequence(models.Model):
                 count=count,
                 days=self.company_id.followup_rpo_days,
             ),
-        }
+            due=today,
+        )

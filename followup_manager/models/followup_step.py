@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..policy import vocabulary
-from .tools import check_integer_vals, int_param
+from .tools import check_integer_vals, int_param, readable_query
 
 # The channel each action reaches the person on, when it is not the user's choice.
 ACTION_CHANNELS = {"email": "email", "sms": "sms"}
@@ -121,12 +121,14 @@ class FollowupStep(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_integer_vals(self, vals_list, ("delay", "sequence"))
+        vals_list = [self._followup_clean_condition(vals) for vals in vals_list]
         if any(vals.get("server_action_id") for vals in vals_list):
             self._followup_check_server_action_rights()
         return super().create(vals_list)
 
     def write(self, vals):
         check_integer_vals(self, [vals], ("delay", "sequence"))
+        vals = self._followup_clean_condition(vals)
         if vals.get("server_action_id") and any(
             step.server_action_id.id != vals["server_action_id"] for step in self
         ):
@@ -305,11 +307,6 @@ class FollowupStep(models.Model):
         steps = self.sequence_id.step_ids
         return steps[list(steps).index(self) :] if self in steps else self
 
-    def _followup_next_step(self):
-        """The step after this one in its sequence, or an empty recordset."""
-        self.ensure_one()
-        return self._followup_remaining_steps()[1:2]
-
     # --- Insight: how each step performs (issue 7: forecast and reporting) ------
     # Read from the dispatch log: done steps, replies of the person on the
     # followed-up thread after the step (until the next step was done), and
@@ -359,12 +356,25 @@ class FollowupStep(models.Model):
     def _followup_performance(self):
         """{step id: (done, contacts, replied, opt-outs)} for these steps, in ONE query.
 
-        Aggregates only, over the dispatch log of the steps' sequences (which the user
-        can read); the messages and consent events are counted, never returned.
+        Aggregates only; the log rows and the consent events come from ``_search``, so
+        the user's record rules (companies) apply: a user counts what they may read.
+        Replies are counted on the followed-up documents of those rows; messages and
+        consent events are counted, never returned.
         (Longer than a screen: one SQL statement, kept whole so that it reads as one.)"""
         steps = self.filtered("id")
         if not steps:
             return {}
+        done = readable_query(
+            self.env,
+            "followup.dispatch",
+            [("state", "=", "done"), ("sequence_id", "in", steps.sequence_id.ids)],
+        )
+        contacts = readable_query(
+            self.env, "followup.dispatch", [("state", "=", "done"), ("channel", "!=", "none")]
+        )
+        withdrawals = readable_query(
+            self.env, "followup.consent.event", [("state", "=", "withdrawn")]
+        )
         for model in (
             "followup.dispatch",
             "followup.enrollment",
@@ -384,7 +394,7 @@ class FollowupStep(models.Model):
                                ORDER BY d.create_date, d.id
                            ) AS next_done
                       FROM followup_dispatch d
-                     WHERE d.state = 'done' AND d.sequence_id = ANY(%(sequence_ids)s)
+                     WHERE d.id IN %(done)s
                 ),
                 replied AS (
                     SELECT done.id
@@ -410,10 +420,10 @@ class FollowupStep(models.Model):
                       FROM followup_consent_event ev
                       JOIN followup_dispatch last
                         ON last.partner_id = ev.partner_id
-                       AND last.state = 'done' AND last.channel != 'none'
+                       AND last.id IN %(contacts)s
                        AND last.create_date <= ev.create_date
                        AND last.create_date > ev.create_date - make_interval(days => %(days)s)
-                     WHERE ev.state = 'withdrawn'
+                     WHERE ev.id IN %(withdrawals)s
                        AND ev.partner_id IN (
                            SELECT partner_id FROM done WHERE step_id = ANY(%(step_ids)s)
                        )
@@ -428,7 +438,9 @@ class FollowupStep(models.Model):
                  WHERE done.step_id = ANY(%(step_ids)s)
                  GROUP BY done.step_id
                 """,
-                sequence_ids=steps.sequence_id.ids,
+                done=done.subselect(),
+                contacts=contacts.subselect(),
+                withdrawals=withdrawals.subselect(),
                 step_ids=steps.ids,
                 days=self._followup_optout_window_days(),
             )

@@ -20,6 +20,16 @@ class FollowupStep(models.Model):
         "not match it, the step is skipped and the next one is planned.",
     )
 
+    @api.model
+    def _followup_clean_condition(self, vals):
+        """``vals`` with an empty condition (``[]``, what the filter editor leaves once
+        its last rule is removed) stored as no condition: the step always goes, and the
+        dispatch and the forecast do not treat it as conditional."""
+        condition = vals.get("condition_domain")
+        if isinstance(condition, str) and condition.replace(" ", "") in ("", "[]"):
+            return dict(vals, condition_domain=False)
+        return vals
+
     def _followup_condition_model(self):
         """The model the condition filters: the sequence's followed-up model."""
         self.ensure_one()

@@ -15,7 +15,7 @@ that the link is not valid, and nothing changes), as a confirmation link rendere
 its request mail already does (res_partner_links.py).
 """
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..policy import decision as policy_decision
@@ -97,7 +97,8 @@ class FollowupStep(models.Model):
     def _followup_preview_sample(self):
         """(person, document) of the sequence's latest follow-up the user can read,
         whose person the user can read too (an enrollment may outlive its person's move
-        to a company the user has no access to)."""
+        to a company the user has no access to); the user's own contact (and their
+        latest document) when there is none, as Odoo's mass mailing renders a test."""
         readable_partners = self.env["res.partner"].with_context(active_test=False)._search([])
         enrollment = self.env["followup.enrollment"].search(
             [("sequence_id", "=", self.sequence_id.id), ("partner_id", "in", readable_partners)],
@@ -105,13 +106,8 @@ class FollowupStep(models.Model):
             limit=1,
         )
         if not enrollment:
-            raise UserError(
-                self.env._(
-                    "Choose the contact to render the step “%(step)s” for: its sequence has "
-                    "not followed anybody up yet.",
-                    step=self.name,
-                )
-            )
+            partner = self.env.user.partner_id
+            return partner, self._followup_preview_sample_document(partner)
         partner, origin = enrollment.partner_id, enrollment.origin
         if not origin or not origin.has_access("read"):
             origin = self._followup_preview_sample_document(partner)
@@ -181,11 +177,31 @@ class FollowupStep(models.Model):
                 step.sequence_id.purpose or "service",
             )
         )
+        # sudo: as above (the dispatch's own reading of who owns the step and how
+        # the channel renders it); nothing is written.
         outcome = outcome.replace(
             user=self.env["followup.dispatcher"].sudo()._followup_responsible(outcome)
         )
         parts = self.env[f"followup.channel.{outcome.action}"].sudo()._followup_preview(outcome)
         return {**self._followup_inert_links(partner, parts), "action": outcome.action}
+
+    def _followup_preview_verdict(self, partner):
+        """(allowed, sentence): would ``partner`` get this step if it fell due now, by
+        the rules of the dispatch (consent for the sequence's purpose, opt-outs,
+        address, cap, hours), on the channel it tries first? The sentence is the
+        why-log's, in the user's language."""
+        self.ensure_one()
+        channel = self._followup_preview_channel(partner)
+        now = fields.Datetime.now()
+        partner._followup_check_consent_access()
+        facts = partner._followup_facts(now)[partner.id]
+        # sudo: the sequence's company's contact settings, read as followup_check reads
+        # them; only the verdict is shown.
+        settings = partner.sudo()._followup_settings(self.sequence_id.company_id)[partner.id]
+        decision = policy_decision.check(
+            channel, facts, settings, now, purpose=self.sequence_id.purpose or "service"
+        )
+        return decision.allowed, partner._followup_check_sentence(partner, channel, decision)
 
     def _followup_preview_channel(self, partner):
         """The channel the step tries first for ``partner``: for a step that lets the

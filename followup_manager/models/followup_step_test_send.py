@@ -13,6 +13,7 @@ stop a follow-up as a reply would.
 
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import email_normalize
 
 # Marks a test e-mail for mail filters and for whoever reads its headers.
 TEST_HEADER = "X-Followup-Test"
@@ -34,11 +35,20 @@ class FollowupStep(models.Model):
             document of the sequence's model)
         :return: True
         """
+        self._followup_send_test(partner_id, origin_model, origin_id)
+        return True
+
+    def _followup_send_test(
+        self, partner_id=False, origin_model=False, origin_id=False, email_to=False
+    ):
+        """Send this step as a test (see :meth:`action_send_test`); an e-mail step to
+        ``email_to`` when given (the preview dialog's typed address), else to the
+        current user. Returns the rendered parts (the preview's)."""
         step = self._followup_preview_step()
         partner, origin = step._followup_preview_target(partner_id, origin_model, origin_id)
         parts = step._followup_preview_parts(partner, origin)
         if parts["action"] == "email":
-            step._followup_send_test_email(parts)
+            step._followup_send_test_email(parts, email_to)
         elif parts["action"] == "sms":
             step._followup_send_test_sms(parts)
         else:
@@ -51,17 +61,17 @@ class FollowupStep(models.Model):
                     action=labels[parts["action"]],
                 )
             )
-        return True
+        return parts
 
     def _followup_test_mark(self, text):
         """The subject of a test e-mail, the text of a test text message: the real one,
         marked. Override to mark it otherwise."""
         return self.env._("[Test] %(subject)s", subject=text)
 
-    def _followup_test_mail_vals(self, parts):
+    def _followup_test_mail_vals(self, parts, email_to=False):
         """The test e-mail of ``parts`` (a preview of this e-mail step): what the person
-        would get (sender, body and footer, unsubscribe headers, attachments), to the
-        current user, marked as a test."""
+        would get (sender, body and footer, unsubscribe headers, attachments), to
+        ``email_to`` (default: the current user), marked as a test."""
         user = self.env.user
         headers = dict(parts["headers"], **{TEST_HEADER: "yes"})
         headers.pop("References", None)
@@ -69,7 +79,7 @@ class FollowupStep(models.Model):
             "subject": self._followup_test_mark(parts["subject"]),
             "email_from": parts["email_from"],
             "reply_to": user.email_formatted,
-            "email_to": user.email_formatted,
+            "email_to": email_to or user.email_formatted,
             "body_html": parts["body_html"],
             "headers": repr(headers),
             # Attached to the e-mail's own message: deleted with it.
@@ -81,23 +91,75 @@ class FollowupStep(models.Model):
             "auto_delete": False,
         }
 
-    def _followup_send_test_email(self, parts):
-        if not self.env.user.email:
+    def _followup_test_address(self, email_to):
+        """The addresses typed for a test, normalised ("a@x.com, b@y.com"); refuses an
+        empty or invalid one with a sentence saying which."""
+        addresses = [address.strip() for address in (email_to or "").split(",") if address.strip()]
+        if not addresses:
+            raise UserError(self.env._("Type the e-mail address the test goes to."))
+        normalized = []
+        for address in addresses:
+            email = email_normalize(address)
+            if not email:
+                raise UserError(
+                    self.env._(
+                        "“%(address)s” is not a valid e-mail address: correct it to send "
+                        "the test.",
+                        address=address,
+                    )
+                )
+            normalized.append(email)
+        return ", ".join(normalized)
+
+    def _followup_send_test_email(self, parts, email_to=False):
+        if email_to:
+            email_to = self._followup_test_address(email_to)
+        elif not self.env.user.email:
             raise UserError(
                 self.env._("Add an e-mail address to your preferences to receive a test.")
             )
-        # sudo: mail.mail is technical; the e-mail goes to the current user only, and
-        # is deleted once sent.
-        mail = self.env["mail.mail"].sudo().create(self._followup_test_mail_vals(parts))
+        # sudo: mail.mail is technical; the e-mail goes to the current user, or to the
+        # address a follow-up user typed in the preview (as a mass mailing test does),
+        # and is deleted once sent.
+        mail = self.env["mail.mail"].sudo().create(self._followup_test_mail_vals(parts, email_to))
         mail.send(raise_exception=False)
         if mail.state == "exception":
             raise UserError(
                 self.env._(
                     "The test e-mail could not be sent: %(reason)s",
-                    reason=mail.failure_reason or mail.failure_type,
+                    reason=self._followup_mail_failure_sentence(mail),
                 )
             )
         mail.unlink()
+
+    def _followup_mail_failure_sentence(self, mail):
+        """Why ``mail`` was not sent, in plain words rather than the mail server's raw
+        answer ("[Errno 111] Connection refused"). Override to explain more cases."""
+        reason = (mail.failure_reason or "").lower()
+        if mail.failure_type == "mail_smtp" or any(
+            word in reason for word in ("connection refused", "timed out", "unable to connect")
+        ):
+            return self.env._(
+                "the outgoing mail server cannot be reached. Check its address, port and "
+                "login in Settings > Technical > Outgoing Mail Servers (or ask your "
+                "administrator), then try again."
+            )
+        if any(word in reason for word in ("authentication", "535", "login")):
+            return self.env._(
+                "the outgoing mail server refused the login. Check the user name and "
+                "password of the outgoing mail server in Settings."
+            )
+        if mail.failure_type in ("mail_email_invalid", "mail_email_missing"):
+            return self.env._("the recipient's address is missing or not valid.")
+        if mail.failure_type in ("mail_from_invalid", "mail_from_missing"):
+            return self.env._(
+                "the sender's address is missing or not valid: check the template's "
+                "“From” and your company's e-mail."
+            )
+        return self.env._(
+            "the outgoing mail server refused it (%(reason)s).",
+            reason=mail.failure_reason or mail.failure_type,
+        )
 
     def _followup_send_test_sms(self, parts):
         partner = self.env.user.partner_id

@@ -6,7 +6,7 @@ turns it into RFC 2047 encoded-words (``=?utf-8?q?=3Chttps=3A//...?=``). RFC 236
 RFC 8058 do not allow encoded-words there, and mailbox providers do not decode them:
 the one-click unsubscribe silently stops working. RFC 5322 allows lines of up to 998
 characters, and Odoo already keeps its identification headers (``Message-Id``,
-``References``) whole for the same reason (``IdentificationFieldsNoFoldPolicy``).
+``References``) whole for the same reason (its SMTP policy, ``email.policy.SMTP``).
 
 Why a policy of our own on the messages that carry the headers, rather than adding
 names to Odoo's ``RFC5322_IDENTIFICATION_HEADERS`` set at import time: that set is
@@ -14,27 +14,32 @@ global to the server process, so it would change the e-mails of every database t
 server hosts, with or without this add-on, and its name says what it is for
 (identification fields). Here the change is made by ``ir.mail_server`` of the
 databases that install the add-on, on the messages that carry an unsubscribe header,
-and it reuses Odoo's class, so everything Odoo keeps whole stays whole.
+and every other header is folded by Odoo's own policy, so everything Odoo keeps whole
+stays whole. Only the public methods of ``email.policy.Policy`` (``fold``,
+``fold_binary``) are used, no class or name private to Odoo.
 """
 
 import email.policy
 
 from odoo import api, models
 
-from odoo.addons.base.models.ir_mail_server import IdentificationFieldsNoFoldPolicy
-
 # Headers whose value is a list of <URI>s (RFC 2369) or a fixed keyword (RFC 8058).
 NO_FOLD_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
 _NO_FOLD = email.policy.SMTP.clone(max_line_length=None)
 
 
-class FollowupNoFoldPolicy(IdentificationFieldsNoFoldPolicy):
-    """Odoo's SMTP policy, with the unsubscribe headers never folded either."""
+class FollowupNoFoldPolicy(email.policy.EmailPolicy):
+    """Odoo's SMTP policy (``email.policy.SMTP``, as Odoo sets it), with the
+    unsubscribe headers never folded."""
 
-    def _fold(self, name, value, *args, **kwargs):
-        if name.lower() in NO_FOLD_HEADERS:
-            return _NO_FOLD._fold(name, value, *args, **kwargs)
-        return super()._fold(name, value, *args, **kwargs)
+    def _policy_for(self, name):
+        return _NO_FOLD if name.lower() in NO_FOLD_HEADERS else email.policy.SMTP
+
+    def fold(self, name, value):
+        return self._policy_for(name).fold(name, value)
+
+    def fold_binary(self, name, value):
+        return self._policy_for(name).fold_binary(name, value)
 
 
 FOLLOWUP_SMTP_POLICY = FollowupNoFoldPolicy(linesep=email.policy.SMTP.linesep)

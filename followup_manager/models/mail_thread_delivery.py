@@ -8,6 +8,8 @@ means for the partner's address is ``res_partner_bounce.py``'s concern."""
 from odoo import api, models
 from odoo.tools import html2plaintext
 
+from ..policy import bounce
+
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
@@ -25,8 +27,18 @@ class MailThread(models.AbstractModel):
         if not dispatches:
             return
         if status is not None and not status.failed:
-            return  # a "delayed" notice, not a bounce
-        fact = ("bounced", "mail_bounce", self._followup_bounce_reason(status, message_dict))
+            return  # a delay notice, not a bounce
+        reason = self._followup_bounce_reason(status, message_dict)
+        if status is not None and status.what == bounce.SENDER:
+            # The receiving server refused the sender (spam, policy, authentication):
+            # the address is fine, the salesperson must know why nothing arrived.
+            fact = (
+                "bounced",
+                "mail_spam",
+                self.env._("refused because of the sender: %(reason)s", reason=reason),
+            )
+        else:
+            fact = ("bounced", "mail_bounce", reason)
         self.env["followup.delivery"]._followup_learn(
             dict.fromkeys((dispatch.id for dispatch in dispatches.values()), fact)
         )

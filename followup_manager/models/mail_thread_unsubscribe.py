@@ -78,6 +78,8 @@ class MailThread(models.AbstractModel):
                 message_dict.get("email_from"),
             )
             return partner.browse()
+        # sudo: the gateway (no user) reads the current e-mail consent of the partner
+        # whose signed link was checked above.
         consent = (
             self.env["followup.consent"]
             .sudo()

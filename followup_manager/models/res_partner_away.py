@@ -34,6 +34,8 @@ class ResPartner(models.Model):
         company's ``followup_away_days`` after it. A later answer replaces an
         earlier one."""
         received = received or fields.Datetime.now()
+        # sudo: an automatic reply received by the gateway; only the partner's own
+        # away date is written, from their language and zone.
         for partner in self.sudo():
             tz = partner.followup_tz or "UTC"
             received_local = calendar.to_local(received, tz).date()

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import email_normalize
 
 from ..policy import bounce
-from .tools import FOLLOWUP_READERS, int_param
+from .tools import FOLLOWUP_READERS, activity_vals, int_param
 
 # Context keys set by mail.thread._routing_handle_bounce (mail_thread_bounce.py) for
 # the partners Odoo counts the bounce on: what the delivery report said, and the
@@ -19,6 +19,7 @@ BOUNCE_FIELDS = (
     "followup_email_bounce_info",
     "followup_email_retry_after",
     "followup_email_bounce_message_id",
+    "followup_email_soft_since",
 )
 
 
@@ -68,6 +69,14 @@ class ResPartner(models.Model):
         ondelete="set null",
         groups=FOLLOWUP_READERS,
         help="The message whose e-mail bounced last, when the report named it.",
+    )
+    followup_email_soft_since = fields.Datetime(
+        string="Failing Since",
+        readonly=True,
+        copy=False,
+        groups=FOLLOWUP_READERS,
+        help="The first of the temporary failures (full mailbox...) since the address "
+        "last worked: repeated failures spread over days make it unusable.",
     )
     followup_email_state = fields.Selection(
         [("ok", "Usable"), ("soft", "Bounced temporarily"), ("bounced", "Bounced")],
@@ -165,6 +174,13 @@ class ResPartner(models.Model):
         ``followup_manager.soft_bounce_hours``, default 24)."""
         return int_param(self.env, "followup_manager.soft_bounce_hours", 24, minimum=1)
 
+    @api.model
+    def _followup_bounce_spread_days(self):
+        """Days the temporary failures of an address must span before they make it
+        unusable (system parameter ``followup_manager.bounce_spread_days``, default
+        7: Odoo's mass mailing wants a week between the first and the last bounce)."""
+        return int_param(self.env, "followup_manager.bounce_spread_days", 7)
+
     def _followup_receive_bounce(self, status, message_id=False):
         """Record a bounce of these partners' address (Odoo counted it already).
 
@@ -175,9 +191,13 @@ class ResPartner(models.Model):
         now = fields.Datetime.now()
         limit = self._followup_bounce_limit()
         info = status.summary if status else False
+        spread_after = timedelta(days=self._followup_bounce_spread_days())
         hard, soft = self.browse(), self.browse()
         for partner in self:
-            kind = bounce.bounce_kind(status, partner.message_bounce, limit)
+            # sudo: the gateway's user reads what it recorded before.
+            since = partner.sudo().followup_email_soft_since
+            spread = bool(since) and now - since >= spread_after
+            kind = bounce.bounce_kind(status, partner.message_bounce, limit, spread)
             if kind == bounce.HARD:
                 hard |= partner
             elif kind == bounce.SOFT:
@@ -191,6 +211,9 @@ class ResPartner(models.Model):
         if soft:
             retry = now + timedelta(hours=self._followup_soft_bounce_hours())
             soft.sudo().write(dict(values, followup_email_retry_after=retry))
+            soft.sudo().filtered(lambda partner: not partner.followup_email_soft_since).write(
+                {"followup_email_soft_since": now}
+            )
         newly = hard.filtered(lambda partner: not partner.followup_email_bounced_date)
         if hard:
             hard.sudo().write(
@@ -201,6 +224,7 @@ class ResPartner(models.Model):
         return hard, soft
 
     def _followup_clear_bounce(self):
+        # sudo: only whether the address bounced is read, to clear it (as below).
         bounced = self.filtered(
             lambda partner: (
                 partner.sudo().followup_email_bounced_date
@@ -249,7 +273,6 @@ class ResPartner(models.Model):
         )
         already = set(open_types.mapped("res_id"))
         vals_list = []
-        model_id = self.env["ir.model"]._get_id("res.partner")
         for partner in partners:
             enrollments = followed.filtered(lambda e, p=partner: e.partner_id == p)
             if not enrollments or partner.id in already:
@@ -257,22 +280,23 @@ class ResPartner(models.Model):
             user = partner.user_id or enrollments.user_id[:1]
             if not user:
                 continue
-            vals_list.append(partner._followup_bounce_activity_vals(activity_type, user, model_id))
+            vals_list.append(partner._followup_bounce_activity_vals(activity_type, user))
+        # sudo: the to-do is the system's reaction to a mail server's report; the
+        # assignee is the partner's salesperson, whoever handles the bounce.
         return self.env["mail.activity"].sudo().create(vals_list)
 
-    def _followup_bounce_activity_vals(self, activity_type, user, model_id):
+    def _followup_bounce_activity_vals(self, activity_type, user):
         """The values of the "check the address" activity of this partner for ``user``,
         written in the user's language."""
         self.ensure_one()
         lang = user.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
-        return {
-            "res_model_id": model_id,
-            "res_id": self.id,
-            "activity_type_id": activity_type.id,
-            "user_id": user.id,
-            "summary": env._("E-mail address bounced: check it"),
-            "note": Markup("<p>%s</p>")
+        return activity_vals(
+            self,
+            user,
+            activity_type,
+            env._("E-mail address bounced: check it"),
+            Markup("<p>%s</p>")
             % env._(
                 "The e-mail address %(email)s of %(partner)s bounced on %(date)s: "
                 "%(info)s. Follow-ups no longer write to it; correct the address "
@@ -282,4 +306,4 @@ class ResPartner(models.Model):
                 date=fields.Datetime.to_string(self.followup_email_bounced_date)[:16],
                 info=self.followup_email_bounce_info or env._("no explanation from the server"),
             ),
-        }
+        )

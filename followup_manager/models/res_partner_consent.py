@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..policy import decision as policy_decision
-from .followup_consent import ONLINE_SOURCES, SYSTEM_SOURCES
+from ..policy import vocabulary
 from .followup_facts import FOLLOWUP_FACT_FIELDS
 from .tools import FOLLOWUP_READERS
 
@@ -194,13 +194,13 @@ class ResPartner(models.Model):
         """Raise unless the caller may claim this source: users and RPC clients
         record their own act (what the person told them, an import...), under a
         source of their own, and the event names them. A source saying the person
-        acted online themselves (ONLINE_SOURCES), with their address and browser, is
-        recorded only by the public pages, after checking the person's signed link;
-        the add-on's own sources (SYSTEM_SOURCES) only by the add-on. Neither runs
-        as a user: RPC never runs as superuser."""
+        acted online themselves (``ONLINE_CONSENT_SOURCES``), with their address
+        and browser, is recorded only by the public pages, after checking the
+        person's signed link; the add-on's own sources (``SYSTEM_CONSENT_SOURCES``)
+        only by the add-on. Neither runs as a user: RPC never runs as superuser."""
         if self.env.su:
             return
-        if isinstance(source, str) and source in ONLINE_SOURCES:
+        if isinstance(source, str) and source in vocabulary.ONLINE_CONSENT_SOURCES:
             raise UserError(
                 self.env._(
                     "The source %(key)s says that the person acted themselves, online, "
@@ -211,7 +211,7 @@ class ResPartner(models.Model):
                     key=source,
                 )
             )
-        if isinstance(source, str) and source in SYSTEM_SOURCES:
+        if isinstance(source, str) and source in vocabulary.SYSTEM_CONSENT_SOURCES:
             raise UserError(
                 self.env._(
                     "The source %(key)s is recorded by the add-on itself when it "
@@ -271,6 +271,8 @@ class ResPartner(models.Model):
         :param proof: callable(partner) -> the text kept as proof;
         :param dict origins: {partner id: the blacklist record}.
         """
+        # sudo: mirroring a blacklist entry Odoo already made; archived partners
+        # withdraw too, and only their consents are written, through _record.
         partners = self.sudo().with_context(active_test=False)
         withdrawn = {
             (consent.partner_id.id, consent.channel)
@@ -301,6 +303,8 @@ class ResPartner(models.Model):
         """The partners a confirmed order may give an e-mail soft opt-in: a usable
         address, no objection (withdrawn consent, refused channel, blacklisted) and
         no stronger e-mail consent already (granted, or a soft opt-in on record)."""
+        # sudo: a confirmed order gives the soft opt-in whoever confirms it; only
+        # addresses and refusals are read.
         partners = (
             self.sudo()
             .with_context(active_test=False)
@@ -364,6 +368,8 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Unknown channel: %(channel)s", channel=repr(channel)[:80]))
         now = fields.Datetime.now()
         facts = self._followup_facts(now)
+        # sudo: the company's settings are read for the answer; callers checked
+        # consent access above.
         settings = self.sudo()._followup_settings()
         results = []
         for partner in self:

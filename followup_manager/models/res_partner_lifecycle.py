@@ -196,6 +196,8 @@ class ResPartner(models.Model):
             # A new fact ended a manual stage without changing it: the facts rule again.
             released._followup_write_families(families, {"lifecycle_stage_manual": False})
         changed = self.browse([partner.id for partner in targets])
+        # sudo: the stages follow from facts the user did not choose (orders,
+        # opportunities of the whole family); the stage fields are not theirs to write.
         changed.sudo()._followup_apply_lifecycle(targets, families, log=log, fire=fire)
         return changed
 
@@ -317,18 +319,22 @@ class ResPartner(models.Model):
 
     def _followup_log_lifecycle_batch(self, before, reasons):
         messages = self._message_log_batch({partner.id: reasons[partner.id] for partner in self})
-        col_info = self.fields_get(
-            ["lifecycle_stage"], attributes=("string", "type", "selection")
-        )["lifecycle_stage"]
+        tracked = self.fields_get(["lifecycle_stage"], attributes=("string", "type", "selection"))
+        # sudo: tracking values are written by the system only (as mail.thread does
+        # for tracked fields); they record the change just made.
         Tracking = self.env["mail.tracking.value"].sudo()
         tracking_vals = []
         for partner, message in zip(self, messages, strict=True):
             if before[partner.id] == partner.lifecycle_stage:
                 continue
-            vals = Tracking._create_tracking_values(
-                before[partner.id], partner.lifecycle_stage, "lifecycle_stage", col_info, partner
+            # The values mail.thread's tracking would create (_mail_track, the
+            # per-model tracking hook), attached to the batch's notes.
+            _changes, commands = partner._mail_track(
+                tracked, {"lifecycle_stage": before[partner.id]}
             )
-            tracking_vals.append(dict(vals, mail_message_id=message.id))
+            tracking_vals += [
+                dict(vals, mail_message_id=message.id) for _command, _id, vals in commands
+            ]
         # sudo: tracking values are system records (no access for users), created
         # here exactly as mail.thread's own tracking creates them.
         Tracking.create(tracking_vals)

@@ -55,6 +55,8 @@ class ResPartner(models.Model):
         """
         owner = {member: cp for cp, ids in families.items() for member in ids}
         member_ids = list(owner)
+        # sudo: the stage follows the family's orders, whoever may read them; only
+        # counts and dates are read.
         Order = self.env["sale.order"].sudo()
         order_domain = [("state", "=", "sale"), ("partner_id", "in", member_ids)]
         orders, last_order = defaultdict(int), {}
@@ -91,6 +93,7 @@ class ResPartner(models.Model):
             if cp not in found or date > found[cp][1]:
                 found[cp] = (reason, date)
 
+        # sudo: as above, for opportunities; only dates are read.
         for partner, created in (
             self.env["crm.lead"]
             .sudo()

@@ -2,6 +2,8 @@ from markupsafe import Markup
 
 from odoo import fields, models
 
+from .tools import activity_vals
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -46,14 +48,11 @@ class ResPartner(models.Model):
             document._followup_reply_text(message.body)[:500],
         )
         return activities.create(
-            {
-                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "res_id": self.id,
-                "activity_type_id": activity_type.id,
-                "user_id": user.id,
-                "summary": env._(
-                    "The customer may have asked not to be contacted: record their decision"
-                ),
-                "note": note,
-            }
+            activity_vals(
+                self,
+                user,
+                activity_type,
+                env._("The customer may have asked not to be contacted: record their decision"),
+                note,
+            )
         )

@@ -20,14 +20,15 @@ class SaleOrder(models.Model):
     def message_post(self, **kwargs):
         # Odoo marks a quotation sent when its e-mail is posted with mark_so_as_sent
         # in the context (sale.order.action_quotation_send); a quotation sent again
-        # is followed up again once the previous follow-up is over.
-        sending = self.browse()
+        # is followed up again once the previous follow-up is over. The follow-up
+        # starts (and notes it on the quotation) before the e-mail is posted, so that
+        # the e-mail stays the last message of the quotation, as Odoo's sale flow
+        # expects (sale's test_sale_order_send_to_self).
         if self.env.context.get("mark_so_as_sent"):
             sending = self.filtered(lambda order: order.state in QUOTATION_STATES)
-        message = super().message_post(**kwargs)
-        if sending:
-            sending._followup_on_quotation_sent()
-        return message
+            if sending:
+                sending.with_context(mark_so_as_sent=False)._followup_on_quotation_sent()
+        return super().message_post(**kwargs)
 
     def action_quotation_sent(self):
         res = super().action_quotation_sent()

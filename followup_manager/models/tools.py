@@ -1,10 +1,13 @@
 """Small helpers shared by the add-on's models (no model of their own)."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tools import safe_eval
+
+from ..policy import calendar
 
 # Who reads the follow-up fields of a contact: follow-up users, and consent
 # auditors, who stand alone (they are not follow-up users and change nothing).
@@ -98,3 +101,40 @@ def eval_domain(record, text, **names):
     if not isinstance(domain, list | tuple):
         raise TypeError(record.env._("a filter must be a list of conditions"))
     return list(domain)
+
+
+def readable_query(env, model, domain):
+    """The rows of ``model`` matching ``domain`` that the current user may read, as a
+    query to embed in SQL (``_search``: access rights, record rules and companies
+    apply); no row for a user without read access to ``model``."""
+    records = env[model]
+    if not records.has_access("read"):
+        return records.browse()._as_query()
+    return records._search(domain)
+
+
+def activity_vals(record, user, activity_type, summary, note=False, *, due=None, automated=False):
+    """The values of one ``mail.activity`` on ``record`` for ``user``: the one builder of
+    every to-do the add-on creates (in batch, ``mail.activity.create``).
+
+    :param activity_type: a ``mail.activity.type`` record (or an empty one)
+    :param due: a naive UTC datetime: due that day in the assignee's time zone; or a
+        date; None leaves mail.activity's own default
+    :param bool automated: created by the system (Odoo's "automated" activities)
+    """
+    vals = {
+        "res_model_id": record.env["ir.model"]._get_id(record._name),
+        "res_id": record.id,
+        "activity_type_id": activity_type.id if activity_type else False,
+        "user_id": user.id,
+        "summary": summary,
+        "note": note,
+        "automated": automated,
+    }
+    if isinstance(due, datetime):
+        # "Today" for the assignee, wherever they are.
+        tz_name, _source = calendar.resolve_tz(user.tz, None, None, record.env.user.tz)
+        vals["date_deadline"] = calendar.to_local(due, tz_name).date()
+    elif due:
+        vals["date_deadline"] = due
+    return vals

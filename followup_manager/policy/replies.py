@@ -24,6 +24,7 @@ Nothing here imports odoo.
 from __future__ import annotations
 
 import email.policy
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -212,6 +213,11 @@ _QUOTE_STARTS = re.compile(
 _ORDINAL = r"(?:st|nd|rd|th|°|º|\.)?"
 # How far after a cue the date may be ("until Monday, 7 December": a few words).
 _CUE_REACH = 40
+# The most of an automatic reply read for its return date: responders state it in
+# their first lines (the rest is a signature, a disclaimer or the quoted message).
+RETURN_TEXT_LIMIT = 4_000
+# The most cue words looked at ("until ... until ..." repeated is no message).
+_MAX_CUES = 20
 # The farthest return date believed (a longer absence is a typo or a template).
 _MAX_DAYS_AHEAD = 400
 # A date without a year that lies this far in the past means next year's.
@@ -392,13 +398,17 @@ def return_date(text: str, received: date, locale: str | None = None) -> date | 
     A date without a year is the next one from ``received`` (a date up to a month before
     is kept: the message is late, the person may be back already). The locale's language
     is tried first, then the others; numeric dates are read in the locale's order.
+    Only the beginning of the text is read (:data:`RETURN_TEXT_LIMIT` characters, the
+    first cues), in time linear in that.
     """
-    plain = _plain(text)
+    # Only the first RETURN_TEXT_LIMIT characters are read (twice that before the
+    # accents are folded, which may shorten it): the text comes from a stranger.
+    plain = _plain((text or "")[: RETURN_TEXT_LIMIT * 2])[:RETURN_TEXT_LIMIT]
     languages = (_language(locale),) + tuple(
         lang for lang in LANGUAGES if lang != _language(locale)
     )
     found = []
-    for cue in _CUE_RE.finditer(plain):
+    for cue in itertools.islice(_CUE_RE.finditer(plain), _MAX_CUES):
         window = plain[cue.end() : cue.end() + _CUE_REACH + 30]
         for language in languages:
             match = _date_re(language).search(window)

@@ -1,4 +1,5 @@
-"""The add-on's words, written once: channels, purposes, consent, reasons, dispatch states.
+"""The add-on's words, written once: channels, purposes, consent and its sources, reasons,
+dispatch states, stop reasons.
 
 Each word is a code (stored in the database, part of the public contract, see the
 repository's contract) and, where people read it, an English label. The ORM builds its
@@ -26,6 +27,7 @@ __all__ = [
     "CHANNEL_LABELS",
     "CHANNEL_REFUSED",
     "CONDITION",
+    "CONSENT_SOURCES",
     "CONSENT_STATES",
     "CONSENT_STATE_LABELS",
     "DEFERRED",
@@ -42,7 +44,9 @@ __all__ = [
     "INVALID_ADDRESS",
     "LEGAL_BASES",
     "LEGAL_BASIS_LABELS",
+    "MANUAL_CONSENT_SOURCES",
     "NO_CONSENT",
+    "ONLINE_CONSENT_SOURCES",
     "PAUSED",
     "PHONE_CHANNELS",
     "PREFERRED_HOURS",
@@ -59,7 +63,10 @@ __all__ = [
     "STEP_CHANNELS",
     "STEP_CHANNEL_LABELS",
     "STOPPED",
+    "STOP_REASONS",
+    "STOP_REASON_LABELS",
     "SUPPRESSED",
+    "SYSTEM_CONSENT_SOURCES",
     "USER_LIMIT",
     "WEEKEND",
     "WITHDRAWN",
@@ -118,6 +125,27 @@ LEGAL_BASIS_LABELS = labelled(
     legitimate_interest="Legitimate Interest",
 )
 LEGAL_BASES = codes(LEGAL_BASIS_LABELS)
+#: Sources that say the person acted themselves, online, with their own signed link:
+#: only the public pages (controllers/) record them, with the person's IP address and
+#: browser. Any other caller records their own act under a source of their own.
+ONLINE_CONSENT_SOURCES = ("preference_page", "one_click_unsubscribe", "double_opt_in")
+#: Sources the add-on records itself when something happens (an order confirmed, a
+#: request mailed, a merge, a blacklist entry, an unsubscribe e-mail with its signed
+#: subject received by the gateway): never a caller's claim either.
+SYSTEM_CONSENT_SOURCES = (
+    "sale_order",
+    "double_opt_in_request",
+    "partner_merge",
+    "mail_blacklist",
+    "phone_blacklist",
+    "mailto",
+)
+#: A consent recorded by hand by a user (the "Record a consent" wizard): how the
+#: person answered.
+MANUAL_CONSENT_SOURCES = ("manual_phone", "manual_meeting", "manual_writing", "manual_email")
+#: The sources the add-on names (any other source, an import's or an RPC client's own
+#: key, is stored and shown as written).
+CONSENT_SOURCES = ONLINE_CONSENT_SOURCES + SYSTEM_CONSENT_SOURCES + MANUAL_CONSENT_SOURCES
 
 # --- reasons: why a step was not done now (the policy's and the dispatch log's) --------
 CAP = "cap"
@@ -191,3 +219,23 @@ ENROLLMENT_STATE_LABELS = (
 ENROLLMENT_STATES = codes(ENROLLMENT_STATE_LABELS)
 #: States of an enrollment that still has steps ahead (stops and duplicates apply).
 RUNNING_STATES = (ACTIVE, PAUSED)
+
+# --- stop reasons: why an enrollment stopped before its last step ----------------------
+STOP_REASON_LABELS = labelled(
+    replied="The partner replied",
+    new_order="New confirmed order",
+    consent_withdrawn="Consent withdrawn",
+    partner_archived="Partner archived",
+    partner_merged="Partner merged",
+    origin_cancelled="Document cancelled or lost",
+    origin_reopened="Opportunity reopened or won",
+    sequence_archived="Sequence archived",
+    manual="Stopped by a user",
+    quotation_confirmed="Quotation confirmed",
+    quotation_cancelled="Quotation cancelled",
+    quotation_expired="Quotation expired",
+    employee_replied="An employee replied",
+    activity_cancelled="Awaited activity cancelled",
+    bounced="E-mail address bounced",
+)
+STOP_REASONS = codes(STOP_REASON_LABELS)

@@ -45,6 +45,7 @@ from . import test_i18n_reader
 from . import test_register
 from . import test_mail_bounce
 from . import test_mail_replies
+from . import test_mail_corpus
 from . import test_mail_wire
 from . import test_touchpoints
 from . import test_urgent
@@ -52,6 +53,7 @@ from . import test_tour_quotation
 from . import test_preferred_channel
 from . import test_steering_guard
 from . import test_step_preview
+from . import test_manager_screens
 from . import test_hostile_input
 from . import test_ui_places
 from . import test_trust_hostile

@@ -3,8 +3,9 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
-from ..models.followup_outcome import SUPPRESSED, StepOutcome
+from ..models.followup_outcome import StepOutcome
 from ..policy import planner, stepping
+from ..policy.vocabulary import SUPPRESSED
 from .common import FollowupDispatchCase
 
 

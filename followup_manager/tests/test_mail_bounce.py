@@ -245,9 +245,174 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertEqual(retried.state, "done")
         self.assertTrue(retried.mail_id)
 
-    def test_repeated_temporary_failures_count_as_a_hard_bounce(self):
+    def test_repeated_temporary_failures_over_days_count_as_a_hard_bounce(self):
         first = self._start()
+        # Three failures within a day: a full mailbox, for now.
         for attempt in range(3):
-            self._process(self._dsn(first, "4.2.2", tag=f"retry-{attempt}"))
+            self._process(
+                self._dsn(first, "4.2.2", tag=f"retry-{attempt}"),
+                self.MONDAY_10_ROME + timedelta(hours=attempt),
+            )
         self.assertEqual(self.mario.message_bounce, 3)
+        self.assertFalse(self.mario.followup_email_bounced_date)
+        self.assertEqual(first.enrollment_id.state, "active")
+        # Still failing a week after the first: the mailbox is given up.
+        self._process(
+            self._dsn(first, "5.2.2", diagnostic="552 5.2.2 Mailbox full", tag="week"),
+            self.MONDAY_10_ROME + timedelta(days=7),
+        )
+        self.assertEqual(self.mario.message_bounce, 4)
         self.assertTrue(self.mario.followup_email_bounced_date)
+
+    def test_a_full_mailbox_reported_as_permanent_waits(self):
+        first = self._start()
+        moment = self.MONDAY_10_ROME + timedelta(minutes=5)
+        self._process(
+            self._dsn(first, "5.2.2", diagnostic="552 5.2.2 Mailbox full: over quota"), moment
+        )
+        self.assertFalse(self.mario.followup_email_bounced_date)
+        with self._at(moment):
+            self.mario.invalidate_recordset(["followup_email_state"])
+            self.assertEqual(self.mario.followup_email_state, "soft")
+        self.assertEqual(first.enrollment_id.state, "active")
+        self.assertFalse(self._activities())
+
+    def test_a_policy_rejection_keeps_the_address_and_tells_the_salesperson(self):
+        first = self._start()
+        moment = self.MONDAY_10_ROME + timedelta(minutes=5)
+        diagnostic = "550 5.7.1 Message rejected due to the sender's reputation (spam)"
+        self._process(self._dsn(first, "5.7.1", diagnostic=diagnostic), moment)
+        # The address is the customer's good one: usable, nothing stops.
+        self.assertEqual(self.mario.message_bounce, 0)
+        self.assertFalse(self.mario.followup_email_bounced_date)
+        with self._at(moment):
+            self.mario.invalidate_recordset(["followup_email_state"])
+            self.assertEqual(self.mario.followup_email_state, "ok")
+            self.assertTrue(self._check()["allowed"])
+        self.assertEqual(first.enrollment_id.state, "active")
+        self.assertFalse(self._activities())
+        # The step's delivery says what happened, and its salesperson is told.
+        self.assertRecordValues(
+            first.delivery_ids, [{"state": "bounced", "failure_type": "mail_spam"}]
+        )
+        self.assertIn(diagnostic, first.delivery_ids.reason)
+        todo = first.delivery_ids.activity_id
+        self.assertEqual(todo.user_id, self.user_salesman)
+        self.assertIn("5.7.1", str(todo.note))
+
+    # ------------------------------------------------------------------ forged reports
+
+    def _eve(self):
+        """A stranger with a follow-up of her own: she knows its Message-Id."""
+        eve = self._create_customer("Eve Stranger", "eve")
+        self._enroll(self.only_email, eve)
+        return self._dispatch().filtered(lambda d: d.partner_id == eve)
+
+    def _assert_mario_untouched(self, first):
+        self.assertEqual(self.mario.message_bounce, 0)
+        self.assertFalse(self.mario.followup_email_bounced_date)
+        self.assertFalse(self.mario.followup_email_retry_after)
+        self.assertTrue(self._check()["allowed"])
+        self.assertEqual(first.enrollment_id.state, "active")
+        self.assertNotEqual(first.delivery_state, "bounced")
+        self.assertFalse(self._activities())
+
+    def test_a_report_quoting_none_of_our_e_mails_changes_nothing(self):
+        first = self._start()
+        forged = self._dsn(first, tag="forged").replace(
+            first.message_id.message_id, "<made-up-by-eve@evil.example>"
+        )
+        self._process(forged)
+        self._assert_mario_untouched(first)
+
+    def test_a_report_quoting_someone_elses_follow_up_changes_nothing(self):
+        first = self._start()
+        eve = self._eve()
+        # Eve writes a report naming Mario, quoting her own follow-up.
+        self._process(self._dsn(eve, recipient="mario@example.com", tag="forged"))
+        self._assert_mario_untouched(first)
+        self.assertNotEqual(eve.delivery_state, "bounced", "her e-mail did not bounce")
+        # The same in plain text, as qmail or Exim would write it.
+        self._process(
+            "From: MAILER-DAEMON@evil.example\n"
+            f"To: bounce@{self.alias_domain.name}\n"
+            "Subject: failure notice\n"
+            "X-Failed-Recipients: mario@example.com\n"
+            f"References: {eve.message_id.message_id}\n"
+            "Message-ID: <forged-plain@evil.example>\n\n"
+            "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+            "<mario@example.com>: 550 5.1.1 user unknown\n\n"
+            "--- Below this line is a copy of the message.\n\n"
+            f"Message-ID: {eve.message_id.message_id}\n"
+            "To: eve@example.com\n"
+        )
+        self._assert_mario_untouched(first)
+        self.assertNotEqual(eve.delivery_state, "bounced")
+
+    def test_a_plain_text_report_naming_the_recipient_counts(self):
+        first = self._start()
+        self._process(
+            "From: MAILER-DAEMON@mx.example.net\n"
+            f"To: bounce@{self.alias_domain.name}\n"
+            "Subject: failure notice\n"
+            "Message-ID: <plain@mx.example.net>\n\n"
+            "Hi. This is the qmail-send program at mx.example.net.\n"
+            "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+            "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+            "<mario@example.com>:\n"
+            "Remote host said: 550 5.1.1 <mario@example.com>... User unknown\n\n"
+            "--- Below this line is a copy of the message.\n\n"
+            f"Message-ID: {first.message_id.message_id}\n"
+            "To: mario@example.com\n"
+        )
+        self.assertEqual(self.mario.message_bounce, 1)
+        self.assertEqual(self.mario.followup_email_state, "bounced")
+        self.assertIn("5.1.1", self.mario.followup_email_bounce_info)
+        self.assertEqual(first.delivery_state, "bounced")
+
+    # ------------------------------------------------------------------ Odoo's notifications
+
+    def test_a_follow_up_e_mail_has_its_delivery_on_odoos_notification(self):
+        first = self._start()
+        notification = first.message_id.notification_ids
+        self.assertRecordValues(
+            notification,
+            [
+                {
+                    "res_partner_id": self.mario.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "mail_mail_id": first.mail_id.id,
+                    "is_read": True,
+                }
+            ],
+        )
+        with self._at(self.MONDAY_10_ROME), self._sent_messages():
+            first.mail_id.send()
+        self.assertEqual(notification.notification_status, "sent")
+        # A report that quotes the e-mail but names nobody (as Exchange writes them):
+        # Odoo finds the person through the notification, as for any of its e-mails.
+        self._process(
+            "From: postmaster@mx.example.net\n"
+            f"To: bounce@{self.alias_domain.name}\n"
+            "Subject: Undeliverable: Your follow-up\n"
+            "Message-ID: <exchange@mx.example.net>\n"
+            "MIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="X"\n\n'
+            "--X\n"
+            "Content-Type: text/plain\n\n"
+            "Your message did not reach some or all of the intended recipients.\n"
+            "The recipient's e-mail address does not exist.\n\n"
+            "--X\n"
+            "Content-Type: message/rfc822\n\n"
+            f"Message-ID: {first.message_id.message_id}\n"
+            "Subject: Your follow-up\n\n"
+            "Hello.\n"
+            "--X--\n",
+            self.MONDAY_10_ROME + timedelta(minutes=5),
+        )
+        self.assertRecordValues(
+            notification, [{"notification_status": "bounce", "failure_type": "mail_bounce"}]
+        )
+        self.assertEqual(self.mario.message_bounce, 1)
+        self.assertEqual(self.mario.followup_email_state, "bounced")

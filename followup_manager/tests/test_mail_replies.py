@@ -149,6 +149,36 @@ class TestFollowupReplies(FollowupGatewayCase):
         self.assertFalse(self.mario.followup_away_until)
         self.assertEqual(dispatch.enrollment_id.state, "active")
 
+    def test_an_automatic_reply_threaded_on_someone_elses_follow_up_moves_nobody(self):
+        dispatch = self._start()
+        eve = self._create_customer("Eve Stranger", "eve")
+        self._enroll(self.care, eve)
+        eves = self._dispatch().filtered(lambda d: d.partner_id == eve)
+        # Eve answers her own follow-up "as Mario", with an automatic reply.
+        self._process(
+            self._reply(
+                eves,
+                "I am out of the office until 20 December.",
+                subject="Automatic reply: your follow-up",
+                headers="Auto-Submitted: auto-replied\n",
+                email_from="Mario Rossi <mario@example.com>",
+                msg_id="forged-auto",
+            )
+        )
+        self.assertFalse(self.mario.followup_away_until)
+        self.assertEqual(dispatch.enrollment_id.state, "active")
+        # Mario's own mail program, answering his follow-up, does.
+        self._process(
+            self._reply(
+                dispatch,
+                "I am out of the office until 20 December.",
+                subject="Automatic reply: your follow-up",
+                headers="Auto-Submitted: auto-replied\n",
+                msg_id="real-auto",
+            )
+        )
+        self.assertTrue(self.mario.followup_away_until)
+
     def test_a_human_reply_stops_the_sequence(self):
         dispatch = self._start()
         self._process(self._reply(dispatch, "Thanks, all good. I'll call you on Monday."))

@@ -701,6 +701,7 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 "write",
                 "unlink",
                 "copy_data",
+                "default_get",
                 "init",
                 "action_confirm",
                 # Odoo's own actions extended with a reaction (a quotation sent, an

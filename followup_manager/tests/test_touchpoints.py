@@ -80,6 +80,21 @@ class TestQuotationSent(TouchpointCase):
         self.assertEqual(enrollment.origin, order)
         self.assertEqual(enrollment.next_step_id.name, "Reminder")
 
+    @users("fm_salesman")
+    def test_the_quotation_email_stays_the_last_message_of_the_quotation(self):
+        """Odoo's sale flow (sale's test_sale_order_send_to_self): after "Send by
+        Email", the last message of the quotation is the e-mail with its recipients;
+        the note that the reminder started comes before it."""
+        order = self._create_order(user_id=self.env.user.id).with_user(self.env.user)
+        self._send_by_email(order)
+        self.assertTrue(self._enrollments(self.sequence_quote))
+        last = order.message_ids[0]
+        self.assertEqual(last.message_type, "comment")
+        self.assertEqual(last.partner_ids, self.customer)
+        self.assertTrue(
+            any("Quote reminder" in (message.body or "") for message in order.message_ids[1:])
+        )
+
     def test_marking_the_quotation_sent_starts_the_reminder_once(self):
         order = self._create_order()
         order.action_quotation_sent()
@@ -230,7 +245,8 @@ class TestMeetingDone(FollowupDispatchCase):
 
     def test_a_meeting_wakes_the_scan_when_it_ends(self):
         cron = self.env.ref("followup_manager.ir_cron_followup_meeting_done")
-        end = datetime(2030, 1, 7, 10, 0)
+        # A meeting that ends in the future, whatever the day the test runs.
+        end = datetime.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=40)
         self._meeting(end=end)
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
         self.assertIn(end, triggers.mapped("call_at"))
@@ -297,6 +313,19 @@ class TestQuestionReceived(TouchpointCase):
             subtype_xmlid="mail.mt_comment",
         )
         self.assertEqual(enrollment.stop_reason, "employee_replied")
+
+    def test_an_automatic_reply_that_creates_a_lead_asks_no_question(self):
+        # Answering another responder's out-of-office would start a mail loop.
+        for index, headers in enumerate(
+            ("Auto-Submitted: auto-replied\r\n", "X-Autoreply: yes\r\n", "Precedence: bulk\r\n")
+        ):
+            lead = self.env["crm.lead"].browse(
+                self._incoming(
+                    "Carla Customer <carla@example.com>", f"Out of office {index}", headers=headers
+                )
+            )
+            self.assertEqual(lead.partner_id, self.customer, "the lead is kept")
+        self.assertFalse(self._enrollments(self.sequence_question))
 
     def test_an_e_mail_from_an_unknown_sender_enrolls_nobody(self):
         lead = self.env["crm.lead"].browse(

@@ -120,6 +120,25 @@ class TestTrustDoor(FollowupSecurityCase, HttpCase):
         self.assertNotIn("server action ran", str(self.victim.comment))
         self.assertNotIn("server action ran", str(self.carla.comment))
 
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_model")
+    def test_the_door_of_enroll_cannot_be_opened_from_an_rpc_context(self):
+        """enroll() lets its own values through with a context key an RPC caller can
+        name but never fill (DOOR_KEY): a caller setting it chooses nothing."""
+        past = fields.Datetime.to_string(fields.Datetime.now() - timedelta(days=1))
+        vals = self._vals(self.carla, next_step_id=self.automation_step.id, next_date=past)
+        for value in (True, 1, "open", {"open": True}):
+            with self.subTest(value=value), self.assertRaises(xmlrpc.client.Fault):
+                self.xmlrpc_object.execute_kw(
+                    get_db_name(),
+                    self.user_followup.id,
+                    self.user_followup.login,
+                    "followup.enrollment",
+                    "create",
+                    [vals],
+                    {"context": {"followup_enroll_door": value}},
+                )
+        self.assertFalse(self._enrollments(self.sequence), "nothing entered")
+
     @mute_logger("odoo.http")
     def test_enroll_over_rpc_and_stopping_still_work_for_a_plain_user(self):
         user = self.user_followup

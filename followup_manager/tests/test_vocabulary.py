@@ -73,14 +73,41 @@ class TestVocabulary(TransactionCase):
 
     def test_the_policy_accepts_every_code_of_the_log(self):
         """The rules validate their inputs and outputs against the same words."""
-        self.assertEqual(decision.REASONS, vocabulary.REASONS)
-        self.assertEqual(decision.CHANNELS, vocabulary.CHANNELS)
-        self.assertEqual(decision.PURPOSES, vocabulary.PURPOSES)
         for channel in vocabulary.STEP_CHANNELS:
             for purpose in vocabulary.PURPOSES:
                 decision.Request(1, channel, purpose)
         for reason in vocabulary.REASONS:
             decision.Decision(decision.DEFER, reason)
+
+    def test_every_reason_reads_in_italian(self):
+        """A reason added to the vocabulary without its Italian label would show
+        English in an Italian dispatch log: every label of a reason (and of a stop
+        reason) is translated."""
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        env_it = self.env(context=dict(self.env.context, lang="it_IT"))
+        for model, fname, codes in (
+            ("followup.dispatch", "reason", vocabulary.REASONS),
+            ("followup.enrollment", "stop_reason", vocabulary.STOP_REASONS),
+        ):
+            english = dict(self._selection(model, fname))
+            italian = dict(env_it[model]._fields[fname]._description_selection(env_it))
+            for code in codes:
+                with self.subTest(field=f"{model}.{fname}", code=code):
+                    self.assertTrue(english.get(code))
+                    self.assertTrue(italian.get(code))
+                    self.assertNotEqual(italian[code], english[code])
+
+    def test_every_reason_has_its_sentence(self):
+        """A reason without a sentence of its own would read as the generic "not
+        contacted" in the log: each has its method in the families' mapping."""
+        sentences = self.env["followup.dispatch"]._followup_sentences()
+        for code in vocabulary.REASONS:
+            with self.subTest(code=code):
+                self.assertIn(code, sentences)
+                self.assertTrue(callable(sentences[code]))
 
     def test_every_channel_can_be_refused_on_the_partner(self):
         """The policy's refused channels are read from one flag per channel."""

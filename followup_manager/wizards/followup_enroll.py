@@ -82,7 +82,9 @@ class FollowupEnrollWizard(models.TransientModel):
         Job = self.env["followup.enroll.job"]
         if len(targets) > Job._followup_threshold():
             return self._followup_enroll_in_background(targets)
-        enrollments = self.sequence_id._followup_enroll(targets)
+        enrollments = self.sequence_id.with_context(
+            followup_hand_enrollment=True
+        )._followup_enroll(targets)
         message = self.env._(
             "%(count)s enrolled in “%(sequence)s”.",
             count=len(enrollments),

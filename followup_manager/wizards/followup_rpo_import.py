@@ -77,6 +77,8 @@ class FollowupRpoImportWizard(models.TransientModel):
         if result.rejected or not result.rows:
             self.write({**counts, "state": "rejected", "report": report})
             return self._followup_reopen()
+        # sudo: the matched partners are only counted and linked to the import; the
+        # register's answers concern every partner with that number or address.
         partners = self.env["res.partner"].sudo().union(*found.values())
         rpo_import = self.env["followup.rpo.import"].create(
             {

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.followup_step import STEP_ACTIONS
 
@@ -59,6 +59,23 @@ class FollowupStepPreview(models.TransientModel):
         "sequences of contacts).",
     )
     error = fields.Text(compute="_compute_preview")
+    report_error = fields.Text(
+        string="Attachment Not Printed",
+        compute="_compute_preview",
+        help="Why a report the template attaches (e.g. the quotation's PDF) cannot be "
+        "printed here: the preview and the test come without it.",
+    )
+    verdict = fields.Char(
+        compute="_compute_preview",
+        help="Would this person get the step if it fell due now, and if not, why.",
+    )
+    verdict_allowed = fields.Boolean(compute="_compute_preview")
+    test_email_to = fields.Char(
+        string="Send the Test To",
+        default=lambda self: self.env.user.email or "",
+        help="The e-mail address(es) the test goes to, separated by commas (yours by "
+        "default). The test is marked as such and leaves no trace.",
+    )
     subject = fields.Char(compute="_compute_preview")
     email_from = fields.Char(string="From", compute="_compute_preview")
     email_to = fields.Char(string="To", compute="_compute_preview")
@@ -90,9 +107,11 @@ class FollowupStepPreview(models.TransientModel):
             try:
                 partner, origin = preview.step_id._followup_preview_target()
             except UserError:
-                continue
+                # Nobody followed up yet and you have no document of the sequence's
+                # kind: your own contact, the document to choose.
+                partner, origin = self.env.user.partner_id, False
             preview.partner_id = partner
-            preview.origin_ref = f"{origin._name},{origin.id}"
+            preview.origin_ref = f"{origin._name},{origin.id}" if origin else False
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
@@ -117,7 +136,8 @@ class FollowupStepPreview(models.TransientModel):
     def _compute_preview(self):
         for preview in self:
             values = dict.fromkeys(PREVIEW_FIELDS, False)
-            values["error"] = False
+            values["error"] = values["report_error"] = values["verdict"] = False
+            values["verdict_allowed"] = False
             try:
                 values.update(preview._followup_preview_values())
             except (UserError, ValueError) as error:
@@ -130,12 +150,16 @@ class FollowupStepPreview(models.TransientModel):
         if not self.step_id:
             return {}
         step = self.step_id._followup_preview_step()
-        if not self.partner_id:
-            raise UserError(self.env._("Choose the contact to render the step for."))
         partner, origin = step._followup_preview_target(*self._followup_target_args())
         parts = step._followup_preview_parts(partner, origin)
         headers = parts.get("headers") or {}
+        try:
+            allowed, verdict = step._followup_preview_verdict(partner)
+        except AccessError:
+            allowed = verdict = False
         return {
+            "verdict": verdict,
+            "verdict_allowed": allowed,
             "action": parts["action"],
             "subject": parts.get("subject"),
             "email_from": parts.get("email_from"),
@@ -151,27 +175,44 @@ class FollowupStepPreview(models.TransientModel):
             "activity_note": parts.get("activity_note"),
             "activity_user_id": parts.get("activity_user"),
             "server_action_id": parts.get("server_action"),
+            "report_error": parts.get("report_error"),
         }
 
     def _followup_target_args(self):
         """(partner id, document model, document id) as action_send_test takes them."""
+        # No contact chosen: your own, as Odoo's mass mailing renders a test.
+        partner = self.partner_id or self.env.user.partner_id
         origin = self.origin_ref
         if not origin:
-            return self.partner_id.id, False, False
-        return self.partner_id.id, origin._name, origin.id
+            return partner.id, False, False
+        return partner.id, origin._name, origin.id
 
     def action_send_test(self):
-        """Send the previewed step to yourself, marked as a test."""
+        """Send the previewed step as a test: an e-mail to the typed address (yours by
+        default), a text message to your mobile."""
         self.ensure_one()
-        self.step_id.action_send_test(*self._followup_target_args())
+        email_to = self.test_email_to if self.action == "email" else False
+        parts = self.step_id._followup_send_test(*self._followup_target_args(), email_to=email_to)
+        if parts["action"] == "email":
+            message = self.env._(
+                "The test of “%(step)s” was sent to %(address)s.",
+                step=self.step_id.name,
+                address=self.step_id._followup_test_address(email_to)
+                if email_to
+                else self.env.user.email,
+            )
+        else:
+            message = self.env._(
+                "The test of “%(step)s” was sent to your mobile.", step=self.step_id.name
+            )
+        if parts.get("report_error"):
+            message = f"{message} {parts['report_error']}"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": self.env._(
-                    "The test of “%(step)s” was sent to you.", step=self.step_id.name
-                ),
+                "type": "warning" if parts.get("report_error") else "success",
+                "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
