@@ -67,6 +67,10 @@
         "demo/resource_calendar_leaves_demo.xml",
     ],
     "assets": {
+        # Graph views load lazily in Odoo 18: their extensions go with them.
+        "web.assets_backend_lazy": [
+            "followup_manager/static/src/views/*.js",
+        ],
         "web.assets_tests": [
             "followup_manager/static/src/js/tours/*.js",
         ],

@@ -7,6 +7,7 @@ from . import res_partner_lifecycle
 from . import res_partner_lifecycle_facts
 from . import res_partner_contact
 from . import res_partner_consent
+from . import res_partner_contact_now
 from . import res_partner_links
 from . import res_partner_enrollment
 from . import res_partner_bounce
@@ -79,6 +80,7 @@ from . import followup_forecast_population
 from . import followup_forecast_sample
 from . import followup_forecast_line
 from . import followup_forecast_touchpoints
+from . import followup_forecast_headline
 from . import followup_consent_event_intake
 from . import res_company_register
 from . import res_config_settings_register

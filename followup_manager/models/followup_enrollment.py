@@ -157,9 +157,11 @@ class FollowupEnrollment(models.Model):
 
     @api.model
     def _selection_origin(self):
-        # No query: called for every value written to the field.
+        # The models' names in the reader's language (ir.model's, translated by
+        # their add-ons); read once per transaction: called for every value written.
+        IrModel = self.env["ir.model"]
         return [
-            (model, self.env[model]._description)
+            (model, IrModel._get(model).name or self.env[model]._description)
             for model in self.env["followup.sequence"]._followup_origin_models()
             if model in self.env
         ]

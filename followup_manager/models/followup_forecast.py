@@ -29,7 +29,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..policy import calendar, planner, stepping
 from .followup_outcome import StepOutcome
@@ -52,7 +52,8 @@ class FollowupForecast(models.Model):
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # Composed when read: the sequence's name and the day in the reader's language.
+    name = fields.Char(compute="_compute_name")
     sequence_id = fields.Many2one(
         "followup.sequence",
         string="Follow-up Sequence",
@@ -107,14 +108,17 @@ class FollowupForecast(models.Model):
     )
     assumptions = fields.Text(readonly=True)
 
-    @api.depends("sequence_id", "date_start")
+    @api.depends("sequence_id.name", "date_start")
+    @api.depends_context("lang", "tz")
     def _compute_name(self):
         for forecast in self:
             forecast.name = self.env._(
                 "%(sequence)s, from %(date)s",
                 sequence=forecast.sequence_id.name or "",
-                date=fields.Date.to_string(
-                    fields.Datetime.context_timestamp(forecast, forecast.date_start).date()
+                # The day as every date of the form reads: the language's format.
+                date=format_date(
+                    self.env,
+                    fields.Datetime.context_timestamp(forecast, forecast.date_start).date(),
                 )
                 if forecast.date_start
                 else "",

@@ -17,6 +17,20 @@ class FollowupSequence(models.Model):
     # Days before an answer goes stale when the reminder is given.
     _FOLLOWUP_RPO_REMINDER_LEAD_DAYS = 3
 
+    followup_rpo_applies = fields.Boolean(
+        string="Opt-out Register Applies",
+        compute="_compute_followup_rpo_applies",
+        help="The sequence's company (or the current one, for a sequence of every "
+        "company) uses the Italian opt-out register.",
+    )
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_followup_rpo_applies(self):
+        for sequence in self:
+            company = sequence.company_id or self.env.company
+            sequence.followup_rpo_applies = company.followup_rpo_enabled
+
     @api.model
     def _followup_rpo_sequences(self, company):
         """The active marketing sequences of ``company`` with a call or letter step (or a

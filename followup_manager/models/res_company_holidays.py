@@ -13,6 +13,23 @@ from ..policy import calendar
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    def _followup_holidays_action(self):
+        """The window action listing this company's public holidays (the global leaves
+        of its working hours), where they are read and edited (Odoo's resource model;
+        its access rights apply)."""
+        self.ensure_one()
+        calendar = self.resource_calendar_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Public Holidays: %(calendar)s", calendar=calendar.display_name),
+            "res_model": "resource.calendar.leaves",
+            "view_mode": "list,form,calendar",
+            "views": [(False, "list"), (False, "form"), (False, "calendar")],
+            "domain": [("calendar_id", "=", calendar.id), ("resource_id", "=", False)],
+            "context": {"default_calendar_id": calendar.id, "default_company_id": self.id},
+            "target": "current",
+        }
+
     @api.model
     def _followup_holidays(self, companies, now=None):
         """{company id: frozenset of dates}: the public holidays of ``companies`` from

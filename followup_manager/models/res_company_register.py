@@ -38,6 +38,36 @@ class ResCompany(models.Model):
         for company in self:
             company.followup_rpo_enabled = company.country_id.code == "IT"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self._followup_sync_rpo_group()
+        return companies
+
+    def write(self, vals):
+        result = super().write(vals)
+        # The option follows the country unless set: both may change it.
+        if {"followup_rpo_enabled", "country_id"} & set(vals):
+            self._followup_sync_rpo_group()
+        return result
+
+    @api.model
+    def _followup_sync_rpo_group(self):
+        """Give every employee the technical group ``followup_manager_group_rpo`` while
+        a company uses the register, and take it away when none does: the register's
+        menus need it (Odoo's settings imply groups the same way)."""
+        group = self.env.ref("followup_manager.followup_manager_group_rpo", False)
+        if not group:  # during the install, before the group's record is loaded
+            return
+        # sudo: which companies use the register and the employees' implied groups are
+        # the add-on's own configuration, whoever changed a company's option or country.
+        in_use = bool(self.sudo().search_count([("followup_rpo_enabled", "=", True)], limit=1))
+        employees = self.env.ref("base.group_user").sudo()
+        if in_use:
+            employees._apply_group(group.sudo())
+        else:
+            employees._remove_group(group.sudo())
+
     @api.model
     def _followup_settings_fields(self):
         return [*super()._followup_settings_fields(), "followup_rpo_enabled", "followup_rpo_days"]

@@ -7,6 +7,7 @@ from . import test_enrollment_scale
 from . import test_triggers
 from . import test_consent
 from . import test_consent_blacklist
+from . import test_contact_now
 from . import test_tour_sequence
 from . import test_lifecycle
 from . import test_contact_data
@@ -54,4 +55,5 @@ from . import test_steering_guard
 from . import test_step_preview
 from . import test_manager_screens
 from . import test_hostile_input
+from . import test_ui_places
 from . import test_trust_hostile

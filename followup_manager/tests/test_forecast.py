@@ -1,6 +1,8 @@
 from collections import Counter
 from datetime import datetime, timedelta
 
+from lxml import html
+
 from odoo.tests import tagged
 
 from .common import FollowupDispatchCase
@@ -251,4 +253,77 @@ class TestForecast(FollowupDispatchCase):
         self.assertEqual(
             self.env["followup.forecast.line"].search_count(analysis["domain"]),
             len(forecast.line_ids),
+        )
+
+    # ------------------------------------------------------------------ headline
+
+    def _headline(self, forecast):
+        """{state: the headline's line for it}, as the manager reads the form."""
+        table = html.fromstring(str(forecast.with_user(self.user_manager).headline))
+        return {
+            item.get("data-state"): " ".join(item.text_content().split())
+            for item in table.iter("li")
+        }
+
+    def test_forecast_headline_gives_each_total_with_its_reasons(self):
+        self._enroll(self.nurture, self.people, self.FRIDAY)
+        forecast = self._forecast(self.nurture, self.FRIDAY)
+        with self._at(self.FRIDAY):
+            headline = self._headline(forecast)
+        self.assertEqual(list(headline), ["done", "deferred", "suppressed"])
+        self.assertEqual(headline["done"], f"Done {forecast.done_count}")
+        per_reason = Counter()
+        for line in forecast.line_ids.filtered(lambda line: line.state == "suppressed"):
+            per_reason[line.reason] += line.count
+        # "Suppressed 5: No consent 2, Blacklisted 1, ...": most frequent first.
+        total, reasons = headline["suppressed"].split(": ", 1)
+        self.assertEqual(total, f"Suppressed {forecast.suppressed_count}")
+        labels = dict(
+            self.env["followup.forecast.line"]._fields["reason"]._description_selection(self.env)
+        )
+        read = dict(part.rsplit(" ", 1) for part in reasons.split(", "))
+        self.assertEqual(
+            {label: int(count) for label, count in read.items()},
+            {labels[reason]: count for reason, count in per_reason.items()},
+        )
+        self.assertEqual(
+            [int(count) for count in read.values()],
+            sorted(per_reason.values(), reverse=True),
+        )
+        for label in ("No consent", "Blacklisted", "Invalid address"):
+            self.assertIn(label, read)
+        deferred_total, deferred = headline["deferred"].split(": ", 1)
+        self.assertEqual(deferred_total, f"Deferred {forecast.deferred_count}")
+        self.assertIn("Outside the send window", deferred)
+        self.assertIn("Weekend", deferred)
+
+    def test_forecast_headline_says_when_nothing_would_happen(self):
+        nobody = self._create_sequence(
+            "Nobody",
+            "manual",
+            [self._call_step("Call", 0, "hours")],
+            partner_domain=repr([("id", "=", 0)]),
+        )
+        forecast = self._forecast(nobody, self.FRIDAY)
+        self.assertFalse(forecast.line_ids)
+        self.assertIn(
+            "Nothing would happen",
+            html.fromstring(str(forecast.with_user(self.user_manager).headline)).text_content(),
+        )
+
+    def test_forecast_title_is_in_the_readers_language(self):
+        """Run by an English manager, read by an Italian one: the title follows the
+        reader (the sequence's Italian name, the Italian date format)."""
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        self.nurture.with_context(lang="it_IT").name = "Coltivazione"
+        forecast = self._forecast(self.nurture, self.FRIDAY)
+        self.assertEqual(
+            forecast.with_context(lang="en_US", tz="Europe/Rome").name, "Nurture, from 11/27/2026"
+        )
+        self.assertEqual(
+            forecast.with_context(lang="it_IT", tz="Europe/Rome").name,
+            "Coltivazione, dal 27/11/2026",
         )

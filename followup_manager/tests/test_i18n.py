@@ -131,7 +131,7 @@ class TestI18nItalian(FollowupCase):
         )
         self.assertEqual(
             note,
-            "Rinviato: in Italia è fine settimana per Giulia Bianchi; prossimo tentativo "
+            "Rinviato: è fine settimana per Giulia Bianchi (Italia); prossimo tentativo "
             "il 2026-11-30 09:00 (Europe/Rome).",
         )
 

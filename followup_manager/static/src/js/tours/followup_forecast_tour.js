@@ -25,6 +25,14 @@ registry.category("web_tour.tours").add("followup_forecast_tour", {
             trigger: ".o_form_view .o_field_widget[name=assumptions]:contains(as if you enrolled them all now)",
         },
         {
+            content: "The headline gives the totals with their reasons",
+            trigger: ".o_followup_forecast_headline li[data-state] strong",
+        },
+        {
+            content: "A manual sequence shows no expected entries from a trigger",
+            trigger: ".o_form_view:not(:has(.o_field_widget[name=trigger_count]))",
+        },
+        {
             content: "See it day by day",
             trigger: ".o_form_view button.o_followup_forecast_lines",
             run: "click",
