@@ -6,9 +6,10 @@ a whole batch (one rendering per language), then the e-mails of the batch are cr
 one go. What a follow-up adds to it: the e-mail continues the document's conversation
 (a reply to its first message, "Re: <document>" when the template has no subject, its
 alias as reply-to), it goes to the partner the decision was taken for whatever the
-template's own recipients, and it carries the one-click unsubscribe headers and the
-visible preference footer. Nothing is sent here: the mail queue's cron sends after the
-commit, and fails a mail rather than sending it twice.
+template's own recipients, and it carries the visible preference footer (the one-click
+unsubscribe headers are added by ``mail.mail`` when it leaves, see mail_mail.py).
+Nothing is sent here: the mail queue's cron sends after the commit, and fails a mail
+rather than sending it twice.
 """
 
 from collections import defaultdict
@@ -155,30 +156,32 @@ class FollowupChannelEmail(models.AbstractModel):
         ]
 
     @api.model
-    def _followup_mail_parts(self, outcomes):
+    def _followup_mail_parts(self, outcomes, with_headers=True):
         """{outcome key: (footer, headers)}: each partner's, in the company that follows
-        them up, made in batch (``res.partner._followup_mail_parts``)."""
+        them up, made in batch (``res.partner._followup_mail_parts``; headers empty
+        without ``with_headers``)."""
         by_company = defaultdict(list)
         for outcome in outcomes:
             by_company[outcome.enrollment.company_id].append(outcome)
         parts = {}
         for company, group in by_company.items():
             partners = self.env["res.partner"].union(*(o.partner for o in group))
-            found = partners.with_company(company)._followup_mail_parts()
+            found = partners.with_company(company)._followup_mail_parts(with_headers)
             parts.update((o.key, found[o.partner.id]) for o in group)
         return parts
 
     @api.model
     def _followup_mail_vals(self, outcome, values, message, root, parts=None):
-        """The outgoing e-mail of ``message``: to the partner only, with the footer and
-        the unsubscribe headers (``parts``: this outcome's (footer, headers), else made
-        here)."""
+        """The outgoing e-mail of ``message``: to the partner only, with the footer
+        (``parts``: this outcome's (footer, headers), else made here); the unsubscribe
+        headers are added when it leaves."""
         partner, template = outcome.partner, outcome.step.mail_template_id
-        footer, headers = parts or self._followup_mail_parts([outcome])[outcome.key]
+        footer, _headers = parts or self._followup_mail_parts([outcome])[outcome.key]
+        # The headers are not stored with the queued e-mail: mail.mail adds them when
+        # it leaves (_prepare_outgoing_list, see mail_mail.py).
         return {
             "mail_message_id": message.id,
             "body_html": Markup("%s%s") % (Markup(values.get("body_html") or ""), footer),
-            "headers": repr(headers),
             "recipient_ids": [(4, partner.id)],
             "auto_delete": template.auto_delete,
             "references": root[1] if root and root[1] else False,
@@ -209,7 +212,8 @@ class FollowupChannelEmail(models.AbstractModel):
                 ]
             )
         )
-        parts = self._followup_mail_parts(outcomes)
+        # Without the headers: they are made when the e-mails leave (mail_mail.py).
+        parts = self._followup_mail_parts(outcomes, with_headers=False)
         # sudo: the dispatch queues the e-mails it decided to send (rendered from the
         # managers' templates); users have no rights on mail.mail.
         mails = (

@@ -6,7 +6,13 @@ And the queue asks the person once more before a follow-up e-mail leaves: one wh
 unsubscribed, was blacklisted or refused e-mail since the decision queued it is not
 written to (``policy.decision.refusal_at_sending``). Found by bin/rehearsal: with
 thousands of e-mails queued, people who clicked one-click unsubscribe still received
-the e-mail decided before their click, minutes later."""
+the e-mail decided before their click, minutes later.
+
+The one-click unsubscribe headers of a follow-up e-mail are added when it leaves, as
+mass mailing adds its own (``_prepare_outgoing_list``), for its recipient: they are not
+stored with the queued e-mail, so they carry the partner's address and links of the
+moment it is sent, and a resent e-mail (*Resend*, a new ``mail.mail`` of the same
+message) carries them too."""
 
 import psycopg2
 
@@ -15,6 +21,7 @@ from odoo.tools import SQL
 
 from ..policy.decision import refusal_at_sending, retry_after_failure
 from ..policy.vocabulary import BLACKLISTED
+from .ir_mail_server import NO_FOLD_HEADERS
 
 
 class MailMail(models.Model):
@@ -119,6 +126,35 @@ class MailMail(models.Model):
             ]
         ).write({"notification_status": "canceled"})
         self._followup_learn_delivery(failure_reason, failure_type)
+
+    def _prepare_outgoing_list(self, mail_server=False, recipients_follower_status=None):
+        email_list = super()._prepare_outgoing_list(
+            mail_server=mail_server, recipients_follower_status=recipients_follower_status
+        )
+        if not self.mail_message_id:
+            return email_list
+        dispatch = (
+            self.env["followup.dispatch"]
+            ._followup_of_messages(self.mail_message_id.ids)
+            .get(self.mail_message_id.id)
+        )
+        if not dispatch or not dispatch.partner_id:
+            return email_list
+        headers = None
+        for email_values in email_list:
+            if email_values["partner_id"] != dispatch.partner_id:
+                continue
+            if any(name.lower() in NO_FOLD_HEADERS for name in email_values["headers"]):
+                # Queued by a release that stored the headers with the e-mail: they
+                # leave as they were stored, once.
+                continue
+            if headers is None:
+                # sudo (the dispatch row's): only the partner's own signed links and the
+                # company's alias address are read, for the partner's own e-mail.
+                headers = dispatch.partner_id._followup_mail_headers(dispatch.company_id)
+            # A dict of its own: Odoo gives every recipient the same headers dict.
+            email_values["headers"] = {**email_values["headers"], **headers}
+        return email_list
 
     def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
         retried = self._followup_retry_later(failure_reason, failure_type)

@@ -171,10 +171,11 @@ class ResPartner(models.Model):
         )
         return Markup('<p style="font-size: 12px; color: #888888;">%s</p>') % sentence
 
-    def _followup_mail_parts(self):
+    def _followup_mail_parts(self, with_headers=True):
         """{partner id: (footer, headers)} of follow-up e-mails to these partners, as
-        ``_followup_mail_footer`` and ``_followup_mail_headers`` make them; the footer
-        is translated once per language and company of the batch, not per partner."""
+        ``_followup_mail_footer`` and ``_followup_mail_headers`` make them (headers
+        empty without ``with_headers``); the footer is translated once per language and
+        company of the batch, not per partner."""
         placeholder = "followup-preferences-url-placeholder"
         footers = {}
         parts = {}
@@ -189,8 +190,12 @@ class ResPartner(models.Model):
             token = partner._followup_token("preferences")
             url = partner._followup_public_url("preferences", token, base_url)
             footer = Markup(footers[key].replace(placeholder, str(escape(url))))
-            headers = partner._followup_headers(
-                base_url, partner._followup_token("unsubscribe"), company
+            headers = (
+                partner._followup_headers(
+                    base_url, partner._followup_token("unsubscribe"), company
+                )
+                if with_headers
+                else {}
             )
             parts[partner.id] = (footer, headers)
         return parts

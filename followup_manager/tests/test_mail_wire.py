@@ -71,6 +71,53 @@ class TestFollowupHeadersOnTheWire(FollowupGatewayCase, HttpCase):
         event = self._consent_events(self.mario)[-1]
         self.assertEqual((event.state, event.source), ("withdrawn", "one_click_unsubscribe"))
 
+    def test_mail_queued_with_stored_headers_leaves_with_them_once(self):
+        """An e-mail queued by the previous release, which stored the headers with
+        the e-mail, leaves after the upgrade with each header once, as stored."""
+        sequence = self._sequence("Care", [self._email_step("Check-in", self.template_partner)])
+        self._enroll(sequence, self.mario)
+        dispatch = self._dispatch()
+        self.assertNotIn("List-Unsubscribe", dispatch.mail_id.headers or "")
+        stored = {
+            "List-Unsubscribe": "<https://old.example.com/followup/unsubscribe/1/abc>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        dispatch.mail_id.headers = repr(stored)
+        with self._sent_messages() as sent:
+            dispatch.mail_id.send()
+        raw = wire_bytes(sent[0])
+        self.assertEqual(
+            UNSUBSCRIBE_LINE.findall(raw),
+            [b"<https://old.example.com/followup/unsubscribe/1/abc>"],
+        )
+        self.assertEqual(raw.count(b"\r\nList-Unsubscribe-Post: "), 1)
+
+    def test_resent_followup_leaves_with_the_headers(self):
+        """*Resend* makes a new e-mail of the same message: it carries the headers."""
+        sequence = self._sequence("Care", [self._email_step("Check-in", self.template_partner)])
+        self._enroll(sequence, self.mario)
+        dispatch = self._dispatch()
+        # What Odoo's resend (_notify_thread_by_email) queues: a new e-mail of the message.
+        resent = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "mail_message_id": dispatch.message_id.id,
+                    "body_html": "<p>Again</p>",
+                    "recipient_ids": [(4, self.mario.id)],
+                }
+            )
+        )
+        self.assertEqual(resent.mail_message_id, dispatch.message_id)
+        with self._sent_messages() as sent:
+            resent.send()
+        line = UNSUBSCRIBE_LINE.search(wire_bytes(sent[0]))
+        self.assertTrue(line)
+        self.assertTrue(
+            line.group(1).startswith(f"<{self.mario._followup_unsubscribe_url()}>".encode())
+        )
+
     def test_mailto_unsubscribe_is_handled_by_the_gateway(self):
         self.mario.followup_set_consent("email", "granted", "manual_writing")
         raw = self._send_followup()
