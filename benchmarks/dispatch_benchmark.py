@@ -254,7 +254,7 @@ def bench_activities(size, partners, sequence, call, now):
     loop_per_record = loop_time / len(sample)
 
     dispatches, ours, ours_queries = timed(
-        lambda: env["followup.dispatcher"]._dispatch_due(now=now, auto_commit=True, time_budget=0)
+        lambda: env["followup.dispatcher"]._dispatch_due(now=now, auto_commit=True)
     )
     cr.commit()
     states = {
@@ -300,12 +300,12 @@ def bench_emails(size, partners, sequence, now):
             bare_runs.append((bare, bare_queries))
         with Savepoint():
             dispatches, ours, ours_queries = timed(
-                lambda: env["followup.dispatcher"]._dispatch_due(now=now, time_budget=0)
+                lambda: env["followup.dispatcher"]._dispatch_due(now=now)
             )
             assert len(dispatches.mail_id) == size, len(dispatches.mail_id)
             ours_runs.append((ours, ours_queries))
     dispatches, cron_time, _cron_queries = timed(
-        lambda: env["followup.dispatcher"]._dispatch_due(now=now, auto_commit=True, time_budget=0)
+        lambda: env["followup.dispatcher"]._dispatch_due(now=now, auto_commit=True)
     )
     cr.commit()
     queued = env["mail.mail"].search_count(

@@ -19,6 +19,14 @@ class FollowupChannel(models.AbstractModel):
         read. Override in each adapter."""
         return {}
 
+    @api.model
+    def _followup_preview_template(self, template):
+        """``template`` as the user who previews it, even when the adapter reads the
+        rest as the dispatch does: as Odoo's own template preview
+        (``mail.template.preview``), it renders only what that user may read, and a
+        template reading more is refused as Odoo refuses it."""
+        return template.with_env(self.env(su=False))
+
 
 class FollowupChannelEmail(models.AbstractModel):
     _inherit = "followup.channel.email"
@@ -28,7 +36,7 @@ class FollowupChannelEmail(models.AbstractModel):
         """The e-mail as the dispatch would queue it: the rendered template in the
         template's language, the sender and reply-to of the chatter message, the body
         with the footer, the headers, the attachments (name, base64 content)."""
-        template = outcome.step.mail_template_id
+        template = self._followup_preview_template(outcome.step.mail_template_id)
         report_error = False
         try:
             # A savepoint: a report engine that fails (no wkhtmltopdf) leaves nothing.
@@ -78,7 +86,7 @@ class FollowupChannelSms(models.AbstractModel):
     @api.model
     def _followup_preview(self, outcome):
         """The text as the dispatch would queue it, and the number it would go to."""
-        template = outcome.step.sms_template_id
+        template = self._followup_preview_template(outcome.step.sms_template_id)
         return {
             "sms_body": self._followup_render(template, [outcome])[outcome.key],
             "sms_number": self._followup_number(outcome.partner),

@@ -21,16 +21,16 @@ immutable outcomes (``followup_outcome.StepOutcome``):
 
 Everything of a batch happens in one transaction: a crash anywhere rolls back the claim,
 the log and the side effects together, so nothing is lost and nothing is done twice. The
-cron commits after each batch (never in tests). The row that performs a step carries a
-unique key (see ``followup.dispatch._followup_idempotency_key``): even a second worker that
-somehow got the same step could not insert its row, and its transaction would roll back
-before anything left the database (mails and text messages only leave through their
+cron handles one batch per call, which Odoo's cron runner commits (never in tests). The
+row that performs a step carries a unique key (see
+``followup.dispatch._followup_idempotency_key``): even a second worker that somehow got the
+same step could not insert its row, and its transaction would roll back before anything
+left the database (mails and text messages only leave through their
 queues, after the commit).
 """
 
 import logging
 import threading
-import time
 from collections import defaultdict
 
 import psycopg2
@@ -58,12 +58,6 @@ class FollowupDispatcher(models.AbstractModel):
         return int_param(self.env, "followup_manager.dispatch_batch_size", 500, minimum=1)
 
     @api.model
-    def _followup_time_budget(self):
-        """Seconds a cron call keeps claiming batches before it hands back to the cron
-        runner (which calls again while work remains); override to tune."""
-        return 60.0
-
-    @api.model
     def _followup_auto_commit_allowed(self):
         """Commits are for real cron runs only: never inside a test's transaction."""
         testing = getattr(threading.current_thread(), "testing", False)
@@ -79,33 +73,31 @@ class FollowupDispatcher(models.AbstractModel):
         auto_commit=False,
         max_batches=None,
         enrollment_ids=None,
-        time_budget=None,
+        retry=False,
     ):
         """Dispatch every due step, batch after batch.
 
         :param now: naive UTC moment to dispatch at (default: the clock, read per batch)
         :param batch_size: enrollments per batch (default: the system parameter)
-        :param auto_commit: commit after each batch and report progress to the cron;
-            ignored in tests (see ``_followup_auto_commit_allowed``)
-        :param max_batches: stop after that many batches (default: until nothing is due,
-            or the time budget is spent when committing)
+        :param auto_commit: commit after each batch, for a caller that is no cron job
+            (the cron goes through ``_dispatch_cron_batch``); ignored in tests (see
+            ``_followup_auto_commit_allowed``)
+        :param max_batches: stop after that many batches (default: until nothing is due)
         :param enrollment_ids: only these enrollments (default: all; e.g. a "run now"
             on a selection)
-        :param time_budget: seconds after which a committing run stops claiming
-            (default ``_followup_time_budget()``; 0: no limit)
+        :param retry: claim again in a new transaction when another worker changed the
+            claimed rows (see ``_followup_claim``); implied by committing
         :return: the ``followup.dispatch`` rows written
         """
         batch_size = batch_size or self._followup_batch_size()
         commit = auto_commit and self._followup_auto_commit_allowed()
-        started = time.monotonic()
-        budget = self._followup_time_budget() if time_budget is None else time_budget
         dispatches = self.env["followup.dispatch"]
-        done = batches = 0
+        batches = 0
         previous = None
         while True:
             moment = now or fields.Datetime.now()
             enrollments = self._followup_claim(
-                moment, batch_size, retry=commit, enrollment_ids=enrollment_ids
+                moment, batch_size, retry=retry or commit, enrollment_ids=enrollment_ids
             )
             if not enrollments:
                 break
@@ -117,31 +109,33 @@ class FollowupDispatcher(models.AbstractModel):
                 break
             previous = claimed
             dispatches |= self._dispatch_batch(enrollments, moment)
-            done += len(enrollments)
             batches += 1
             if commit:
-                self._followup_commit_batch(done, moment, enrollment_ids)
+                # A batch is all or nothing, and what is committed is never redone.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.invalidate_all()
             if max_batches and batches >= max_batches:
                 break
-            if commit and budget and time.monotonic() - started > budget:
-                break
         self._followup_schedule_next_run(now or fields.Datetime.now())
-        if commit:
-            self.env["ir.cron"]._notify_progress(
-                done=done,
-                remaining=self._followup_count_due(now or fields.Datetime.now(), enrollment_ids),
-            )
         return dispatches
 
     @api.model
-    def _followup_commit_batch(self, done, now, enrollment_ids=None):
-        """Report the progress to the cron and commit a batch. Only called when
-        ``_dispatch_due`` commits (never in tests, see ``_followup_auto_commit_allowed``):
-        a batch is all or nothing, and what is committed is never redone."""
-        remaining = self._followup_count_due(now, enrollment_ids)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.env.invalidate_all()
+    def _dispatch_cron_batch(self):
+        """One batch of the dispatch cron, as the mass enrollment's cron does it
+        (``followup.enroll.job._cron_enroll``): Odoo's cron runner commits the batch
+        (or rolls it back if it raises) and calls again while ``_notify_progress``
+        says steps remain, then reschedules the job at once. The commit is thus the
+        runner's, in a real cron run only.
+
+        :return: the ``followup.dispatch`` rows written
+        """
+        now = fields.Datetime.now()
+        # retry: the claim may start a new transaction, nothing of the batch being done yet.
+        dispatches = self._dispatch_due(now=now, max_batches=1, retry=True)
+        self.env["ir.cron"]._notify_progress(
+            done=len(dispatches.enrollment_id), remaining=self._followup_count_due(now)
+        )
+        return dispatches
 
     @api.model
     def _followup_claim(self, now, limit, retry=False, enrollment_ids=None):

@@ -306,8 +306,8 @@ class FollowupEnrollment(models.Model):
 
     @api.model
     def _cron_dispatch(self):
-        """Cron entry point (followup_manager.ir_cron_followup_dispatch): dispatch the
-        due steps batch after batch, committing after each one (see
-        followup.dispatcher, which does the work)."""
-        self.env["followup.dispatcher"]._dispatch_due(auto_commit=True)
+        """Cron entry point (followup_manager.ir_cron_followup_dispatch): one batch of
+        due steps per call, with the cron progress API (see
+        followup.dispatcher._dispatch_cron_batch, which does the work)."""
+        self.env["followup.dispatcher"]._dispatch_cron_batch()
         return True

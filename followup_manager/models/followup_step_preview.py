@@ -162,10 +162,12 @@ class FollowupStep(models.Model):
         dispatch would carry it out now (see ``followup.channel._followup_preview``),
         its links inert. Nothing is created."""
         self.ensure_one()
-        # sudo: the dispatch renders as superuser and the preview shows what it would
-        # send; the user may read the step, the person and the document (checked by
-        # _followup_preview_step and _followup_preview_target), and the templates are
-        # the managers' choice. Nothing is written.
+        # sudo: the step, its sequence's company and the dispatch's own readings (who
+        # owns the step, the footer, reply-to and headers), as the dispatch reads them;
+        # the user may read the step, the person and the document (checked by
+        # _followup_preview_step and _followup_preview_target). The templates render
+        # as the user (followup.channel._followup_preview_template), as Odoo's own
+        # template preview does. Nothing is written.
         step = self.sudo()
         outcome = StepOutcome(
             PreviewEnrollment(step.sequence_id.company_id), step, partner.sudo(), origin.sudo()
@@ -182,6 +184,10 @@ class FollowupStep(models.Model):
         outcome = outcome.replace(
             user=self.env["followup.dispatcher"].sudo()._followup_responsible(outcome)
         )
+        # The readings above were the superuser's and the cache keeps what they read:
+        # the templates read the person and the document afresh, with the user's rights.
+        partner.invalidate_recordset()
+        origin.invalidate_recordset()
         parts = self.env[f"followup.channel.{outcome.action}"].sudo()._followup_preview(outcome)
         return {**self._followup_inert_links(partner, parts), "action": outcome.action}
 

@@ -131,14 +131,20 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _routing_reset_bounce(self, email_message, message_dict):
+        # Follows mail.thread._routing_reset_bounce, the hook message_process calls
+        # for the sender of every mail that is no bounce (as _routing_handle_bounce
+        # above, and mass_mailing's, follow Odoo's hook for bounces).
         # A mail received from an address proves it works: Odoo then resets the
         # bounce counter of the records with that address, and the partners clear
-        # their follow-up bounce (res_partner_bounce.py). Odoo compares the From as
-        # its parser reduced it ("Mario Rossi <mario@example.com>", never equal to a
-        # normalized address, while "mario@example.com <x@example.net>" becomes
-        # mario@example.com); the address is read here from the header itself,
-        # strictly, so that neither a display name nor a malformed From clears the
-        # bounce of an address that did not write.
+        # their follow-up bounce (res_partner_bounce.py). Odoo's reset reads the
+        # address from message_dict["email_from"], the From as its parser formatted
+        # it ('"Mario Rossi" <mario@example.com>', never equal to a normalized
+        # address, while "mario@example.com <x@example.net>" becomes
+        # mario@example.com). Odoo offers no other way to give its reset the address:
+        # the reset alone gets a copy of message_dict with the address read strictly
+        # from the header (policy.replies.sender_address), so that a display name does
+        # not keep a bounce and a malformed From clears none; the routing, the author
+        # and the posted message keep the parser's email_from.
         email = email_normalize(replies.sender_address(email_message) or "")
         return super()._routing_reset_bounce(
             email_message, dict(message_dict, email_from=email or False)

@@ -540,6 +540,24 @@ class TestDispatch(FollowupDispatchCase):
             self.env["followup.enrollment"]._cron_dispatch()
         self.assertEqual(enrollment.state, "done")
 
+    def test_cron_dispatches_one_batch_per_call_and_reports_its_progress(self):
+        # As the mass enrollment: one batch per call, its progress told to Odoo's
+        # cron runner, which commits it and calls again while steps remain.
+        self.env["ir.config_parameter"].set_param("followup_manager.dispatch_batch_size", "2")
+        partners = self.mario | self.saad | self._create_customer("Anna Bianchi", "anna")
+        sequence = self._sequence("Tasks", [self._task_step()])
+        enrollments = self._enroll(sequence, partners)
+        cron = self.env.ref("followup_manager.ir_cron_followup_dispatch")
+        for done, remaining in ((2, 1), (1, 0)):
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            enrollment_model = self.env["followup.enrollment"].with_context(
+                ir_cron_progress_id=progress.id
+            )
+            with self._at(self.MONDAY_10_ROME):
+                enrollment_model._cron_dispatch()
+            self.assertEqual((progress.done, progress.remaining), (done, remaining))
+        self.assertEqual(set(enrollments.mapped("state")), {"done"})
+
     def test_cron_is_woken_when_the_next_step_is_due(self):
         cron = self.env.ref("followup_manager.ir_cron_followup_dispatch")
         self.assertEqual(cron.model_id.model, "followup.enrollment")

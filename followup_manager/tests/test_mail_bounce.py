@@ -143,6 +143,13 @@ class TestFollowupBounces(FollowupGatewayCase):
         self.assertEqual(self.mario.message_bounce, 0)
         self.assertFalse(self.mario.followup_email_bounced_date)
         self.assertTrue(self._check()["allowed"])
+        # Only Odoo's bounce reset reads the strict address: the message posted keeps
+        # the sender as Odoo's parser read it.
+        posted = self.env["mail.message"].search(
+            [("message_id", "=", "<mario-writes@mail.example.com>")]
+        )
+        self.assertEqual(posted.email_from, '"Mario Rossi" <mario@example.com>')
+        self.assertEqual(posted.author_id, self.mario)
 
     def _mail_from(self, email_from, dispatch, tag):
         """A message from ``email_from`` answering the follow-up of ``dispatch``."""

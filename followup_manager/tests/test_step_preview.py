@@ -79,6 +79,40 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
         self.assertEqual(english.subject, "Help us help you, Mario Rossi")
         self.assertIn("Manage your contact preferences or unsubscribe", english.body_html)
 
+    def test_the_preview_renders_the_templates_as_the_user_as_odoo_does(self):
+        # A template that reads a field the salesperson may not read (managers only):
+        # Odoo's own template preview refuses to render it for them, and so does ours;
+        # neither shows the value the superuser would read.
+        self.mario.signup_type = "secret-kind"
+        template = self.template_partner.copy(
+            {"body_html": '<p>Kind: <t t-out="object.signup_type"/></p>'}
+        )
+        sms_template = self.sms_template_partner.copy({"body": "Kind: {{ object.signup_type }}"})
+        self.step_email.mail_template_id = template
+        self.step_sms.sms_template_id = sms_template
+        # As in a new request: nothing read beforehand as the superuser.
+        self.env.invalidate_all()
+        odoo_preview = (
+            self.env["mail.template.preview"]
+            .with_user(self.user_salesman)
+            .create(
+                {"mail_template_id": template.id, "resource_ref": f"res.partner,{self.mario.id}"}
+            )
+        )
+        self.assertTrue(odoo_preview.error_msg)
+        for step in (self.step_email, self.step_sms):
+            with self.subTest(step=step.name):
+                self.env.invalidate_all()
+                preview = self._preview(step, self.user_salesman, self.mario)
+                self.assertTrue(preview.error)
+                self.assertNotIn("secret-kind", preview.body_html or "")
+                self.assertNotIn("secret-kind", preview.sms_body or "")
+        # What the user may read renders as before.
+        template.body_html = '<p>Kind: <t t-out="object.name"/></p>'
+        preview = self._preview(self.step_email, self.user_salesman, self.mario)
+        self.assertFalse(preview.error)
+        self.assertIn("Kind: Mario Rossi", preview.body_html)
+
     def test_the_preview_opens_on_the_latest_follow_up(self):
         self._enroll(self.sequence, self.giulia)
         action = self.step_email.with_user(self.user_salesman).action_open_preview()
