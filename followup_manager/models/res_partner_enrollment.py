@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import fields, models, tools
+from odoo.exceptions import UserError
 
 from .tools import FOLLOWUP_READERS
 
@@ -73,6 +74,49 @@ class ResPartner(models.Model):
                 archived, "partner_archived"
             )
         return res
+
+    # Steering from the Contacts list: Pause and Snooze beside Stop (the stop wizard),
+    # on the follow-ups of the selected contacts the user may see.
+    def _followup_running_enrollments(self):
+        """The running follow-ups of these contacts, as the user sees them (their
+        record rules apply)."""
+        Enrollment = self.env["followup.enrollment"]
+        return Enrollment.search(
+            Enrollment._followup_active_domain() + [("partner_id", "in", self.ids)]
+        )
+
+    def action_followup_pause(self):
+        """Pause the active follow-ups of these contacts ("Actions" menu)."""
+        enrollments = self._followup_running_enrollments().filtered(
+            lambda enrollment: enrollment.state == "active"
+        )
+        if not enrollments:
+            raise UserError(self.env._("Nothing to pause: no follow-up of these contacts runs."))
+        enrollments.action_pause()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s follow-up(s) paused.", count=len(enrollments)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_followup_snooze(self):
+        """Open the snooze dialog on the running follow-ups of these contacts."""
+        enrollments = self._followup_running_enrollments()
+        if not enrollments:
+            raise UserError(self.env._("Nothing to snooze: no follow-up of these contacts runs."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Snooze Follow-ups"),
+            "res_model": "followup.snooze.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": enrollments._name, "active_ids": enrollments.ids},
+        }
 
     # Insight: "why was this person not contacted?"
     # The last decisions of the dispatch about the person (followup.dispatch rows:
