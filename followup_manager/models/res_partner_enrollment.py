@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import fields, models, tools
-from odoo.exceptions import UserError
 
 from .tools import FOLLOWUP_READERS
 
@@ -79,11 +78,23 @@ class ResPartner(models.Model):
     # on the follow-ups of the selected contacts the user may see.
     def _followup_running_enrollments(self):
         """The running follow-ups of these contacts, as the user sees them (their
-        record rules apply)."""
+        record rules apply); AccessError for a user who may not change follow-ups."""
         Enrollment = self.env["followup.enrollment"]
+        Enrollment.check_access("write")
         return Enrollment.search(
             Enrollment._followup_active_domain() + [("partner_id", "in", self.ids)]
         )
+
+    def _followup_notification(self, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_followup_pause(self):
         """Pause the active follow-ups of these contacts ("Actions" menu)."""
@@ -91,23 +102,21 @@ class ResPartner(models.Model):
             lambda enrollment: enrollment.state == "active"
         )
         if not enrollments:
-            raise UserError(self.env._("Nothing to pause: no follow-up of these contacts runs."))
+            return self._followup_notification(
+                self.env._("Nothing to pause: no follow-up of these contacts runs."), "warning"
+            )
         enrollments.action_pause()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("%(count)s follow-up(s) paused.", count=len(enrollments)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self._followup_notification(
+            self.env._("%(count)s follow-up(s) paused.", count=len(enrollments))
+        )
 
     def action_followup_snooze(self):
         """Open the snooze dialog on the running follow-ups of these contacts."""
         enrollments = self._followup_running_enrollments()
         if not enrollments:
-            raise UserError(self.env._("Nothing to snooze: no follow-up of these contacts runs."))
+            return self._followup_notification(
+                self.env._("Nothing to snooze: no follow-up of these contacts runs."), "warning"
+            )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Snooze Follow-ups"),
