@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, models
 
+from .followup_sequence import stop_triggers
 from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
 
 
@@ -56,7 +57,7 @@ class CrmLead(models.Model):
         Enrollment = self.env["followup.enrollment"]
         # A lead back in the game no longer needs winning back.
         Enrollment._followup_stop_for_origins(
-            won | restored, "origin_reopened", triggers=("lead_lost",)
+            won | restored, "origin_reopened", triggers=stop_triggers("origin_reopened")
         )
         # A lost lead: what followed it up before is over (its re-engagement starts below).
         Enrollment._followup_stop_for_origins(lost, "origin_cancelled")

@@ -25,9 +25,46 @@ TRIGGER_MODELS = {
     "stage_reached": "res.partner",
 }
 
+# What ends the enrollments of a sequence by itself, per trigger (stop reasons of
+# vocabulary.STOP_REASON_LABELS), beside what ends every enrollment (a reply, a
+# withdrawal, a bounce: TRIGGER_STOP_REASONS_ALWAYS). The code that stops enrollments
+# takes its triggers from here (stop_triggers) and the sequence form says it in words
+# (followup.sequence.trigger_rules): the two cannot drift apart. "origin_cancelled"
+# ends the follow-ups of any cancelled order or lost opportunity; it is listed for the
+# triggers whose enrollments are still running when their document can be cancelled.
+TRIGGER_STOP_REASONS = {
+    "manual": (
+        "quotation_confirmed",
+        "quotation_cancelled",
+        "quotation_expired",
+        "origin_cancelled",
+    ),
+    "sale_order_confirmed": ("origin_cancelled",),
+    "lead_won": ("origin_cancelled",),
+    "lead_lost": ("origin_reopened", "new_order"),
+    "partner_inactive": ("new_order",),
+    "quotation_sent": ("quotation_confirmed", "quotation_cancelled", "quotation_expired"),
+    "meeting_done": ("origin_cancelled",),
+    "question_received": ("employee_replied", "origin_cancelled"),
+    "stage_reached": (),
+}
+TRIGGER_STOP_REASONS_ALWAYS = (
+    "replied",
+    "consent_withdrawn",
+    "bounced",
+    "partner_archived",
+    "partner_merged",
+)
+
+
+def stop_triggers(reason):
+    """The triggers whose enrollments ``reason`` ends (TRIGGER_STOP_REASONS)."""
+    return tuple(trigger for trigger, reasons in TRIGGER_STOP_REASONS.items() if reason in reasons)
+
+
 # Sequences that try to win a customer back: a new confirmed order ends them (and the
 # sequences of the stage "inactive", which partner_inactive is an alias of).
-REENGAGEMENT_TRIGGERS = ("lead_lost", "partner_inactive")
+REENGAGEMENT_TRIGGERS = stop_triggers("new_order")
 # The lifecycle stages a stage_reached sequence can start on (not "visitor": every
 # contact starts there, nothing is reached).
 TRIGGER_STAGES = [

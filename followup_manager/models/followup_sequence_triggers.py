@@ -1,12 +1,16 @@
 import logging
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from .followup_sequence import REENGAGEMENT_TRIGGERS
+from .followup_sequence import (
+    REENGAGEMENT_TRIGGERS,
+    TRIGGER_STOP_REASONS,
+    TRIGGER_STOP_REASONS_ALWAYS,
+)
 from .tools import note_lang
 
 _logger = logging.getLogger(__name__)
@@ -18,6 +22,101 @@ class FollowupSequence(models.Model):
     says on its form."""
 
     _inherit = "followup.sequence"
+
+    trigger_rules = fields.Html(
+        string="Starts and Stops",
+        compute="_compute_trigger_rules",
+        sanitize=False,
+        help="When a person enters this sequence by itself, and what ends their "
+        "follow-up before its last step, for the chosen trigger.",
+    )
+
+    @api.depends("trigger", "trigger_stage", "stop_on_reply")
+    @api.depends_context("lang")
+    def _compute_trigger_rules(self):
+        starts = self._followup_start_sentences()
+        clauses = self._followup_stop_clauses()
+        for sequence in self:
+            if not sequence.trigger:
+                sequence.trigger_rules = False
+                continue
+            reasons = [reason for reason in sequence._followup_stop_reasons() if reason in clauses]
+            sequence.trigger_rules = Markup("<p>%s</p><p class='mb-0'>%s</p><ul>%s</ul>") % (
+                starts[sequence.trigger],
+                self.env._("Stops by itself when:"),
+                Markup().join(Markup("<li>%s</li>") % clauses[reason] for reason in reasons),
+            )
+
+    def _followup_stop_reasons(self):
+        """The stop reasons that end this sequence's enrollments by themselves, in
+        the order the form lists them (TRIGGER_STOP_REASONS and what ends every
+        enrollment)."""
+        self.ensure_one()
+        reasons = list(TRIGGER_STOP_REASONS.get(self.trigger, ()))
+        # A stage_reached sequence on "inactive" wins customers back as well.
+        if "new_order" not in reasons and self.filtered_domain(
+            self._followup_reengagement_domain()
+        ):
+            reasons.append("new_order")
+        for reason in TRIGGER_STOP_REASONS_ALWAYS:
+            if reason == "replied" and (
+                not self.stop_on_reply or self.trigger == "question_received"
+            ):
+                continue
+            reasons.append(reason)
+        return reasons
+
+    @api.model
+    def _followup_start_sentences(self):
+        """What starts an enrollment, per trigger, as said on the form."""
+        return {
+            "manual": self.env._(
+                "Starts when a user enrolls people by hand, from a contact, an opportunity "
+                "or a sale order."
+            ),
+            "sale_order_confirmed": self.env._("Starts when a sale order is confirmed."),
+            "lead_won": self.env._("Starts when an opportunity is won."),
+            "lead_lost": self.env._("Starts when an opportunity is lost."),
+            "partner_inactive": self.env._(
+                "Starts when a customer becomes inactive (no confirmed order for the "
+                "inactivity period)."
+            ),
+            "quotation_sent": self.env._("Starts when a quotation is sent to the customer."),
+            "meeting_done": self.env._("Starts when a meeting with the person has ended."),
+            "question_received": self.env._(
+                "Starts when a customer asks a question: an e-mail that creates an "
+                "opportunity, or a message on a sale order."
+            ),
+            "stage_reached": self.env._(
+                "Starts when a contact reaches the chosen lifecycle stage."
+            ),
+        }
+
+    @api.model
+    def _followup_stop_clauses(self):
+        """What each stop reason of TRIGGER_STOP_REASONS means, as said on the form."""
+        return {
+            "quotation_confirmed": self.env._("the quotation is confirmed"),
+            "quotation_cancelled": self.env._("the quotation is cancelled"),
+            "quotation_expired": self.env._(
+                "the quotation expires (its validity date has passed)"
+            ),
+            "origin_cancelled": self.env._(
+                "the followed-up order is cancelled, the opportunity lost, or the document deleted"
+            ),
+            "origin_reopened": self.env._("the lost opportunity is won or restored"),
+            "new_order": self.env._("the customer confirms a new order"),
+            "employee_replied": self.env._("an employee answers on the document"),
+            "replied": self.env._(
+                "the person replies on the followed-up document (Stop On Reply)"
+            ),
+            "consent_withdrawn": self.env._(
+                "the person withdraws their consent for every channel the remaining steps use"
+            ),
+            "bounced": self.env._("their e-mail address bounces and only e-mails are left"),
+            "partner_archived": self.env._("the contact is archived"),
+            "partner_merged": self.env._("the contact is merged into another"),
+        }
 
     @api.model
     def _followup_reengagement_domain(self):

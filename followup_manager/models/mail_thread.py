@@ -5,6 +5,7 @@ from odoo import models
 from odoo.tools import html2plaintext
 
 from ..policy import replies
+from .followup_sequence import stop_triggers
 from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
 
 # Documents where a customer's question is answered by employees: an employee's message
@@ -28,7 +29,7 @@ class MailThread(models.AbstractModel):
             if self._name in QUESTION_ORIGIN_MODELS:
                 if self._followup_is_employee(message.author_id):
                     Enrollment._followup_stop_for_origins(
-                        self, "employee_replied", triggers=("question_received",)
+                        self, "employee_replied", triggers=stop_triggers("employee_replied")
                     )
                 elif self._name in self._followup_question_models():
                     self._followup_on_question_received(message.author_id)

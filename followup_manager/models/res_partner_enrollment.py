@@ -74,6 +74,59 @@ class ResPartner(models.Model):
             )
         return res
 
+    # Steering from the Contacts list: Pause and Snooze beside Stop (the stop wizard),
+    # on the follow-ups of the selected contacts the user may see.
+    def _followup_running_enrollments(self):
+        """The running follow-ups of these contacts, as the user sees them (their
+        record rules apply); AccessError for a user who may not change follow-ups."""
+        Enrollment = self.env["followup.enrollment"]
+        Enrollment.check_access("write")
+        return Enrollment.search(
+            Enrollment._followup_active_domain() + [("partner_id", "in", self.ids)]
+        )
+
+    def _followup_notification(self, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_followup_pause(self):
+        """Pause the active follow-ups of these contacts ("Actions" menu)."""
+        enrollments = self._followup_running_enrollments().filtered(
+            lambda enrollment: enrollment.state == "active"
+        )
+        if not enrollments:
+            return self._followup_notification(
+                self.env._("Nothing to pause: no follow-up of these contacts runs."), "warning"
+            )
+        enrollments.action_pause()
+        return self._followup_notification(
+            self.env._("%(count)s follow-up(s) paused.", count=len(enrollments))
+        )
+
+    def action_followup_snooze(self):
+        """Open the snooze dialog on the running follow-ups of these contacts."""
+        enrollments = self._followup_running_enrollments()
+        if not enrollments:
+            return self._followup_notification(
+                self.env._("Nothing to snooze: no follow-up of these contacts runs."), "warning"
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Snooze Follow-ups"),
+            "res_model": "followup.snooze.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": enrollments._name, "active_ids": enrollments.ids},
+        }
+
     # Insight: "why was this person not contacted?"
     # The last decisions of the dispatch about the person (followup.dispatch rows:
     # done, or why it waited or was skipped, and until when), for a tab of the form.

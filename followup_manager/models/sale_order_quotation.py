@@ -2,9 +2,11 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from .followup_sequence import stop_triggers
+
 # What follows a quotation up ends with it: the sequences started when it was sent,
-# and those a salesperson started by hand on it.
-QUOTATION_TRIGGERS = ("quotation_sent", "manual")
+# and those a salesperson started by hand on it (TRIGGER_STOP_REASONS).
+QUOTATION_TRIGGERS = stop_triggers("quotation_confirmed")
 QUOTATION_STATES = ("draft", "sent")
 
 
@@ -49,7 +51,7 @@ class SaleOrder(models.Model):
     def _followup_on_confirmed(self):
         # Before the after-sale sequences start on the same orders.
         self.env["followup.enrollment"]._followup_stop_for_origins(
-            self, "quotation_confirmed", triggers=QUOTATION_TRIGGERS
+            self, "quotation_confirmed", triggers=stop_triggers("quotation_confirmed")
         )
         return super()._followup_on_confirmed()
 
@@ -59,7 +61,7 @@ class SaleOrder(models.Model):
         self.env["followup.enrollment"]._followup_stop_for_origins(
             self.filtered(lambda order: order.state in QUOTATION_STATES),
             "quotation_cancelled",
-            triggers=QUOTATION_TRIGGERS,
+            triggers=stop_triggers("quotation_cancelled"),
         )
         return super()._action_cancel()
 
@@ -78,7 +80,7 @@ class SaleOrder(models.Model):
             Enrollment._followup_active_domain()
             + [
                 ("origin_model", "=", self._name),
-                ("sequence_id.trigger", "in", list(QUOTATION_TRIGGERS)),
+                ("sequence_id.trigger", "in", list(stop_triggers("quotation_expired"))),
             ],
             ["origin_id"],
         )
@@ -88,7 +90,7 @@ class SaleOrder(models.Model):
             + self._followup_expired_quotations_domain(fields.Date.today())
         )
         stopped = Enrollment._followup_stop_for_origins(
-            expired, "quotation_expired", triggers=QUOTATION_TRIGGERS
+            expired, "quotation_expired", triggers=stop_triggers("quotation_expired")
         )
         self.env["ir.cron"]._notify_progress(done=len(stopped), remaining=0)
         return True

@@ -197,6 +197,59 @@ class TestEnrollment(FollowupSequenceCase):
         self.assertEqual(set(enrollments.mapped("stop_reason")), {"manual"})
         self.assertEqual(set(enrollments.mapped("stop_note")), {"Asked us to stop"})
 
+    def _run_partner_action(self, xmlid, partners):
+        """What the Contacts list's "Actions" menu does with the selected contacts."""
+        action = self.env.ref(xmlid)
+        return action.with_context(
+            active_model="res.partner", active_ids=partners.ids, active_id=partners[0].id
+        ).run()
+
+    @users("fm_salesman")
+    def test_salesman_pauses_and_snoozes_contacts_from_the_contacts_list(self):
+        self._enroll(self.sequence_manual, self.customer | self.customer_sa)
+        self._enroll(self.sequence_inactive, self.customer)
+        partners = (self.customer | self.customer_sa).with_user(self.env.user)
+        enrollments = self.env["followup.enrollment"].search([("partner_id", "in", partners.ids)])
+        self.assertEqual(len(enrollments), 3)
+        # Snooze: the dialog opens on the contacts' follow-ups.
+        action = self._run_partner_action(
+            "followup_manager.res_partner_action_followup_snooze", partners
+        )
+        self.assertEqual(action["res_model"], "followup.snooze.wizard")
+        wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        self.assertEqual(wizard.enrollment_ids.ids, enrollments.ids)
+        until = datetime(2027, 1, 4, 8, 0)
+        wizard.until = until
+        wizard.reason = "After the fair"
+        wizard.save().action_confirm()
+        self.assertEqual(set(enrollments.mapped("snoozed_until")), {until})
+        self.assertTrue(all(enrollment.next_date >= until for enrollment in enrollments))
+        # Pause: at once, with a notification.
+        action = self._run_partner_action(
+            "followup_manager.res_partner_action_followup_pause", partners
+        )
+        self.assertIn("3 follow-up(s) paused", action["params"]["message"])
+        self.assertEqual(set(enrollments.mapped("state")), {"paused"})
+        action = self._run_partner_action(
+            "followup_manager.res_partner_action_followup_pause", partners
+        )
+        self.assertIn("Nothing to pause", action["params"]["message"])
+
+    def test_contacts_list_offers_stop_pause_and_snooze_to_followup_users(self):
+        bound = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .get_views([(False, "list")], {"toolbar": True})["views"]["list"]["toolbar"]["action"]
+        )
+        names = {action["name"] for action in bound}
+        self.assertTrue({"Stop follow-ups", "Pause follow-ups", "Snooze follow-ups"} <= names)
+        bound = (
+            self.env["res.partner"]
+            .with_user(self.user_auditor)
+            .get_views([(False, "list")], {"toolbar": True})["views"]["list"]["toolbar"]["action"]
+        )
+        self.assertFalse({"Pause follow-ups", "Snooze follow-ups"} & {a["name"] for a in bound})
+
     def test_stop_wizard_can_target_one_sequence(self):
         order = self._create_order()
         self._enroll(self.sequence_sale, self.customer, order)

@@ -2,9 +2,13 @@
 templates render in the recipient's language with dates formatted by babel,
 and sentences built in Python come out in the language of the environment."""
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+import re
+from html import unescape
 
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+
+from ..models.sale_order_quotation import QUOTATION_TRIGGERS
 from ..policy import vocabulary
 from .common import FollowupCase
 
@@ -171,3 +175,83 @@ class TestI18nItalian(FollowupCase):
         self.assertEqual(reasons["cap"], "Limite di frequenza raggiunto")
         self.assertEqual(labels("followup.sequence", "purpose")["service"], "Servizio")
         self.assertEqual(labels("followup.dispatch", "purpose")["service"], "Servizio")
+
+    def _trigger_rules(self, lang, trigger, stop_on_reply=True):
+        """What a manager reads under "Leaving" on a new sequence's form: the start
+        sentence and the list of what stops it."""
+        sequences = (
+            self.env["followup.sequence"].with_user(self.user_manager).with_context(lang=lang)
+        )
+        form = Form(sequences)
+        form.name = "Quote chase"
+        form.trigger = trigger
+        form.stop_on_reply = stop_on_reply
+        html = str(form.trigger_rules)
+        start = re.search(r"<p>(.*?)</p>", html).group(1)
+        return unescape(start), [unescape(stop) for stop in re.findall(r"<li>(.*?)</li>", html)]
+
+    def test_the_sequence_form_says_when_a_quote_chase_starts_and_stops(self):
+        start, stops = self._trigger_rules("en_US", "quotation_sent")
+        self.assertEqual(start, "Starts when a quotation is sent to the customer.")
+        self.assertEqual(
+            stops,
+            [
+                "the quotation is confirmed",
+                "the quotation is cancelled",
+                "the quotation expires (its validity date has passed)",
+                "the person replies on the followed-up document (Stop On Reply)",
+                "the person withdraws their consent for every channel the remaining steps use",
+                "their e-mail address bounces and only e-mails are left",
+                "the contact is archived",
+                "the contact is merged into another",
+            ],
+        )
+        start, stops = self._trigger_rules("it_IT", "quotation_sent", stop_on_reply=False)
+        self.assertEqual(start, "Inizia quando un preventivo è inviato al cliente.")
+        self.assertEqual(
+            stops,
+            [
+                "il preventivo è confermato",
+                "il preventivo è annullato",
+                "il preventivo scade (la sua data di validità è passata)",
+                "la persona revoca il consenso per tutti i canali usati dai passi rimanenti",
+                "il suo indirizzo e-mail risulta non valido e restano solo e-mail",
+                "il contatto è archiviato",
+                "il contatto è unito a un altro",
+            ],
+        )
+
+    def test_the_sequence_form_says_when_a_manual_sequence_starts_and_stops(self):
+        start, stops = self._trigger_rules("en_US", "manual")
+        self.assertEqual(
+            start,
+            "Starts when a user enrolls people by hand, from a contact, an opportunity "
+            "or a sale order.",
+        )
+        self.assertEqual(
+            stops[:4],
+            [
+                "the quotation is confirmed",
+                "the quotation is cancelled",
+                "the quotation expires (its validity date has passed)",
+                (
+                    "the followed-up order is cancelled, the opportunity lost, or the document "
+                    "deleted"
+                ),
+            ],
+        )
+        start, stops = self._trigger_rules("it_IT", "manual")
+        self.assertEqual(
+            start,
+            "Inizia quando un utente iscrive delle persone a mano, da un contatto, "
+            "un'opportunità o un ordine di vendita.",
+        )
+        self.assertIn(
+            "l'ordine seguito è annullato, l'opportunità persa o il documento eliminato", stops
+        )
+        self.assertIn(
+            "la persona risponde sul documento seguito (Interrompi alla risposta)", stops
+        )
+        # The words follow what the code stops: a quotation's confirmation ends the
+        # sequences started when it was sent and those started by hand on it.
+        self.assertCountEqual(QUOTATION_TRIGGERS, ("quotation_sent", "manual"))

@@ -575,6 +575,8 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 carla.action_view_followup_enrollments
             ),
             "res.partner.action_followup_view_decisions": carla.action_followup_view_decisions,
+            "res.partner.action_followup_pause": carla.action_followup_pause,
+            "res.partner.action_followup_snooze": carla.action_followup_snooze,
             "sale.order.action_view_followup_enrollments": (
                 self.order.with_user(user).action_view_followup_enrollments
             ),
@@ -650,6 +652,8 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.enrollment.action_resume",
         "followup.enrollment.snooze",
         "followup.enrollment.action_open_snooze_wizard",
+        "res.partner.action_followup_pause",
+        "res.partner.action_followup_snooze",
         "followup.step.action_open_preview",
         "followup.step.action_send_test",
     }
