@@ -169,6 +169,33 @@ class TestSentencesInTheReadersLanguage(FollowupDispatchCase):
             "Allowed: Mario Rossi may be contacted by None (internal task) now.",
         )
 
+    def test_italian_weekend_sentence_names_the_country_without_a_wrong_preposition(self):
+        """ "in Stati Uniti" is wrong Italian (it is "negli Stati Uniti"): the sentence
+        names the country in brackets, right for every country; the reader's own time
+        reads "nella tua ora locale"."""
+        nina = self._create_customer(
+            "Nina Newyorker",
+            "nina",
+            country_id=self.env.ref("base.us").id,
+            tz="America/New_York",
+            mobile="+1 212 555 0101",
+            phone="+1 212 555 0102",
+        )
+        # Base's Italian country names, without loading all of base's terms.
+        self.env.ref("base.us").with_context(lang="it_IT").name = "Stati Uniti"
+        sequence = self._sequence("Weekend", [self._call_step("Call")])
+        saturday = datetime(2026, 12, 5, 15, 0)  # 10:00 in New York, 16:00 in Rome
+        self._enroll(sequence, nina, saturday)
+        dispatch = self._dispatch(saturday)
+        self.assertEqual(dispatch.note_code, "weekend")
+        note = dispatch.with_user(self.reader_it).note
+        self.assertTrue(
+            note.startswith("Rinviato: è fine settimana per Nina Newyorker (Stati Uniti);"),
+            note,
+        )
+        self.assertNotIn("in Stati Uniti", note)
+        self.assertTrue(note.endswith("nella tua ora locale)."), note)
+
 
 @tagged("post_install", "-at_install")
 class TestJobNotesInTheSalespersonsLanguage(FollowupDispatchCase):
@@ -243,30 +270,3 @@ class TestJobNotesInTheSalespersonsLanguage(FollowupDispatchCase):
         self.assertEqual(dispatch.activity_id.summary, "Richiama il cliente")
         self.assertIn("Richiama il cliente", dispatch.with_user(self.salesman_it).note)
         self.assertTrue(dispatch.with_user(self.salesman_it).note.startswith("Completato:"))
-
-    def test_italian_weekend_sentence_names_the_country_without_a_wrong_preposition(self):
-        """ "in Stati Uniti" is wrong Italian (it is "negli Stati Uniti"): the sentence
-        names the country in brackets, right for every country; the reader's own time
-        reads "nella tua ora locale"."""
-        nina = self._create_customer(
-            "Nina Newyorker",
-            "nina",
-            country_id=self.env.ref("base.us").id,
-            tz="America/New_York",
-            mobile="+1 212 555 0101",
-            phone="+1 212 555 0102",
-        )
-        # Base's Italian country names, without loading all of base's terms.
-        self.env.ref("base.us").with_context(lang="it_IT").name = "Stati Uniti"
-        sequence = self._sequence("Weekend", [self._call_step("Call")])
-        saturday = datetime(2026, 12, 5, 15, 0)  # 10:00 in New York, 16:00 in Rome
-        self._enroll(sequence, nina, saturday)
-        dispatch = self._dispatch(saturday)
-        self.assertEqual(dispatch.note_code, "weekend")
-        note = dispatch.with_user(self.reader_it).note
-        self.assertTrue(
-            note.startswith("Rinviato: è fine settimana per Nina Newyorker (Stati Uniti);"),
-            note,
-        )
-        self.assertNotIn("in Stati Uniti", note)
-        self.assertTrue(note.endswith("nella tua ora locale)."), note)
