@@ -4,7 +4,7 @@ refusals that bind every purpose stop it, in decide()'s order; the rest let it g
 from datetime import datetime, timedelta
 
 import pytest
-from followup_manager_policy.decision import refusal_at_sending, retry_after_failure
+from followup_manager_policy.sending import refusal_at_sending, retry_after_failure
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ e-mail, so this is where the delivery of the decision that queued it is learnt.
 
 And the queue asks the person once more before a follow-up e-mail leaves: one who
 unsubscribed, was blacklisted or refused e-mail since the decision queued it is not
-written to (``policy.decision.refusal_at_sending``). Found by bin/rehearsal: with
+written to (``policy.sending.refusal_at_sending``). Found by bin/rehearsal: with
 thousands of e-mails queued, people who clicked one-click unsubscribe still received
 the e-mail decided before their click, minutes later.
 
@@ -19,7 +19,7 @@ import psycopg2
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..policy.decision import refusal_at_sending, retry_after_failure
+from ..policy.sending import refusal_at_sending, retry_after_failure
 from ..policy.vocabulary import BLACKLISTED
 from .ir_mail_server import NO_FOLD_HEADERS
 
@@ -168,7 +168,7 @@ class MailMail(models.Model):
     def _followup_retry_later(self, failure_reason, failure_type):
         """Put back in the queue the follow-up e-mails among these whose sending failed
         only because the mail server could not be reached
-        (``policy.decision.retry_after_failure``); return them. Their decision still
+        (``policy.sending.retry_after_failure``); return them. Their decision still
         reads *queued*, and nobody gets a to-do for them."""
         if not failure_type:
             return self.browse()
