@@ -55,24 +55,24 @@ def pytest_counts(path):
     return passed, failed, counts.get("skipped", 0)
 
 
-def readme_counts(path):
-    """The README check (bin/lib/check_readme.py) counts as one test."""
+def _line_counts(label, pattern, path):
+    """A check that ends with its own "<label>: N passed, N failed, N skipped" line."""
     with open(path, encoding="utf-8", errors="replace") as log:
-        results = README_RESULT.findall(log.read())
+        results = pattern.findall(log.read())
     if not results:
-        print("readme: the check did not run to its end", file=sys.stderr)
+        print(f"{label}: the check did not run to its end", file=sys.stderr)
         return 0, 1, 0
     return tuple(map(int, results[-1]))
+
+
+def readme_counts(path):
+    """The README check (bin/lib/check_readme.py) counts as one test."""
+    return _line_counts("readme", README_RESULT, path)
 
 
 def upgrade_counts(path):
     """bin/upgrade-check: each of its checks counts as a test."""
-    with open(path, encoding="utf-8", errors="replace") as log:
-        results = UPGRADE_RESULT.findall(log.read())
-    if not results:
-        print("upgrade: the check did not run to its end", file=sys.stderr)
-        return 0, 1, 0
-    return tuple(map(int, results[-1]))
+    return _line_counts("upgrade", UPGRADE_RESULT, path)
 
 
 def rehearsal_counts(path):
