@@ -18,6 +18,12 @@ FM_CACHE=${FOLLOWUP_CACHE:-$HOME/.cache/followup_manager}
 FM_DATA_DIR=${FOLLOWUP_DATA_DIR:-$FM_CACHE/data}
 FM_ODOO_UPSTREAM=${ODOO_UPSTREAM:-https://github.com/odoo/odoo.git}
 FM_MODULE=followup_manager
+# Every add-on of this repository (a folder with a manifest), the core first: what a
+# whole run installs and tests. FM_INSTALL (comma-separated) narrows it, e.g. to the
+# core alone or to one companion (the template database then holds only their
+# dependencies).
+FM_MODULES=$(cd "$FM_ROOT" && { echo "$FM_MODULE"; ls -d -- */__manifest__.py 2>/dev/null | cut -d/ -f1 | grep -vx "$FM_MODULE" | sort; } | paste -sd,)
+FM_INSTALL=${FM_INSTALL:-$FM_MODULES}
 mkdir -p "$FM_CACHE" "$FM_DATA_DIR"
 
 fm_log() { printf '[followup_manager] %s\n' "$*" >&2; }
@@ -192,12 +198,27 @@ fm_odoo() {
     python "$ODOO_SRC/odoo-bin" "${ODOO_ARGS[@]}" "$@"
 }
 
-# The add-on's dependencies, read from its manifest (the template database
-# has exactly these installed, so installing the add-on on a copy is fast).
+# The dependencies of the add-ons to install ($FM_INSTALL) outside this repository,
+# read from their manifests (the template database has exactly these installed, so
+# installing the add-ons on a copy is fast).
 fm_module_depends() {
-    python - "$FM_ROOT/$FM_MODULE/__manifest__.py" <<'PY'
-import ast, sys
-print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))
+    python - "$FM_ROOT" "$FM_INSTALL" <<'PY'
+import ast, os, sys
+root, wanted = sys.argv[1], sys.argv[2].split(",")
+ours = {d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, "__manifest__.py"))}
+seen, todo, outside = set(), list(wanted), []
+while todo:
+    name = todo.pop(0)
+    if name in seen:
+        continue
+    seen.add(name)
+    manifest = ast.literal_eval(open(os.path.join(root, name, "__manifest__.py")).read())
+    for dep in manifest.get("depends", []):
+        if dep in ours:
+            todo.append(dep)
+        elif dep not in outside:
+            outside.append(dep)
+print(",".join(outside))
 PY
 }
 
