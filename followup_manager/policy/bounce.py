@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
+from . import bounce_words as cues
+
 __all__ = [
     "ADDRESS",
     "HARD",
@@ -85,94 +87,6 @@ _COPY_STARTS = re.compile(
     r"|original message headers?:?\s*$"
     r"|\*{3,}.{0,60}original.{0,60}$"
     r")"
-)
-
-
-def _words(*phrases):
-    return re.compile("|".join(phrases), re.IGNORECASE)
-
-
-# The cues of what failed, in the servers' words (sisimai's and BounceParser's
-# vocabulary, reduced to what the status code cannot say by itself).
-_MAILBOX_CUES = _words(
-    r"mailbox (?:is )?full",
-    r"mailbox (?:size )?limit",
-    r"over ?quota",
-    r"quota (?:exceeded|exceed|full)",
-    r"exceed(?:s|ed)? (?:the |his |her |their )?(?:storage|quota|mailbox)",
-    r"out of storage",
-    r"insufficient (?:system )?storage",
-    r"not enough (?:storage|space)",
-    r"(?:mailbox|account|inbox) (?:is )?(?:over|out of) (?:its |the )?(?:quota|space)",
-    r"too many messages",
-    r"mail ?box (?:is )?(?:temporarily (?:unavailable|disabled)|busy|locked|exceeds)",
-    r"retry (?:timeout|time) (?:exceeded|expired|reached)",
-    r"(?:in|on) the queue too long",
-    r"temporarily (?:unavailable|deferred|rejected)",
-    r"disk (?:is )?full",
-    r"full mailbox",
-)
-_SENDER_CUES = _words(
-    r"\bspam",
-    r"blacklist",
-    r"block ?list",
-    r"\bblocked\b",
-    r"reputation",
-    r"\bpolicy\b",
-    r"\bdmarc\b",
-    r"\bspf\b",
-    r"\bdkim\b",
-    r"not authori[sz]ed",
-    r"authentication (?:required|failed)",
-    r"access denied",
-    r"content (?:rejected|filter)",
-    r"virus",
-)
-_ADDRESS_CUES = _words(
-    r"user (?:is )?unknown",
-    r"unknown (?:user|recipient|address|local ?part|mailbox)",
-    r"no such (?:user|recipient|address|mailbox|domain|person)",
-    r"(?:user|recipient|address|mailbox|account)[\w ]{0,30} (?:does not|doesn't|did not) exist",
-    r"(?:does|did|may) not exist",
-    r"not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)",
-    r"invalid (?:recipient|address|mailbox|user)",
-    r"recipient (?:address )?rejected",
-    r"(?:address|mailbox|user|recipient) (?:not found|unavailable|disabled)",
-    r"(?:host|domain) (?:not found|unknown|name not found)",
-    r"unrouteable",
-    r"unable to route",
-    r"bad destination",
-    r"account (?:has been |is )?(?:disabled|deactivated|closed|suspended|expired)",
-    r"has moved",
-    r"illegal user",
-    r"not listed",
-    r"no mailbox",
-)
-# Said only of a message the server keeps trying: a warning, whatever else it says.
-_WARNING_CUES = _words(
-    r"\bdelayed\b",
-    r"warning (?:message )?only",
-    r"still being retried",
-)
-_DELAY_CUES = _words(
-    r"\bdelay\b",
-    r"will (?:be )?retr(?:y|ied)",
-    r"will (?:continue|keep) (?:trying|to try)",
-    r"still (?:trying|being retried)",
-    r"not yet been delivered",
-    r"has not been delivered yet",
-    r"warning message only",
-    r"could not (?:be delivered|send message) for (?:the )?(?:past|last)",
-)
-_FINAL_CUES = _words(
-    r"permanent(?:ly)? (?:error|failure|fatal)",
-    r"given up",
-    r"giving up",
-    r"not going to try again",
-    r"could not be delivered",
-    r"delivery (?:has )?failed",
-    r"failed permanently",
-    r"undeliverable",
 )
 
 
@@ -381,19 +295,19 @@ def what_failed(action: str | None, status: str | None, words: str) -> str | Non
         return None
     if action in ("delivered", "relayed", "expanded"):
         return None
-    if _MAILBOX_CUES.search(words) or (status and status[1:].startswith(".2.2")):
+    if cues.MAILBOX_CUES.search(words) or (status and status[1:].startswith(".2.2")):
         return MAILBOX
     if action == "delayed":
         return None
     if action is None and (
-        _WARNING_CUES.search(words)
-        or (_DELAY_CUES.search(words) and not _FINAL_CUES.search(words))
+        cues.WARNING_CUES.search(words)
+        or (cues.DELAY_CUES.search(words) and not cues.FINAL_CUES.search(words))
     ):
         return None
     if status and status[1:].startswith(".1."):
         return ADDRESS if status.startswith("5") else MAILBOX
     if (status and status[1:].startswith(".7.")) or (
-        _SENDER_CUES.search(words) and not _ADDRESS_CUES.search(words)
+        cues.SENDER_CUES.search(words) and not cues.ADDRESS_CUES.search(words)
     ):
         return SENDER
     if status and status.startswith("4"):
