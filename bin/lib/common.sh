@@ -86,8 +86,9 @@ fm_apt_install() {
 
 fm_system_deps() {
     command -v dpkg-query >/dev/null || return 0 # not Debian: trust the user
-    # python-ldap and psycopg2 build from source; chromium runs the tours.
-    fm_apt_install libldap2-dev libsasl2-dev libpq-dev gcc chromium fonts-liberation
+    # python-ldap and psycopg2 build from source; chromium runs the tours; wkhtmltopdf
+    # prints reports as PDF (the consent proof, e-mail attachments of bin/run's demo).
+    fm_apt_install libldap2-dev libsasl2-dev libpq-dev gcc chromium fonts-liberation wkhtmltopdf
 }
 
 # --- Python ----------------------------------------------------------------------
