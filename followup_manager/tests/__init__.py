@@ -57,3 +57,4 @@ from . import test_manager_screens
 from . import test_hostile_input
 from . import test_ui_places
 from . import test_trust_hostile
+from . import test_tour_first_hour
