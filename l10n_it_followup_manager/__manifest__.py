@@ -27,6 +27,8 @@
         "wizards/followup_rpo_export_views.xml",
         "wizards/followup_rpo_import_views.xml",
         "views/res_partner_views.xml",
-        "views/followup_rpo_views.xml",
+        "views/followup_rpo_entry_views.xml",
+        "views/followup_rpo_import_views.xml",
+        "views/l10n_it_followup_manager_menus.xml",
     ],
 }
