@@ -82,14 +82,5 @@ from . import followup_forecast_line
 from . import followup_forecast_touchpoints
 from . import followup_forecast_headline
 from . import followup_consent_event_intake
-from . import res_company_register
-from . import res_config_settings_register
-from . import followup_rpo_layout
-from . import followup_rpo_import
-from . import followup_rpo_entry
-from . import followup_rpo_answer
-from . import res_partner_register
-from . import followup_facts_register
-from . import followup_sequence_register
-from . import followup_dispatch_register
+from . import followup_dispatch_sentence_register
 from . import resource_calendar_leaves

@@ -7,7 +7,8 @@ Two halves, so that a sentence can be composed at any time in any language:
 * ``_followup_note(code, details)`` composes the sentence from them, in the current
   language, with one small ``_followup_sentence_<code>`` method per code, in one file per
   family: ``followup_dispatch_sentence_done.py`` (done, failed, skipped before the
-  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer). Each family
+  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer),
+  ``_register.py`` (the Italian opt-out register, suppressed or deferred). Each family
   names its codes and their methods in ``_followup_sentences``. To add a reason, add its
   method to its family and to that mapping.
 

@@ -2,8 +2,9 @@
 
 The register's own layout could not be looked up when this was written (its service
 needs the company's credentials), so these are assumptions, kept here alone. To follow
-the real layout, subclass :class:`RegisterLayout` and return the subclass from
-``followup.rpo.layout._followup_rpo_layout()`` (an Odoo override), nothing else changes.
+the real layout, subclass :class:`RegisterLayout` and return the subclass from the one
+overridable method of the register's add-on (l10n_it_followup_manager), nothing else
+changes.
 
 **Export** (the list the company uploads for a check): CSV, UTF-8, ``;`` separated, a
 header line, one number or address a line::

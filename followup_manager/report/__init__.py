@@ -1,2 +1,1 @@
 from . import followup_consent_proof
-from . import followup_consent_proof_register

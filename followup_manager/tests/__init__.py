@@ -42,7 +42,6 @@ from . import test_trust_door
 from . import test_trust_arguments
 from . import test_trust_merge
 from . import test_i18n_reader
-from . import test_register
 from . import test_mail_bounce
 from . import test_mail_replies
 from . import test_mail_corpus

@@ -218,15 +218,6 @@ class TestPreferredChannel(FollowupDispatchCase):
         self.mario.followup_set_consent("sms", "withdrawn", "manual")
         self.assertEqual(enrollment.state, "stopped")
 
-    def test_a_marketing_sequence_that_may_call_concerns_the_register(self):
-        calls = self._sequence_of(
-            "May call", [self._preferred_step("Hi", "email_phone")], purpose="marketing"
-        )
-        texts = self._sequence_of("Texts", [self._preferred_step("Hi")], purpose="marketing")
-        sequences = self.env["followup.sequence"]._followup_rpo_sequences(self.company)
-        self.assertIn(calls, sequences)
-        self.assertNotIn(texts, sequences)
-
     # ------------------------------------------------------------------ configuration
 
     def test_a_preferred_step_needs_each_channel_of_its_order(self):

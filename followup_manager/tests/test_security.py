@@ -40,13 +40,6 @@ MATRIX = {
     "followup.lifecycle.wizard": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.consent.record": ("", "rwcu", "rwcu", "", "rwcu", "rwcu", "", ""),
     "followup.company.settings": ("", "", "", "", "rwcu", "rwcu", "", ""),
-    # The Italian opt-out register: managers import (answers are written by the import
-    # only, never by hand), auditors read.
-    "followup.rpo.entry": ("", "", "", "r", "r", "r", "", ""),
-    "followup.rpo.answer": ("", "", "", "r", "r", "r", "", ""),
-    "followup.rpo.import": ("", "", "", "r", "rc", "rc", "", ""),
-    "followup.rpo.export": ("", "", "", "", "rwcu", "rwcu", "", ""),
-    "followup.rpo.import.wizard": ("", "", "", "", "rwcu", "rwcu", "", ""),
 }
 
 
@@ -91,7 +84,12 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
     def test_access_rights_matrix(self):
         self.assertEqual(
             set(MATRIX),
-            {m for m in self.env if m.startswith("followup.")}
+            # The add-on's own models (a companion's are in the companion's matrix).
+            {
+                m
+                for m in self.env
+                if m.startswith("followup.") and self.env[m]._original_module == "followup_manager"
+            }
             - {
                 "followup.dispatcher",  # abstract: the engine, no records
                 # abstract: the dispatch's channel adapters, no records
@@ -105,7 +103,6 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 "followup.consent.mixin",  # abstract: fields of a consent decision
                 "followup.facts",  # abstract: the facts the decisions read
                 "followup.blacklist.mirror",  # abstract: consent and Odoo's blacklists
-                "followup.rpo.layout",  # abstract: the register's file layout
             },
             "every model of the add-on is in the matrix",
         )
@@ -613,13 +610,6 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 .create({})
                 .action_followup_open_holidays()
             ),
-            "res.partner.action_followup_rpo_export": carla.action_followup_rpo_export,
-            "res.partner.action_followup_rpo_due": (
-                lambda: self.env["res.partner"].with_user(user).action_followup_rpo_due()
-            ),
-            "followup.sequence.action_followup_rpo_check_audience": (
-                sequence.action_followup_rpo_check_audience
-            ),
             "followup.step.action_open_preview": self.step_mail.with_user(
                 user
             ).action_open_preview,
@@ -634,8 +624,6 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.forecast.action_run_again",
         "followup.company.settings.action_save",
         "followup.company.settings.action_followup_open_holidays",
-        "res.partner.action_followup_rpo_export",
-        "followup.sequence.action_followup_rpo_check_audience",
         "followup.sequence.action_pause",
         "followup.sequence.action_resume",
     }

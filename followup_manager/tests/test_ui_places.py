@@ -1,6 +1,5 @@
 """One place per thing: the sequences in one menu, the managers' settings in a
-dialog with their holidays one click away, the Italian register's menus and button
-only where a company uses the register."""
+dialog with their holidays one click away."""
 
 from datetime import datetime
 
@@ -13,13 +12,6 @@ from .common import FollowupCase
 
 @tagged("post_install", "-at_install")
 class TestUiPlaces(FollowupCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Companies = cls.env["res.company"].search([])
-        cls.Companies.write({"followup_rpo_enabled": False})
-        cls.rpo_menu = cls.env.ref("followup_manager.followup_rpo_menu")
-
     def _visible(self, user):
         return self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
 
@@ -32,50 +24,6 @@ class TestUiPlaces(FollowupCase):
         for user in (self.user_salesman, self.user_manager):
             with self.subTest(user=user.login):
                 self.assertIn(menus.id, self._visible(user))
-
-    def test_register_menus_only_while_a_company_uses_the_register(self):
-        self.env.invalidate_all()
-        for user in (self.user_manager, self.user_auditor, self.user_salesman):
-            with self.subTest(user=user.login, register="off"):
-                # The folder hides its entries (the client builds the menu from it).
-                self.assertNotIn(self.rpo_menu.id, self._visible(user))
-        # A manager turns the register on in their follow-up settings.
-        settings = (
-            self.env["followup.company.settings"]
-            .with_user(self.user_manager)
-            .create({"followup_rpo_enabled": True})
-        )
-        settings.action_save()
-        self.env.registry.clear_cache()
-        for user, visible in (
-            (self.user_manager, True),
-            (self.user_auditor, True),
-            (self.user_salesman, False),
-        ):
-            with self.subTest(user=user.login, register="on"):
-                self.assertEqual(self.rpo_menu.id in self._visible(user), visible)
-        # Off again: gone again.
-        self.company.followup_rpo_enabled = False
-        self.env.registry.clear_cache()
-        self.assertNotIn(self.rpo_menu.id, self._visible(self.user_manager))
-
-    def test_check_the_register_button_only_where_the_register_applies(self):
-        sequence = self.env["followup.sequence"].create(
-            {
-                "name": "Campaign",
-                "purpose": "marketing",
-                "company_id": self.company.id,
-                "active": False,
-            }
-        )
-        as_manager = sequence.with_user(self.user_manager)
-        self.assertFalse(as_manager.followup_rpo_applies)
-        self.company.followup_rpo_enabled = True
-        as_manager.invalidate_recordset()
-        self.assertTrue(as_manager.followup_rpo_applies)
-        arch = etree.fromstring(as_manager.get_views([(False, "form")])["views"]["form"]["arch"])
-        [button] = arch.xpath("//button[@name='action_followup_rpo_check_audience']")
-        self.assertIn("not followup_rpo_applies", button.get("invisible"))
 
     def test_managers_settings_open_in_a_dialog_with_one_save(self):
         action = (

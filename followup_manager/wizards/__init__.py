@@ -3,8 +3,5 @@ from . import base_partner_merge_automatic_wizard
 from . import followup_lifecycle_wizard
 from . import followup_consent_record
 from . import followup_company_settings
-from . import followup_rpo_export
-from . import followup_rpo_import
-from . import followup_company_settings_register
 from . import followup_snooze
 from . import followup_step_preview

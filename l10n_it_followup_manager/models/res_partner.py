@@ -3,8 +3,8 @@ from datetime import date
 
 from odoo import api, fields, models
 
-from ..policy import register as policy_register
-from ..policy import vocabulary
+from odoo.addons.followup_manager.policy import register as policy_register
+from odoo.addons.followup_manager.policy import vocabulary
 
 
 class ResPartner(models.Model):
@@ -158,7 +158,7 @@ class ResPartner(models.Model):
         For whoever may read the sequences: it lists their audience."""
         self.env["followup.sequence"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "followup_manager.res_partner_action_followup_rpo_due"
+            "l10n_it_followup_manager.res_partner_action_followup_rpo_due"
         )
         action["domain"] = [("id", "in", self._followup_rpo_due_partners().ids)]
         return action

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 from odoo import api, fields, models
 
-from ..policy import register as policy_register
+from odoo.addons.followup_manager.policy import register as policy_register
 
 
 class FollowupFacts(models.AbstractModel):
@@ -104,7 +104,11 @@ class FollowupFacts(models.AbstractModel):
     def _register_contracts(self, partners):
         """``({commercial partner id: date of the last confirmed order}, {commercial
         partner ids with a running subscription})``: the contracts that exempt from the
-        register, whichever contact of the company or person signed them."""
+        register, whichever contact of the company or person signed them. Read from
+        confirmed sale orders when Sales is installed (this add-on does not depend on
+        it); none otherwise. Override for another kind of contract."""
+        if "sale.order" not in self.env:
+            return {}, set()
         commercial = partners.commercial_partner_id
         # sudo: facts for the register's rule; only dates of orders are read.
         Order = self.env["sale.order"].sudo()

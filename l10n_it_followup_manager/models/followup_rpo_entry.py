@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-from ..policy import register as policy_register
-from ..policy import vocabulary
+from odoo.addons.followup_manager.policy import register as policy_register
+from odoo.addons.followup_manager.policy import vocabulary
 
 #: What is checked against the register.
 RPO_KINDS = [("phone", "Phone number"), ("post", "Postal address")]

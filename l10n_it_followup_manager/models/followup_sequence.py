@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..policy import register as policy_register
-from .tools import activity_vals
+from odoo.addons.followup_manager.models.tools import activity_vals
+from odoo.addons.followup_manager.policy import register as policy_register
 
 
 class FollowupSequence(models.Model):
@@ -84,7 +84,8 @@ class FollowupSequence(models.Model):
         for each follow-up manager of its company, unless one is still open."""
         today = today or fields.Date.context_today(self)
         activity_type = self.env.ref(
-            "followup_manager.mail_activity_type_followup_rpo_check", raise_if_not_found=False
+            "l10n_it_followup_manager.mail_activity_type_followup_rpo_check",
+            raise_if_not_found=False,
         )
         if not activity_type:
             return

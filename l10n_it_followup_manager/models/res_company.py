@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..policy.register import RegisterSettings
+from odoo.addons.followup_manager.policy.register import RegisterSettings
 
 
 class ResCompany(models.Model):
@@ -56,7 +56,7 @@ class ResCompany(models.Model):
         """Give every employee the technical group ``followup_manager_group_rpo`` while
         a company uses the register, and take it away when none does: the register's
         menus need it (Odoo's settings imply groups the same way)."""
-        group = self.env.ref("followup_manager.followup_manager_group_rpo", False)
+        group = self.env.ref("l10n_it_followup_manager.followup_manager_group_rpo", False)
         if not group:  # during the install, before the group's record is loaded
             return
         # sudo: which companies use the register and the employees' implied groups are

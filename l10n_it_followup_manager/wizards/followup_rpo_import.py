@@ -4,7 +4,7 @@ import binascii
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..policy import register_file
+from odoo.addons.followup_manager.policy import register_file
 
 
 class FollowupRpoImportWizard(models.TransientModel):

@@ -7,7 +7,9 @@ from ..policy import register as policy_register
 class FollowupDispatch(models.Model):
     """The sentences of the Italian opt-out register in the dispatch log (and in
     ``followup_check``'s answer): which number or address, which answer and which date
-    (see policy/register.py). Composed when read, like every sentence of the log."""
+    (see policy/register.py). Composed when read, like every sentence of the log. The
+    reason is the policy's (policy/vocabulary.py), so its sentence is here; only an
+    add-on that gathers the register's facts makes the policy give it."""
 
     _inherit = "followup.dispatch"
 

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..policy.register_file import RegisterLayout
+from odoo.addons.followup_manager.policy.register_file import RegisterLayout
 
 
 class FollowupRpoLayout(models.AbstractModel):

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .followup_company_settings import FROM_COMPANY
+from odoo.addons.followup_manager.wizards.followup_company_settings import FROM_COMPANY
 
 
 class FollowupCompanySettings(models.TransientModel):
