@@ -81,7 +81,6 @@ from . import followup_forecast_sample
 from . import followup_forecast_line
 from . import followup_forecast_touchpoints
 from . import followup_forecast_headline
-from . import followup_consent_event_intake
 from . import res_company_register
 from . import res_config_settings_register
 from . import followup_rpo_layout
