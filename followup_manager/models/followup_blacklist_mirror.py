@@ -15,7 +15,9 @@ class FollowupBlacklistMirror(models.AbstractModel):
     address or numbers, a grant takes them off unless someone else using them
     still withdrew. The lists are written *below* this mixin
     (``super(FollowupBlacklistMirror, ...)``, _followup_set_listed), so what the
-    history writes never comes back to it as a decision.
+    history writes never comes back to it as a decision. (An add-on loaded after
+    this one that overrides a list's create() or write() sits above the mixin:
+    it sees the entries made in Odoo's screens, not those the history writes.)
 
     An entry made anywhere else in Odoo (mass mailing's unsubscribe page, SMS
     marketing's STOP, the blacklist menu, an import) passes through create() and
