@@ -206,6 +206,15 @@ class TestConsentOneDirection(ConsentCase, HttpCase):
         self.env["phone.blacklist"].sudo()._remove([entry.number], message="Unblocked")
         self.assertFalse(entry.active)
         self.assertEqual(len(self.history(self.carla)), 3)
+        # Carla says yes to texts again (calls and WhatsApp stay withdrawn, so both
+        # numbers stay listed); the number entered again in the menu is one row more.
+        self.carla.sudo().followup_set_consent("sms", "granted", "double_opt_in")
+        self.assertTrue(other.active)
+        self.env["phone.blacklist"].with_user(self.admin).create({"number": "+39 347 000 1111"})
+        self.assertTrue(entry.active)
+        self.assertEqual(len(self.history(self.carla)), 5)
+        self.assertOneWithdrawal(self.carla, "phone_blacklist", entry, "whatsapp")
+        self.assertEqual(self.consent(self.carla, "sms").state, "withdrawn")
 
     def test_our_own_unsubscribe_page(self):
         self.anna.followup_set_consent("email", "granted", "manual_phone")
