@@ -13,22 +13,17 @@ it finds, so the repeats answer success and record nothing.
 
 import re
 
-import psycopg2
-
 from odoo import fields, http
 from odoo.http import request
 from odoo.tools import SQL, format_date
 
-from ..models.followup_consent_event import CONTEXT_FROM_BLACKLIST
-from ..models.followup_consent_event_intake import HISTORY_LIMITS
+from ..models.followup_consent_event import HISTORY_LIMITS
 from ..models.tools import INT4_MAX
 
 CHOICES = ("yes", "no", "never")
 # What _followup_token makes: hexadecimal HMAC, after an expiry timestamp for
 # links that expire. Anything else (non-ASCII junk included) is not a token.
 TOKEN_RE = re.compile(r"(?:[0-9]{1,12}\.)?[0-9a-f]{16,128}", re.ASCII)
-# Odoo's opt-out lists: one row per address or number.
-BLACKLIST_TABLES = ("mail_blacklist", "phone_blacklist")
 
 
 class FollowupManagerController(http.Controller):
@@ -104,23 +99,10 @@ class FollowupManagerController(http.Controller):
 
     def _followup_set_consent(self, partner_sudo, channel, state, source, **kwargs):
         """Record the person's decision, taken online (with their IP address and
-        browser).
-
-        Another contact may share the address or number and withdraw at the same
-        moment: both requests then put it on Odoo's blacklist, and the one that
-        commits second meets the other's entry. That is success, not an error:
-        the address is blacklisted, as this withdrawal asks; the decision is
-        recorded without touching the blacklist again."""
+        browser). Another contact sharing the address may withdraw at the same
+        moment: Odoo's blacklist takes both (followup.blacklist.mirror)."""
         kwargs.update(self._followup_client())
-        try:
-            with request.env.cr.savepoint():
-                partner_sudo.followup_set_consent(channel, state, source, **kwargs)
-        except psycopg2.errors.UniqueViolation as error:
-            if state != "withdrawn" or error.diag.table_name not in BLACKLIST_TABLES:
-                raise
-            partner_sudo.with_context(**{CONTEXT_FROM_BLACKLIST: True}).followup_set_consent(
-                channel, state, source, **kwargs
-            )
+        partner_sudo.followup_set_consent(channel, state, source, **kwargs)
 
     def _followup_page_values(self, partner_sudo, **values):
         return {

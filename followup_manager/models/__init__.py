@@ -81,6 +81,5 @@ from . import followup_forecast_sample
 from . import followup_forecast_line
 from . import followup_forecast_touchpoints
 from . import followup_forecast_headline
-from . import followup_consent_event_intake
 from . import followup_dispatch_sentence_register
 from . import resource_calendar_leaves

@@ -2,7 +2,7 @@ import hashlib
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .followup_arguments import check_choice, check_id, check_text
@@ -11,12 +11,39 @@ from .followup_consent import (
     CONSENT_STATES,
     CONTEXT_APPLY,
     LEGAL_BASES,
-    PHONE_CHANNELS,
 )
 
-# Set while mirroring a blacklist entry made elsewhere in Odoo as a withdrawal:
-# the entry exists already, so the projection must not write it back.
-CONTEXT_FROM_BLACKLIST = "followup_consent_from_blacklist"
+# Size limits of the consent history, in characters. Beyond them create() raises a
+# ValidationError naming the field, before the database is reached (a long indexed
+# text would otherwise fail there, with a database error).
+HISTORY_LIMITS = {
+    # A key such as "preference_page" or an importer's own; indexed.
+    "source": 128,
+    # The wording the person saw: a consent text with the privacy notice it quotes
+    # fits many times over; a document does not belong here.
+    "proof": 20_000,
+    # The model of the document the decision came from (its id is an integer).
+    "origin_model": 128,
+    # The longest textual IPv6 address (with an IPv4 tail) is 45 characters.
+    "ip_address": 45,
+    # A browser's User-Agent header; followup_set_consent cuts longer ones to this.
+    "user_agent": 512,
+}
+
+# The partner's name, e-mail and numbers at the time are copies the history makes
+# itself: kept whole up to this length and cut beyond it (with an ellipsis), never
+# refused: a partner's odd data must not stop their decision from being recorded.
+SNAPSHOT_LIMIT = 512
+SNAPSHOT_FIELDS = (
+    "partner_name_snapshot",
+    "partner_email_snapshot",
+    "partner_phone_snapshot",
+    # The origin's name at the time: a copy of a document's name, cut like the others.
+    "origin_label",
+)
+
+AUDITOR_GROUP = "followup_manager.followup_manager_group_auditor"
+USER_GROUP = "followup_manager.followup_manager_group_user"
 
 # The columns that make an event what it is. The database refuses to change any of
 # them (see init()); partner_id may only move to another partner, which is what
@@ -48,8 +75,13 @@ class FollowupConsentEvent(models.Model):
     Every grant, withdrawal, confirmation, soft opt-in or import is a new row;
     corrections are new rows too. Nobody can change or delete a row: not users
     (no access rights), not administrators nor sudo() code (write/unlink raise),
-    not SQL (a trigger, see init()). Creating an event projects it onto the current
-    state (followup.consent) and keeps Odoo's blacklists in line.
+    not SQL (a trigger, see init()).
+
+    One direction: every decision enters here once, through _record, whoever
+    takes it (a user, the person on a public page, a confirmed order, an entry
+    made in Odoo's own blacklist screens: see followup.blacklist.mirror), and
+    the current state (followup.consent) and Odoo's blacklists follow from the
+    new events (_apply_to_consents); nothing they write comes back as an event.
 
     Partners with a history cannot be deleted (partner_id is ``restrict``): archive
     them. The name, e-mail and phone at the time of the decision are kept on the
@@ -177,6 +209,12 @@ class FollowupConsentEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._followup_check_recorder()
+        # The values as they will be inserted: the defaults (a caller's context can
+        # carry default_proof...) under the given ones.
+        defaults = self.default_get(list(HISTORY_LIMITS))
+        for vals in vals_list:
+            self._followup_check_sizes({**defaults, **vals})
         # sudo: the snapshot copies the name, e-mail and numbers of the partners of
         # events whose creation was already allowed (followup_set_consent checks the
         # caller, the other creators are system reactions); nothing is returned.
@@ -205,8 +243,52 @@ class FollowupConsentEvent(models.Model):
         events._apply_to_consents()
         return events
 
+    # ------------------------------------------------------------------
+    # What may enter: who records a decision, how large each text may be
+    # (checked on the values as they will be stored, whatever the path)
+    # ------------------------------------------------------------------
+
     @api.model
-    def _record(self, vals_list, from_blacklist=False):
+    def _followup_check_recorder(self):
+        """Auditors record nothing (separation of duties): a consent auditor who is
+        not also a follow-up user cannot append to the history, whatever public
+        method they call. Everybody else is checked by the method that records."""
+        user = self.env.user
+        if user.has_group(AUDITOR_GROUP) and not user.has_group(USER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Consent auditors read the consent history; they cannot record "
+                    "decisions in it."
+                )
+            )
+
+    @api.model
+    def _followup_check_sizes(self, vals):
+        """Raise a ValidationError naming the first text of ``vals`` longer than
+        its limit (HISTORY_LIMITS)."""
+        for name, limit in HISTORY_LIMITS.items():
+            value = vals.get(name)
+            if isinstance(value, str) and len(value) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s of a consent decision can be at most %(limit)s "
+                        "characters long (%(length)s given).",
+                        field=self._fields[name]._description_string(self.env),
+                        limit=limit,
+                        length=len(value),
+                    )
+                )
+
+    @api.model
+    def _followup_cut_snapshots(self, vals):
+        """Cut the snapshots of ``vals`` (SNAPSHOT_FIELDS) to SNAPSHOT_LIMIT, in place."""
+        for name in SNAPSHOT_FIELDS:
+            value = vals.get(name)
+            if isinstance(value, str) and len(value) > SNAPSHOT_LIMIT:
+                vals[name] = value[: SNAPSHOT_LIMIT - 1] + "…"
+
+    @api.model
+    def _record(self, vals_list):
         """Record a batch of decisions: the one door every part of the add-on
         uses to write the history.
 
@@ -215,8 +297,6 @@ class FollowupConsentEvent(models.Model):
             ``legal_basis`` (default ``consent`` for a grant or a pending
             request), ``proof``, ``origin`` (a record or ``"model,id"``),
             ``ip_address`` and ``user_agent``; checked here (UserError)
-        :param bool from_blacklist: the decisions mirror a blacklist entry made
-            elsewhere in Odoo, which must not be written back
         :return: the new events
         """
         vals_list = self._record_origin_labels([self._record_vals(vals) for vals in vals_list])
@@ -225,10 +305,7 @@ class FollowupConsentEvent(models.Model):
         # checks its caller first, the other callers are system reactions (a
         # confirmed order's soft opt-in, a blacklist entry, a merge); user_id
         # keeps who made the call.
-        events = self.sudo()
-        if from_blacklist:
-            events = events.with_context(**{CONTEXT_FROM_BLACKLIST: True})
-        return events.create(vals_list)
+        return self.sudo().create(vals_list)
 
     @api.model
     def _record_vals(self, vals):
@@ -318,8 +395,8 @@ class FollowupConsentEvent(models.Model):
 
     def _apply_to_consents(self):
         """Write the current state (followup.consent) from these new events, the
-        last event of a partner and channel winning, then keep Odoo's blacklists in
-        line. A fixed number of queries for the whole batch."""
+        last event of a partner and channel winning; Odoo's blacklists follow the
+        same decisions. A fixed number of queries for the whole batch."""
         latest = {}
         for event in self:
             latest[event.partner_id.id, event.channel] = event
@@ -359,111 +436,7 @@ class FollowupConsentEvent(models.Model):
         consents.create(to_create)
         if track:
             existing._followup_log_changes(before)
-        if not self.env.context.get(CONTEXT_FROM_BLACKLIST):
-            self._sync_blacklists(list(latest.values()))
+        # Odoo's opt-out lists, which its other apps honour, follow the same
+        # decisions (each list decides what a decision means for it).
+        self.env["followup.blacklist.mirror"]._followup_follow(list(latest.values()))
         self.partner_id._followup_on_consent_changed(self)
-
-    @api.model
-    def _sync_blacklists(self, events):
-        """Mirror decisions into Odoo's own opt-out lists, which every other app
-        (mass mailing, SMS marketing...) honours. A withdrawal adds the address;
-        a grant removes it unless another decision still keeps it there."""
-        # sudo: Odoo's opt-out lists follow the person's decision, whoever recorded
-        # it (the person on the public page, a user); only their addresses are written.
-        partners = self.env["res.partner"].sudo().with_context(active_test=False)
-        email_add, email_remove = partners, partners
-        phone_add, phone_remove = partners, partners
-        for event in events:
-            if event.state == "pending":
-                continue
-            withdrawn = event.state == "withdrawn"
-            if event.channel == "email":
-                if withdrawn:
-                    email_add |= event.partner_id
-                else:
-                    email_remove |= event.partner_id
-            elif event.channel in PHONE_CHANNELS:
-                if withdrawn:
-                    phone_add |= event.partner_id
-                else:
-                    phone_remove |= event.partner_id
-        # sudo: only system administrators may edit blacklists; this mirrors the
-        # person's own decision, recorded above with its proof.
-        if email_add or email_remove:
-            self._sync_email_blacklist(email_add.sudo(), email_remove.sudo() - email_add)
-        if phone_add or phone_remove:
-            self._sync_phone_blacklist(phone_add.sudo(), phone_remove.sudo() - phone_add)
-
-    @api.model
-    def _sync_email_blacklist(self, add_partners, remove_partners):
-        # sudo: see _sync_blacklists (the person's decision, mirrored).
-        blacklist = self.env["mail.blacklist"].sudo()
-        if add_partners:
-            emails = {p.email_normalized for p in add_partners if p.email_normalized}
-            blacklist._followup_add(
-                emails, self.env._("Consent to e-mails withdrawn (Follow-ups consent history).")
-            )
-        emails = {p.email_normalized for p in remove_partners if p.email_normalized}
-        if emails:
-            # An address stays blacklisted while anybody using it has withdrawn.
-            still = (
-                self.env["followup.consent"]
-                .sudo()
-                .with_context(active_test=False)
-                .search_fetch(
-                    [
-                        ("channel", "=", "email"),
-                        ("state", "=", "withdrawn"),
-                        ("partner_id.email_normalized", "in", list(emails)),
-                    ],
-                    ["partner_id"],
-                )
-            )
-            emails -= set(
-                still.with_context(active_test=False).partner_id.mapped("email_normalized")
-            )
-            blacklist._followup_remove(
-                emails, self.env._("Consent to e-mails granted (Follow-ups consent history).")
-            )
-
-    @api.model
-    def _sync_phone_blacklist(self, add_partners, remove_partners):
-        # sudo: see _sync_blacklists (the person's decision, mirrored).
-        blacklist = self.env["phone.blacklist"].sudo()
-        if add_partners:
-            numbers = set().union(*add_partners._followup_phone_numbers().values())
-            blacklist._followup_add(
-                numbers,
-                self.env._("Consent to texts or calls withdrawn (Follow-ups consent history)."),
-            )
-        if remove_partners:
-            numbers = set().union(*remove_partners._followup_phone_numbers().values())
-            if numbers:
-                # A number stays blacklisted while anybody using it has withdrawn
-                # any of the channels that reach it.
-                # sudo: every holder of the number counts, whoever may read them; only ids
-                # are read.
-                holders = (
-                    self.env["res.partner"]
-                    .sudo()
-                    .with_context(active_test=False)
-                    .search(remove_partners._followup_phone_domain(numbers))
-                )
-                still = (
-                    self.env["followup.consent"]
-                    .sudo()
-                    .search_fetch(
-                        [
-                            ("channel", "in", PHONE_CHANNELS),
-                            ("state", "=", "withdrawn"),
-                            ("partner_id", "in", holders.ids),
-                        ],
-                        ["partner_id"],
-                    )
-                )
-                for kept in still.partner_id._followup_phone_numbers().values():
-                    numbers -= kept
-                blacklist._followup_remove(
-                    numbers,
-                    self.env._("Consent to texts or calls granted (Follow-ups consent history)."),
-                )

@@ -4,8 +4,9 @@ from ..policy.vocabulary import PHONE_CHANNELS
 
 
 class PhoneBlacklist(models.Model):
-    """A number on Odoo's phone blacklist is a withdrawn consent on every channel
-    that reaches it: SMS, phone and WhatsApp (see followup.blacklist.mirror)."""
+    """Odoo's phone blacklist follows the consent of every channel that reaches
+    a number (SMS, phone and WhatsApp); a number listed elsewhere in Odoo is a
+    withdrawn consent on all three (see followup.blacklist.mirror)."""
 
     _name = "phone.blacklist"
     _inherit = ["followup.blacklist.mirror", "phone.blacklist"]
@@ -16,7 +17,7 @@ class PhoneBlacklist(models.Model):
 
     def _followup_targets(self):
         by_number = {record.number: record for record in self}
-        partners = self.env["res.partner"]._followup_partners_by_number(list(by_number))
+        partners = self._followup_holders(list(by_number))
         numbers = partners._followup_phone_numbers()
         # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
         suffix = self._followup_message_suffix()
@@ -35,3 +36,17 @@ class PhoneBlacklist(models.Model):
     def _followup_normalize(self, values):
         # E.164 numbers already (phone.blacklist.create formats them again anyway).
         return sorted({number for number in values if number})
+
+    @api.model
+    def _followup_values(self, partners):
+        return partners._followup_phone_numbers()
+
+    @api.model
+    def _followup_holders(self, values):
+        return self.env["res.partner"]._followup_partners_by_number(list(values))
+
+    @api.model
+    def _followup_follow_message(self, listed):
+        if listed:
+            return self.env._("Consent to texts or calls withdrawn (Follow-ups consent history).")
+        return self.env._("Consent to texts or calls granted (Follow-ups consent history).")

@@ -264,41 +264,6 @@ class ResPartner(models.Model):
         for channel, partners in withdrawn.items():
             self.env["followup.enrollment"]._followup_stop_for_withdrawn(partners, [channel])
 
-    def _followup_withdraw_from_blacklist(self, channels, source, proof, origins):
-        """Mirror a blacklist entry made elsewhere in Odoo: withdraw ``channels``
-        for these partners, except where already withdrawn.
-
-        :param proof: callable(partner) -> the text kept as proof;
-        :param dict origins: {partner id: the blacklist record}.
-        """
-        # sudo: mirroring a blacklist entry Odoo already made; archived partners
-        # withdraw too, and only their consents are written, through _record.
-        partners = self.sudo().with_context(active_test=False)
-        withdrawn = {
-            (consent.partner_id.id, consent.channel)
-            for consent in self.env["followup.consent"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("partner_id", "in", partners.ids),
-                    ("channel", "in", list(channels)),
-                    ("state", "=", "withdrawn"),
-                ],
-                ["partner_id", "channel"],
-            )
-        }
-        vals_list = []
-        for partner in partners:
-            text = proof(partner)
-            for channel in channels:
-                if (partner.id, channel) not in withdrawn:
-                    vals_list += partner._followup_consent_event_vals(
-                        channel, "withdrawn", source, proof=text, origin=origins.get(partner.id)
-                    )
-        # The blacklist entry is the person's objection as Odoo recorded it (an
-        # unsubscribe link, an admin); mirroring it only restricts contact.
-        return self.env["followup.consent.event"]._record(vals_list, from_blacklist=True)
-
     def _followup_soft_opt_in_candidates(self):
         """The partners a confirmed order may give an e-mail soft opt-in: a usable
         address, no objection (withdrawn consent, refused channel, blacklisted) and

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
-from ..models.followup_consent_event_intake import HISTORY_LIMITS, SNAPSHOT_LIMIT
+from ..models.followup_consent_event import HISTORY_LIMITS, SNAPSHOT_LIMIT
 from .common import ConsentCase, FollowupCase
 
 # The longest textual IPv6 address, an IPv4-mapped one.
