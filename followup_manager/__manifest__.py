@@ -64,7 +64,6 @@
         "demo/followup_sequence_demo.xml",
         "demo/followup_forecast_demo.xml",
         "demo/consent_demo.xml",
-        "demo/resource_calendar_leaves_demo.xml",
     ],
     "assets": {
         # Graph views load lazily in Odoo 18: their extensions go with them.

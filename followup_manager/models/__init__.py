@@ -1,5 +1,4 @@
 from . import res_company
-from . import res_company_holidays
 from . import res_company_limits
 from . import res_config_settings
 from . import followup_origin_mixin
@@ -92,4 +91,3 @@ from . import res_partner_register
 from . import followup_facts_register
 from . import followup_sequence_register
 from . import followup_dispatch_register
-from . import resource_calendar_leaves

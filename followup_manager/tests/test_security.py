@@ -607,12 +607,6 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             "followup.company.settings.action_save": lambda: (
                 self.env["followup.company.settings"].with_user(user).create({}).action_save()
             ),
-            "followup.company.settings.action_followup_open_holidays": lambda: (
-                self.env["followup.company.settings"]
-                .with_user(user)
-                .create({})
-                .action_followup_open_holidays()
-            ),
             "res.partner.action_followup_rpo_export": carla.action_followup_rpo_export,
             "res.partner.action_followup_rpo_due": (
                 lambda: self.env["res.partner"].with_user(user).action_followup_rpo_due()
@@ -633,7 +627,6 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.sequence.action_forecast",
         "followup.forecast.action_run_again",
         "followup.company.settings.action_save",
-        "followup.company.settings.action_followup_open_holidays",
         "res.partner.action_followup_rpo_export",
         "followup.sequence.action_followup_rpo_check_audience",
         "followup.sequence.action_pause",

@@ -1,8 +1,6 @@
 """One place per thing: the sequences in one menu, the managers' settings in a
-dialog with their holidays one click away, the Italian register's menus and button
-only where a company uses the register."""
-
-from datetime import datetime
+dialog, the Italian register's menus and button only where a company uses the
+register."""
 
 from lxml import etree
 
@@ -89,31 +87,6 @@ class TestUiPlaces(FollowupCase):
         self.assertFalse(arch.xpath("//header"))
         self.assertEqual(len(arch.xpath("//button[@name='action_save']")), 1)
         self.assertTrue(arch.xpath("//footer/button[@name='action_save']"))
-
-    def test_holidays_are_one_click_from_the_settings(self):
-        calendar = self.company.resource_calendar_id
-        holiday = self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Ferragosto",
-                "calendar_id": calendar.id,
-                "date_from": datetime(2026, 8, 15, 0, 0),
-                "date_to": datetime(2026, 8, 15, 23, 59),
-            }
-        )
-        settings = self.env["followup.company.settings"].with_user(self.user_manager).create({})
-        action = settings.action_followup_open_holidays()
-        self.assertEqual(action["res_model"], "resource.calendar.leaves")
-        holidays = (
-            self.env["resource.calendar.leaves"]
-            .with_user(self.user_manager)
-            .search(action["domain"])
-        )
-        self.assertIn(holiday, holidays)
-        self.assertFalse(holidays.filtered("resource_id"))
-        self.assertEqual(action["context"]["default_calendar_id"], calendar.id)
-        # Administrators reach them from Odoo's Settings page too.
-        config = self.env["res.config.settings"].create({})
-        self.assertEqual(config.action_followup_open_holidays()["domain"], action["domain"])
 
     def test_a_decision_shows_its_outcome_as_a_badge_and_its_sentence_labelled(self):
         Dispatch = self.env["followup.dispatch"].with_user(self.user_manager)
