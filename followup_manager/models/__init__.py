@@ -15,7 +15,6 @@ from . import followup_facts
 from . import sale_order
 from . import sale_order_quotation
 from . import crm_lead
-from . import calendar_event
 from . import followup_sequence
 from . import followup_sequence_enroll
 from . import followup_sequence_triggers
