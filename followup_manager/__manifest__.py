@@ -13,7 +13,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["mail", "phone_validation", "sms", "calendar", "crm", "sale", "sale_crm"],
+    "depends": ["mail", "phone_validation", "crm", "sale", "sale_crm"],
     "external_dependencies": {"python": ["phonenumbers", "babel"]},
     "data": [
         "security/followup_manager_groups.xml",

@@ -54,7 +54,6 @@ from . import mail_thread_bounce
 from . import mail_thread_unsubscribe
 from . import ir_mail_server
 from . import mail_mail
-from . import sms_tracker
 from . import followup_consent
 from . import followup_consent_event
 from . import followup_consent_request
@@ -64,7 +63,6 @@ from . import phone_blacklist
 from . import followup_channel
 from . import followup_channel_activity
 from . import followup_channel_email
-from . import followup_channel_sms
 from . import followup_channel_server_action
 from . import followup_channel_preview
 from . import followup_step_preview
