@@ -177,14 +177,14 @@ class TestPreferredChannel(FollowupDispatchCase):
         self.assertEqual(step._followup_action_for("phone"), "activity")
         self.assertEqual(step._followup_action_for("email"), "email")
         with (
-            self.assertRaisesRegex(AssertionError, "activity_type_id"),
+            self.assertRaisesRegex(AssertionError, "mail_template_id"),
             Form(self.hello) as form,
             form.step_ids.new() as line,
         ):
             line.name = "Incomplete"
             line.channel_choice = "preferred"
-            line.channel_order = "email_phone"
-            line.mail_template_id = self.template_partner
+            line.channel_order = "phone_email"
+            line.activity_type_id = self.activity_call
 
     # ------------------------------------------------------------------ cost
 

@@ -106,4 +106,3 @@ class TestUiPlaces(FollowupCase):
         Settings = self.env["followup.company.settings"].with_context(lang="it_IT")
         arch = Settings.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("Quanto spesso e quando i follow-up possono raggiungere", arch)
-        self.assertIn("Festività dell'orario di lavoro dell'azienda", arch)

@@ -50,3 +50,12 @@ class TestHolidaysPlaces(FollowupSecurityCase):
                 else:
                     with self.assertRaises(AccessError):
                         Settings.create({}).action_followup_open_holidays()
+
+    def test_the_holidays_button_reads_in_italian(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager", "followup_manager_resource"], ["it_IT"], overwrite=True
+        )
+        Settings = self.env["followup.company.settings"].with_context(lang="it_IT")
+        arch = Settings.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("Festività dell'orario di lavoro dell'azienda", arch)
