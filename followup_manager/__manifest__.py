@@ -13,7 +13,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["mail", "phone_validation", "sms", "calendar", "crm", "sale", "sale_crm"],
+    "depends": ["mail", "phone_validation", "crm", "sale", "sale_crm"],
     "external_dependencies": {"python": ["phonenumbers", "babel"]},
     "data": [
         "security/followup_manager_groups.xml",
@@ -54,7 +54,6 @@
         "demo/followup_sequence_demo.xml",
         "demo/followup_forecast_demo.xml",
         "demo/consent_demo.xml",
-        "demo/resource_calendar_leaves_demo.xml",
     ],
     "assets": {
         # Graph views load lazily in Odoo 18: their extensions go with them.

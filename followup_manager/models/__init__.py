@@ -1,5 +1,4 @@
 from . import res_company
-from . import res_company_holidays
 from . import res_company_limits
 from . import res_config_settings
 from . import followup_origin_mixin
@@ -16,7 +15,6 @@ from . import followup_facts
 from . import sale_order
 from . import sale_order_quotation
 from . import crm_lead
-from . import calendar_event
 from . import followup_sequence
 from . import followup_sequence_enroll
 from . import followup_sequence_triggers
@@ -56,7 +54,6 @@ from . import mail_thread_bounce
 from . import mail_thread_unsubscribe
 from . import ir_mail_server
 from . import mail_mail
-from . import sms_tracker
 from . import followup_consent
 from . import followup_consent_event
 from . import followup_consent_request
@@ -66,7 +63,6 @@ from . import phone_blacklist
 from . import followup_channel
 from . import followup_channel_activity
 from . import followup_channel_email
-from . import followup_channel_sms
 from . import followup_channel_server_action
 from . import followup_channel_preview
 from . import followup_step_preview
@@ -82,4 +78,3 @@ from . import followup_forecast_line
 from . import followup_forecast_touchpoints
 from . import followup_forecast_headline
 from . import followup_dispatch_sentence_register
-from . import resource_calendar_leaves

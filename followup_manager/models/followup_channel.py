@@ -5,7 +5,8 @@ An adapter is an abstract model ``followup.channel.<action>`` (the value of
 ``followup.step.action``) inheriting this one, with one method, ``_perform(outcomes,
 now)``: carry out a batch of allowed steps and return their outcomes, each linked to what
 it produced (``outcome.link(...)``) or failed (``outcome.fail(error)``). The adapters are
-the only code of the dispatch that touches ``mail`` and ``sms``.
+the only code of the dispatch that touches ``mail`` (and another add-on's adapter, its
+own app: followup_manager_sms's ``followup.channel.sms``).
 """
 
 import logging

@@ -80,19 +80,6 @@ class FollowupChannelEmail(models.AbstractModel):
         }
 
 
-class FollowupChannelSms(models.AbstractModel):
-    _inherit = "followup.channel.sms"
-
-    @api.model
-    def _followup_preview(self, outcome):
-        """The text as the dispatch would queue it, and the number it would go to."""
-        template = self._followup_preview_template(outcome.step.sms_template_id)
-        return {
-            "sms_body": self._followup_render(template, [outcome])[outcome.key],
-            "sms_number": self._followup_number(outcome.partner),
-        }
-
-
 class FollowupChannelActivity(models.AbstractModel):
     _inherit = "followup.channel.activity"
 

@@ -1,10 +1,12 @@
-"""What became of a follow-up e-mail or text message after the dispatch queued it.
+"""What became of a follow-up message (an e-mail; a text message with
+followup_manager_sms) after the dispatch queued it.
 
 The dispatch log (``followup.dispatch``) records a decision and never changes it: "done:
 e-mail queued". Whether the e-mail then left, failed or bounced is learnt later, by
-Odoo's mail and SMS queues and by the incoming-mail gateway; this model is that separate
-fact, one row per dispatch row, written when Odoo learns something (the hooks on
-``mail.mail``, ``mail.thread`` and ``sms.tracker``) and kept current (sent, then bounced).
+Odoo's queues and by the incoming-mail gateway; this model is that separate fact, one
+row per dispatch row, written when Odoo learns something (the hooks on ``mail.mail`` and
+``mail.thread``; an add-on that brings a channel hooks its own queue and calls
+``_followup_learn``) and kept current (sent, then bounced).
 
 A step that was delivered and is then learnt not to be (failed or bounced) gives its
 salesperson one to-do on the followed-up document: a failure is news only once.
@@ -176,8 +178,8 @@ class FollowupDelivery(models.Model):
         )
 
     def _followup_activity_summary(self):
-        if self.channel == "sms":
-            return self.env._("Follow-up text message not delivered")
+        """The title of the to-do about this step not delivered; override for the
+        channels another add-on delivers."""
         return self.env._("Follow-up e-mail not delivered")
 
     def _followup_activity_note(self):

@@ -94,6 +94,6 @@ class FollowupDispatch(models.Model):
     def _followup_of_messages(self, message_ids):
         """{mail.message id: dispatch row} of the follow-up messages among
         ``message_ids``."""
-        # sudo: as above, for the gateway (bounces) and the SMS delivery reports.
+        # sudo: as above, for the gateway (bounces) and other queues' delivery reports.
         rows = self.sudo().search([("message_id", "in", list(message_ids))])
         return {row.message_id.id: row for row in rows}

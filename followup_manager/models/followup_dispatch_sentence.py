@@ -234,12 +234,6 @@ class FollowupDispatch(models.Model):
                 "email": partner.email or "",
                 "document": origin.display_name,
             }
-        if action == "sms":
-            return "done_sms", {
-                "template": step.sms_template_id.display_name,
-                "partner": partner.display_name,
-                "number": self.env["followup.channel.sms"]._followup_number(partner) or "",
-            }
         return "done_server_action", {
             "action": step.server_action_id.display_name,
             "document": origin.display_name,
@@ -252,7 +246,6 @@ class FollowupDispatch(models.Model):
             return "failed_facts", {"partner": outcome.partner.display_name}
         what = {
             "email": step.mail_template_id.display_name,
-            "sms": step.sms_template_id.display_name,
             "server_action": step.server_action_id.display_name,
             "activity": step.activity_type_id.display_name,
         }.get(outcome.action)

@@ -13,7 +13,6 @@ class FollowupDispatch(models.Model):
             **super()._followup_sentences(),
             "done_activity": self._followup_sentence_done_activity,
             "done_email": self._followup_sentence_done_email,
-            "done_sms": self._followup_sentence_done_sms,
             "done_server_action": self._followup_sentence_done_server_action,
             "failed_facts": self._followup_sentence_failed_facts,
             "failed": self._followup_sentence_failed,
@@ -40,11 +39,6 @@ class FollowupDispatch(models.Model):
         return self.env._(
             "Done: e-mail “%(template)s” queued for %(partner)s <%(email)s> on %(document)s.",
             **details,
-        )
-
-    def _followup_sentence_done_sms(self, details):
-        return self.env._(
-            "Done: text message “%(template)s” queued for %(partner)s (%(number)s).", **details
         )
 
     def _followup_sentence_done_server_action(self, details):

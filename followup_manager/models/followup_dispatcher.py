@@ -13,8 +13,8 @@ immutable outcomes (``followup_outcome.StepOutcome``):
 3. **log** every decision in ONE ``followup.dispatch.create`` *before* any side effect
    (the sentences are the log model's, ``followup_dispatch_sentence.py``);
 4. **perform** the allowed steps in batch, one channel adapter per action
-   (``followup.channel.<action>``: activity, email, sms, server_action), the only code
-   that touches ``mail`` and ``sms``;
+   (``followup.channel.<action>``: activity, email, server_action, and those of other
+   add-ons), the only code that touches ``mail`` and the other apps;
 5. **finish** the log (links to what was produced, failures);
 6. **move on**: the one stepping rule (``policy.stepping``) applied by the enrollment:
    next step, next try, done, or stopped.

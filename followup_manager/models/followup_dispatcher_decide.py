@@ -43,7 +43,6 @@ _STEP_FIELDS = [
     "responsible_type",
     "responsible_id",
     "mail_template_id",
-    "sms_template_id",
     "server_action_id",
     "urgent",
     "condition_domain",
@@ -59,11 +58,17 @@ class FollowupDispatcher(models.AbstractModel):
     # --- prefetch
 
     @api.model
+    def _followup_step_fields(self):
+        """The fields of the due steps read with the batch; override to add the field
+        of another add-on's action (its template)."""
+        return list(_STEP_FIELDS)
+
+    @api.model
     def _followup_prepare(self, enrollments, now):
         """The outcomes of a claimed batch, everything read in a fixed number of
         queries; each knows who is responsible for its step."""
         enrollments.fetch(_ENROLLMENT_FIELDS)
-        enrollments.next_step_id.fetch(_STEP_FIELDS)
+        enrollments.next_step_id.fetch(self._followup_step_fields())
         enrollments.sequence_id.fetch(["name", "purpose", "company_id", "step_ids", "create_uid"])
         partners = enrollments.partner_id
         # Our fields and the ones _followup_facts reads, in one query.

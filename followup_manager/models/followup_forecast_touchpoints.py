@@ -1,5 +1,5 @@
-"""The forecast's history of the touchpoint triggers (quotation sent, meeting done,
-question received, stage reached): the past events each would have fired on, whose
+"""The forecast's history of the touchpoint triggers (quotation sent, question received,
+stage reached): the past events each would have fired on, whose
 average daily count the forecast replays (see followup_forecast_population.py)."""
 
 from collections import defaultdict
@@ -19,7 +19,6 @@ class FollowupForecast(models.Model):
         return {
             **super()._followup_trigger_histories(),
             "quotation_sent": self._followup_history_quotation_sent,
-            "meeting_done": self._followup_history_meeting_done,
             "question_received": self._followup_history_question_received,
             "stage_reached": self._followup_history_stage_reached,
         }
@@ -42,28 +41,6 @@ class FollowupForecast(models.Model):
             )
         )
         return [(order.partner_id, order, order.create_date) for order in orders]
-
-    def _followup_history_meeting_done(self, since, until, companies):
-        """Meetings that ended in the period, one event per external attendee, for the
-        organisers of the sequence's company."""
-        # sudo: past meetings, counted for an estimate; no event is shown.
-        events = (
-            self.env["calendar.event"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("stop", ">=", since),
-                    ("stop", "<", until),
-                    ("user_id.company_id", "in", companies),
-                ],
-                ["stop", "user_id"],
-            )
-        )
-        return [
-            (partner, event, event.stop)
-            for event, partners in events._followup_external_attendees().items()
-            for partner in partners
-        ]
 
     def _followup_history_question_received(self, since, until, companies):
         """Incoming messages of customers in the period: on a sale order any of them,

@@ -18,7 +18,6 @@ TRIGGER_MODELS = {
     "lead_lost": "crm.lead",
     "partner_inactive": "res.partner",
     "quotation_sent": "sale.order",
-    "meeting_done": "calendar.event",
     # A question arrives on an opportunity or on a sale order: its templates are on
     # the partner, the one model both documents share.
     "question_received": "res.partner",
@@ -44,7 +43,6 @@ TRIGGER_STOP_REASONS = {
     "lead_lost": ("origin_reopened", "new_order"),
     "partner_inactive": ("new_order",),
     "quotation_sent": ("quotation_confirmed", "quotation_cancelled", "quotation_expired"),
-    "meeting_done": ("origin_cancelled",),
     "question_received": ("employee_replied", "origin_cancelled"),
     "stage_reached": (),
 }
@@ -109,7 +107,6 @@ class FollowupSequence(models.Model):
             ("lead_lost", "Opportunity lost"),
             ("partner_inactive", "Customer became inactive"),
             ("quotation_sent", "Quotation sent"),
-            ("meeting_done", "Meeting done"),
             ("question_received", "Question received"),
             ("stage_reached", "Lifecycle stage reached"),
         ],
@@ -303,7 +300,7 @@ class FollowupSequence(models.Model):
     @api.model
     def _followup_origin_models(self):
         """Models that may be followed up (an enrollment's origin); override to add one."""
-        return ["res.partner", "sale.order", "crm.lead", "calendar.event"]
+        return ["res.partner", "sale.order", "crm.lead"]
 
     # ------------------------------------------------------------------ ORM
 

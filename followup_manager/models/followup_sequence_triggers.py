@@ -82,7 +82,6 @@ class FollowupSequence(models.Model):
                 "inactivity period)."
             ),
             "quotation_sent": self.env._("Starts when a quotation is sent to the customer."),
-            "meeting_done": self.env._("Starts when a meeting with the person has ended."),
             "question_received": self.env._(
                 "Starts when a customer asks a question: an e-mail that creates an "
                 "opportunity, or a message on a sale order."

@@ -5,19 +5,20 @@ from odoo.tools import SQL
 from ..policy import vocabulary
 from .tools import check_integer_vals, int_param, readable_query
 
-# The channel each action reaches the person on, when it is not the user's choice.
-ACTION_CHANNELS = {"email": "email", "sms": "sms"}
+# The channel each action reaches the person on, when it is not the user's choice
+# (followup.step._followup_action_channels adds the actions of other add-ons).
+ACTION_CHANNELS = {"email": "email"}
 DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
 # The longest wait of a step, per unit: five years. A longer one is a typo, and a
 # date that far would stop the dispatch of the enrollments that reach it.
 MAX_DELAY = {"hours": 5 * 365 * 24, "days": 5 * 365, "business_days": 5 * 261, "weeks": 5 * 52}
 
 
-#: What a step does (followup.step.action; the step preview shows the same).
+#: What a step does (followup.step.action; the step preview shows the same). Another
+#: add-on adds its action with ``selection_add`` on both (followup_manager_sms: "sms").
 STEP_ACTIONS = [
     ("activity", "Activity for a salesperson"),
     ("email", "E-mail from a template"),
-    ("sms", "SMS from a template"),
     ("server_action", "Server action"),
 ]
 
@@ -106,11 +107,6 @@ class FollowupStep(models.Model):
         string="E-mail Template",
         domain="[('model', 'in', [origin_model, 'res.partner'])]",
     )
-    sms_template_id = fields.Many2one(
-        "sms.template",
-        string="SMS Template",
-        domain="[('model', 'in', [origin_model, 'res.partner'])]",
-    )
     server_action_id = fields.Many2one(
         "ir.actions.server",
         domain="[('model_name', 'in', [origin_model, 'res.partner'])]",
@@ -154,15 +150,22 @@ class FollowupStep(models.Model):
 
     @api.depends("action", "channel_choice", "channel_order")
     def _compute_channel(self):
+        action_channels = self._followup_action_channels()
         for step in self:
             if step.channel_choice == "preferred":
                 # The channel tried first when the person has no preference; the
                 # channels it may take are _followup_channels().
                 step.channel = step.channel_order.split("_")[0]
-            elif step.action in ACTION_CHANNELS:
-                step.channel = ACTION_CHANNELS[step.action]
-            elif not step.channel or step.channel in ACTION_CHANNELS.values():
+            elif step.action in action_channels:
+                step.channel = action_channels[step.action]
+            elif not step.channel or step.channel in action_channels.values():
                 step.channel = DEFAULT_CHANNELS.get(step.action, "none")
+
+    @api.model
+    def _followup_action_channels(self):
+        """{action: the channel it reaches the person on} of the actions that fix their
+        channel (the others let the user choose it); override to add one."""
+        return dict(ACTION_CHANNELS)
 
     # ------------------------------------------------------------------ constraints
 
@@ -171,19 +174,13 @@ class FollowupStep(models.Model):
         "channel_choice",
         "activity_type_id",
         "mail_template_id",
-        "sms_template_id",
         "server_action_id",
     )
     def _check_action_target(self):
         """A step on a fixed channel needs what its action uses (a preferred-channel
         step, what each of its channels uses: see followup_step_preferred.py)."""
         labels = dict(self._fields["action"]._description_selection(self.env))
-        required = {
-            "activity": ("activity_type_id", self.env._("an activity type")),
-            "email": ("mail_template_id", self.env._("an e-mail template")),
-            "sms": ("sms_template_id", self.env._("an SMS template")),
-            "server_action": ("server_action_id", self.env._("a server action")),
-        }
+        required = self._followup_action_targets()
         for step in self.filtered(lambda s: s.channel_choice != "preferred"):
             field_name, what = required[step.action]
             if not step[field_name]:
@@ -197,16 +194,30 @@ class FollowupStep(models.Model):
                 )
         self._check_action_target_model()
 
+    @api.model
+    def _followup_action_targets(self):
+        """{action: (the step's field naming what it uses, that thing in words)}: what
+        a step of each action needs to be carried out; override to add an action."""
+        return {
+            "activity": ("activity_type_id", self.env._("an activity type")),
+            "email": ("mail_template_id", self.env._("an e-mail template")),
+            "server_action": ("server_action_id", self.env._("a server action")),
+        }
+
+    def _followup_action_records(self):
+        """[(record, the model it is written for)] of the templates, actions and
+        activity types this step uses; override to add one."""
+        self.ensure_one()
+        return [
+            (self.mail_template_id, self.mail_template_id.model),
+            (self.server_action_id, self.server_action_id.model_name),
+            (self.activity_type_id, self.activity_type_id.res_model),
+        ]
+
     def _check_action_target_model(self):
         for step in self:
             allowed = step.sequence_id._followup_template_models()
-            used = [
-                (step.mail_template_id, step.mail_template_id.model),
-                (step.sms_template_id, step.sms_template_id.model),
-                (step.server_action_id, step.server_action_id.model_name),
-                (step.activity_type_id, step.activity_type_id.res_model),
-            ]
-            for record, model in used:
+            for record, model in step._followup_action_records():
                 # Activity types without a model fit any document.
                 if record and model and model not in allowed:
                     raise ValidationError(
@@ -251,8 +262,9 @@ class FollowupStep(models.Model):
     @api.constrains("action", "channel", "channel_choice")
     def _check_channel(self):
         labels = dict(self._fields["channel"]._description_selection(self.env))
+        action_channels = self._followup_action_channels()
         for step in self.filtered(lambda s: s.channel_choice != "preferred"):
-            expected = ACTION_CHANNELS.get(step.action)
+            expected = action_channels.get(step.action)
             if expected and step.channel != expected:
                 raise ValidationError(
                     self.env._(

@@ -1,5 +1,6 @@
-"""The person's preferred channel: a step can offer an e-mail, a text message and a call
-(an activity for the salesperson) in an order of fallback, and let the person's preferred
+"""The person's preferred channel: a step can offer an e-mail and a call (an activity for
+the salesperson), and the channels other add-ons carry out (followup_manager_sms: a text
+message), in an order of fallback, and let the person's preferred
 channel (``res.partner.followup_preferred_channel``) decide which one goes. The choice is
 the policy's (``policy.choice``, through ``policy.planner.plan``): the dispatch and the
 forecast only say which channels a step offers (:meth:`_followup_channels`) and what
@@ -10,29 +11,11 @@ from odoo.exceptions import ValidationError
 
 from ..policy import vocabulary
 
-# What carries out each channel a preferred-channel step can offer, and the field that
-# configures it.
-PREFERRED_ACTIONS = {"email": "email", "sms": "sms", "phone": "activity"}
-PREFERRED_TARGETS = {
-    "email": "mail_template_id",
-    "sms": "sms_template_id",
-    "phone": "activity_type_id",
-}
-# The orders of fallback: every order of two or three of the channels (the codes name
-# them, joined by "_").
+# The orders of fallback: every order of the channels (the codes name them, joined by
+# "_"); an add-on that adds a channel adds its orders with selection_add.
 CHANNEL_ORDERS = [
-    ("email_sms", "E-mail, then SMS"),
     ("email_phone", "E-mail, then a call"),
-    ("sms_email", "SMS, then e-mail"),
-    ("sms_phone", "SMS, then a call"),
     ("phone_email", "A call, then e-mail"),
-    ("phone_sms", "A call, then SMS"),
-    ("email_sms_phone", "E-mail, then SMS, then a call"),
-    ("email_phone_sms", "E-mail, then a call, then SMS"),
-    ("sms_email_phone", "SMS, then e-mail, then a call"),
-    ("sms_phone_email", "SMS, then a call, then e-mail"),
-    ("phone_email_sms", "A call, then e-mail, then SMS"),
-    ("phone_sms_email", "A call, then SMS, then e-mail"),
 ]
 
 
@@ -43,14 +26,14 @@ class FollowupStep(models.Model):
         [("fixed", "The step's channel"), ("preferred", "The person's preferred channel")],
         required=True,
         default="fixed",
-        help="The person's preferred channel: the step offers an e-mail, an SMS and/or a "
-        "call, and goes by the channel the person prefers when it is allowed now, else by "
-        "the first allowed channel of its order.",
+        help="The person's preferred channel: the step offers an e-mail, a call and/or "
+        "another channel, and goes by the channel the person prefers when it is allowed "
+        "now, else by the first allowed channel of its order.",
     )
     channel_order = fields.Selection(
         CHANNEL_ORDERS,
         required=True,
-        default="email_sms",
+        default="email_phone",
         help="The channels the step offers, in the order tried when the person's "
         "preferred channel is not one of them or is not allowed now (consent, opt-outs, "
         "address, hours...). Each needs its template or activity type.",
@@ -62,8 +45,11 @@ class FollowupStep(models.Model):
         self.ensure_one()
         if self.channel_choice != "preferred":
             return (self.channel or vocabulary.INTERNAL,)
+        parts = self._followup_preferred_parts()
         order = tuple(self.channel_order.split("_"))
-        configured = tuple(channel for channel in order if self[PREFERRED_TARGETS[channel]])
+        configured = tuple(
+            channel for channel in order if channel in parts and self[parts[channel][1]]
+        )
         # Nothing configured any more (a template deleted): the first channel, whose
         # adapter then fails the step visibly rather than skipping it in silence.
         return configured or order[:1]
@@ -74,27 +60,33 @@ class FollowupStep(models.Model):
         self.ensure_one()
         if self.channel_choice != "preferred":
             return self.action
-        return PREFERRED_ACTIONS.get(channel, self.action)
+        part = self._followup_preferred_parts().get(channel)
+        return part[0] if part else self.action
+
+    @api.model
+    def _followup_preferred_parts(self):
+        """{channel: (the action that carries it out, the step's field that configures
+        it, that thing in words)} of the channels a preferred-channel step can offer;
+        override to add one (with its orders in ``channel_order``)."""
+        return {
+            "email": ("email", "mail_template_id", self.env._("an e-mail template")),
+            "phone": ("activity", "activity_type_id", self.env._("an activity type for the call")),
+        }
 
     @api.constrains(
         "channel_choice",
         "channel_order",
         "mail_template_id",
-        "sms_template_id",
         "activity_type_id",
     )
     def _check_preferred_channels(self):
         labels = dict(self._fields["channel_order"]._description_selection(self.env))
-        what = {
-            "email": self.env._("an e-mail template"),
-            "sms": self.env._("an SMS template"),
-            "phone": self.env._("an activity type for the call"),
-        }
+        parts = self._followup_preferred_parts()
         for step in self.filtered(lambda s: s.channel_choice == "preferred"):
             missing = [
-                what[channel]
+                parts[channel][2]
                 for channel in step.channel_order.split("_")
-                if not step[PREFERRED_TARGETS[channel]]
+                if channel in parts and not step[parts[channel][1]]
             ]
             if missing:
                 raise ValidationError(

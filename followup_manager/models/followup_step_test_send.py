@@ -24,7 +24,8 @@ class FollowupStep(models.Model):
 
     def action_send_test(self, partner_id=False, origin_model=False, origin_id=False):
         """Send this step, rendered, to the current user only, marked as a test: e-mail
-        steps to the user's e-mail address, text message steps to the user's mobile.
+        steps to the user's e-mail address (text message steps, with
+        followup_manager_sms, to the user's mobile).
         No trace in the contact cap, the consent history, the dispatch log or the
         enrollments.
 
@@ -47,21 +48,26 @@ class FollowupStep(models.Model):
         step = self._followup_preview_step()
         partner, origin = step._followup_preview_target(partner_id, origin_model, origin_id)
         parts = step._followup_preview_parts(partner, origin)
-        if parts["action"] == "email":
-            step._followup_send_test_email(parts, email_to)
-        elif parts["action"] == "sms":
-            step._followup_send_test_sms(parts)
-        else:
+        if not step._followup_send_test_parts(parts, email_to):
             labels = dict(self._fields["action"]._description_selection(self.env))
             raise UserError(
                 self.env._(
-                    "Only e-mail and text message steps can be sent as a test; the step "
-                    "“%(step)s” (%(action)s) can be previewed.",
+                    "The step “%(step)s” (%(action)s) cannot be sent as a test, only "
+                    "previewed: a test sends a message to you.",
                     step=step.name,
                     action=labels[parts["action"]],
                 )
             )
         return parts
+
+    def _followup_send_test_parts(self, parts, email_to=False):
+        """Send ``parts`` (this step's preview) as a test if its action sends a
+        message; False if it does not (an activity, a server action). Override to send
+        the test of another add-on's action."""
+        if parts["action"] == "email":
+            self._followup_send_test_email(parts, email_to)
+            return True
+        return False
 
     def _followup_test_mark(self, text):
         """The subject of a test e-mail, the text of a test text message: the real one,
@@ -160,34 +166,3 @@ class FollowupStep(models.Model):
             "the outgoing mail server refused it (%(reason)s).",
             reason=mail.failure_reason or mail.failure_type,
         )
-
-    def _followup_send_test_sms(self, parts):
-        partner = self.env.user.partner_id
-        number = self.env["followup.channel.sms"]._followup_number(partner)
-        number = number and (partner._phone_format(number=number) or number)
-        if not number:
-            raise UserError(
-                self.env._("Add a mobile number to your preferences to receive a test.")
-            )
-        # sudo: sms.sms is technical; the text goes to the current user's number only,
-        # outside any thread (no message, no notification, nothing to track).
-        sms = (
-            self.env["sms.sms"]
-            .sudo()
-            .create(
-                {
-                    "number": number,
-                    "partner_id": partner.id,
-                    "body": self._followup_test_mark(parts["sms_body"]),
-                }
-            )
-        )
-        sms.send(unlink_failed=False, unlink_sent=True, raise_exception=False)
-        if sms.state == "error":
-            labels = dict(sms._fields["failure_type"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "The test text message could not be sent: %(reason)s",
-                    reason=labels.get(sms.failure_type) or sms.failure_type,
-                )
-            )

@@ -5,8 +5,6 @@ shows these few columns; the step's dialog (followup_step_view_form) edits the r
 
 from odoo import api, fields, models
 
-from .followup_step_preferred import PREFERRED_TARGETS
-
 
 class FollowupStep(models.Model):
     _inherit = "followup.step"
@@ -25,7 +23,6 @@ class FollowupStep(models.Model):
         "activity_type_id",
         "activity_summary",
         "mail_template_id",
-        "sms_template_id",
         "server_action_id",
         "responsible_type",
         "responsible_id",
@@ -64,7 +61,6 @@ class FollowupStep(models.Model):
             )
         target = {
             "email": (self.env._("E-mail"), self.mail_template_id.name),
-            "sms": (self.env._("SMS"), self.sms_template_id.name),
             "activity": (
                 self.activity_type_id.name or self.env._("Activity"),
                 self.activity_summary,
@@ -96,18 +92,18 @@ class FollowupStep(models.Model):
     def _onchange_followup_targets(self):
         """A step that no longer uses a template or an activity type forgets it, so
         the dialog saves only what the chosen action needs."""
+        parts = self._followup_preferred_parts()
+        targets = self._followup_action_targets()
         if self.channel_choice == "preferred":
             used = {
-                PREFERRED_TARGETS[channel] for channel in (self.channel_order or "").split("_")
+                parts[channel][1]
+                for channel in (self.channel_order or "").split("_")
+                if channel in parts
             }
         else:
-            used = {
-                "activity": {"activity_type_id"},
-                "email": {"mail_template_id"},
-                "sms": {"sms_template_id"},
-                "server_action": {"server_action_id"},
-            }.get(self.action, set())
-        for field_name in ("mail_template_id", "sms_template_id", "server_action_id"):
+            used = {targets[self.action][0]} if self.action in targets else set()
+        forgotten = {field_name for field_name, _what in targets.values()} - {"activity_type_id"}
+        for field_name in sorted(forgotten):
             if field_name not in used and self[field_name]:
                 self[field_name] = False
         if "activity_type_id" not in used:

@@ -26,8 +26,3 @@ class ResConfigSettings(models.TransientModel):
     followup_user_daily_tasks = fields.Integer(
         related="company_id.followup_user_daily_tasks", readonly=False
     )
-
-    def action_followup_open_holidays(self):
-        """The company's public holidays, which business days skip."""
-        self.ensure_one()
-        return self.company_id._followup_holidays_action()

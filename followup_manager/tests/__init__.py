@@ -35,7 +35,6 @@ from . import test_trust_public
 from . import test_steering_pause
 from . import test_steering_steps
 from . import test_tour_steering
-from . import test_steering_holidays
 from . import test_steering_limits
 from . import test_trust_proof
 from . import test_trust_door

@@ -270,13 +270,6 @@ class FollowupDispatchCase(FollowupSequenceCase):
         )
         cls.italy = cls.env.ref("base.it")
         cls.mario = cls._create_customer("Mario Rossi", "mario")
-        cls.sms_template_partner = cls.env["sms.template"].create(
-            {
-                "name": "Follow-up: quick check",
-                "model_id": cls.env["ir.model"]._get_id("res.partner"),
-                "body": "Hello {{ object.name }}, all good with your order?",
-            }
-        )
 
     @classmethod
     def _create_customer(cls, name, login, **values):
@@ -314,17 +307,6 @@ class FollowupDispatchCase(FollowupSequenceCase):
     def _task_step(cls, name="Prepare the visit", delay=0, unit="days", **values):
         """An internal task: an activity on channel none (nobody is contacted)."""
         return cls._call_step(name, delay, unit, channel="none", **values)
-
-    @classmethod
-    def _sms_step(cls, name, template, delay=0, unit="days", **values):
-        return {
-            "name": name,
-            "delay": delay,
-            "delay_unit": unit,
-            "action": "sms",
-            "sms_template_id": template.id,
-            **values,
-        }
 
 
 class FollowupSecurityCase(FollowupDispatchCase):

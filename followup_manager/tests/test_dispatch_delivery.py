@@ -1,6 +1,7 @@
-"""The why-log follows delivery: a done e-mail or text message step shows what Odoo's
-queues learnt afterwards (sent, not sent with the reason, bounced) next to the decision,
-which itself stays as decided; a failure gives the salesperson one to-do."""
+"""The why-log follows delivery: a done e-mail step (a text message step:
+followup_manager_sms) shows what Odoo's queues learnt afterwards (sent, not sent with the
+reason, bounced) next to the decision, which itself stays as decided; a failure gives the
+salesperson one to-do."""
 
 import smtplib
 from contextlib import nullcontext
@@ -11,7 +12,6 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import MockSmtplibCase
-from odoo.addons.sms.tests.common import SMSCase
 
 from .common import FollowupDispatchCase
 
@@ -364,62 +364,3 @@ class TestDeliveryMail(DeliveryCase, MockSmtplibCase):
             with self.subTest(user=user.login):
                 self.assertFalse(self.Delivery.with_user(user).has_access("write"))
                 self.assertFalse(self.Delivery.with_user(user).has_access("create"))
-
-
-@tagged("post_install", "-at_install")
-class TestDeliverySms(DeliveryCase, SMSCase):
-    """Text messages through Odoo's SMS queue; only IAP answers are fake."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sequence_text = cls._create_sequence(
-            "Text",
-            "manual",
-            [cls._sms_step("Quick check", cls.sms_template_partner)],
-            purpose="service",
-        )
-
-    def _queue_sms(self, partner):
-        return self._queue_email(partner, self.sequence_text)
-
-    def test_sms_accepted_by_the_provider_reads_sent(self):
-        dispatch = self._queue_sms(self.mario)
-        note = dispatch.note
-        with self.mockSMSGateway():
-            self.env["sms.sms"].sudo()._process_queue()
-        self.assertEqual(dispatch.delivery_state, "sent")
-        self.assertDecisionUnchanged(dispatch, note)
-        self.assertFalse(self._todos(self.mario))
-
-    def test_sms_refused_by_the_provider_reads_not_sent_with_the_reason(self):
-        dispatch = self._queue_sms(self.mario)
-        with self.mockSMSGateway(sim_error="wrong_number_format"):
-            self.env["sms.sms"].sudo()._process_queue()
-        self.assertEqual(dispatch.delivery_state, "failed")
-        self.assertEqual(dispatch.delivery_reason, "Wrong Number Format")
-        todo = self._todos(self.mario)
-        self.assertRecordValues(
-            todo,
-            [
-                {
-                    "user_id": self.user_salesman.id,
-                    "summary": "Follow-up text message not delivered",
-                }
-            ],
-        )
-
-    def test_sms_delivery_report_of_an_invalid_destination_reads_bounced(self):
-        dispatch = self._queue_sms(self.mario)
-        with self.mockSMSGateway():
-            self.env["sms.sms"].sudo()._process_queue()
-        self.assertEqual(dispatch.delivery_state, "sent")
-        # The provider's delivery report, as the /sms/status route applies it.
-        notification = dispatch.message_id.notification_ids
-        trackers = (
-            self.env["sms.tracker"].sudo().search([("mail_notification_id", "=", notification.id)])
-        )
-        trackers._action_update_from_provider_error("invalid_destination")
-        self.assertEqual(dispatch.delivery_state, "bounced")
-        self.assertEqual(dispatch.delivery_ids.failure_type, "sms_invalid_destination")
-        self.assertEqual(len(self._todos(self.mario)), 1)

@@ -173,9 +173,9 @@ class TestPreviewAndTest(FollowupGatewayCase, FollowupSecurityCase, StepPreviewM
             self.assertTrue(preview.verdict_allowed)
             self.assertIn("Allowed", preview.verdict)
             # A service sequence rests on the contract: no consent needed.
-            self.mario.followup_set_consent("sms", "pending", "manual_writing")
-            sms = self._preview(self.step_sms, self.user_manager, self.mario)
-            self.assertTrue(sms.verdict_allowed, sms.verdict)
+            self.mario.followup_set_consent("phone", "pending", "manual_writing")
+            call = self._preview(self.step_call, self.user_manager, self.mario)
+            self.assertTrue(call.verdict_allowed, call.verdict)
 
     def test_a_report_that_prints_is_attached(self):
         order = self._create_order(self.mario)

@@ -96,7 +96,6 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 "followup.channel",
                 "followup.channel.activity",
                 "followup.channel.email",
-                "followup.channel.sms",
                 "followup.channel.server_action",
                 "followup.target.mixin",  # abstract: wizard fields
                 "followup.origin.mixin",  # abstract: smart button of followed-up documents
@@ -604,12 +603,6 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
             "followup.company.settings.action_save": lambda: (
                 self.env["followup.company.settings"].with_user(user).create({}).action_save()
             ),
-            "followup.company.settings.action_followup_open_holidays": lambda: (
-                self.env["followup.company.settings"]
-                .with_user(user)
-                .create({})
-                .action_followup_open_holidays()
-            ),
             "followup.step.action_open_preview": self.step_mail.with_user(
                 user
             ).action_open_preview,
@@ -623,7 +616,6 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
         "followup.sequence.action_forecast",
         "followup.forecast.action_run_again",
         "followup.company.settings.action_save",
-        "followup.company.settings.action_followup_open_holidays",
         "followup.sequence.action_pause",
         "followup.sequence.action_resume",
     }

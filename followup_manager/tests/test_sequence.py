@@ -37,17 +37,7 @@ class TestSequence(FollowupSequenceCase):
 
     def test_step_constraints_explain_what_is_wrong(self):
         step = self.sequence_manual.step_ids[0]
-        sms_template = self.env["sms.template"].create(
-            {
-                "name": "Order SMS",
-                "model_id": self.env.ref("sale.model_sale_order").id,
-                "body": "Hi",
-            }
-        )
-        sms_partner = self.env["sms.template"].create(
-            {"name": "Hello", "model_id": self.env.ref("base.model_res_partner").id, "body": "Hi"}
-        )
-        email, sms = {"action": "email", "channel": "email"}, {"action": "sms", "channel": "sms"}
+        email = {"action": "email", "channel": "email"}
         cases = [
             (
                 "activity without type",
@@ -55,7 +45,6 @@ class TestSequence(FollowupSequenceCase):
                 "needs an activity type",
             ),
             ("email without template", {**email, "mail_template_id": False}, "needs an e-mail"),
-            ("sms without template", {**sms, "sms_template_id": False}, "needs an SMS template"),
             (
                 "server action without action",
                 {"action": "server_action", "channel": "none", "server_action_id": False},
@@ -66,21 +55,11 @@ class TestSequence(FollowupSequenceCase):
                 {**email, "mail_template_id": self.template_order.id},
                 "made for sale.order records",
             ),
-            (
-                "sms template of another model",
-                {**sms, "sms_template_id": sms_template.id},
-                "made for sale.order records",
-            ),
             ("negative delay", {"delay": -2}, "negative delay"),
             (
                 "email on another channel",
                 {**email, "mail_template_id": self.template_partner.id, "channel": "phone"},
                 "its channel must be E-mail",
-            ),
-            (
-                "sms on another channel",
-                {**sms, "sms_template_id": sms_partner.id, "channel": "email"},
-                "its channel must be SMS",
             ),
             (
                 "fixed user missing",

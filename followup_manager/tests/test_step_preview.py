@@ -1,5 +1,5 @@
 """Issue 15, point 5: a step rendered on a chosen person and document (subject, body,
-footer, headers; the text of a text message; the activity), and sent to yourself as a
+footer, headers; the activity), and sent to yourself as a
 test: one e-mail to the current user, marked, its links inert, and no trace in the
 contact cap, the consent history, the dispatch log, the deliveries or the enrollments."""
 
@@ -9,16 +9,31 @@ from email import message_from_bytes, policy
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from odoo.addons.sms.tests.common import SMSCase
-
-from .common import FollowupDispatchCase, FollowupSecurityCase
+from .common import FollowupSecurityCase
 from .mail_gateway_common import FollowupGatewayCase, wire_bytes
 
 UNSUBSCRIBE_URL = re.compile(r"<(https?://[^>]+/followup/unsubscribe/(\d+)/([^>]+))>")
 
 
 class StepPreviewMixin:
-    """A sequence of the three kinds of steps, an Italian and an English customer."""
+    """A sequence of an e-mail and a call (and the steps another add-on adds between
+    them, ``_preview_steps``), an Italian and an English customer."""
+
+    @classmethod
+    def _preview_steps(cls):
+        """The steps of the sequence: an e-mail first, a call last."""
+        return [
+            cls._email_step("Help", cls.template_partner),
+            cls._call_step(
+                "Call",
+                2,
+                "days",
+                activity_summary="Call about the project",
+                note="<p>Ask how the project is going.</p>",
+                responsible_type="fixed_user",
+                responsible_id=cls.user_salesman.id,
+            ),
+        ]
 
     @classmethod
     def _preview_fixtures(cls):
@@ -28,24 +43,9 @@ class StepPreviewMixin:
         )
         cls.giulia = cls._create_customer("Giulia Bianchi", "giulia", lang="it_IT")
         cls.sequence = cls._create_sequence(
-            "Care",
-            "manual",
-            [
-                cls._email_step("Help", cls.template_partner),
-                cls._sms_step("Check", cls.sms_template_partner, 1, "days"),
-                cls._call_step(
-                    "Call",
-                    2,
-                    "days",
-                    activity_summary="Call about the project",
-                    note="<p>Ask how the project is going.</p>",
-                    responsible_type="fixed_user",
-                    responsible_id=cls.user_salesman.id,
-                ),
-            ],
-            purpose="service",
+            "Care", "manual", cls._preview_steps(), purpose="service"
         )
-        cls.step_email, cls.step_sms, cls.step_call = cls.sequence.step_ids
+        cls.step_email, cls.step_call = cls.sequence.step_ids[0], cls.sequence.step_ids[-1]
 
     def _preview(self, step, user, partner=None, origin=None):
         values = {"step_id": step.id}
@@ -87,9 +87,7 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
         template = self.template_partner.copy(
             {"body_html": '<p>Kind: <t t-out="object.signup_type"/></p>'}
         )
-        sms_template = self.sms_template_partner.copy({"body": "Kind: {{ object.signup_type }}"})
         self.step_email.mail_template_id = template
-        self.step_sms.sms_template_id = sms_template
         # As in a new request: nothing read beforehand as the superuser.
         self.env.invalidate_all()
         odoo_preview = (
@@ -100,13 +98,10 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
             )
         )
         self.assertTrue(odoo_preview.error_msg)
-        for step in (self.step_email, self.step_sms):
-            with self.subTest(step=step.name):
-                self.env.invalidate_all()
-                preview = self._preview(step, self.user_salesman, self.mario)
-                self.assertTrue(preview.error)
-                self.assertNotIn("secret-kind", preview.body_html or "")
-                self.assertNotIn("secret-kind", preview.sms_body or "")
+        self.env.invalidate_all()
+        preview = self._preview(self.step_email, self.user_salesman, self.mario)
+        self.assertTrue(preview.error)
+        self.assertNotIn("secret-kind", preview.body_html or "")
         # What the user may read renders as before.
         template.body_html = '<p>Kind: <t t-out="object.name"/></p>'
         preview = self._preview(self.step_email, self.user_salesman, self.mario)
@@ -135,10 +130,7 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
             self.assertNotIn(real, preview.headers)
             self.assertNotIn(real, preview.body_html)
 
-    def test_the_preview_of_a_text_message_and_of_an_activity(self):
-        sms = self._preview(self.step_sms, self.user_salesman, self.mario)
-        self.assertEqual(sms.sms_body, "Hello Mario Rossi, all good with your order?")
-        self.assertEqual(sms.sms_number, "+393471234567")
+    def test_the_preview_of_an_activity(self):
         call = self._preview(self.step_call, self.user_salesman, self.mario)
         self.assertRecordValues(
             call,
@@ -157,19 +149,17 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
         step = self.step_email.copy(
             {
                 "channel_choice": "preferred",
-                "channel_order": "email_sms",
-                "sms_template_id": self.sms_template_partner.id,
+                "channel_order": "email_phone",
+                "activity_type_id": self.activity_call.id,
             }
         )
-        for preferred, action in (("sms", "sms"), (False, "email"), ("phone", "email")):
+        for preferred, action in (("phone", "activity"), (False, "email"), ("sms", "email")):
             with self.subTest(preferred=preferred):
                 self.mario.followup_preferred_channel = preferred
                 preview = self._preview(step, self.user_salesman, self.mario)
                 self.assertRecordValues(preview, [{"action": action, "error": False}])
-                if action == "sms":
-                    self.assertEqual(
-                        preview.sms_body, "Hello Mario Rossi, all good with your order?"
-                    )
+                if action == "activity":
+                    self.assertTrue(preview.activity_type_id)
                     self.assertFalse(preview.subject)
                 else:
                     self.assertTrue(preview.subject)
@@ -244,7 +234,7 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
         self.assertEqual(self._traces(self.mario), before)
 
     def test_only_email_and_text_message_steps_are_sent_as_a_test(self):
-        with self.assertRaisesRegex(UserError, "can be previewed"):
+        with self.assertRaisesRegex(UserError, "only previewed"):
             self.step_call.with_user(self.user_manager).action_send_test(self.mario.id)
 
     # ------------------------------------------------------------------ refused
@@ -287,29 +277,3 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
                 step.action_send_test(*args)
         with self.assertRaises(AccessError):  # a person of another company
             step.action_send_test(self.customer_b.id)
-
-
-@tagged("post_install", "-at_install")
-class TestStepTestSms(FollowupDispatchCase, SMSCase, StepPreviewMixin):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._preview_fixtures()
-        cls.user_manager.partner_id.mobile = "+39 333 000 1234"
-
-    def test_a_test_text_message_goes_to_the_users_mobile_only(self):
-        enrollment = self._enroll(self.sequence, self.mario)
-        dispatches = self.env["followup.dispatch"].search_count([])
-        messages = self.env["mail.message"].search_count([])
-        with self.mockSMSGateway():
-            self.step_sms.with_user(self.user_manager).action_send_test(self.mario.id)
-        self.assertSMSIapSent(["+393330001234"], "[Test] Hello Mario Rossi, all good")
-        self.assertEqual(len(self._sms), 1)
-        self.assertEqual(self.env["followup.dispatch"].search_count([]), dispatches)
-        self.assertEqual(self.env["mail.message"].search_count([]), messages)
-        self.assertEqual(enrollment.next_step_id, self.step_email)
-
-    def test_without_a_mobile_number_the_user_is_told(self):
-        self.user_manager.partner_id.write({"mobile": False, "phone": False})
-        with self.assertRaisesRegex(UserError, "mobile number"):
-            self.step_sms.with_user(self.user_manager).action_send_test(self.mario.id)

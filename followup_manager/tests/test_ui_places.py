@@ -1,7 +1,5 @@
 """One place per thing: the sequences in one menu, the managers' settings in a
-dialog with their holidays one click away."""
-
-from datetime import datetime
+dialog."""
 
 from lxml import etree
 
@@ -38,31 +36,6 @@ class TestUiPlaces(FollowupCase):
         self.assertEqual(len(arch.xpath("//button[@name='action_save']")), 1)
         self.assertTrue(arch.xpath("//footer/button[@name='action_save']"))
 
-    def test_holidays_are_one_click_from_the_settings(self):
-        calendar = self.company.resource_calendar_id
-        holiday = self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Ferragosto",
-                "calendar_id": calendar.id,
-                "date_from": datetime(2026, 8, 15, 0, 0),
-                "date_to": datetime(2026, 8, 15, 23, 59),
-            }
-        )
-        settings = self.env["followup.company.settings"].with_user(self.user_manager).create({})
-        action = settings.action_followup_open_holidays()
-        self.assertEqual(action["res_model"], "resource.calendar.leaves")
-        holidays = (
-            self.env["resource.calendar.leaves"]
-            .with_user(self.user_manager)
-            .search(action["domain"])
-        )
-        self.assertIn(holiday, holidays)
-        self.assertFalse(holidays.filtered("resource_id"))
-        self.assertEqual(action["context"]["default_calendar_id"], calendar.id)
-        # Administrators reach them from Odoo's Settings page too.
-        config = self.env["res.config.settings"].create({})
-        self.assertEqual(config.action_followup_open_holidays()["domain"], action["domain"])
-
     def test_a_decision_shows_its_outcome_as_a_badge_and_its_sentence_labelled(self):
         Dispatch = self.env["followup.dispatch"].with_user(self.user_manager)
         arch = etree.fromstring(Dispatch.get_views([(False, "form")])["views"]["form"]["arch"])
@@ -81,4 +54,3 @@ class TestUiPlaces(FollowupCase):
         Settings = self.env["followup.company.settings"].with_context(lang="it_IT")
         arch = Settings.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("Quanto spesso e quando i follow-up possono raggiungere", arch)
-        self.assertIn("Festività dell'orario di lavoro dell'azienda", arch)

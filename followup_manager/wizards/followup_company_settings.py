@@ -87,13 +87,6 @@ class FollowupCompanySettings(models.TransientModel):
                 )
             )
 
-    def action_followup_open_holidays(self):
-        """The public holidays of the company (the global leaves of its working hours),
-        which business days skip: to read and edit beside the settings."""
-        self.ensure_one()
-        self._followup_check_companies(self.company_id)
-        return self.company_id._followup_holidays_action()
-
     def action_save(self):
         """Write the follow-up settings to their companies. Returns a notification."""
         self.check_access("write")

@@ -14,8 +14,6 @@ PREVIEW_FIELDS = (
     "body_html",
     "headers",
     "attachment_names",
-    "sms_body",
-    "sms_number",
     "activity_type_id",
     "activity_summary",
     "activity_note",
@@ -83,8 +81,6 @@ class FollowupStepPreview(models.TransientModel):
     body_html = fields.Html(string="Body", sanitize=False, compute="_compute_preview")
     headers = fields.Text(compute="_compute_preview")
     attachment_names = fields.Char(string="Attachments", compute="_compute_preview")
-    sms_body = fields.Text(string="Text Message", compute="_compute_preview")
-    sms_number = fields.Char(string="Number", compute="_compute_preview")
     activity_type_id = fields.Many2one("mail.activity.type", compute="_compute_preview")
     activity_summary = fields.Char(string="Summary", compute="_compute_preview")
     activity_note = fields.Html(string="Note", sanitize=False, compute="_compute_preview")
@@ -135,7 +131,7 @@ class FollowupStepPreview(models.TransientModel):
     @api.depends("step_id", "partner_id", "origin_ref")
     def _compute_preview(self):
         for preview in self:
-            values = dict.fromkeys(PREVIEW_FIELDS, False)
+            values = dict.fromkeys(preview._followup_preview_fields(), False)
             values["error"] = values["report_error"] = values["verdict"] = False
             values["verdict_allowed"] = False
             try:
@@ -168,15 +164,25 @@ class FollowupStepPreview(models.TransientModel):
             "body_html": parts.get("body_html"),
             "headers": "\n".join(f"{name}: {value}" for name, value in headers.items()),
             "attachment_names": ", ".join(name for name, _datas in parts.get("attachments") or []),
-            "sms_body": parts.get("sms_body"),
-            "sms_number": parts.get("sms_number"),
             "activity_type_id": parts.get("activity_type"),
             "activity_summary": parts.get("activity_summary"),
             "activity_note": parts.get("activity_note"),
             "activity_user_id": parts.get("activity_user"),
             "server_action_id": parts.get("server_action"),
             "report_error": parts.get("report_error"),
+            **self._followup_preview_part_values(parts),
         }
+
+    @api.model
+    def _followup_preview_fields(self):
+        """The fields the preview computes (all cleared when it cannot be shown);
+        override to add the fields of another add-on's action."""
+        return PREVIEW_FIELDS
+
+    def _followup_preview_part_values(self, parts):
+        """{field: value} of the parts of another add-on's action (``parts``: what its
+        channel adapter's ``_followup_preview`` returned); override to show them."""
+        return {}
 
     def _followup_target_args(self):
         """(partner id, document model, document id) as action_send_test takes them."""

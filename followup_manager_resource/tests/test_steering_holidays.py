@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
-from .common import FollowupDispatchCase
+from odoo.addons.followup_manager.tests.common import FollowupDispatchCase
 
 
 @tagged("post_install", "-at_install")

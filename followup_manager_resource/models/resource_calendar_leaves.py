@@ -8,7 +8,7 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.exceptions import ValidationError
 
-from ..policy import calendar
+from odoo.addons.followup_manager.policy import calendar
 
 
 class ResourceCalendarLeaves(models.Model):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..policy import calendar
+from odoo.addons.followup_manager.policy import calendar
 
 
 class ResCompany(models.Model):
@@ -32,17 +32,17 @@ class ResCompany(models.Model):
 
     @api.model
     def _followup_holidays(self, companies, now=None):
-        """{company id: frozenset of dates}: the public holidays of ``companies`` from
-        yesterday on and up to ``calendar.HOLIDAY_LOOKAHEAD_DAYS`` ahead (in their
-        calendar's time zone), for the companies that keep contacts to business days.
-        ONE query for all."""
+        """{company id: frozenset of dates}: the public holidays of ``companies`` (the
+        global leaves of their working hours) from yesterday on and up to
+        ``calendar.HOLIDAY_LOOKAHEAD_DAYS`` ahead (in their calendar's time zone), for
+        the companies that keep contacts to business days. ONE query for all."""
         now = now or fields.Datetime.now()
         calendars = {
             company.id: company.resource_calendar_id
             for company in companies
             if company.followup_business_days and company.resource_calendar_id
         }
-        result = {company.id: frozenset() for company in companies}
+        result = super()._followup_holidays(companies, now)
         if not calendars:
             return result
         # sudo: public holidays are no secret; only their dates are read.

@@ -73,7 +73,7 @@ class CalendarEvent(models.Model):
     def _followup_wake_meeting_scan(self):
         """Ask the meeting job to run when these meetings end (no polling): one
         trigger per distinct end in the future."""
-        cron = self.env.ref("followup_manager.ir_cron_followup_meeting_done", False)
+        cron = self.env.ref("followup_manager_calendar.ir_cron_followup_meeting_done", False)
         now = fields.Datetime.now()
         ends = {event.stop for event in self if event.stop and event.stop > now}
         if cron and ends:

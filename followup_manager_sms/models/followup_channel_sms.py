@@ -54,3 +54,15 @@ class FollowupChannelSms(models.AbstractModel):
             )
             results.append(outcome.link(message_id=message.id))
         return results
+
+    # ------------------------------------------------------------------ preview
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """The text as the dispatch would queue it, and the number it would go to (the
+        step preview and the test send; nothing is queued)."""
+        template = self._followup_preview_template(outcome.step.sms_template_id)
+        return {
+            "sms_body": self._followup_render(template, [outcome])[outcome.key],
+            "sms_number": self._followup_number(outcome.partner),
+        }

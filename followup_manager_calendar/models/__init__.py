@@ -1,0 +1,3 @@
+from . import followup_sequence
+from . import calendar_event
+from . import followup_forecast

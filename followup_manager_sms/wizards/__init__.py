@@ -1,0 +1,1 @@
+from . import followup_step_preview
