@@ -76,7 +76,7 @@ class TestRegisterPreferredChannel(FollowupDispatchCase):
         return cls._create_sequence(name, "manual", steps, **values)
 
     @classmethod
-    def _preferred_step(cls, name, order="email_sms", delay=0, unit="days", **values):
+    def _preferred_step(cls, name, order="email_phone", delay=0, unit="days", **values):
         return {
             "name": name,
             "delay": delay,
@@ -84,7 +84,6 @@ class TestRegisterPreferredChannel(FollowupDispatchCase):
             "channel_choice": "preferred",
             "channel_order": order,
             "mail_template_id": cls.template_partner.id,
-            "sms_template_id": cls.sms_template_partner.id,
             "activity_type_id": cls.activity_call.id,
             **values,
         }
@@ -93,7 +92,9 @@ class TestRegisterPreferredChannel(FollowupDispatchCase):
         calls = self._sequence_of(
             "May call", [self._preferred_step("Hi", "email_phone")], purpose="marketing"
         )
-        texts = self._sequence_of("Texts", [self._preferred_step("Hi")], purpose="marketing")
+        texts = self._sequence_of(
+            "E-mails", [self._email_step("Hi", self.template_partner)], purpose="marketing"
+        )
         sequences = self.env["followup.sequence"]._followup_rpo_sequences(self.company)
         self.assertIn(calls, sequences)
         self.assertNotIn(texts, sequences)
