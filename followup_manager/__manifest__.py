@@ -13,7 +13,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["mail", "phone_validation", "sms", "calendar"],
+    "depends": ["mail", "phone_validation", "sms", "calendar", "resource"],
     "external_dependencies": {"python": ["phonenumbers", "babel"]},
     "data": [
         "security/followup_manager_groups.xml",

@@ -51,7 +51,9 @@ class FollowupForecast(models.Model):
         if not origin_models:
             return []
         any_message = {
-            model for model in origin_models if model in self.env[model]._followup_question_models()
+            model
+            for model in origin_models
+            if model in self.env[model]._followup_question_models()
         }
         # sudo: past messages, counted for an estimate; no message is shown.
         Message = self.env["mail.message"].sudo()

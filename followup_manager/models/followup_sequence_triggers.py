@@ -89,9 +89,7 @@ class FollowupSequence(models.Model):
     def _followup_stop_clauses(self):
         """What each stop reason of TRIGGER_STOP_REASONS means, as said on the form."""
         return {
-            "origin_cancelled": self.env._(
-                "the followed-up document is cancelled or deleted"
-            ),
+            "origin_cancelled": self.env._("the followed-up document is cancelled or deleted"),
             "employee_replied": self.env._("an employee answers on the document"),
             "replied": self.env._(
                 "the person replies on the followed-up document (Stop On Reply)"

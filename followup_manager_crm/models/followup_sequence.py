@@ -19,7 +19,11 @@ class FollowupSequence(models.Model):
 
     @api.model
     def _followup_trigger_models(self):
-        return {**super()._followup_trigger_models(), "lead_won": "crm.lead", "lead_lost": "crm.lead"}
+        return {
+            **super()._followup_trigger_models(),
+            "lead_won": "crm.lead",
+            "lead_lost": "crm.lead",
+        }
 
     @api.model
     def _followup_trigger_stop_reasons(self):
