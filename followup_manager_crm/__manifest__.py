@@ -17,6 +17,7 @@
     "data": [
         "security/res_groups_data.xml",
         "data/mail_template_data.xml",
+        "data/res_partner_data.xml",
         "views/crm_lead_views.xml",
         "wizards/followup_enroll_views.xml",
     ],

@@ -18,6 +18,7 @@
         "security/res_groups_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/res_partner_data.xml",
         "views/sale_order_views.xml",
         "views/followup_sequence_views.xml",
         "views/followup_consent_event_views.xml",

@@ -36,14 +36,14 @@ class FollowupCase(TransactionCase):
             cls.env,
             login="fm_salesman",
             name="Sam Salesman",
-            groups="base.group_user,followup_manager.followup_manager_group_user",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             tz="Europe/Rome",
         )
         cls.user_manager = mail_new_test_user(
             cls.env,
             login="fm_manager",
             name="Mia Manager",
-            groups="base.group_user,followup_manager.followup_manager_group_manager",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_manager",
             tz="Europe/Rome",
         )
         cls.user_auditor = mail_new_test_user(
@@ -101,7 +101,6 @@ class FollowupSequenceCase(FollowupCase):
                 "email": "carla@example.com",
                 "country_id": cls.env.ref("base.it").id,
                 "tz": "Europe/Rome",
-                "customer_rank": 1,
             }
         )
         cls.customer_sa = cls.env["res.partner"].create(
@@ -110,7 +109,6 @@ class FollowupSequenceCase(FollowupCase):
                 "email": "saad@example.com",
                 "country_id": cls.env.ref("base.sa").id,
                 "tz": "Asia/Riyadh",
-                "customer_rank": 1,
             }
         )
         cls.sequence_manual = cls._create_sequence(
@@ -223,7 +221,7 @@ class FollowupDispatchCase(FollowupSequenceCase):
             cls.env,
             login="fm_salesman_ny",
             name="Nina New York",
-            groups="base.group_user,followup_manager.followup_manager_group_user",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             tz="America/New_York",
         )
         cls.italy = cls.env.ref("base.it")
@@ -247,7 +245,6 @@ class FollowupDispatchCase(FollowupSequenceCase):
                 "country_id": cls.italy.id,
                 "tz": "Europe/Rome",
                 "user_id": cls.user_salesman.id,
-                "customer_rank": 1,
                 **values,
             }
         )
@@ -301,7 +298,7 @@ class FollowupSecurityCase(FollowupDispatchCase):
             cls.env,
             login="fm_followup_user",
             name="Ugo User",
-            groups="base.group_user,followup_manager.followup_manager_group_user",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
         )
         cls.user_admin = cls.env.ref("base.user_admin")
         cls.user_portal = mail_new_test_user(
@@ -322,7 +319,7 @@ class FollowupSecurityCase(FollowupDispatchCase):
             cls.env,
             login="fm_salesman_b",
             name="Bea Company B",
-            groups="base.group_user,followup_manager.followup_manager_group_user",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             company_id=cls.company_b.id,
             company_ids=[(6, 0, cls.company_b.ids)],
             tz="Europe/Rome",

@@ -29,7 +29,10 @@ class TestSentencesInTheReadersLanguage(FollowupDispatchCase):
     def setUpClass(cls):
         super().setUpClass()
         _load_italian(cls.env)
-        groups = "followup_manager.followup_manager_group_user,base.group_allow_export"
+        groups = (
+            "base.group_partner_manager,followup_manager.followup_manager_group_user,"
+            "base.group_allow_export"
+        )
         cls.reader_it = mail_new_test_user(
             cls.env, login="fm_reader_it", groups=groups, lang="it_IT", tz="Europe/Rome"
         )
@@ -208,7 +211,7 @@ class TestJobNotesInTheSalespersonsLanguage(FollowupDispatchCase):
             cls.env,
             login="fm_venditore",
             name="Vittorio Venditore",
-            groups="base.group_user,followup_manager.followup_manager_group_user",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             lang="it_IT",
             tz="Europe/Rome",
         )

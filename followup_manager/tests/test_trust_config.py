@@ -31,7 +31,7 @@ class TestTrustConfigAtSave(FollowupSequenceCase):
             self.sequence_manual.partner_domain = BAD_FILTER
         # Nothing was saved, and a filter the database runs is accepted.
         self.assertEqual(self.sequence_manual.partner_domain, "[]")
-        self.sequence_manual.partner_domain = "[('customer_rank', '>', 0)]"
+        self.sequence_manual.partner_domain = "[('email', '!=', False)]"
         self.assertEqual(len(self.sequence_manual.enroll(self.customer.ids)), 1)
 
     def test_filter_that_is_not_a_list_or_not_python_is_refused_at_save(self):

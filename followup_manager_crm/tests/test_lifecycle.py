@@ -6,7 +6,6 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.followup_manager.models.res_partner_lifecycle import ResPartner
@@ -19,29 +18,6 @@ _logger = logging.getLogger(__name__)
 T0 = datetime(2025, 3, 3, 10, 0)
 
 
-def _customers_with_an_order(env, count, when):
-    """``count`` customer companies with one contact each, who bought once at
-    ``when`` (the order is confirmed without the hooks: a fact of the past)."""
-    companies = env["res.partner"].create(
-        [{"name": f"Bulk {i}", "is_company": True} for i in range(count)]
-    )
-    contacts = env["res.partner"].create(
-        [{"name": f"Buyer {i}", "parent_id": company.id} for i, company in enumerate(companies)]
-    )
-    orders = env["sale.order"].create(
-        [{"partner_id": contact.id, "date_order": when} for contact in contacts]
-    )
-    orders.write({"state": "sale"})
-    (companies | contacts).write(
-        {
-            "lifecycle_stage": "customer",
-            "lifecycle_stage_manual": False,
-            "lifecycle_stage_date": when,
-        }
-    )
-    return companies, contacts
-
-
 @tagged("post_install", "-at_install")
 class TestLifecycleCrm(FollowupCrmMixin, FollowupCase):
     @classmethod
@@ -51,9 +27,6 @@ class TestLifecycleCrm(FollowupCrmMixin, FollowupCase):
         # starts post theirs: see test_touchpoints).
         cls.env["followup.sequence"].search([]).action_archive()
         cls.company.write({"followup_inactive_days": 365, "followup_loyal_orders": 3})
-        cls.product = cls.env["product.product"].create(
-            {"name": "Espresso Machine", "list_price": 100}
-        )
         with freeze_time(T0):
             cls.partner = cls.env["res.partner"].create(
                 {"name": "Vera Visitor", "email": "vera@example.com"}
@@ -67,20 +40,6 @@ class TestLifecycleCrm(FollowupCrmMixin, FollowupCase):
                     {"name": "Bruno Roma", "parent_id": cls.company_partner.id},
                 ]
             )
-
-    def _order(self, partner, when, user=None, company=None):
-        """Confirm an order for ``partner`` at ``when`` (through action_confirm)."""
-        env = self.env(user=user) if user else self.env
-        Order = env["sale.order"].with_company(company) if company else env["sale.order"]
-        with self._at(when):
-            order = Order.create(
-                {
-                    "partner_id": partner.id,
-                    "order_line": [Command.create({"product_id": self.product.id})],
-                }
-            )
-            order.action_confirm()
-        return order
 
     def _opportunity(self, partner, when, **vals):
         with self._at(when):

@@ -125,8 +125,7 @@ class TestI18nItalianSale(FollowupSaleMixin, FollowupCase):
         start, stops = self._trigger_rules("en_US", "manual")
         self.assertEqual(
             start,
-            "Starts when a user enrolls people by hand, from a contact or a followed-up "
-            "document.",
+            "Starts when a user enrolls people by hand, from a contact or a followed-up document.",
         )
         self.assertEqual(
             stops[:4],
@@ -143,9 +142,7 @@ class TestI18nItalianSale(FollowupSaleMixin, FollowupCase):
             "Inizia quando un utente iscrive delle persone a mano, da un contatto o da un "
             "documento seguito.",
         )
-        self.assertIn(
-            "il documento seguito è annullato o eliminato", stops
-        )
+        self.assertIn("il documento seguito è annullato o eliminato", stops)
         self.assertIn(
             "la persona risponde sul documento seguito (Interrompi alla risposta)", stops
         )

@@ -10,8 +10,6 @@ from odoo.addons.followup_manager.tests.common import FollowupSecurityCase
 
 from .common import FollowupSaleMixin
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 @tagged("post_install", "-at_install")
 class TestHostileEnrollJobSale(FollowupSaleMixin, FollowupSecurityCase, HttpCase):
@@ -103,6 +101,17 @@ class TestHostileEnrollJobSale(FollowupSaleMixin, FollowupSecurityCase, HttpCase
 
 @tagged("post_install", "-at_install")
 class TestHostileConditionSale(FollowupSaleMixin, FollowupSecurityCase):
+    def test_a_manager_cannot_filter_who_may_enter_on_a_field_they_cannot_read(self):
+        sequence = self.sequence_manual.with_user(self.user_manager)
+        with (
+            self.assertRaisesRegex(ValidationError, "reads data you cannot read"),
+            self.env.cr.savepoint(),
+        ):
+            sequence.partner_domain = "[('credit_limit', '>', 5000)]"
+        self.assertNotIn("credit_limit", self.sequence_manual.partner_domain or "")
+        sequence.partner_domain = "[('customer_rank', '>', 0)]"
+        self.assertEqual(self.sequence_manual.partner_domain, "[('customer_rank', '>', 0)]")
+
     def test_a_manager_cannot_save_a_condition_on_a_field_they_cannot_read(self):
         credit_limit = self.env["res.partner"]._fields["credit_limit"]
         self.assertFalse(credit_limit.is_accessible(self.env(user=self.user_manager)))
