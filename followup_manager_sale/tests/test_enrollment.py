@@ -14,12 +14,19 @@ from .common import FollowupSaleMixin
 
 
 @tagged("post_install", "-at_install")
-class TestEnrollmentSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase):
+class TestEnrollmentSale(FollowupSaleMixin, FollowupSequenceCase):
     def _enroll(self, sequence, partners, origin=None):
         ids = sequence.enroll(
             partners.ids, origin._name if origin else False, origin.id if origin else False
         )
         return self.env["followup.enrollment"].browse(ids)
+
+    def _run_partner_action(self, xmlid, partners):
+        """What the Contacts list's "Actions" menu does with the selected contacts."""
+        action = self.env.ref(xmlid)
+        return action.with_context(
+            active_model="res.partner", active_ids=partners.ids, active_id=partners[0].id
+        ).run()
 
     @freeze_time("2026-01-08 10:00:00")
     def test_a_first_step_without_delay_is_due_at_once(self):
@@ -66,13 +73,6 @@ class TestEnrollmentSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCa
         first._stop("manual")
         self.assertTrue(self._enroll(self.sequence_sale, self.customer, order))
 
-    def test_a_sequence_only_follows_up_the_documents_its_templates_fit(self):
-        lead = self._create_lead()
-        with self.assertRaisesRegex(UserError, "follows up sale.order documents"):
-            self._enroll(self.sequence_sale, self.customer, lead)
-        # Templates on contacts fit any document.
-        self.assertTrue(self._enroll(self.sequence_manual, self.customer, lead))
-
     def test_one_note_per_followed_up_document(self):
         order = self._create_order()
         contact = self.env["res.partner"].create(
@@ -100,13 +100,6 @@ class TestEnrollmentSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCa
             {(e.origin, e.partner_id) for e in enrollments},
             {(order, order.partner_id) for order in orders},
         )
-
-    def _run_partner_action(self, xmlid, partners):
-        """What the Contacts list's "Actions" menu does with the selected contacts."""
-        action = self.env.ref(xmlid)
-        return action.with_context(
-            active_model="res.partner", active_ids=partners.ids, active_id=partners[0].id
-        ).run()
 
     @users("fm_salesman")
     def test_salesman_pauses_and_snoozes_contacts_from_the_contacts_list(self):
@@ -181,3 +174,26 @@ class TestEnrollmentSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCa
         self.assertEqual(on_own_thread.stop_reason, "partner_merged")
         self.assertEqual(on_own_thread.origin, self.customer)
         self.assertEqual(kept.state, "active")
+
+
+@tagged("post_install", "-at_install")
+class TestEnrollmentSaleCrm(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase):
+    def _enroll(self, sequence, partners, origin=None):
+        ids = sequence.enroll(
+            partners.ids, origin._name if origin else False, origin.id if origin else False
+        )
+        return self.env["followup.enrollment"].browse(ids)
+
+    def _run_partner_action(self, xmlid, partners):
+        """What the Contacts list's "Actions" menu does with the selected contacts."""
+        action = self.env.ref(xmlid)
+        return action.with_context(
+            active_model="res.partner", active_ids=partners.ids, active_id=partners[0].id
+        ).run()
+
+    def test_a_sequence_only_follows_up_the_documents_its_templates_fit(self):
+        lead = self._create_lead()
+        with self.assertRaisesRegex(UserError, "follows up sale.order documents"):
+            self._enroll(self.sequence_sale, self.customer, lead)
+        # Templates on contacts fit any document.
+        self.assertTrue(self._enroll(self.sequence_manual, self.customer, lead))

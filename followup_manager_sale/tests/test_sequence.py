@@ -10,7 +10,7 @@ from .common import FollowupSaleMixin
 
 
 @tagged("post_install", "-at_install")
-class TestSequenceSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase):
+class TestSequenceSale(FollowupSaleMixin, FollowupSequenceCase):
     @users("fm_manager")
     def test_manager_builds_a_sequence_with_steps_in_the_form(self):
         form = Form(self.env["followup.sequence"])
@@ -101,14 +101,17 @@ class TestSequenceSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase
         step.mail_template_id = self.template_order  # the followed-up model
         self.assertEqual(step.mail_template_id, self.template_order)
 
-    def test_changing_the_trigger_rechecks_templates(self):
-        with self.assertRaisesRegex(ValidationError, "follows up crm.lead records"):
-            self.sequence_sale.trigger = "lead_won"
-
     def test_copy_keeps_the_steps(self):
         copy = self.sequence_sale.copy()
         self.assertEqual(copy.name, "After sale (copy)")
         self.assertEqual(len(copy.step_ids), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestSequenceSaleCrm(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase):
+    def test_changing_the_trigger_rechecks_templates(self):
+        with self.assertRaisesRegex(ValidationError, "follows up crm.lead records"):
+            self.sequence_sale.trigger = "lead_won"
 
 
 @tagged("post_install", "-at_install")

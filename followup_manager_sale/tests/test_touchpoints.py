@@ -137,7 +137,14 @@ class TestQuotationSent(TouchpointCase):
 
 
 @tagged("post_install", "-at_install")
-class TestQuestionReceivedSale(FollowupCrmMixin, TouchpointCase):
+class TestQuestionReceivedSale(TouchpointCase):
+    def test_a_question_sequence_does_not_stop_on_the_persons_own_messages(self):
+        self.assertFalse(self.sequence_question.stop_on_reply)
+        self.assertTrue(self.sequence_quote.stop_on_reply)
+
+
+@tagged("post_install", "-at_install")
+class TestQuestionReceivedSaleCrm(FollowupCrmMixin, TouchpointCase):
     def _incoming(self, sender, subject, model="crm.lead", headers=""):
         """An e-mail as the gateway hands it over (raw RFC 5322 text)."""
         email = (
@@ -176,13 +183,35 @@ class TestQuestionReceivedSale(FollowupCrmMixin, TouchpointCase):
         # Only the question sequences stop on an employee's reply.
         self.assertEqual(self._enrollments(self.sequence_sale).stop_reason, "replied")
 
-    def test_a_question_sequence_does_not_stop_on_the_persons_own_messages(self):
-        self.assertFalse(self.sequence_question.stop_on_reply)
-        self.assertTrue(self.sequence_quote.stop_on_reply)
+
+@tagged("post_install", "-at_install")
+class TestStageReachedSale(TouchpointCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        step = [cls._call_step("Call", 1, "days")]
+        cls.by_stage = {
+            stage: cls._create_sequence(
+                f"Stage {stage}", "stage_reached", step, trigger_stage=stage
+            )
+            for stage in ("prospect", "customer", "loyal", "inactive")
+        }
+
+    def _visitor(self, name="Vera Visitor"):
+        return self.env["res.partner"].create({"name": name, "email": "vera@example.com"})
+
+    def test_inactive_starts_the_stage_sequences_and_its_alias(self):
+        self.customer._followup_set_lifecycle_stage("inactive", "Closed their shop")
+        self.assertEqual(self._enrollments(self.by_stage["inactive"]).partner_id, self.customer)
+        self.assertEqual(self._enrollments(self.sequence_inactive).partner_id, self.customer)
+        # A new order ends both: they are re-engagement sequences.
+        self._create_order().action_confirm()
+        self.assertEqual(self._enrollments(self.by_stage["inactive"]).stop_reason, "new_order")
+        self.assertEqual(self._enrollments(self.sequence_inactive).stop_reason, "new_order")
 
 
 @tagged("post_install", "-at_install")
-class TestStageReachedSale(FollowupCrmMixin, TouchpointCase):
+class TestStageReachedSaleCrm(FollowupCrmMixin, TouchpointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -207,15 +236,6 @@ class TestStageReachedSale(FollowupCrmMixin, TouchpointCase):
         self.assertEqual(self._enrollments(self.by_stage["customer"]).partner_id, vera)
         vera._followup_set_lifecycle_stage("loyal", "Signed a framework contract")
         self.assertEqual(self._enrollments(self.by_stage["loyal"]).partner_id, vera)
-
-    def test_inactive_starts_the_stage_sequences_and_its_alias(self):
-        self.customer._followup_set_lifecycle_stage("inactive", "Closed their shop")
-        self.assertEqual(self._enrollments(self.by_stage["inactive"]).partner_id, self.customer)
-        self.assertEqual(self._enrollments(self.sequence_inactive).partner_id, self.customer)
-        # A new order ends both: they are re-engagement sequences.
-        self._create_order().action_confirm()
-        self.assertEqual(self._enrollments(self.by_stage["inactive"]).stop_reason, "new_order")
-        self.assertEqual(self._enrollments(self.sequence_inactive).stop_reason, "new_order")
 
 
 @tagged("post_install", "-at_install")

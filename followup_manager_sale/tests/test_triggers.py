@@ -9,12 +9,7 @@ from .common import FollowupSaleMixin
 
 
 @tagged("post_install", "-at_install")
-class TestTriggersSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.stage_won = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
-
+class TestTriggersSale(FollowupSaleMixin, FollowupSequenceCase):
     @users("fm_salesman")
     def test_confirming_an_order_starts_its_after_sale_follow_up(self):
         order = self._create_order().with_user(self.env.user)
@@ -41,19 +36,6 @@ class TestTriggersSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase
         order = self._create_order(company_id=other.id)
         order.action_confirm()
         self.assertFalse(self._enrollments(self.sequence_sale))
-
-    def test_a_new_order_stops_re_engagement_sequences(self):
-        lead = self._create_lead()
-        lead.action_set_lost()
-        self.customer._followup_enroll_inactive()
-        nurture = self.env["followup.enrollment"].browse(
-            self.sequence_manual.enroll(self.customer)
-        )
-        self._create_order().action_confirm()
-        self.assertEqual(self._enrollments(self.sequence_lost).stop_reason, "new_order")
-        self.assertEqual(self._enrollments(self.sequence_inactive).stop_reason, "new_order")
-        # Not a re-engagement: it goes on.
-        self.assertEqual(nurture.state, "active")
 
     def test_an_order_of_a_colleague_counts_for_the_company(self):
         company = self.env["res.partner"].create({"name": "Acme", "is_company": True})
@@ -121,3 +103,24 @@ class TestTriggersSale(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase
             author_id=self.customer.id,
         )
         self.assertEqual(self._enrollments(self.sequence_sale).state, "active")
+
+
+@tagged("post_install", "-at_install")
+class TestTriggersSaleCrm(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_won = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+
+    def test_a_new_order_stops_re_engagement_sequences(self):
+        lead = self._create_lead()
+        lead.action_set_lost()
+        self.customer._followup_enroll_inactive()
+        nurture = self.env["followup.enrollment"].browse(
+            self.sequence_manual.enroll(self.customer)
+        )
+        self._create_order().action_confirm()
+        self.assertEqual(self._enrollments(self.sequence_lost).stop_reason, "new_order")
+        self.assertEqual(self._enrollments(self.sequence_inactive).stop_reason, "new_order")
+        # Not a re-engagement: it goes on.
+        self.assertEqual(nurture.state, "active")
