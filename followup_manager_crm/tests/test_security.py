@@ -36,3 +36,11 @@ class TestFollowupPublicMethodsCrm(FollowupCrmMixin, TestFollowupPublicMethods):
                 self.lead.with_user(user).action_view_followup_enrollments
             ),
         }
+
+    # Odoo runs only the test methods a class defines itself: the table's two tests
+    # again, with this add-on's documents in it.
+    def test_every_public_method_is_in_the_table(self):
+        super().test_every_public_method_is_in_the_table()
+
+    def test_public_methods_as_each_user(self):
+        super().test_public_methods_as_each_user()
