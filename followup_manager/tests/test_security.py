@@ -584,6 +584,8 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
     #: add-ons whose methods count: a companion's tests extend both (and _calls).
     DOCUMENT_MODELS = ("res.partner",)
     ADDON_MODULES = ("odoo.addons.followup_manager.",)
+    #: Odoo's own public actions a companion extends with a reaction.
+    EXTENDED_ACTIONS = ()
 
     def test_every_public_method_is_in_the_table(self):
         # A new public method must be added to _calls() and its rights decided.
@@ -630,12 +632,11 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 "copy_data",
                 "default_get",
                 "init",
-                "action_confirm",
-                # Odoo's own actions extended with a reaction (a quotation sent, an
-                # e-mail received): Odoo's checks apply, the reaction runs as the system.
-                "action_quotation_sent",
+                # Odoo's own actions extended with a reaction (an e-mail received):
+                # Odoo's checks apply, the reaction runs as the system.
                 "message_post",
                 "message_new",
+                *self.EXTENDED_ACTIONS,
             )
         } | {
             # Odoo's mail gateway entry point (mail_thread_unsubscribe.py): it refuses

@@ -156,6 +156,9 @@ class TestFollowupPublicMethodsSale(FollowupSaleMixin, TestFollowupPublicMethods
         *TestFollowupPublicMethods.ADDON_MODULES,
         "odoo.addons.followup_manager_sale.",
     )
+    # A confirmed order, a quotation sent: Odoo's checks apply, the reaction runs as
+    # the system.
+    EXTENDED_ACTIONS = ("action_confirm", "action_quotation_sent")
 
     @classmethod
     def setUpClass(cls):
