@@ -13,7 +13,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["mail", "phone_validation", "crm", "sale", "sale_crm"],
+    "depends": ["mail", "phone_validation"],
     "external_dependencies": {"python": ["phonenumbers", "babel"]},
     "data": [
         "security/followup_manager_groups.xml",
@@ -36,8 +36,6 @@
         "views/followup_dispatch_report_views.xml",
         "views/followup_forecast_views.xml",
         "views/followup_delivery_views.xml",
-        "views/sale_order_views.xml",
-        "views/crm_lead_views.xml",
         "views/followup_consent_views.xml",
         "views/followup_consent_event_views.xml",
         "report/followup_consent_report.xml",
@@ -52,7 +50,6 @@
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/followup_sequence_demo.xml",
-        "demo/followup_forecast_demo.xml",
         "demo/consent_demo.xml",
     ],
     "assets": {

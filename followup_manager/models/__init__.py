@@ -12,9 +12,6 @@ from . import res_partner_enrollment
 from . import res_partner_bounce
 from . import res_partner_away
 from . import followup_facts
-from . import sale_order
-from . import sale_order_quotation
-from . import crm_lead
 from . import followup_sequence
 from . import followup_sequence_enroll
 from . import followup_sequence_triggers

@@ -354,7 +354,7 @@ class FollowupConsentEvent(models.Model):
             raise UserError(
                 self.env._(
                     "Invalid value for origin: %(origin)s. Expected a document given as "
-                    '"model,id", such as "sale.order,42".',
+                    '"model,id", such as "res.partner,42".',
                     origin=repr(origin)[:80],
                 )
             )

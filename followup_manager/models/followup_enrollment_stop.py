@@ -7,7 +7,7 @@ from ..policy import vocabulary
 
 class FollowupEnrollment(models.Model):
     """Stopping follow-ups: by hand, and on the events that end them (a reply, a
-    withdrawal, a new order, a cancelled document)."""
+    withdrawal, a cancelled document)."""
 
     _inherit = "followup.enrollment"
 
@@ -67,18 +67,6 @@ class FollowupEnrollment(models.Model):
             domain.append(("sequence_id.trigger", "in", list(triggers)))
         # sudo: see _followup_stop_for_origins.
         return self.sudo().search(domain)._stop(reason, note).sudo(False)
-
-    @api.model
-    def _followup_stop_reengagement(self, partners):
-        """A new confirmed order: re-engagement sequences of these customers (their
-        company and its contacts) have done their job."""
-        commercial = partners.commercial_partner_id
-        domain = self._followup_active_domain() + [
-            ("partner_id.commercial_partner_id", "in", commercial.ids),
-            ("sequence_id", "any", self.env["followup.sequence"]._followup_reengagement_domain()),
-        ]
-        # sudo: see _followup_stop_for_origins.
-        return self.sudo().search(domain)._stop("new_order").sudo(False)
 
     @api.model
     def _followup_stop_for_withdrawn(self, partners, channels):

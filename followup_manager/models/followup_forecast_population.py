@@ -404,41 +404,6 @@ class FollowupForecast(models.Model):
         history = self._followup_trigger_histories().get(sequence.trigger)
         if history is not None:
             return history(since, until, companies)
-        # sudo: counting past events for an estimate; no record is shown.
-        if sequence.trigger == "sale_order_confirmed":
-            orders = (
-                self.env["sale.order"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("state", "=", "sale"),
-                        ("company_id", "in", companies),
-                        ("date_order", ">=", since),
-                        ("date_order", "<", until),
-                    ],
-                    ["partner_id", "date_order", "user_id"],
-                )
-            )
-            return [(order.partner_id, order, order.date_order) for order in orders]
-        if sequence.trigger in ("lead_won", "lead_lost"):
-            domain = [
-                ("partner_id", "!=", False),
-                ("company_id", "in", companies),
-                ("date_closed", ">=", since),
-                ("date_closed", "<", until),
-            ]
-            if sequence.trigger == "lead_won":
-                domain += [("active", "=", True), ("stage_id.is_won", "=", True)]
-            else:
-                domain += [("active", "=", False)]
-            # sudo: past opportunities, counted for an estimate; no lead is shown.
-            leads = (
-                self.env["crm.lead"]
-                .sudo()
-                .with_context(active_test=False)
-                .search_fetch(domain, ["partner_id", "date_closed", "user_id"])
-            )
-            return [(lead.partner_id, lead, lead.date_closed) for lead in leads]
         if sequence.trigger == "partner_inactive":
             # sudo: contacts become inactive by the system's rule; counted for an
             # estimate, none is shown.

@@ -1,12 +1,10 @@
-"""The forecast's history of the touchpoint triggers (quotation sent, question received,
-stage reached): the past events each would have fired on, whose
+"""The forecast's history of the touchpoint triggers (question received, stage
+reached): the past events each would have fired on, whose
 average daily count the forecast replays (see followup_forecast_population.py)."""
 
 from collections import defaultdict
 
 from odoo import models
-
-from .mail_thread import QUESTION_ORIGIN_MODELS
 
 
 class FollowupForecast(models.Model):
@@ -18,38 +16,27 @@ class FollowupForecast(models.Model):
     def _followup_trigger_histories(self):
         return {
             **super()._followup_trigger_histories(),
-            "quotation_sent": self._followup_history_quotation_sent,
             "question_received": self._followup_history_question_received,
             "stage_reached": self._followup_history_stage_reached,
         }
 
-    def _followup_history_quotation_sent(self, since, until, companies):
-        """Quotations created in the period and sent since (Odoo keeps no date of the
-        send itself: a quotation is usually sent the day it is written)."""
-        # sudo: past quotations of the sequence's companies, counted for an estimate.
-        orders = (
-            self.env["sale.order"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("state", "!=", "draft"),
-                    ("company_id", "in", companies),
-                    ("create_date", ">=", since),
-                    ("create_date", "<", until),
-                ],
-                ["partner_id", "create_date", "user_id"],
-            )
-        )
-        return [(order.partner_id, order, order.create_date) for order in orders]
-
     def _followup_history_question_received(self, since, until, companies):
-        """Incoming messages of customers in the period: on a sale order any of them,
-        on an opportunity only the e-mail it was created from (its first message)."""
+        """Incoming messages of customers in the period on the documents that take
+        questions: on those where any message is a question, any of them; on the others
+        only the e-mail the document was created from (its first message)."""
+        origin_models = self.env["followup.sequence"]._followup_question_origin_models()
+        if not origin_models:
+            return []
+        any_message = {
+            model
+            for model in origin_models
+            if model in self.env[model]._followup_question_models()
+        }
         # sudo: past messages, counted for an estimate; no message is shown.
         Message = self.env["mail.message"].sudo()
         messages = Message.search_fetch(
             [
-                ("model", "in", list(QUESTION_ORIGIN_MODELS)),
+                ("model", "in", list(origin_models)),
                 ("message_type", "in", ("email", "comment")),
                 ("author_id", "!=", False),
                 ("date", ">=", since),
@@ -60,14 +47,16 @@ class FollowupForecast(models.Model):
         ids_by_model = defaultdict(set)
         for message in messages:
             ids_by_model[message.model].add(message.res_id)
-        first = {
-            res_id: first_id
+        first = {}
+        for model, ids in ids_by_model.items():
+            if model in any_message:
+                continue
             for res_id, first_id in Message._read_group(
-                [("model", "=", "crm.lead"), ("res_id", "in", list(ids_by_model["crm.lead"]))],
+                [("model", "=", model), ("res_id", "in", list(ids))],
                 ["res_id"],
                 ["id:min"],
-            )
-        }
+            ):
+                first[model, res_id] = first_id
         records = {}
         for model, ids in ids_by_model.items():
             # sudo: only the company of the documents is read, to keep the sequence's.
@@ -80,8 +69,9 @@ class FollowupForecast(models.Model):
             record = records[message.model].get(message.res_id)
             if record is None or MailThread._followup_is_employee(message.author_id):
                 continue
-            if message.model == "crm.lead" and (
-                message.message_type != "email" or first.get(message.res_id) != message.id
+            if message.model not in any_message and (
+                message.message_type != "email"
+                or first.get((message.model, message.res_id)) != message.id
             ):
                 continue
             history.append((message.author_id, record, message.date))

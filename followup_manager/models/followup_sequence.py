@@ -10,16 +10,13 @@ from .tools import check_integer_vals, eval_domain
 # The document a sequence follows up, per trigger: its mail templates, SMS templates
 # and server actions must be written for this model (or for res.partner, which every
 # enrollment has). Manual sequences follow the partner up: their templates are on
-# res.partner, so they can be used from any document.
+# res.partner, so they can be used from any document. The core's triggers; a companion
+# add-on adds its own (followup.sequence._followup_trigger_models).
 TRIGGER_MODELS = {
     "manual": "res.partner",
-    "sale_order_confirmed": "sale.order",
-    "lead_won": "crm.lead",
-    "lead_lost": "crm.lead",
     "partner_inactive": "res.partner",
-    "quotation_sent": "sale.order",
-    # A question arrives on an opportunity or on a sale order: its templates are on
-    # the partner, the one model both documents share.
+    # A question arrives on any document that takes questions: its templates are on
+    # the partner, the one model every document shares.
     "question_received": "res.partner",
     "stage_reached": "res.partner",
 }
@@ -27,22 +24,15 @@ TRIGGER_MODELS = {
 # What ends the enrollments of a sequence by itself, per trigger (stop reasons of
 # vocabulary.STOP_REASON_LABELS), beside what ends every enrollment (a reply, a
 # withdrawal, a bounce: TRIGGER_STOP_REASONS_ALWAYS). The code that stops enrollments
-# takes its triggers from here (stop_triggers) and the sequence form says it in words
-# (followup.sequence.trigger_rules): the two cannot drift apart. "origin_cancelled"
-# ends the follow-ups of any cancelled order or lost opportunity; it is listed for the
-# triggers whose enrollments are still running when their document can be cancelled.
+# takes its triggers from here (followup.sequence._followup_stop_triggers) and the
+# sequence form says it in words (followup.sequence.trigger_rules): the two cannot
+# drift apart. "origin_cancelled" ends the follow-ups of a cancelled or deleted
+# document; it is listed for the triggers whose enrollments are still running when
+# their document can be cancelled. A companion add-on adds its triggers and reasons
+# (followup.sequence._followup_trigger_stop_reasons).
 TRIGGER_STOP_REASONS = {
-    "manual": (
-        "quotation_confirmed",
-        "quotation_cancelled",
-        "quotation_expired",
-        "origin_cancelled",
-    ),
-    "sale_order_confirmed": ("origin_cancelled",),
-    "lead_won": ("origin_cancelled",),
-    "lead_lost": ("origin_reopened", "new_order"),
-    "partner_inactive": ("new_order",),
-    "quotation_sent": ("quotation_confirmed", "quotation_cancelled", "quotation_expired"),
+    "manual": ("origin_cancelled",),
+    "partner_inactive": (),
     "question_received": ("employee_replied", "origin_cancelled"),
     "stage_reached": (),
 }
@@ -54,15 +44,6 @@ TRIGGER_STOP_REASONS_ALWAYS = (
     "partner_merged",
 )
 
-
-def stop_triggers(reason):
-    """The triggers whose enrollments ``reason`` ends (TRIGGER_STOP_REASONS)."""
-    return tuple(trigger for trigger, reasons in TRIGGER_STOP_REASONS.items() if reason in reasons)
-
-
-# Sequences that try to win a customer back: a new confirmed order ends them (and the
-# sequences of the stage "inactive", which partner_inactive is an alias of).
-REENGAGEMENT_TRIGGERS = stop_triggers("new_order")
 # The lifecycle stages a stage_reached sequence can start on (not "visitor": every
 # contact starts there, nothing is reached).
 TRIGGER_STAGES = [
@@ -102,11 +83,7 @@ class FollowupSequence(models.Model):
     trigger = fields.Selection(
         [
             ("manual", "Manual"),
-            ("sale_order_confirmed", "Sale order confirmed"),
-            ("lead_won", "Opportunity won"),
-            ("lead_lost", "Opportunity lost"),
             ("partner_inactive", "Customer became inactive"),
-            ("quotation_sent", "Quotation sent"),
             ("question_received", "Question received"),
             ("stage_reached", "Lifecycle stage reached"),
         ],
@@ -114,7 +91,7 @@ class FollowupSequence(models.Model):
         default="manual",
         tracking=True,
         help="What enrolls partners automatically. Any sequence can also be started by "
-        "hand from a partner, an opportunity or a sale order.",
+        "hand from a partner or a followed-up document.",
     )
     trigger_stage = fields.Selection(
         TRIGGER_STAGES,
@@ -151,8 +128,8 @@ class FollowupSequence(models.Model):
         string="Last Enrollment Error",
         readonly=True,
         copy=False,
-        help="Why the last automatic enrollment (a confirmed order, a won or lost "
-        "opportunity, an inactive customer) was skipped. Cleared when the sequence is "
+        help="Why the last automatic enrollment (a document's event, an inactive "
+        "customer) was skipped. Cleared when the sequence is "
         "edited or enrolls again.",
     )
     step_count = fields.Integer(compute="_compute_step_count")
@@ -275,7 +252,29 @@ class FollowupSequence(models.Model):
     def _followup_trigger_model(self):
         """Model of the documents this sequence follows up; override for new triggers."""
         self.ensure_one()
-        return TRIGGER_MODELS.get(self.trigger, "res.partner")
+        return self._followup_trigger_models().get(self.trigger, "res.partner")
+
+    @api.model
+    def _followup_trigger_models(self):
+        """{trigger: model of the documents it follows up} (TRIGGER_MODELS); a
+        companion add-on that adds a trigger adds its model here."""
+        return dict(TRIGGER_MODELS)
+
+    @api.model
+    def _followup_trigger_stop_reasons(self):
+        """{trigger: stop reasons that end its enrollments by themselves}
+        (TRIGGER_STOP_REASONS); a companion add-on adds its triggers and the reasons
+        its documents give."""
+        return dict(TRIGGER_STOP_REASONS)
+
+    @api.model
+    def _followup_stop_triggers(self, reason):
+        """The triggers whose enrollments ``reason`` ends."""
+        return tuple(
+            trigger
+            for trigger, reasons in self._followup_trigger_stop_reasons().items()
+            if reason in reasons
+        )
 
     def _followup_template_models(self):
         """Models a step's template, SMS template or server action may be written for."""
@@ -300,7 +299,14 @@ class FollowupSequence(models.Model):
     @api.model
     def _followup_origin_models(self):
         """Models that may be followed up (an enrollment's origin); override to add one."""
-        return ["res.partner", "sale.order", "crm.lead"]
+        return ["res.partner"]
+
+    @api.model
+    def _followup_question_origin_models(self):
+        """Models of the documents where a customer's question is answered by
+        employees: an employee's message there stops the question_received
+        sequences. Override to add one (the documents that take questions)."""
+        return []
 
     # ------------------------------------------------------------------ ORM
 

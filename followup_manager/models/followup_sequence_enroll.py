@@ -94,7 +94,7 @@ class FollowupSequence(models.Model):
         vals_list = self._followup_enrollment_vals(entries, fields.Datetime.now())
         # The chatter of the origin gets one note (below), not one per enrollment.
         # Without the caller's default_* keys: an enrollment is not what the screen or
-        # the mail gateway that triggered it was creating (crm.lead.message_new sets
+        # the mail gateway that triggered it was creating (a message_new that sets
         # default_user_id=False, which would blank the salesperson).
         enrollments = Enrollment.with_context(
             clean_context(self.env.context),

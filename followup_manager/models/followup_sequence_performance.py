@@ -7,8 +7,8 @@ from .tools import readable_query
 
 
 class FollowupSequence(models.Model):
-    """Insight: how a sequence performs (contacted, replied, ordered, opted out) and
-    its forecast."""
+    """Insight: how a sequence performs (contacted, replied, opted out) and its
+    forecast."""
 
     _inherit = "followup.sequence"
 
@@ -26,23 +26,6 @@ class FollowupSequence(models.Model):
     reply_rate = fields.Float(
         compute="_compute_performance", help="Replied divided by contacted enrollments."
     )
-    converted_count = fields.Integer(
-        string="Ordered",
-        compute="_compute_performance",
-        help="Enrollments after whose start the customer confirmed a sale order (the "
-        "followed-up order itself not counted).",
-    )
-    conversion_rate = fields.Float(
-        string="Order Rate",
-        compute="_compute_performance",
-        help="Enrollments followed by an order, divided by all enrollments.",
-    )
-    order_count = fields.Integer(
-        string="Orders After Enrollment",
-        compute="_compute_performance",
-        help="Confirmed sale orders of the enrolled customers after their enrollment "
-        "started (each order counted once).",
-    )
     optout_count = fields.Integer(
         string="Opt-outs",
         compute="_compute_performance",
@@ -56,20 +39,17 @@ class FollowupSequence(models.Model):
         for step_id, values in self.step_ids._followup_performance().items():
             optouts[sequence_of_step[step_id]] += values[3]
         for sequence in self:
-            enrolled, contacted, replied, converted, orders = stats.get(sequence.id, (0,) * 5)
+            _enrolled, contacted, replied = stats.get(sequence.id, (0,) * 3)
             sequence.contacted_count = contacted
             sequence.replied_count = replied
             sequence.reply_rate = replied / contacted if contacted else 0.0
-            sequence.converted_count = converted
-            sequence.conversion_rate = converted / enrolled if enrolled else 0.0
-            sequence.order_count = orders
             sequence.optout_count = optouts[sequence.id]
 
     def _followup_performance(self):
-        """{sequence id: (enrolled, contacted, replied, converted, orders)}, in ONE query.
+        """{sequence id: (enrolled, contacted, replied)}, in ONE query.
 
-        Aggregates only; the enrollments, steps done and orders come from ``_search``,
-        so the user's record rules (companies, a salesperson's own orders) apply: a
+        Aggregates only; the enrollments and steps done come from ``_search``,
+        so the user's record rules (companies, a salesperson's own documents) apply: a
         user counts what they may read. Replies are counted on the documents of those
         enrollments (a document nobody may read is never an origin, see
         ``followup.enrollment._followup_check_targets``); messages are counted, never
@@ -81,14 +61,7 @@ class FollowupSequence(models.Model):
             self.env, "followup.enrollment", [("sequence_id", "in", sequences.ids)]
         )
         done = readable_query(self.env, "followup.dispatch", [("state", "=", "done")])
-        orders = readable_query(self.env, "sale.order", [("state", "=", "sale")])
-        for model in (
-            "followup.dispatch",
-            "followup.enrollment",
-            "mail.message",
-            "sale.order",
-            "res.partner",
-        ):
+        for model in ("followup.dispatch", "followup.enrollment", "mail.message", "res.partner"):
             self.env[model].flush_model()
         rows = self.env.execute_query(
             SQL(
@@ -101,14 +74,6 @@ class FollowupSequence(models.Model):
                       FROM followup_enrollment e
                       JOIN res_partner p ON p.id = e.partner_id
                      WHERE e.id IN %(enrollments)s
-                ),
-                ordered AS (
-                    SELECT DISTINCT e.sequence_id, e.id AS enrollment_id, o.id AS order_id
-                      FROM enrollment e
-                      JOIN res_partner buyer ON buyer.commercial_partner_id = e.commercial_id
-                      JOIN sale_order o ON o.partner_id = buyer.id
-                     WHERE o.id IN %(orders)s AND o.date_order > e.date_start
-                       AND NOT (e.origin_model = 'sale.order' AND o.id = e.origin_id)
                 )
                 SELECT e.sequence_id,
                        count(*),
@@ -121,17 +86,12 @@ class FollowupSequence(models.Model):
                               AND m.message_type IN ('email', 'comment')
                               AND author.commercial_partner_id = e.commercial_id
                               AND m.date > e.first_done
-                       )),
-                       (SELECT count(DISTINCT o.enrollment_id) FROM ordered o
-                         WHERE o.sequence_id = e.sequence_id),
-                       (SELECT count(DISTINCT o.order_id) FROM ordered o
-                         WHERE o.sequence_id = e.sequence_id)
+                       ))
                   FROM enrollment e
                  GROUP BY e.sequence_id
                 """,
                 enrollments=enrollments.subselect(),
                 done=done.subselect(),
-                orders=orders.subselect(),
             )
         )
         return {sequence_id: tuple(values) for sequence_id, *values in rows}

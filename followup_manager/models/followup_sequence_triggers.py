@@ -6,20 +6,16 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from .followup_sequence import (
-    REENGAGEMENT_TRIGGERS,
-    TRIGGER_STOP_REASONS,
-    TRIGGER_STOP_REASONS_ALWAYS,
-)
+from .followup_sequence import TRIGGER_STOP_REASONS_ALWAYS
 from .tools import note_lang
 
 _logger = logging.getLogger(__name__)
 
 
 class FollowupSequence(models.Model):
-    """Triggers: the automatic enrollments fired by a document's event (an order
-    confirmed, an opportunity lost), each sequence isolated, and what a failing one
-    says on its form."""
+    """Triggers: the automatic enrollments fired by a document's event (a meeting
+    done, a question received, a stage reached), each sequence isolated, and what a
+    failing one says on its form."""
 
     _inherit = "followup.sequence"
 
@@ -52,12 +48,7 @@ class FollowupSequence(models.Model):
         the order the form lists them (TRIGGER_STOP_REASONS and what ends every
         enrollment)."""
         self.ensure_one()
-        reasons = list(TRIGGER_STOP_REASONS.get(self.trigger, ()))
-        # A stage_reached sequence on "inactive" wins customers back as well.
-        if "new_order" not in reasons and self.filtered_domain(
-            self._followup_reengagement_domain()
-        ):
-            reasons.append("new_order")
+        reasons = self._followup_own_stop_reasons()
         for reason in TRIGGER_STOP_REASONS_ALWAYS:
             if reason == "replied" and (
                 not self.stop_on_reply or self.trigger == "question_received"
@@ -66,25 +57,27 @@ class FollowupSequence(models.Model):
             reasons.append(reason)
         return reasons
 
+    def _followup_own_stop_reasons(self):
+        """The stop reasons of this sequence's trigger (and of what it is, such as
+        a re-engagement sequence), before what ends every enrollment. Override to add
+        one."""
+        self.ensure_one()
+        return list(self._followup_trigger_stop_reasons().get(self.trigger, ()))
+
     @api.model
     def _followup_start_sentences(self):
         """What starts an enrollment, per trigger, as said on the form."""
         return {
             "manual": self.env._(
-                "Starts when a user enrolls people by hand, from a contact, an opportunity "
-                "or a sale order."
+                "Starts when a user enrolls people by hand, from a contact or a "
+                "followed-up document."
             ),
-            "sale_order_confirmed": self.env._("Starts when a sale order is confirmed."),
-            "lead_won": self.env._("Starts when an opportunity is won."),
-            "lead_lost": self.env._("Starts when an opportunity is lost."),
             "partner_inactive": self.env._(
                 "Starts when a customer becomes inactive (no confirmed order for the "
                 "inactivity period)."
             ),
-            "quotation_sent": self.env._("Starts when a quotation is sent to the customer."),
             "question_received": self.env._(
-                "Starts when a customer asks a question: an e-mail that creates an "
-                "opportunity, or a message on a sale order."
+                "Starts when a customer asks a question on a document that takes questions."
             ),
             "stage_reached": self.env._(
                 "Starts when a contact reaches the chosen lifecycle stage."
@@ -95,16 +88,7 @@ class FollowupSequence(models.Model):
     def _followup_stop_clauses(self):
         """What each stop reason of TRIGGER_STOP_REASONS means, as said on the form."""
         return {
-            "quotation_confirmed": self.env._("the quotation is confirmed"),
-            "quotation_cancelled": self.env._("the quotation is cancelled"),
-            "quotation_expired": self.env._(
-                "the quotation expires (its validity date has passed)"
-            ),
-            "origin_cancelled": self.env._(
-                "the followed-up order is cancelled, the opportunity lost, or the document deleted"
-            ),
-            "origin_reopened": self.env._("the lost opportunity is won or restored"),
-            "new_order": self.env._("the customer confirms a new order"),
+            "origin_cancelled": self.env._("the followed-up document is cancelled or deleted"),
             "employee_replied": self.env._("an employee answers on the document"),
             "replied": self.env._(
                 "the person replies on the followed-up document (Stop On Reply)"
@@ -119,11 +103,12 @@ class FollowupSequence(models.Model):
 
     @api.model
     def _followup_reengagement_domain(self):
-        """Domain (on sequences) of those that try to win a customer back: a new
-        confirmed order ends them. Override to add one."""
+        """Domain (on sequences) of those that try to win a customer back (a new
+        purchase ends them, when a companion add-on knows purchases). Override to add
+        one."""
         return [
             "|",
-            ("trigger", "in", list(REENGAGEMENT_TRIGGERS)),
+            ("trigger", "=", "partner_inactive"),
             "&",
             ("trigger", "=", "stage_reached"),
             ("trigger_stage", "=", "inactive"),
@@ -133,8 +118,8 @@ class FollowupSequence(models.Model):
     def _followup_fire(self, trigger, targets_by_company, domain=None):
         """Enroll in every active sequence with ``trigger``.
 
-        A trigger is a reaction to the user's own act (an order confirmed, an
-        opportunity won): a sequence whose configuration fails is skipped, never the
+        A trigger is a reaction to the user's own act (a document confirmed, a
+        meeting done): a sequence whose configuration fails is skipped, never the
         act. Each sequence enrolls in its own savepoint; a failure is logged on the
         sequence (its chatter and a warning on its form) and the others go on.
 

@@ -5,12 +5,7 @@ from odoo import models
 from odoo.tools import html2plaintext
 
 from ..policy import replies
-from .followup_sequence import stop_triggers
 from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
-
-# Documents where a customer's question is answered by employees: an employee's message
-# there stops the "did we answer?" sequences (question_received).
-QUESTION_ORIGIN_MODELS = ("crm.lead", "sale.order")
 
 
 class MailThread(models.AbstractModel):
@@ -26,10 +21,15 @@ class MailThread(models.AbstractModel):
             Enrollment = self.env["followup.enrollment"]
             Enrollment._followup_stop_on_reply(self, message)
             self._followup_check_stop_request(message)
-            if self._name in QUESTION_ORIGIN_MODELS:
+            # Documents where a customer's question is answered by employees: an
+            # employee's message there stops the "did we answer?" sequences.
+            Sequence = self.env["followup.sequence"]
+            if self._name in Sequence._followup_question_origin_models():
                 if self._followup_is_employee(message.author_id):
                     Enrollment._followup_stop_for_origins(
-                        self, "employee_replied", triggers=stop_triggers("employee_replied")
+                        self,
+                        "employee_replied",
+                        triggers=Sequence._followup_stop_triggers("employee_replied"),
                     )
                 elif self._name in self._followup_question_models():
                     self._followup_on_question_received(message.author_id)
@@ -50,9 +50,10 @@ class MailThread(models.AbstractModel):
 
     def _followup_question_models(self):
         """Models where any message of a customer is a question to answer (the
-        question_received trigger); opportunities are questions when they are
-        created from an e-mail (crm.lead.message_new). Override to add one."""
-        return ["sale.order"]
+        question_received trigger); other documents of
+        followup.sequence._followup_question_origin_models are questions when they
+        are created from an e-mail (their message_new). Override to add one."""
+        return []
 
     def _followup_is_employee(self, partner):
         """Whether ``partner`` writes for the company: an internal user's partner."""

@@ -244,10 +244,9 @@ class ResPartner(models.Model):
         # cancelled order): time alone can make a customer inactive.
         if stage in ("customer", "loyal"):
             return ("inactive", went_quiet, manual) if since < cutoff else (stage, "", manual)
-        if stage == "visitor" and facts.interest == "opportunity":
-            return "prospect", self.env._("Has an opportunity."), manual
-        if stage == "visitor" and facts.interest == "subscription":
-            return "prospect", self.env._("Subscribed to a mailing list."), manual
+        if stage == "visitor" and facts.interest:
+            notes = self._followup_lifecycle_interest_notes()
+            return "prospect", notes.get(facts.interest, ""), manual
         return stage, "", manual
 
     def _followup_write_families(self, families, vals):

@@ -11,14 +11,14 @@ class FollowupLifecycleFacts(NamedTuple):
     orders: int  # confirmed sale orders, ever
     last_order: datetime | None  # date of the latest one
     order_dates: tuple  # dates of the confirmed orders since the earliest cutoff
-    interest: str | None  # "opportunity" or "subscription": the latest prospect fact
+    interest: str | None  # the latest prospect fact ("subscription", or a companion's)
     interest_date: datetime | None
 
 
 class ResPartner(models.Model):
     """The facts the lifecycle stage is computed from, read for a whole recordset of
-    commercial partners in a fixed number of queries: confirmed orders, opportunities,
-    mailing-list subscriptions."""
+    commercial partners in a fixed number of queries: confirmed orders and the facts
+    of interest the companion add-ons give, mailing-list subscriptions."""
 
     _inherit = "res.partner"
 
@@ -54,59 +54,53 @@ class ResPartner(models.Model):
             order dates are collected from there on to count recent orders
         """
         owner = {member: cp for cp, ids in families.items() for member in ids}
-        member_ids = list(owner)
-        # sudo: the stage follows the family's orders, whoever may read them; only
-        # counts and dates are read.
-        Order = self.env["sale.order"].sudo()
-        order_domain = [("state", "=", "sale"), ("partner_id", "in", member_ids)]
-        orders, last_order = defaultdict(int), {}
-        for partner, last, count in Order._read_group(
-            order_domain, ["partner_id"], ["date_order:max", "__count"]
-        ):
-            cp = owner[partner.id]
-            orders[cp] += count
-            last_order[cp] = max(last, last_order.get(cp, last))
-        recent = defaultdict(list)
-        for partner, dates in Order._read_group(
-            order_domain + [("date_order", ">=", since)], ["partner_id"], ["date_order:array_agg"]
-        ):
-            recent[owner[partner.id]].extend(dates)
+        orders, last_order, recent = self._followup_lifecycle_orders(owner, since)
         interest = self._followup_lifecycle_interest(families, owner)
         return {
             cp: FollowupLifecycleFacts(
-                orders=orders[cp],
+                orders=orders.get(cp, 0),
                 last_order=last_order.get(cp),
-                order_dates=tuple(recent[cp]),
+                order_dates=tuple(recent.get(cp, ())),
                 interest=interest.get(cp, (None, None))[0],
                 interest_date=interest.get(cp, (None, None))[1],
             )
             for cp in families
         }
 
+    def _followup_lifecycle_orders(self, owner, since):
+        """``({commercial partner id: confirmed orders, ever}, {commercial partner
+        id: date of the latest}, {commercial partner id: [dates of those since
+        ``since``]})`` of the family members in ``owner`` ({member id: commercial
+        partner id}). Empty without a companion add-on that knows orders
+        (followup_manager_sale): override to give them, in a fixed number of queries."""
+        return {}, {}, {}
+
     def _followup_lifecycle_interest(self, families, owner):
         """{commercial partner id: (reason, latest date)} of the facts that make
-        a prospect: active opportunities and, when mass_mailing is installed,
-        mailing-list subscriptions. Override to add a source of interest."""
+        a prospect: those of the companion add-ons (_followup_lifecycle_interests)
+        and, when mass_mailing is installed, mailing-list subscriptions."""
         found = {}
 
         def note(cp, reason, date):
             if cp not in found or date > found[cp][1]:
                 found[cp] = (reason, date)
 
-        # sudo: as above, for opportunities; only dates are read.
-        for partner, created in (
-            self.env["crm.lead"]
-            .sudo()
-            ._read_group(
-                [("type", "=", "opportunity"), ("partner_id", "in", list(owner))],
-                ["partner_id"],
-                ["create_date:max"],
-            )
-        ):
-            note(owner[partner.id], "opportunity", created)
+        for cp, (reason, date) in self._followup_lifecycle_interests(owner).items():
+            note(cp, reason, date)
         for cp, created in self._followup_lifecycle_subscriptions(families).items():
             note(cp, "subscription", created)
         return found
+
+    def _followup_lifecycle_interests(self, owner):
+        """{commercial partner id: (reason, latest date)} of the facts that make a
+        prospect, beside subscriptions: the reason is a key of
+        _followup_lifecycle_interest_notes. Override to add a source of interest
+        (followup_manager_crm: opportunities), super() first."""
+        return {}
+
+    def _followup_lifecycle_interest_notes(self):
+        """{interest reason: the chatter note of a visitor it makes a prospect}."""
+        return {"subscription": self.env._("Subscribed to a mailing list.")}
 
     def _followup_lifecycle_subscriptions(self, families):
         """{commercial partner id: latest subscription date} of the partners

@@ -47,7 +47,6 @@ from . import test_mail_corpus
 from . import test_mail_wire
 from . import test_touchpoints
 from . import test_urgent
-from . import test_tour_quotation
 from . import test_preferred_channel
 from . import test_steering_guard
 from . import test_step_preview

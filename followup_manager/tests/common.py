@@ -36,14 +36,14 @@ class FollowupCase(TransactionCase):
             cls.env,
             login="fm_salesman",
             name="Sam Salesman",
-            groups="sales_team.group_sale_salesman",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             tz="Europe/Rome",
         )
         cls.user_manager = mail_new_test_user(
             cls.env,
             login="fm_manager",
             name="Mia Manager",
-            groups="sales_team.group_sale_manager,followup_manager.followup_manager_group_manager",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_manager",
             tz="Europe/Rome",
         )
         cls.user_auditor = mail_new_test_user(
@@ -94,10 +94,6 @@ class FollowupSequenceCase(FollowupCase):
         # Only the sequences of the test react to triggers (not the demo ones).
         cls.env["followup.sequence"].search([]).action_archive()
         cls.template_partner = cls.env.ref("followup_manager.mail_template_followup_partner_help")
-        cls.template_order = cls.env.ref("followup_manager.mail_template_followup_sale_thank_you")
-        cls.template_lead = cls.env.ref(
-            "followup_manager.mail_template_followup_lead_reengagement"
-        )
         cls.activity_call = cls.env.ref("mail.mail_activity_data_call")
         cls.customer = cls.env["res.partner"].create(
             {
@@ -105,7 +101,6 @@ class FollowupSequenceCase(FollowupCase):
                 "email": "carla@example.com",
                 "country_id": cls.env.ref("base.it").id,
                 "tz": "Europe/Rome",
-                "customer_rank": 1,
             }
         )
         cls.customer_sa = cls.env["res.partner"].create(
@@ -114,7 +109,6 @@ class FollowupSequenceCase(FollowupCase):
                 "email": "saad@example.com",
                 "country_id": cls.env.ref("base.sa").id,
                 "tz": "Asia/Riyadh",
-                "customer_rank": 1,
             }
         )
         cls.sequence_manual = cls._create_sequence(
@@ -124,23 +118,6 @@ class FollowupSequenceCase(FollowupCase):
                 cls._call_step("Call", 3, "business_days"),
                 cls._email_step("News", cls.template_partner, 1, "weeks"),
             ],
-        )
-        cls.sequence_sale = cls._create_sequence(
-            "After sale",
-            "sale_order_confirmed",
-            [
-                cls._email_step("Thank you", cls.template_order, 0, "hours"),
-                cls._call_step("Call", 3, "business_days"),
-            ],
-            purpose="service",
-        )
-        cls.sequence_won = cls._create_sequence(
-            "Welcome", "lead_won", [cls._call_step("Kick-off call", 1, "days")]
-        )
-        cls.sequence_lost = cls._create_sequence(
-            "Win back",
-            "lead_lost",
-            [cls._email_step("Still looking?", cls.template_lead, 4, "weeks")],
         )
         cls.sequence_inactive = cls._create_sequence(
             "Help us help you",
@@ -191,27 +168,6 @@ class FollowupSequenceCase(FollowupCase):
         if origin:
             domain += [("origin_model", "=", origin._name), ("origin_id", "=", origin.id)]
         return self.env["followup.enrollment"].search(domain)
-
-    def _create_order(self, partner=None, **values):
-        return self.env["sale.order"].create(
-            {
-                "partner_id": (partner or self.customer).id,
-                "order_line": [
-                    (0, 0, {"product_id": self.env.ref("product.product_product_4").id})
-                ],
-                **values,
-            }
-        )
-
-    def _create_lead(self, partner=None, **values):
-        return self.env["crm.lead"].create(
-            {
-                "name": f"Opportunity of {(partner or self.customer).name}",
-                "type": "opportunity",
-                "partner_id": (partner or self.customer).id,
-                **values,
-            }
-        )
 
 
 class ConsentCase(FollowupCase):
@@ -265,7 +221,7 @@ class FollowupDispatchCase(FollowupSequenceCase):
             cls.env,
             login="fm_salesman_ny",
             name="Nina New York",
-            groups="sales_team.group_sale_salesman",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             tz="America/New_York",
         )
         cls.italy = cls.env.ref("base.it")
@@ -282,7 +238,6 @@ class FollowupDispatchCase(FollowupSequenceCase):
                 "country_id": cls.italy.id,
                 "tz": "Europe/Rome",
                 "user_id": cls.user_salesman.id,
-                "customer_rank": 1,
                 **values,
             }
         )
@@ -325,7 +280,7 @@ class FollowupSecurityCase(FollowupDispatchCase):
             cls.env,
             login="fm_followup_user",
             name="Ugo User",
-            groups="base.group_user,followup_manager.followup_manager_group_user",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
         )
         cls.user_admin = cls.env.ref("base.user_admin")
         cls.user_portal = mail_new_test_user(
@@ -346,7 +301,7 @@ class FollowupSecurityCase(FollowupDispatchCase):
             cls.env,
             login="fm_salesman_b",
             name="Bea Company B",
-            groups="sales_team.group_sale_salesman",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             company_id=cls.company_b.id,
             company_ids=[(6, 0, cls.company_b.ids)],
             tz="Europe/Rome",

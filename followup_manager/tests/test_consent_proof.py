@@ -34,16 +34,6 @@ class TestFollowupConsentProof(FollowupSecurityCase):
         self.assertEqual(len(event), 1)
         return event.origin
 
-    def test_soft_opt_in_shows_the_sale_order(self):
-        self.assertFalse(self.auditor.has_group("sales_team.group_sale_salesman"))
-        order = self._create_order(self.sofia, user_id=False)
-        order.action_confirm()
-        self.assertEqual(self._origin(self.sofia), order)
-        with self.assertRaises(AccessError):
-            order.with_user(self.auditor).check_access("read")
-        html = self._render(self.sofia)
-        self.assertIn(f", <span>{order.name}</span>", html)
-
     def test_blacklist_origin_shows_the_address(self):
         entry = self.env["mail.blacklist"]._add("bruno@example.com")
         self.assertEqual(self._origin(self.bruno), entry)
@@ -58,42 +48,3 @@ class TestFollowupConsentProof(FollowupSecurityCase):
         with self.assertRaises(AccessError):
             self.sequence_b.with_user(self.auditor).check_access("read")
         self.assertIn(", <span>Company B nurture</span>", self._render(self.sofia))
-
-    def test_a_document_that_is_gone_reads_its_name_at_the_time(self):
-        lead = self._create_lead(self.sofia)
-        self.sofia.followup_set_consent(
-            "phone", "granted", "manual_phone", proof="Call me", origin=lead
-        )
-        name = lead.display_name
-        lead.unlink()
-        self.assertIn(f", <span>{name}</span>", self._render(self.sofia))
-
-    def test_a_document_that_is_gone_without_a_name_reads_model_and_id(self):
-        # Events of the previous release have no name at the time.
-        lead = self._create_lead(self.sofia)
-        self.env["followup.consent.event"].sudo().create(
-            {
-                "partner_id": self.sofia.id,
-                "channel": "phone",
-                "state": "granted",
-                "source": "manual_phone",
-                "origin_model": "crm.lead",
-                "origin_id": lead.id,
-            }
-        )
-        lead_id = lead.id
-        lead.unlink()
-        self.assertIn(f", <span>crm.lead #{lead_id}</span>", self._render(self.sofia))
-
-    def test_labels_are_read_in_one_query_per_model(self):
-        orders = self.env["sale.order"]
-        partners = self.sofia | self.bruno | self.mario
-        for partner in partners:
-            orders |= self._create_order(partner, user_id=False)
-        orders.action_confirm()
-        events = self.env["followup.consent.event"].search([("partner_id", "in", partners.ids)])
-        Report = self.env["report.followup_manager.report_followup_consent_proof"]
-        self.env.invalidate_all()
-        with self.assertQueryCount(__system__=3):
-            labels = Report._origin_labels(events)
-        self.assertEqual(sorted(labels.values()), sorted(orders.mapped("name")))

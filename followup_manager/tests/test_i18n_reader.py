@@ -4,7 +4,7 @@ in their locale), and the notes the scheduled jobs write are in the language of 
 salesperson who reads them, not in the job's empty context."""
 
 import importlib.util
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from odoo.tests import tagged
 from odoo.tools.misc import file_path
@@ -29,7 +29,10 @@ class TestSentencesInTheReadersLanguage(FollowupDispatchCase):
     def setUpClass(cls):
         super().setUpClass()
         _load_italian(cls.env)
-        groups = "sales_team.group_sale_salesman,base.group_allow_export"
+        groups = (
+            "base.group_partner_manager,followup_manager.followup_manager_group_user,"
+            "base.group_allow_export"
+        )
         cls.reader_it = mail_new_test_user(
             cls.env, login="fm_reader_it", groups=groups, lang="it_IT", tz="Europe/Rome"
         )
@@ -208,11 +211,10 @@ class TestJobNotesInTheSalespersonsLanguage(FollowupDispatchCase):
             cls.env,
             login="fm_venditore",
             name="Vittorio Venditore",
-            groups="sales_team.group_sale_salesman",
+            groups="base.group_partner_manager,followup_manager.followup_manager_group_user",
             lang="it_IT",
             tz="Europe/Rome",
         )
-        cls.product = cls.env["product.product"].create({"name": "Moka", "list_price": 30})
         cls.cliente = cls._create_customer("Chiara Cliente", "chiara", user_id=cls.salesman_it.id)
 
     def _last_note(self, record, *domain):
@@ -220,29 +222,6 @@ class TestJobNotesInTheSalespersonsLanguage(FollowupDispatchCase):
             [("model", "=", record._name), ("res_id", "=", record.id), *domain],
             order="id desc",
             limit=1,
-        )
-
-    def test_the_daily_job_writes_the_lifecycle_note_in_the_salespersons_language(self):
-        t0 = datetime(2025, 1, 6, 10, 0)
-        with self._at(t0):
-            order = self.env["sale.order"].create(
-                {
-                    "partner_id": self.cliente.id,
-                    "order_line": [(0, 0, {"product_id": self.product.id})],
-                }
-            )
-            order.action_confirm()
-        self.assertEqual(self.cliente.lifecycle_stage, "customer")
-        with self._at(t0 + timedelta(days=366)):
-            self.env["res.partner"]._cron_followup_lifecycle()
-        self.assertEqual(self.cliente.lifecycle_stage, "inactive")
-        note = self._last_note(self.cliente, ("tracking_value_ids", "!=", False))
-        self.assertIn("Nessun ordine confermato negli ultimi 365 giorni.", note.body)
-        self.assertEqual(note.tracking_value_ids.new_value_char, "Inattivo")
-        # The inactive customer entered the "partner_inactive" sequence: said in Italian.
-        self.assertIn(
-            "Sequenza di follow-up “Help us help you” avviata per Chiara Cliente",
-            self._last_note(self.cliente).body,
         )
 
     def test_a_stop_by_a_job_is_told_in_the_salespersons_language(self):

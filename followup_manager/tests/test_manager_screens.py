@@ -132,10 +132,6 @@ class TestPreviewAndTest(FollowupGatewayCase, FollowupSecurityCase, StepPreviewM
     def setUpClass(cls):
         super().setUpClass()
         cls._preview_fixtures()
-        cls.quote_step = cls.sequence_sale.step_ids[0]
-        cls.quote_step.mail_template_id.report_template_ids = [
-            (4, cls.env.ref("sale.action_report_saleorder").id)
-        ]
 
     def _no_pdf_engine(self):
         """Printing fails as it does on a server without wkhtmltopdf."""
@@ -146,20 +142,6 @@ class TestPreviewAndTest(FollowupGatewayCase, FollowupSecurityCase, StepPreviewM
                 "Unable to find Wkhtmltopdf on this system. The PDF can not be created."
             ),
         )
-
-    def test_the_preview_renders_the_body_when_a_report_cannot_be_printed(self):
-        order = self._create_order(self.mario)
-        with self._no_pdf_engine():
-            preview = self._preview(self.quote_step, self.user_manager, self.mario, order)
-            self.assertFalse(preview.error)
-            self.assertEqual(preview.subject, f"Thank you for your order {order.name}")
-            self.assertIn("could not be printed here", preview.report_error)
-            self.assertIn("Wkhtmltopdf", preview.report_error)
-            with self._sent_messages() as sent:
-                action = preview.action_send_test()
-        self.assertEqual(len(sent), 1, "the test goes, without the attachment")
-        self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("could not be printed", action["params"]["message"])
 
     def test_the_preview_says_whether_the_person_would_get_the_step(self):
         news = self.sequence_manual.step_ids.filtered(lambda step: step.action == "email")
@@ -176,13 +158,6 @@ class TestPreviewAndTest(FollowupGatewayCase, FollowupSecurityCase, StepPreviewM
             self.mario.followup_set_consent("phone", "pending", "manual_writing")
             call = self._preview(self.step_call, self.user_manager, self.mario)
             self.assertTrue(call.verdict_allowed, call.verdict)
-
-    def test_a_report_that_prints_is_attached(self):
-        order = self._create_order(self.mario)
-        preview = self._preview(self.quote_step, self.user_manager, self.mario, order)
-        self.assertFalse(preview.error)
-        self.assertFalse(preview.report_error)
-        self.assertTrue(preview.attachment_names)
 
     def test_a_sequence_nobody_entered_renders_on_your_own_contact(self):
         sequence = self._sequence("New", [self._email_step("Hello", self.template_partner)])

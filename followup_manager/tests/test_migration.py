@@ -25,9 +25,12 @@ class TestFollowupMigration1110(TransactionCase):
         # stored the implied membership.
         old = "base.group_user,followup_manager.followup_manager_group_auditor"
         auditor = mail_new_test_user(self.env, login="fm_old_auditor", groups=old)
-        auditor_salesman = mail_new_test_user(
-            self.env, login="fm_old_auditor_sales", groups=f"{old},sales_team.group_sale_salesman"
+        # Another group that implies the user group (as Sales' salespeople do).
+        other = self.env["res.groups"].create(
+            {"name": "Implies follow-ups", "implied_ids": [(4, user_group.id)]}
         )
+        auditor_salesman = mail_new_test_user(self.env, login="fm_old_auditor_sales", groups=old)
+        auditor_salesman.groups_id = [(4, other.id)]
         archived = mail_new_test_user(self.env, login="fm_old_auditor_gone", groups=old)
         (auditor | auditor_salesman | archived).write({"groups_id": [(4, user_group.id)]})
         archived.active = False

@@ -1,33 +1,11 @@
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged, users
+from odoo.tests import tagged, users
 
 from .common import FollowupCase, FollowupSequenceCase
 
 
 @tagged("post_install", "-at_install")
 class TestSequence(FollowupSequenceCase):
-    @users("fm_manager")
-    def test_manager_builds_a_sequence_with_steps_in_the_form(self):
-        form = Form(self.env["followup.sequence"])
-        form.name = "Onboarding"
-        form.trigger = "sale_order_confirmed"
-        form.purpose = "service"
-        with form.step_ids.new() as step:
-            step.name = "Welcome mail"
-            step.action = "email"
-            step.mail_template_id = self.template_order
-        with form.step_ids.new() as step:
-            step.name = "Check-in call"
-            step.delay = 3
-            step.delay_unit = "business_days"
-            step.action = "activity"
-            step.activity_type_id = self.activity_call
-            step.responsible_type = "origin_salesperson"
-        sequence = form.save()
-        self.assertEqual(sequence.step_ids.mapped("name"), ["Welcome mail", "Check-in call"])
-        self.assertEqual(sequence.step_ids.mapped("channel"), ["email", "phone"])
-        self.assertEqual(sequence.origin_model, "sale.order")
-
     def test_steps_follow_their_handle_order(self):
         first, second = self.sequence_manual.step_ids
         second.sequence, first.sequence = 1, 2
@@ -50,11 +28,6 @@ class TestSequence(FollowupSequenceCase):
                 {"action": "server_action", "channel": "none", "server_action_id": False},
                 "needs a server action",
             ),
-            (
-                "template of another model",
-                {**email, "mail_template_id": self.template_order.id},
-                "made for sale.order records",
-            ),
             ("negative delay", {"delay": -2}, "negative delay"),
             (
                 "email on another channel",
@@ -76,16 +49,6 @@ class TestSequence(FollowupSequenceCase):
                 step.write(values)
                 step.flush_recordset()
 
-    def test_template_of_the_followed_up_model_or_of_contacts_is_accepted(self):
-        step = self.sequence_sale.step_ids[0]
-        step.mail_template_id = self.template_partner  # contacts: always fine
-        step.mail_template_id = self.template_order  # the followed-up model
-        self.assertEqual(step.mail_template_id, self.template_order)
-
-    def test_changing_the_trigger_rechecks_templates(self):
-        with self.assertRaisesRegex(ValidationError, "follows up crm.lead records"):
-            self.sequence_sale.trigger = "lead_won"
-
     def test_an_active_sequence_needs_steps(self):
         with self.assertRaisesRegex(ValidationError, "has no steps"):
             self.env["followup.sequence"].create({"name": "Empty"})
@@ -96,7 +59,7 @@ class TestSequence(FollowupSequenceCase):
     def test_partner_filter_must_be_a_valid_domain(self):
         with self.assertRaisesRegex(ValidationError, "not a valid filter"):
             self.sequence_manual.partner_domain = "[('no_such_field', '=', 1)]"
-        self.sequence_manual.partner_domain = "[('customer_rank', '>', 0)]"
+        self.sequence_manual.partner_domain = "[('email', '!=', False)]"
 
     def test_kanban_counts_enrollments_by_state(self):
         partners = self.customer | self.customer_sa
@@ -115,11 +78,6 @@ class TestSequence(FollowupSequenceCase):
         self.assertEqual(enrollment.state, "stopped")
         self.assertEqual(enrollment.stop_reason, "sequence_archived")
 
-    def test_copy_keeps_the_steps(self):
-        copy = self.sequence_sale.copy()
-        self.assertEqual(copy.name, "After sale (copy)")
-        self.assertEqual(len(copy.step_ids), 2)
-
     @users("fm_salesman")
     def test_salesman_reads_sequences_but_cannot_configure_them(self):
         sequence = self.sequence_manual.with_user(self.env.user)
@@ -132,17 +90,6 @@ class TestSequence(FollowupSequenceCase):
 
 @tagged("post_install", "-at_install")
 class TestSequenceDemo(FollowupCase):
-    def test_the_demo_order_is_followed_up_after_its_sale(self):
-        order = self.env.ref("followup_manager.sale_order_followup_demo")
-        sequence = self.env.ref("followup_manager.followup_sequence_post_sale_demo")
-        enrollment = self.env["followup.enrollment"].search([("origin", "=", order)])
-        self.assertEqual(order.state, "sale")
-        self.assertEqual(enrollment.sequence_id, sequence)
-        self.assertEqual(enrollment.partner_id, order.partner_id)
-        self.assertEqual(
-            sequence.step_ids.mapped("delay_unit"), ["hours", "business_days", "weeks"]
-        )
-
     def test_the_demo_shows_every_trigger_stage_and_consent_state(self):
         """A person trying the add-on finds an example of everything it knows."""
         demo_sequences = self.env["followup.sequence"].search(

@@ -164,25 +164,6 @@ class TestStepPreview(FollowupGatewayCase, FollowupSecurityCase, StepPreviewMixi
                 else:
                     self.assertTrue(preview.subject)
 
-    def test_a_step_of_orders_renders_on_the_partners_order(self):
-        step = self.sequence_sale.step_ids[0]
-        order = self._create_order(self.mario)
-        preview = self._preview(step, self.user_manager, self.mario, order)
-        self.assertFalse(preview.error)
-        self.assertEqual(preview.subject, f"Thank you for your order {order.name}")
-        # Without a document: the person's latest order.
-        self.assertEqual(
-            self._preview(step, self.user_manager, self.mario).subject, preview.subject
-        )
-        # Nobody to render it on: said, not raised.
-        olga = self._create_customer("Olga Other", "olga")
-        self.assertIn("Olga Other has none", self._preview(step, self.user_manager, olga).error)
-        # A document of another model: refused with a sentence.
-        lead = self._create_lead(self.mario)
-        self.assertIn(
-            "cannot follow up", self._preview(step, self.user_manager, self.mario, lead).error
-        )
-
     # ------------------------------------------------------------------ test send
 
     def _traces(self, partner):

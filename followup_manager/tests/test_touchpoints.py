@@ -3,13 +3,13 @@ lifecycle stage reached (a meeting done: followup_manager_calendar). Each enroll
 the events named, costs the same number of queries for one document as for many, and never
 makes the user's act fail."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged, users
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import FollowupDispatchCase, FollowupSequenceCase
+from .common import FollowupSequenceCase
 
 # Valid Python, a valid domain for the ORM, refused by the database.
 BAD_FILTER = "[('id', '=', 'abc')]"
@@ -19,18 +19,6 @@ class TouchpointCase(FollowupSequenceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.template_quote = cls.env.ref(
-            "followup_manager.mail_template_followup_quotation_reminder"
-        )
-        cls.sequence_quote = cls._create_sequence(
-            "Quote reminder",
-            "quotation_sent",
-            [
-                cls._email_step("Reminder", cls.template_quote, 3, "business_days"),
-                cls._call_step("Call", 2, "business_days"),
-            ],
-            purpose="service",
-        )
         cls.sequence_question = cls._create_sequence(
             "Did we answer?",
             "question_received",
@@ -60,199 +48,6 @@ class TouchpointCase(FollowupSequenceCase):
 
 
 @tagged("post_install", "-at_install")
-class TestQuotationSent(TouchpointCase):
-    def _send_by_email(self, order):
-        """What "Send by Email" does: Odoo's composer, with the context of
-        action_quotation_send (mark_so_as_sent)."""
-        action = order.action_quotation_send()
-        composer = self.env["mail.compose.message"].with_context(**action["context"]).create({})
-        composer.action_send_mail()
-
-    @users("fm_salesman")
-    def test_sending_the_quotation_by_email_starts_the_reminder(self):
-        order = self._create_order(user_id=self.env.user.id).with_user(self.env.user)
-        self._send_by_email(order)
-        self.assertEqual(order.state, "sent")
-        enrollment = self._enrollments(self.sequence_quote)
-        self.assertRecordValues(
-            enrollment,
-            [{"partner_id": self.customer.id, "state": "active", "user_id": self.env.user.id}],
-        )
-        self.assertEqual(enrollment.origin, order)
-        self.assertEqual(enrollment.next_step_id.name, "Reminder")
-
-    @users("fm_salesman")
-    def test_the_quotation_email_stays_the_last_message_of_the_quotation(self):
-        """Odoo's sale flow (sale's test_sale_order_send_to_self): after "Send by
-        Email", the last message of the quotation is the e-mail with its recipients;
-        the note that the reminder started comes before it."""
-        order = self._create_order(user_id=self.env.user.id).with_user(self.env.user)
-        self._send_by_email(order)
-        self.assertTrue(self._enrollments(self.sequence_quote))
-        last = order.message_ids[0]
-        self.assertEqual(last.message_type, "comment")
-        self.assertEqual(last.partner_ids, self.customer)
-        self.assertTrue(
-            any("Quote reminder" in (message.body or "") for message in order.message_ids[1:])
-        )
-
-    def test_marking_the_quotation_sent_starts_the_reminder_once(self):
-        order = self._create_order()
-        order.action_quotation_sent()
-        self.assertEqual(self._enrollments(self.sequence_quote).origin, order)
-        # Sent again by e-mail while the reminder runs: still one reminder.
-        self._send_by_email(order)
-        self.assertEqual(len(self._enrollments(self.sequence_quote)), 1)
-
-    def test_a_confirmed_order_sent_by_email_is_no_quotation(self):
-        order = self._create_order()
-        order.action_confirm()
-        self._send_by_email(order)
-        self.assertFalse(self._enrollments(self.sequence_quote))
-
-    def test_confirming_the_quotation_stops_its_reminders_even_those_started_by_hand(self):
-        order = self._create_order()
-        order.action_quotation_sent()
-        by_hand = self.env["followup.enrollment"].browse(
-            self.sequence_manual.enroll(self.customer.ids, "sale.order", order.id)
-        )
-        order.action_confirm()
-        self.assertEqual(self._enrollments(self.sequence_quote).stop_reason, "quotation_confirmed")
-        self.assertEqual(by_hand.stop_reason, "quotation_confirmed")
-        # The after-sale care starts on the same order.
-        self.assertEqual(self._enrollments(self.sequence_sale).state, "active")
-
-    def test_cancelling_the_quotation_stops_its_reminder(self):
-        order = self._create_order()
-        order.action_quotation_sent()
-        order._action_cancel()
-        self.assertEqual(self._enrollments(self.sequence_quote).stop_reason, "quotation_cancelled")
-
-    def test_an_expired_quotation_stops_its_reminder_at_the_daily_check(self):
-        expired, valid = self._create_order(), self._create_order()
-        (expired | valid).action_quotation_sent()
-        expired.validity_date = date.today() - timedelta(days=1)
-        valid.validity_date = date.today()
-        self.env["sale.order"]._cron_followup_quotation_expiry()
-        self.assertEqual(
-            self._enrollments(self.sequence_quote, origin=expired).stop_reason,
-            "quotation_expired",
-        )
-        self.assertEqual(self._enrollments(self.sequence_quote, origin=valid).state, "active")
-        self.assertIn("Quotation expired", expired.message_ids[0].body)
-
-    def test_the_hook_costs_the_same_for_one_quotation_as_for_fifty(self):
-        warm_up, one = self._create_order(), self._create_order()
-        many = self.env["sale.order"].union(*(self._create_order() for _i in range(50)))
-        # The first call fills Odoo's caches (defaults, xml ids, groups): not counted.
-        warm_up._followup_on_quotation_sent()
-        single, _enrolled = self._count_queries(one._followup_on_quotation_sent)
-        batch, enrolled = self._count_queries(many._followup_on_quotation_sent)
-        self.assertEqual(len(enrolled), 50)
-        self.assertEqual(batch, single)
-
-    @mute_logger("odoo.sql_db", "odoo.addons.followup_manager.models.followup_sequence")
-    def test_a_broken_reminder_does_not_stop_the_quotation_from_being_sent(self):
-        broken = self._broken_copy(self.sequence_quote)
-        order = self._create_order()
-        self._send_by_email(order)
-        self.assertEqual(order.state, "sent")
-        self.assertEqual(self._enrollments(self.sequence_quote).origin, order)
-        self._assert_skipped(broken)
-
-
-@tagged("post_install", "-at_install")
-class TestQuestionReceived(TouchpointCase):
-    def _incoming(self, sender, subject, model="crm.lead", headers=""):
-        """An e-mail as the gateway hands it over (raw RFC 5322 text)."""
-        email = (
-            f"From: {sender}\r\n"
-            "To: sales@example.com\r\n"
-            f"Subject: {subject}\r\n"
-            f"Message-ID: <{abs(hash((sender, subject)))}@example.com>\r\n"
-            f"{headers}"
-            "Content-Type: text/plain; charset=utf-8\r\n"
-            "\r\n"
-            "The desk arrived scratched. What can you do?\r\n"
-        )
-        return self.env["mail.thread"].message_process(model, email)
-
-    def test_a_lead_created_from_an_e_mail_is_followed_up_until_an_employee_answers(self):
-        lead = self.env["crm.lead"].browse(
-            self._incoming("Carla Customer <carla@example.com>", "Scratched desk")
-        )
-        self.assertEqual(lead.partner_id, self.customer)
-        enrollment = self._enrollments(self.sequence_question)
-        self.assertEqual(enrollment.origin, lead)
-        self.assertEqual(enrollment.state, "active", "her own e-mail is the question")
-        lead.message_post(body="Call her back", subtype_xmlid="mail.mt_note")
-        self.assertEqual(enrollment.state, "active", "a note is no answer")
-        lead.with_user(self.user_salesman).message_post(
-            body="We send a new desk today.",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
-        self.assertEqual(enrollment.stop_reason, "employee_replied")
-
-    def test_an_automatic_reply_that_creates_a_lead_asks_no_question(self):
-        # Answering another responder's out-of-office would start a mail loop.
-        for index, headers in enumerate(
-            ("Auto-Submitted: auto-replied\r\n", "X-Autoreply: yes\r\n", "Precedence: bulk\r\n")
-        ):
-            lead = self.env["crm.lead"].browse(
-                self._incoming(
-                    "Carla Customer <carla@example.com>", f"Out of office {index}", headers=headers
-                )
-            )
-            self.assertEqual(lead.partner_id, self.customer, "the lead is kept")
-        self.assertFalse(self._enrollments(self.sequence_question))
-
-    def test_an_e_mail_from_an_unknown_sender_enrolls_nobody(self):
-        lead = self.env["crm.lead"].browse(
-            self._incoming("Somebody <somebody@example.org>", "Question")
-        )
-        self.assertTrue(lead.exists())
-        self.assertFalse(self._enrollments(self.sequence_question))
-
-    def test_a_customer_message_on_an_order_is_a_question(self):
-        order = self._create_order(user_id=self.user_salesman.id)
-        order.action_confirm()
-        sent = order.message_post(
-            body="Your order", message_type="comment", subtype_xmlid="mail.mt_comment"
-        )
-        self._incoming(
-            "Carla Customer <carla@example.com>",
-            f"Re: {order.name}",
-            model=False,
-            headers=f"In-Reply-To: {sent.message_id}\r\n",
-        )
-        enrollment = self._enrollments(self.sequence_question)
-        self.assertEqual(enrollment.origin, order)
-        self.assertEqual(enrollment.partner_id, self.customer)
-        order.with_user(self.user_salesman).message_post(
-            body="A new desk leaves today.",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
-        self.assertEqual(enrollment.stop_reason, "employee_replied")
-        # Only the question sequences stop on an employee's reply.
-        self.assertEqual(self._enrollments(self.sequence_sale).stop_reason, "replied")
-
-    def test_a_question_sequence_does_not_stop_on_the_persons_own_messages(self):
-        self.assertFalse(self.sequence_question.stop_on_reply)
-        self.assertTrue(self.sequence_quote.stop_on_reply)
-
-    @mute_logger("odoo.sql_db", "odoo.addons.followup_manager.models.followup_sequence")
-    def test_a_broken_sequence_does_not_lose_the_incoming_e_mail(self):
-        broken = self._broken_copy(self.sequence_question)
-        lead = self.env["crm.lead"].browse(
-            self._incoming("Carla Customer <carla@example.com>", "Broken desk")
-        )
-        self.assertIn("scratched", lead.message_ids[0].body)
-        self.assertEqual(self._enrollments(self.sequence_question).origin, lead)
-        self._assert_skipped(broken)
-
-
 @tagged("post_install", "-at_install")
 class TestStageReached(TouchpointCase):
     @classmethod
@@ -269,44 +64,12 @@ class TestStageReached(TouchpointCase):
     def _visitor(self, name="Vera Visitor"):
         return self.env["res.partner"].create({"name": name, "email": "vera@example.com"})
 
-    def test_each_stage_reached_starts_its_sequences(self):
-        vera = self._visitor()
-        self._create_lead(partner=vera)
-        self.assertEqual(vera.lifecycle_stage, "prospect")
-        self.assertEqual(self._enrollments(self.by_stage["prospect"]).origin, vera)
-        self._create_order(partner=vera).action_confirm()
-        self.assertEqual(vera.lifecycle_stage, "customer")
-        self.assertEqual(self._enrollments(self.by_stage["customer"]).partner_id, vera)
-        vera._followup_set_lifecycle_stage("loyal", "Signed a framework contract")
-        self.assertEqual(self._enrollments(self.by_stage["loyal"]).partner_id, vera)
-
-    def test_inactive_starts_the_stage_sequences_and_its_alias(self):
-        self.customer._followup_set_lifecycle_stage("inactive", "Closed their shop")
-        self.assertEqual(self._enrollments(self.by_stage["inactive"]).partner_id, self.customer)
-        self.assertEqual(self._enrollments(self.sequence_inactive).partner_id, self.customer)
-        # A new order ends both: they are re-engagement sequences.
-        self._create_order().action_confirm()
-        self.assertEqual(self._enrollments(self.by_stage["inactive"]).stop_reason, "new_order")
-        self.assertEqual(self._enrollments(self.sequence_inactive).stop_reason, "new_order")
-
     def test_a_stage_written_directly_starts_its_sequences_too(self):
         vera = self._visitor()
         vera.write({"lifecycle_stage": "loyal"})  # an import, an RPC client
         self.assertEqual(self._enrollments(self.by_stage["loyal"]).partner_id, vera)
         vera.write({"lifecycle_stage": "loyal"})
         self.assertEqual(len(self._enrollments(self.by_stage["loyal"])), 1)
-
-    def test_the_installation_pass_starts_nothing(self):
-        vera = self._visitor()
-        self._create_lead(partner=vera)
-        self._enrollments(self.by_stage["prospect"]).unlink()
-        self.env.cr.execute(
-            "UPDATE res_partner SET lifecycle_stage = 'visitor' WHERE id = %s", [vera.id]
-        )
-        vera.invalidate_recordset()
-        self.env["res.partner"]._followup_init_lifecycle()
-        self.assertEqual(vera.lifecycle_stage, "prospect")
-        self.assertFalse(self._enrollments(self.by_stage["prospect"]))
 
     def test_a_stage_sequence_needs_its_stage(self):
         with self.assertRaisesRegex(ValidationError, "choose the stage"):
@@ -322,36 +85,6 @@ class TestStageReached(TouchpointCase):
 
 
 @tagged("post_install", "-at_install")
-class TestEmailAttachments(FollowupDispatchCase):
-    """E-mail steps carry the template's files and reports, as Odoo's composer does
-    (issue 14, point 4)."""
-
-    def test_the_quotation_reminder_carries_the_quotation_and_the_templates_files(self):
-        template = self.env.ref("followup_manager.mail_template_followup_quotation_reminder")
-        leaflet = self.env["ir.attachment"].create(
-            {"name": "leaflet.txt", "raw": b"Our terms", "res_model": "mail.template"}
-        )
-        template.attachment_ids = [(4, leaflet.id)]
-        sequence = self._create_sequence(
-            "Quote", "quotation_sent", [self._email_step("Reminder", template)], purpose="service"
-        )
-        order = self._create_order(partner=self.mario, user_id=self.user_salesman.id)
-        with self._at(self.MONDAY_10_ROME):
-            order.action_quotation_sent()
-        self.assertTrue(self._enrollments(sequence))
-        dispatch = self._dispatch()
-        self.assertEqual(dispatch.state, "done")
-        attachments = dispatch.mail_id.attachment_ids
-        self.assertIn(leaflet, attachments)
-        report = attachments - leaflet
-        self.assertEqual(len(report), 1)
-        self.assertIn(order.name, report.name)
-        # The report is filed on the quotation, where the chatter shows it.
-        self.assertEqual((report.res_model, report.res_id), ("sale.order", order.id))
-        self.assertEqual(dispatch.message_id.attachment_ids, attachments)
-
-
-@tagged("post_install", "-at_install")
 class TestTouchpointForecast(TouchpointCase):
     """The forecast estimates the new triggers from the events each would have fired on."""
 
@@ -362,34 +95,3 @@ class TestTouchpointForecast(TouchpointCase):
         # Only this test's customers (the demo data has its own history).
         ours = self.customer | self.customer_sa
         return [(partner, origin, at) for partner, origin, at in history if partner in ours]
-
-    def test_each_new_trigger_has_a_history(self):
-        sent = self._create_order()
-        sent.action_quotation_sent()
-        self._create_order()  # a draft: never sent
-        self.assertEqual(
-            [(p, o) for p, o, _at in self._history(self.sequence_quote)], [(self.customer, sent)]
-        )
-
-        order = self._create_order()
-        order.message_post(
-            body="Is it in stock?",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            author_id=self.customer_sa.id,
-        )
-        order.message_post(
-            body="Yes", message_type="comment", subtype_xmlid="mail.mt_comment"
-        )  # the company's answer: no question
-        self.assertEqual(
-            [(p, o) for p, o, _at in self._history(self.sequence_question)],
-            [(self.customer_sa, order)],
-        )
-
-        loyal = self._create_sequence(
-            "Loyal", "stage_reached", [self._call_step("Call")], trigger_stage="loyal"
-        )
-        self.customer._followup_set_lifecycle_stage("loyal", "VIP")
-        self.assertEqual(
-            [(p, o) for p, o, _at in self._history(loyal)], [(self.customer, self.customer)]
-        )

@@ -47,7 +47,7 @@ class TestSequenceTour(FollowupCase, HttpCase):
         self.assertEqual(enrollment.next_step_id.name, "First call")
 
     def test_the_sequence_form_fits_1280_by_800(self):
-        sequence = self.env.ref("followup_manager.followup_sequence_post_sale_demo", False)
+        sequence = self.env.ref("followup_manager.followup_sequence_complaint_demo", False)
         if not sequence:
             sequence = self.env["followup.sequence"].create(
                 {

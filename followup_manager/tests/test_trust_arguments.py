@@ -82,7 +82,7 @@ class TestTrustArguments(FollowupSecurityCase, HttpCase):
                 ("followup.sequence", "enroll", [sequence, junk], {}),
                 ("followup.sequence", "enroll", [sequence, [junk]], {}),
                 ("followup.sequence", "enroll", [sequence, partner, junk, 1], {}),
-                ("followup.sequence", "enroll", [sequence, partner, "sale.order", junk], {}),
+                ("followup.sequence", "enroll", [sequence, partner, "res.partner", junk], {}),
                 ("followup.enrollment", "action_stop", [enrollment, junk], {}),
                 ("followup.enrollment", "action_stop", [enrollment], {"note": junk}),
             ]
@@ -136,8 +136,6 @@ class TestTrustArguments(FollowupSecurityCase, HttpCase):
             ),
             "followup.consent": ("action_open_events",),
             "followup.forecast": ("action_view_lines", "action_run_again"),
-            "sale.order": ("action_view_followup_enrollments",),
-            "crm.lead": ("action_view_followup_enrollments",),
             "followup.consent.record": ("action_record",),
             "followup.enroll.wizard": ("action_enroll",),
             "followup.stop.wizard": ("action_stop",),
@@ -195,7 +193,7 @@ class TestTrustArguments(FollowupSecurityCase, HttpCase):
                 (
                     "followup.sequence",
                     "enroll",
-                    [self.sequence_tiny.ids, partner, "sale.order", "x"],
+                    [self.sequence_tiny.ids, partner, "res.partner", "x"],
                 ),
                 "origin_id",
             ),

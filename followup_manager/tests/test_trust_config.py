@@ -4,7 +4,7 @@ isolated where it runs, so that it never stops the business (issue 12, point 1).
 import xmlrpc.client
 
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, get_db_name, tagged, users
+from odoo.tests import HttpCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
 from ..models.followup_step import MAX_DELAY
@@ -31,7 +31,7 @@ class TestTrustConfigAtSave(FollowupSequenceCase):
             self.sequence_manual.partner_domain = BAD_FILTER
         # Nothing was saved, and a filter the database runs is accepted.
         self.assertEqual(self.sequence_manual.partner_domain, "[]")
-        self.sequence_manual.partner_domain = "[('customer_rank', '>', 0)]"
+        self.sequence_manual.partner_domain = "[('email', '!=', False)]"
         self.assertEqual(len(self.sequence_manual.enroll(self.customer.ids)), 1)
 
     def test_filter_that_is_not_a_list_or_not_python_is_refused_at_save(self):
@@ -123,73 +123,12 @@ class TestTrustConfigAtRun(FollowupSequenceCase):
         self.assertIn(text, sequence.message_ids[:1].body)
         self.assertFalse(self._enrollments(sequence))
 
-    @users("fm_salesman")
-    @mute_logger("odoo.sql_db", "odoo.addons.followup_manager.models.followup_sequence")
-    def test_a_broken_sequence_neither_blocks_the_sale_nor_the_other_sequences(self):
-        broken = self._broken_copy(self.sequence_sale)
-        order = self._create_order().with_user(self.env.user)
-        order.action_confirm()
-        self.assertEqual(order.state, "sale", "the order is confirmed")
-        self.assertEqual(self._enrollments(self.sequence_sale).origin, order)
-        self._assert_logged(broken)
-        self.assertIn("Sale order confirmed", broken.followup_error)
-        self.assertFalse(self.sequence_sale.followup_error)
-
-    @mute_logger("odoo.addons.followup_manager.models.followup_sequence")
-    def test_a_step_that_fails_when_scheduled_is_isolated_too(self):
-        broken = self.sequence_sale.copy({"name": "Far away", "sequence": 1})
-        # A delay no calendar can add, saved before the bound existed.
-        self.env.cr.execute(
-            "UPDATE followup_step SET delay = %s WHERE id = %s", [10**8, broken.step_ids[0].id]
-        )
-        broken.step_ids.invalidate_recordset()
-        order = self._create_order()
-        order.action_confirm()
-        self.assertEqual(order.state, "sale")
-        self.assertEqual(self._enrollments(self.sequence_sale).origin, order)
-        self._assert_logged(broken)
-
-    @mute_logger("odoo.sql_db", "odoo.addons.followup_manager.models.followup_sequence")
-    def test_won_and_lost_opportunities_go_through_a_broken_sequence(self):
-        broken_won = self._broken_copy(self.sequence_won)
-        broken_lost = self._broken_copy(self.sequence_lost)
-        won = self._create_lead()
-        won.action_set_won()
-        self.assertTrue(won.stage_id.is_won)
-        self.assertEqual(self._enrollments(self.sequence_won).origin, won)
-        self._assert_logged(broken_won)
-        lost = self._create_lead()
-        lost.action_set_lost()
-        self.assertFalse(lost.active)
-        self.assertEqual(self._enrollments(self.sequence_lost).origin, lost)
-        self._assert_logged(broken_lost)
-
     @mute_logger("odoo.sql_db", "odoo.addons.followup_manager.models.followup_sequence")
     def test_inactivity_trigger_goes_through_a_broken_sequence(self):
         broken = self._broken_copy(self.sequence_inactive)
         self.customer._followup_enroll_inactive()
         self.assertEqual(self._enrollments(self.sequence_inactive).partner_id, self.customer)
         self._assert_logged(broken)
-
-    @mute_logger("odoo.sql_db", "odoo.addons.followup_manager.models.followup_sequence")
-    def test_the_warning_goes_when_the_sequence_is_fixed_or_enrolls_again(self):
-        broken = self._broken_copy(self.sequence_sale)
-        self._create_order().action_confirm()
-        self._assert_logged(broken)
-        broken.partner_domain = "[]"
-        self.assertFalse(broken.followup_error, "editing the filter clears the warning")
-        self._break(broken)
-        self._create_order().action_confirm()
-        self.assertTrue(broken.followup_error)
-        # Repaired behind the form's back: the next success clears the warning.
-        self.env.cr.execute(
-            "UPDATE followup_sequence SET partner_domain = '[]' WHERE id = %s", [broken.id]
-        )
-        broken.invalidate_recordset()
-        order = self._create_order()
-        order.action_confirm()
-        self.assertEqual(self._enrollments(broken).origin, order)
-        self.assertFalse(broken.followup_error)
 
 
 @tagged("post_install", "-at_install")

@@ -45,7 +45,7 @@ class TestTrustDoor(FollowupSecurityCase, HttpCase):
                 },
             ],
             purpose="service",
-            partner_domain="[('customer_rank', '>', 0)]",
+            partner_domain="[('user_id', '!=', False)]",
         )
         cls.first_step, cls.automation_step = cls.sequence.step_ids
         cls.archived = cls._create_sequence(

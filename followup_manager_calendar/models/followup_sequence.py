@@ -13,10 +13,14 @@ class FollowupSequence(models.Model):
         ondelete={"meeting_done": "set default"},
     )
 
-    def _followup_trigger_model(self):
-        if self.trigger == "meeting_done":
-            return "calendar.event"
-        return super()._followup_trigger_model()
+    @api.model
+    def _followup_trigger_models(self):
+        return {**super()._followup_trigger_models(), "meeting_done": "calendar.event"}
+
+    @api.model
+    def _followup_trigger_stop_reasons(self):
+        # A meeting cancelled (deleted) ends the follow-ups of its attendees.
+        return {**super()._followup_trigger_stop_reasons(), "meeting_done": ("origin_cancelled",)}
 
     @api.model
     def _followup_origin_models(self):
@@ -28,10 +32,3 @@ class FollowupSequence(models.Model):
             **super()._followup_start_sentences(),
             "meeting_done": self.env._("Starts when a meeting with the person has ended."),
         }
-
-    def _followup_stop_reasons(self):
-        reasons = super()._followup_stop_reasons()
-        # A meeting cancelled (deleted) ends the follow-ups of its attendees.
-        if self.trigger == "meeting_done" and "origin_cancelled" not in reasons:
-            reasons.insert(0, "origin_cancelled")
-        return reasons

@@ -117,7 +117,7 @@ registry.category("web_tour.tours").add("followup_sequence_tour", {
     ],
 });
 
-// The demo's after-sale care, opened at 1280×800: its form and its steps fit.
+// A demo sequence with three steps, opened at 1280×800: its form and its steps fit.
 registry.category("web_tour.tours").add("followup_sequence_width_tour", {
     steps: () => [
         {

@@ -2,11 +2,14 @@ from collections import defaultdict
 
 from odoo import api, models
 
-from .followup_sequence import stop_triggers
-from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
+from odoo.addons.followup_manager.models.mail_thread_autoreply import CONTEXT_AUTO_REPLY
 
 
 class CrmLead(models.Model):
+    """The opportunity as a followed-up document: won or lost, it starts the
+    lead_won / lead_lost sequences; created from an e-mail, it is a question; an
+    opportunity makes a visitor a prospect."""
+
     _name = "crm.lead"
     _inherit = ["crm.lead", "followup.origin.mixin"]
 
@@ -55,9 +58,12 @@ class CrmLead(models.Model):
     def _followup_on_won_lost(self, won, lost, restored):
         """React to leads just won, lost (archived) or restored, in batch."""
         Enrollment = self.env["followup.enrollment"]
+        Sequence = self.env["followup.sequence"]
         # A lead back in the game no longer needs winning back.
         Enrollment._followup_stop_for_origins(
-            won | restored, "origin_reopened", triggers=stop_triggers("origin_reopened")
+            won | restored,
+            "origin_reopened",
+            triggers=Sequence._followup_stop_triggers("origin_reopened"),
         )
         # A lost lead: what followed it up before is over (its re-engagement starts below).
         Enrollment._followup_stop_for_origins(lost, "origin_cancelled")

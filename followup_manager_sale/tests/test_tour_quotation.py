@@ -1,10 +1,12 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import FollowupSequenceCase
+from odoo.addons.followup_manager.tests.common import FollowupSequenceCase
+
+from .common import FollowupSaleMixin
 
 
 @tagged("post_install", "-at_install")
-class TestQuotationTour(FollowupSequenceCase, HttpCase):
+class TestQuotationTour(FollowupSaleMixin, FollowupSequenceCase, HttpCase):
     def test_salesperson_sends_a_quotation_and_confirming_it_stops_the_reminder(self):
         reminder = self._create_sequence(
             "Tour quote reminder",
@@ -12,7 +14,9 @@ class TestQuotationTour(FollowupSequenceCase, HttpCase):
             [
                 self._email_step(
                     "Reminder",
-                    self.env.ref("followup_manager.mail_template_followup_quotation_reminder"),
+                    self.env.ref(
+                        "followup_manager_sale.mail_template_followup_quotation_reminder"
+                    ),
                     3,
                     "business_days",
                 )

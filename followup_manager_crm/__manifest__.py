@@ -1,0 +1,28 @@
+# Copyright 2026 followup_manager authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Follow-up Manager - CRM",
+    "summary": "Follow-ups of opportunities: won, lost, created from a question; the "
+    "prospects opportunities make",
+    "version": "18.0.2.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/followup-manager/followup_manager",
+    "author": "followup_manager authors",
+    "maintainers": ["followup-manager"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "installable": True,
+    "auto_install": True,
+    "depends": ["followup_manager", "crm"],
+    "data": [
+        "security/res_groups_data.xml",
+        "data/mail_template_data.xml",
+        "data/res_partner_data.xml",
+        "views/crm_lead_views.xml",
+        "wizards/followup_enroll_views.xml",
+    ],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/followup_sequence_demo.xml",
+    ],
+}
