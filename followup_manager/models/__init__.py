@@ -43,12 +43,8 @@ from . import followup_dispatch_steering
 from . import followup_delivery
 from . import followup_dispatch_delivery
 from . import followup_sequence_delivery
-from . import mail_thread_autoreply
 from . import mail_thread
 from . import res_partner_stop_request
-from . import mail_thread_delivery
-from . import mail_thread_bounce
-from . import mail_thread_unsubscribe
 from . import ir_mail_server
 from . import mail_mail
 from . import followup_consent

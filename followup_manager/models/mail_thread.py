@@ -1,11 +1,50 @@
+"""mail.thread: what the follow-ups learn from the mail gateway and the chatter.
+
+- Replies: a message of a followed-up person posted on a document stops their
+  follow-ups there (and may ask for a stop request activity, res_partner_stop_request.py).
+- Automatic replies as the gateway receives them: out-of-office messages, vacation
+  responders, lists. They stop nothing; an absence makes the person's follow-ups wait
+  (res_partner_away.py).
+- Bounces as the gateway receives them: what the delivery report says.
+- The gateway tells the follow-up log that a follow-up e-mail bounced: a delivery status
+  notification (DSN) quoting the Message-Id of the e-mail is a bounce of that message.
+  Only the message's delivery is recorded here, from the report as ``policy.bounce`` reads
+  it (``_message_parse_extract_bounce`` reads it once per bounce and
+  ``_routing_handle_bounce`` calls ``_followup_learn_bounce``); what a bounce means for
+  the partner's address is ``res_partner_bounce.py``'s concern.
+- The ``mailto:`` unsubscribe of follow-up e-mails (RFC 2369), received by the gateway: a
+  withdrawal of e-mail consent, as the one-click link.
+"""
+
+import logging
+import re
+from email.message import EmailMessage
+
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from odoo import models
-from odoo.tools import html2plaintext
+from odoo import api, models
+from odoo.tools import email_normalize, email_split, html2plaintext
+from odoo.tools.mail import unfold_references
 
-from ..policy import replies
-from .mail_thread_autoreply import CONTEXT_AUTO_REPLY
+from ..policy import bounce, replies
+from .res_partner_bounce import CONTEXT_BOUNCED_MESSAGE, CONTEXT_DELIVERY_STATUS
+
+_logger = logging.getLogger(__name__)
+
+# Context key set while the gateway posts an automatic reply: it is no reply
+# (_message_post_after_hook does not stop follow-ups on it).
+CONTEXT_AUTO_REPLY = "followup_auto_reply"
+
+# The gateway's parsed message carries the report as policy.bounce read it.
+STATUS_KEY = "followup_delivery_status"
+
+# The local part of the unsubscribe address, after the alias domain's catchall and
+# a "+": catchall+unsubscribe@example.com reaches the catchall mailbox whatever the
+# mail server (plus addressing), so the gateway sees it without a new mailbox.
+UNSUBSCRIBE_TAG = "unsubscribe"
+# The subject the mailto: URI asks the mail program to send: "unsubscribe <id> <token>".
+_SUBJECT = re.compile(r"\bunsubscribe\s+(\d{1,12})\s+([0-9a-f.]{16,200})\b", re.IGNORECASE)
 
 
 class MailThread(models.AbstractModel):
@@ -109,3 +148,319 @@ class MailThread(models.AbstractModel):
         return replies.own_text(
             html2plaintext(Markup(lxml_html.tostring(tree, encoding="unicode")))
         )
+
+    # ------------------------------------------------------------------
+    # Automatic replies (out of office, vacation responders)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _message_route_process(self, message, message_dict, routes):
+        kind = replies.auto_reply_kind(dict(message.items()), message_dict.get("subject"))
+        if not kind:
+            return super()._message_route_process(message, message_dict, routes)
+        self._followup_on_auto_reply(message, message_dict)
+        this = self.with_context(**{CONTEXT_AUTO_REPLY: kind})
+        return super(MailThread, this)._message_route_process(message, message_dict, routes)
+
+    @api.model
+    def _followup_on_auto_reply(self, message, message_dict):
+        """The person's mail program answered for them: their follow-ups wait until
+        the day after the return date it states, or the company's waiting days
+        (``followup_away_days``) when it states none. The person is the one whose
+        address the From header names (never a display name)."""
+        email = email_normalize(replies.sender_address(message) or "")
+        if not email or not self._followup_answers_mail_to(message_dict, email):
+            # Anyone can write "From: someone" on a message: an automatic reply
+            # counts only when it answers an e-mail we sent to that address.
+            return self.env["res.partner"]
+        partners = self.env["res.partner"]._followup_partners_by_email([email])
+        if partners:
+            text = "\n".join(
+                (message_dict.get("subject") or "", html2plaintext(message_dict.get("body") or ""))
+            )
+            partners._followup_record_away(text)
+        return partners
+
+    @api.model
+    def _followup_answers_mail_to(self, message_dict, email):
+        """Whether the message answers (In-Reply-To, else References) an e-mail sent
+        to ``email`` (normalized)."""
+        references = unfold_references(message_dict.get("in_reply_to") or "") or unfold_references(
+            message_dict.get("references") or ""
+        )
+        if not references:
+            return False
+        # sudo: only the recipients of the messages answered are read.
+        answered = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("message_id", "in", [r.strip() for r in references[-32:]])])
+        )
+        return any(email in self._followup_bounce_recipients(message) for message in answered)
+
+    # ------------------------------------------------------------------
+    # Bounces: the delivery report
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _detect_is_bounce(self, message, message_dict):
+        # An automatic reply sent to the envelope sender (our bounce address), as
+        # vacation responders do, is an automatic reply, not a failure report.
+        is_bounce = super()._detect_is_bounce(message, message_dict)
+        if is_bounce and not self._followup_is_failure_report(message, message_dict):
+            return False
+        return is_bounce
+
+    @api.model
+    def _followup_is_failure_report(self, message, message_dict):
+        """Whether a message Odoo takes for a bounce is a mail server's report (a
+        report part, a mail server's sender, no automatic-reply mark) rather than
+        a person's mail program answering. Override to widen it."""
+        if message.get_content_type() == "multipart/report":
+            return True
+        local = (email_split(message_dict.get("email_from") or "") or [""])[0].split("@")[0]
+        if local.lower() in ("mailer-daemon", "postmaster"):
+            return True
+        return not replies.auto_reply_kind(dict(message.items()), message_dict.get("subject"))
+
+    @api.model
+    def _message_parse_extract_bounce(self, email_message, message_dict):
+        # A report counts only for an address an e-mail it quotes was sent to: a
+        # report quoting none of our e-mails, or quoting one sent to someone else,
+        # changes nobody's address (anyone can write a report naming anyone).
+        # policy.bounce reads the report once, here: which of the recipients failed
+        # (named in a delivery report, X-Failed-Recipients or the text, or the only
+        # recipient when the report names none), how, and what failed; Odoo then
+        # counts failures of the address or the mailbox only (not a delay notice,
+        # not a refusal of the sender).
+        res = super()._message_parse_extract_bounce(email_message, message_dict)
+        if not res.get("is_bounce"):
+            return res
+        # sudo: as Odoo's own bounce parsing, the gateway looks up the message a
+        # report quotes and who has the address; nothing is returned to the sender.
+        Message, Partner = self.env["mail.message"].sudo(), self.env["res.partner"].sudo()
+        bounced = res.get("bounced_message") or Message
+        if not bounced:
+            references = bounce.quoted_message_ids(email_message)
+            if references:
+                bounced = Message.search(
+                    [("message_id", "in", list(references))],
+                    order="create_date DESC, id DESC",
+                    limit=1,
+                )
+        recipients = self._followup_bounce_recipients(bounced) if bounced else []
+        if not bounced:
+            # A mass mailing's e-mails leave no message behind: their traces say to
+            # whom they went.
+            recipients = self._followup_bounce_trace_recipients(res.get("bounced_msg_ids") or [])
+        status = bounce.delivery_status(email_message, tuple(recipients)) if recipients else None
+        if status is None and bounced:
+            # A report about an address nobody has any more (the person changed it
+            # since): no one's address is at stake, Odoo counts it as it would.
+            named = bounce.failed_addresses(email_message)
+            if named and not Partner.search_count([("email_normalized", "in", list(named))]):
+                status = bounce.delivery_status(email_message, named[0])
+        refused = {"bounced_email": False, "bounced_partner": Partner}
+        if status is None:
+            return dict(res, bounced_message=Message, **refused, **{STATUS_KEY: None})
+        res = dict(res, bounced_message=bounced, **{STATUS_KEY: status})
+        if not status.failed or status.what == bounce.SENDER:
+            # A delay notice, or the sender refused: the address is not in question.
+            return dict(res, **refused)
+        email = res.get("bounced_email")
+        if email not in status.addresses:
+            email = next((a for a in status.addresses if a in recipients), status.recipient)
+        email = email_normalize(email or "") or False
+        partners = Partner.search([("email_normalized", "=", email)]) if email else Partner
+        return dict(res, bounced_email=email, bounced_partner=partners)
+
+    @api.model
+    def _followup_bounce_recipients(self, message):
+        """The addresses (normalized) ``message``'s e-mails were sent to: its
+        recipients and notified partners, and the addresses of its queued e-mails.
+        Override to add a channel's own recipients."""
+        partners = message.partner_ids | message.notification_ids.res_partner_id
+        emails = [partner.email_normalized for partner in partners]
+        # sudo: only the addresses of the e-mails of a message the report quotes.
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "in", message.ids)])
+        email_to = ",".join(filter(None, mails.mapped("email_to")))
+        emails += [email_normalize(email) for email in email_split(email_to)]
+        return list(dict.fromkeys(email for email in emails if email))
+
+    @api.model
+    def _followup_bounce_trace_recipients(self, message_ids):
+        """The addresses (normalized) mass mailing traces with these Message-Ids went
+        to, when Email Marketing is installed."""
+        if not message_ids or "mailing.trace" not in self.env:
+            return []
+        # sudo: only the addresses of the e-mails the report quotes.
+        traces = self.env["mailing.trace"].sudo().search([("message_id", "in", message_ids)])
+        emails = (email_normalize(email or "") for email in traces.mapped("email"))
+        return list(dict.fromkeys(email for email in emails if email))
+
+    @api.model
+    def _routing_handle_bounce(self, email_message, message_dict):
+        # The report was read once (_message_parse_extract_bounce), for the bounced
+        # address and for the follow-up e-mail that bounced. Odoo counts the bounce
+        # on every partner with the address (res.partner._message_receive_bounce);
+        # the report's status and diagnostic ride along in the context so that the
+        # partners can tell a hard bounce from a temporary failure.
+        status = message_dict.get(STATUS_KEY)
+        bounced_message = message_dict.get("bounced_message")
+        this = self.with_context(
+            **{
+                CONTEXT_DELIVERY_STATUS: status,
+                CONTEXT_BOUNCED_MESSAGE: bounced_message[:1].id if bounced_message else False,
+            }
+        )
+        result = super(MailThread, this)._routing_handle_bounce(email_message, message_dict)
+        if bounced_message:
+            self._followup_learn_bounce(bounced_message, status, message_dict)
+        return result
+
+    @api.model
+    def _routing_reset_bounce(self, email_message, message_dict):
+        # Follows mail.thread._routing_reset_bounce, the hook message_process calls
+        # for the sender of every mail that is no bounce (as _routing_handle_bounce
+        # above, and mass_mailing's, follow Odoo's hook for bounces).
+        # A mail received from an address proves it works: Odoo then resets the
+        # bounce counter of the records with that address, and the partners clear
+        # their follow-up bounce (res_partner_bounce.py). Odoo's reset reads the
+        # address from message_dict["email_from"], the From as its parser formatted
+        # it ('"Mario Rossi" <mario@example.com>', never equal to a normalized
+        # address, while "mario@example.com <x@example.net>" becomes
+        # mario@example.com). Odoo offers no other way to give its reset the address:
+        # the reset alone gets a copy of message_dict with the address read strictly
+        # from the header (policy.replies.sender_address), so that a display name does
+        # not keep a bounce and a malformed From clears none; the routing, the author
+        # and the posted message keep the parser's email_from.
+        email = email_normalize(replies.sender_address(email_message) or "")
+        return super()._routing_reset_bounce(
+            email_message, dict(message_dict, email_from=email or False)
+        )
+
+    # ------------------------------------------------------------------
+    # Bounces: the follow-up e-mail's delivery
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _followup_learn_bounce(self, bounced, status, message_dict):
+        """Record that the follow-up e-mails of the ``bounced`` messages bounced.
+
+        :param bounced: the ``mail.message`` records the bounce names
+        :param status: the recipient's ``policy.bounce.DeliveryStatus``, or None when
+            the bounce carries no delivery report (its text is then the reason)
+        :param dict message_dict: the bounce as parsed by the gateway
+        """
+        dispatches = self.env["followup.dispatch"]._followup_of_messages(bounced.ids)
+        if not dispatches:
+            return
+        if status is not None and not status.failed:
+            return  # a delay notice, not a bounce
+        reason = self._followup_bounce_reason(status, message_dict)
+        if status is not None and status.what == bounce.SENDER:
+            # The receiving server refused the sender (spam, policy, authentication):
+            # the address is fine, the salesperson must know why nothing arrived.
+            fact = (
+                "bounced",
+                "mail_spam",
+                self.env._("refused because of the sender: %(reason)s", reason=reason),
+            )
+        else:
+            fact = ("bounced", "mail_bounce", reason)
+        self.env["followup.delivery"]._followup_learn(
+            dict.fromkeys((dispatch.id for dispatch in dispatches.values()), fact)
+        )
+
+    @api.model
+    def _followup_bounce_reason(self, status, message_dict):
+        """What the remote server said: its Diagnostic-Code, else its Status, else
+        the text of the bounce."""
+        if status is not None and status.diagnostic:
+            return status.diagnostic
+        if status is not None and status.status:
+            return self.env._("status %(status)s", status=status.status)
+        return html2plaintext(message_dict.get("body") or "")
+
+    # ------------------------------------------------------------------
+    # The mailto: unsubscribe (List-Unsubscribe)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _followup_unsubscribe_tag(self):
+        """The "+tag" of the unsubscribe address; override to change it."""
+        return UNSUBSCRIBE_TAG
+
+    @api.model
+    def _followup_unsubscribe_addresses(self):
+        """{address: alias domain} of the unsubscribe addresses of every alias
+        domain (``catchall+unsubscribe@domain``)."""
+        # sudo: alias domains are configuration read by the gateway anyway.
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        tag = self._followup_unsubscribe_tag()
+        return {
+            f"{domain.catchall_alias}+{tag}@{domain.name}".lower(): domain
+            for domain in domains
+            if domain.catchall_alias and domain.name
+        }
+
+    @api.model
+    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        if not isinstance(message, EmailMessage):
+            # Only the gateway hands over parsed e-mails; Odoo refuses anything else
+            # (an RPC call) with a TypeError, before this add-on looks at it.
+            return super().message_route(message, message_dict, model, thread_id, custom_values)
+        addresses = self._followup_unsubscribe_addresses()
+        recipients = {email.lower() for email in email_split(message_dict.get("recipients") or "")}
+        if addresses and recipients & set(addresses):
+            # Handled here and routed nowhere, as Odoo does with bounces: the
+            # request is not a conversation and must not reach any document.
+            self._followup_receive_unsubscribe(message_dict)
+            return []
+        return super().message_route(
+            message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
+        )
+
+    @api.model
+    def _followup_receive_unsubscribe(self, message_dict):
+        """Withdraw the e-mail consent of the partner named by the subject, if its
+        token is right (the same signed token as the one-click link, bound to the
+        address the e-mail was sent to). Anything else is logged and dropped."""
+        found = _SUBJECT.search(message_dict.get("subject") or "")
+        # sudo: the gateway acts for a person without an account; the signed
+        # token is what allows it, checked below before anything is written.
+        partner = (
+            self.env["res.partner"].sudo().with_context(active_test=False).browse(int(found[1]))
+            if found
+            else self.env["res.partner"]
+        )
+        if (
+            not partner.exists()
+            or partner._followup_check_token("unsubscribe", found[2]) != "valid"
+        ):
+            _logger.info(
+                "Follow-up unsubscribe e-mail from %s ignored: no valid link in its subject",
+                message_dict.get("email_from"),
+            )
+            return partner.browse()
+        # sudo: the gateway (no user) reads the current e-mail consent of the partner
+        # whose signed link was checked above.
+        consent = (
+            self.env["followup.consent"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("channel", "=", "email")])
+        )
+        if consent.state == "withdrawn":
+            return partner.browse()
+        proof = self.env._(
+            "Unsubscribe e-mail sent by the mail program from the List-Unsubscribe "
+            "header of our e-mail (mailto), received from %(sender)s on %(date)s.\n"
+            "Address: %(email)s",
+            sender=message_dict.get("email_from") or "",
+            date=message_dict.get("date") or "",
+            email=partner.email_normalized or "",
+        )
+        self.env["followup.consent.event"]._record(
+            partner._followup_consent_event_vals("email", "withdrawn", "mailto", proof=proof)
+        )
+        return partner

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, models
 
-from odoo.addons.followup_manager.models.mail_thread_autoreply import CONTEXT_AUTO_REPLY
+from odoo.addons.followup_manager.models.mail_thread import CONTEXT_AUTO_REPLY
 
 
 class CrmLead(models.Model):
