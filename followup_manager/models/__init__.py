@@ -1,5 +1,5 @@
 from . import res_company
-from . import res_company_limits
+from . import res_users
 from . import res_config_settings
 from . import followup_origin_mixin
 from . import res_partner_lifecycle

@@ -1,3 +1,9 @@
+"""res.company: the follow-up settings of a company (cap, send window, business days,
+lifecycle, automatic replies) and the daily limits per person: at most N follow-up tasks
+per salesperson and N follow-up e-mails per sending user a day (0: no limit); a user may
+have their own (res_users.py). The rest waits for the next working day (reason
+``user_limit``, see ``policy.planner.DailyLimits``)."""
+
 from odoo import api, fields, models
 
 
@@ -50,6 +56,20 @@ class ResCompany(models.Model):
         "day after it.",
     )
 
+    # Daily limits per person (policy.planner.DailyLimits).
+    followup_sender_daily_limit = fields.Integer(
+        string="E-mails per Sender per Day",
+        default=0,
+        help="At most this many follow-up e-mails sent in the name of one user a day; the "
+        "rest waits for the next working day. 0: no limit.",
+    )
+    followup_user_daily_tasks = fields.Integer(
+        string="Tasks per Salesperson per Day",
+        default=0,
+        help="At most this many follow-up activities assigned to one salesperson a day; "
+        "the rest waits for the next working day. 0: no limit.",
+    )
+
     _sql_constraints = [
         (
             "followup_cap_positive",
@@ -88,6 +108,8 @@ class ResCompany(models.Model):
             "followup_inactive_days",
             "followup_loyal_orders",
             "followup_away_days",
+            "followup_sender_daily_limit",
+            "followup_user_daily_tasks",
         ]
 
     @api.model
