@@ -47,6 +47,7 @@ from . import mail_thread
 from . import res_partner_stop_request
 from . import ir_mail_server
 from . import mail_mail
+from . import followup_consent_mixin
 from . import followup_consent
 from . import followup_consent_event
 from . import followup_consent_request

@@ -6,12 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .followup_arguments import check_choice, check_id, check_text
-from .followup_consent import (
-    CONSENT_CHANNELS,
-    CONSENT_STATES,
-    CONTEXT_APPLY,
-    LEGAL_BASES,
-)
+from .followup_consent import CONTEXT_APPLY
+from .followup_consent_mixin import CONSENT_CHANNELS, CONSENT_STATES, LEGAL_BASES
 
 # Size limits of the consent history, in characters. Beyond them create() raises a
 # ValidationError naming the field, before the database is reached (a long indexed

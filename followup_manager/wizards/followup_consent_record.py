@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.followup_consent import CONSENT_CHANNELS, LEGAL_BASES
+from ..models.followup_consent_mixin import CONSENT_CHANNELS, LEGAL_BASES
 from ..models.tools import active_ids
 
 
