@@ -1,1 +1,3 @@
 from . import followup_manager
+from . import followup_preferences
+from . import followup_unsubscribe
