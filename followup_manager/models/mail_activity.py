@@ -3,7 +3,7 @@ from odoo import models
 
 class MailActivity(models.Model):
     """Tell the follow-ups that wait for an activity when it is done or cancelled
-    (``followup_enrollment_wait.py``), in batch."""
+    (followup.enrollment's waiting steps, ``_followup_waiting_for``), in batch."""
 
     _inherit = "mail.activity"
 

@@ -1,17 +1,18 @@
 """mail.thread: what the follow-ups learn from the mail gateway and the chatter.
 
 - Replies: a message of a followed-up person posted on a document stops their
-  follow-ups there (and may ask for a stop request activity, res_partner_stop_request.py).
+  follow-ups there; one that seems to ask not to be contacted again gives the
+  salesperson an activity (res.partner._followup_stop_request_activity).
 - Automatic replies as the gateway receives them: out-of-office messages, vacation
   responders, lists. They stop nothing; an absence makes the person's follow-ups wait
-  (res_partner_away.py).
+  (res.partner._followup_record_away).
 - Bounces as the gateway receives them: what the delivery report says.
 - The gateway tells the follow-up log that a follow-up e-mail bounced: a delivery status
   notification (DSN) quoting the Message-Id of the e-mail is a bounce of that message.
-  Only the message's delivery is recorded here, from the report as ``policy.bounce`` reads
-  it (``_message_parse_extract_bounce`` reads it once per bounce and
-  ``_routing_handle_bounce`` calls ``_followup_learn_bounce``); what a bounce means for
-  the partner's address is ``res_partner_bounce.py``'s concern.
+  Only the message's delivery is recorded (``_followup_learn_bounce``), from the report
+  as ``policy.bounce`` reads it (``_message_parse_extract_bounce`` reads it once per
+  bounce); what a bounce means for the partner's address is res.partner's concern
+  (``_message_receive_bounce``, ``_followup_receive_bounce``).
 - The ``mailto:`` unsubscribe of follow-up e-mails (RFC 2369), received by the gateway: a
   withdrawal of e-mail consent, as the one-click link.
 """
@@ -325,7 +326,7 @@ class MailThread(models.AbstractModel):
         # above, and mass_mailing's, follow Odoo's hook for bounces).
         # A mail received from an address proves it works: Odoo then resets the
         # bounce counter of the records with that address, and the partners clear
-        # their follow-up bounce (res_partner_bounce.py). Odoo's reset reads the
+        # their follow-up bounce (res.partner._message_reset_bounce). Odoo's reset reads the
         # address from message_dict["email_from"], the From as its parser formatted
         # it ('"Mario Rossi" <mario@example.com>', never equal to a normalized
         # address, while "mario@example.com <x@example.net>" becomes
