@@ -13,6 +13,7 @@ from . import test_lifecycle
 from . import test_contact_data
 from . import test_tour_consent_audit
 from . import test_dispatch
+from . import test_dispatch_refusals
 from . import test_dispatch_concurrency
 from . import test_dispatch_stepping
 from . import test_dispatch_delivery
@@ -22,6 +23,7 @@ from . import test_reporting
 from . import test_tour_forecast
 from . import test_i18n
 from . import test_security
+from . import test_security_public
 from . import test_multicompany
 from . import test_rpc
 from . import test_vocabulary

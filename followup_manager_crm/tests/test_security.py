@@ -2,7 +2,7 @@
 
 from odoo.tests import tagged
 
-from odoo.addons.followup_manager.tests.test_security import TestFollowupPublicMethods
+from odoo.addons.followup_manager.tests.test_security_public import TestFollowupPublicMethods
 
 from .common import FollowupCrmMixin
 

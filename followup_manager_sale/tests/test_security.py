@@ -142,7 +142,7 @@ class TestFollowupAccessMatrixSale(FollowupSaleMixin, FollowupSecurityCase):
         self.enrollment.write({"next_step_id": self.sequence_manual.step_ids[1].id})
 
 
-from odoo.addons.followup_manager.tests.test_security import (  # noqa: E402
+from odoo.addons.followup_manager.tests.test_security_public import (  # noqa: E402
     TestFollowupPublicMethods,
 )
 
