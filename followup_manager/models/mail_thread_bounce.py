@@ -2,7 +2,7 @@ from odoo import api, models
 from odoo.tools import email_normalize, email_split
 
 from ..policy import bounce, replies
-from .res_partner_bounce import CONTEXT_BOUNCED_MESSAGE, CONTEXT_DELIVERY_STATUS
+from .followup_partner_bounce import CONTEXT_BOUNCED_MESSAGE, CONTEXT_DELIVERY_STATUS
 
 # The gateway's parsed message carries the report as policy.bounce read it.
 STATUS_KEY = "followup_delivery_status"

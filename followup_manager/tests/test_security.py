@@ -102,6 +102,14 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 "followup.consent.mixin",  # abstract: fields of a consent decision
                 "followup.facts",  # abstract: the facts the decisions read
                 "followup.blacklist.mirror",  # abstract: consent and Odoo's blacklists
+                # abstract: the concerns of res.partner (models/res_partner.py)
+                "followup.partner.lifecycle",
+                "followup.partner.lifecycle.facts",
+                "followup.partner.contact",
+                "followup.partner.consent",
+                "followup.partner.links",
+                "followup.partner.followups",
+                "followup.partner.bounce",
             },
             "every model of the add-on is in the matrix",
         )
