@@ -136,7 +136,7 @@ class MailThread(models.AbstractModel):
         # above, and mass_mailing's, follow Odoo's hook for bounces).
         # A mail received from an address proves it works: Odoo then resets the
         # bounce counter of the records with that address, and the partners clear
-        # their follow-up bounce (res_partner_bounce.py). Odoo's reset reads the
+        # their follow-up bounce (followup_partner_bounce.py). Odoo's reset reads the
         # address from message_dict["email_from"], the From as its parser formatted
         # it ('"Mario Rossi" <mario@example.com>', never equal to a normalized
         # address, while "mario@example.com <x@example.net>" becomes
