@@ -29,7 +29,7 @@ from odoo.tools import email_normalize, email_split, html2plaintext
 from odoo.tools.mail import unfold_references
 
 from ..policy import bounce, replies
-from .res_partner_bounce import CONTEXT_BOUNCED_MESSAGE, CONTEXT_DELIVERY_STATUS
+from .followup_partner_bounce import CONTEXT_BOUNCED_MESSAGE, CONTEXT_DELIVERY_STATUS
 
 _logger = logging.getLogger(__name__)
 

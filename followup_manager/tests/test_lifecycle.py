@@ -8,7 +8,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged, users
 
-from ..models.res_partner_lifecycle_facts import ResPartner as ResPartnerLifecycleFacts
+from ..models.followup_partner_lifecycle_facts import FollowupPartnerLifecycleFacts
 from .common import FollowupCase
 
 _logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class TestLifecycle(FollowupCase):
                 self.assertEqual(self.partner._followup_lifecycle_subscriptions(families), {})
                 subscribed = {self.partner.id: T0 + timedelta(days=2)}
                 with patch.object(
-                    ResPartnerLifecycleFacts,
+                    FollowupPartnerLifecycleFacts,
                     "_followup_lifecycle_subscriptions",
                     autospec=True,
                     return_value=subscribed,

@@ -84,24 +84,15 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
     def test_access_rights_matrix(self):
         self.assertEqual(
             set(MATRIX),
-            # The add-on's own models (a companion's are in the companion's matrix).
+            # The add-on's own models that hold records (a companion's are in the
+            # companion's matrix; abstract models -- the engine, the channel adapters,
+            # the mixins of res.partner and the others -- have no table to protect).
             {
                 m
                 for m in self.env
-                if m.startswith("followup.") and self.env[m]._original_module == "followup_manager"
-            }
-            - {
-                "followup.dispatcher",  # abstract: the engine, no records
-                # abstract: the dispatch's channel adapters, no records
-                "followup.channel",
-                "followup.channel.activity",
-                "followup.channel.email",
-                "followup.channel.server_action",
-                "followup.target.mixin",  # abstract: wizard fields
-                "followup.origin.mixin",  # abstract: smart button of followed-up documents
-                "followup.consent.mixin",  # abstract: fields of a consent decision
-                "followup.facts",  # abstract: the facts the decisions read
-                "followup.blacklist.mirror",  # abstract: consent and Odoo's blacklists
+                if m.startswith("followup.")
+                and self.env[m]._original_module == "followup_manager"
+                and not self.env[m]._abstract
             },
             "every model of the add-on is in the matrix",
         )

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.res_partner_lifecycle import FOLLOWUP_LIFECYCLE_STAGES
+from ..models.followup_partner_lifecycle import FOLLOWUP_LIFECYCLE_STAGES
 from ..models.tools import active_ids
 
 

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from odoo.addons.followup_manager.models.res_partner_lifecycle import ResPartner
+from odoo.addons.followup_manager.models.followup_partner_lifecycle import FollowupPartnerLifecycle
 from odoo.addons.followup_manager.tests.common import FollowupCase
 
 from .common import FollowupCrmMixin
@@ -86,7 +86,9 @@ class TestLifecycleCrm(FollowupCrmMixin, FollowupCase):
 
     def test_cron_leaves_visitors_and_prospects_alone(self):
         self._opportunity(self.partner, T0)
-        with patch.object(ResPartner, "_followup_recompute_lifecycle", autospec=True) as recompute:
+        with patch.object(
+            FollowupPartnerLifecycle, "_followup_recompute_lifecycle", autospec=True
+        ) as recompute:
             self._run_cron(T0 + timedelta(days=800))
         scanned = sum((call.args[0] for call in recompute.call_args_list), self.env["res.partner"])
         self.assertNotIn(self.partner, scanned)

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import tagged
 
-from odoo.addons.followup_manager.models.res_partner_lifecycle import ResPartner
+from odoo.addons.followup_manager.models.followup_partner_lifecycle import FollowupPartnerLifecycle
 from odoo.addons.followup_manager.tests.common import FollowupCase
 from odoo.addons.followup_manager_crm.tests.common import FollowupCrmMixin
 
@@ -142,7 +142,9 @@ class TestLifecycleSale(FollowupSaleMixin, FollowupCase):
 
     def test_cron_moves_a_customer_without_orders_for_the_period_to_inactive(self):
         self._order(self.partner, T0)
-        with patch.object(ResPartner, "_followup_on_became_inactive", autospec=True) as hook:
+        with patch.object(
+            FollowupPartnerLifecycle, "_followup_on_became_inactive", autospec=True
+        ) as hook:
             self._run_cron(T0 + timedelta(days=364))
             self.assertEqual(self.partner.lifecycle_stage, "customer")
             hook.assert_not_called()

@@ -21,10 +21,15 @@ FOLLOWUP_LIFECYCLE_STAGES = [
 FOLLOWUP_LIFECYCLE_FIELDS = ("lifecycle_stage", "lifecycle_stage_date", "lifecycle_stage_manual")
 
 
-class ResPartner(models.Model):
-    """The partner's lifecycle stage: visitor, prospect, customer, loyal, inactive."""
+class FollowupPartnerLifecycle(models.AbstractModel):
+    """The partner's lifecycle stage: visitor, prospect, customer, loyal, inactive.
 
-    _inherit = "res.partner"
+    A mixin of res.partner (models/res_partner.py): its write() calls
+    _followup_lifecycle_prepare_write() and _followup_lifecycle_written(), and its
+    _commercial_fields() shares FOLLOWUP_LIFECYCLE_FIELDS with the contacts."""
+
+    _name = "followup.partner.lifecycle"
+    _description = "Partner: Lifecycle Stage"
 
     # Where the stage lives: on the commercial partner (the company, or a person
     # without a company). Orders, opportunities and subscriptions of any of its
@@ -80,20 +85,6 @@ class ResPartner(models.Model):
         "opportunity or subscription arrives, or the customer stays without orders "
         "for the inactivity period.",
     )
-
-    @api.model
-    def _commercial_fields(self):
-        # The stage is the relationship's, shared by the company and its contacts.
-        return super()._commercial_fields() + list(FOLLOWUP_LIFECYCLE_FIELDS)
-
-    def _fields_sync(self, values):
-        # _followup_apply_lifecycle() writes the stage on whole families at once;
-        # the per-partner sync to children would only repeat it, one query each.
-        if self.env.context.get("followup_lifecycle_family_written") and set(values) <= set(
-            FOLLOWUP_LIFECYCLE_FIELDS
-        ):
-            return
-        return super()._fields_sync(values)
 
     @api.model
     def _followup_commercial_domain(self):
@@ -372,7 +363,11 @@ class ResPartner(models.Model):
         )
         return True
 
-    def write(self, vals):
+    # ------------------------------------------------------------------ on write
+
+    def _followup_lifecycle_prepare_write(self, vals):
+        """Before res.partner.write(vals): ``(vals, before)``, the values to write and
+        {partner id: stage} when the stage written must start sequences afterwards."""
         before = {}
         if "lifecycle_stage" in vals:
             # Any write of the stage dates it; one that does not come from the
@@ -384,7 +379,11 @@ class ResPartner(models.Model):
                 # Written directly (an import, an RPC client): the stage reached
                 # starts its sequences, as a change by the facts or the wizard does.
                 before = {partner.id: partner.lifecycle_stage for partner in self}
-        res = super().write(vals)
+        return vals, before
+
+    def _followup_lifecycle_written(self, vals, before):
+        """After res.partner.write(vals): the stages reached start their sequences,
+        and a contact's move to another company recomputes the stages."""
         if before:
             self.filtered(
                 lambda partner: partner.lifecycle_stage != before[partner.id]
@@ -393,4 +392,3 @@ class ResPartner(models.Model):
             # A contact joining (or leaving) a company brings its orders and
             # opportunities to the relationship it now belongs to.
             self.commercial_partner_id._followup_recompute_lifecycle()
-        return res

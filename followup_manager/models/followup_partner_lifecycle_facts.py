@@ -15,12 +15,17 @@ class FollowupLifecycleFacts(NamedTuple):
     interest_date: datetime | None
 
 
-class ResPartner(models.Model):
+class FollowupPartnerLifecycleFacts(models.AbstractModel):
     """The facts the lifecycle stage is computed from, read for a whole recordset of
     commercial partners in a fixed number of queries: confirmed orders and the facts
-    of interest the companion add-ons give, mailing-list subscriptions."""
+    of interest the companion add-ons give, mailing-list subscriptions.
 
-    _inherit = "res.partner"
+    A mixin of res.partner: the companions override its methods on res.partner
+    (``_followup_lifecycle_orders``, ``_followup_lifecycle_interests``...), super()
+    first."""
+
+    _name = "followup.partner.lifecycle.facts"
+    _description = "Partner: Lifecycle Facts"
 
     def _followup_lifecycle_settings(self):
         """{commercial partner id: (inactive days, loyal orders)}: the

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -7,9 +8,17 @@ from odoo.tools import email_normalize
 
 from odoo.addons.phone_validation.tools import phone_validation
 
-from ..policy import email_variants, normalize_email, normalize_phone, resolve_tz
+from ..policy import (
+    calendar,
+    email_variants,
+    normalize_email,
+    normalize_phone,
+    replies,
+    resolve_tz,
+)
 from ..policy.contact import MISSING
 from .followup_consent import CONSENT_CHANNELS
+from .tools import FOLLOWUP_READERS
 
 # policy.contact error codes worth showing ("missing" is stored as no error).
 FOLLOWUP_PHONE_ERRORS = [
@@ -42,11 +51,14 @@ def _number_fields(kind):
     )
 
 
-class ResPartner(models.Model):
+class FollowupPartnerContact(models.AbstractModel):
     """What the person asked for (channels refused, preferred hours and frequency),
-    their time zone, and whether their e-mail and numbers can be used."""
+    their time zone, whether their e-mail and numbers can be used, and whether they
+    are away (an automatic reply said so, and maybe until when). A mixin of
+    res.partner."""
 
-    _inherit = "res.partner"
+    _name = "followup.partner.contact"
+    _description = "Partner: Contact Data and Preferences"
 
     # What the person asked for binds every follow-up, whatever consent says:
     # refused channels and preferred hours are read by the dispatch into
@@ -241,3 +253,48 @@ class ResPartner(models.Model):
         # sudo: the consent of every partner using the address follows the
         # blacklist, whoever added it, including archived partners.
         return self.sudo().with_context(active_test=False).search(domain)
+
+    # ------------------------------------------------------------------ away
+
+    # The person is away: an automatic reply said so (and maybe until when).
+    followup_away_until = fields.Datetime(
+        string="Away Until",
+        readonly=True,
+        copy=False,
+        groups=FOLLOWUP_READERS,
+        help="An automatic reply said the person is away: follow-ups wait until then "
+        "(the day after the return date it stated, or the company's waiting days).",
+    )
+    followup_away_return = fields.Date(
+        string="Stated Return Date",
+        readonly=True,
+        copy=False,
+        groups=FOLLOWUP_READERS,
+        help="The return date the automatic reply stated, if any.",
+    )
+
+    def _followup_record_away(self, text, received=None):
+        """An automatic reply from these partners' address arrived at ``received``
+        (naive UTC, default now): follow-ups wait until the day after the return
+        date ``text`` states, read in each partner's language and zone, or the
+        company's ``followup_away_days`` after it. A later answer replaces an
+        earlier one."""
+        received = received or fields.Datetime.now()
+        # sudo: an automatic reply received by the gateway; only the partner's own
+        # away date is written, from their language and zone.
+        for partner in self.sudo():
+            tz = partner.followup_tz or "UTC"
+            received_local = calendar.to_local(received, tz).date()
+            back = replies.return_date(text or "", received_local, partner.lang or "en_US")
+            company = partner.company_id or self.env.company
+            resume = replies.resume_date(received_local, back, company.followup_away_days)
+            until = calendar.to_utc(datetime.combine(resume, time.min), tz)
+            # sudo: the gateway's user records what the person's mail program said;
+            # these fields are read-only for everybody else.
+            partner.write(
+                {
+                    "followup_away_until": until,
+                    "followup_away_return": back if back and back >= received_local else False,
+                }
+            )
+        return True

@@ -23,7 +23,7 @@ BOUNCE_FIELDS = (
 )
 
 
-class ResPartner(models.Model):
+class FollowupPartnerBounce(models.AbstractModel):
     """Bounces of the partner's e-mail address, as follow-ups see them.
 
     Odoo's gateway counts every bounce on the partner (``message_bounce``) and
@@ -33,9 +33,13 @@ class ResPartner(models.Model):
     a soft one (4.x.x) makes e-mail wait and try again (see policy.bounce). The
     date, the server's words and the message that bounced are kept, so that the
     why-log can say it and delivery tracking can find the decision that sent it.
+
+    A mixin of res.partner: its ``_message_receive_bounce``, ``_message_reset_bounce``
+    and ``write`` call the methods below.
     """
 
-    _inherit = "res.partner"
+    _name = "followup.partner.bounce"
+    _description = "Partner: E-mail Bounces"
 
     followup_email_bounced_date = fields.Datetime(
         string="E-mail Bounced On",
@@ -119,8 +123,10 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ Odoo's counter
 
-    def _message_receive_bounce(self, email, partner):
-        res = super()._message_receive_bounce(email, partner)
+    def _followup_bounce_received(self, email):
+        """Odoo just counted a bounce of ``email`` on these partners
+        (``_message_receive_bounce``): record it for follow-ups, on the partners whose
+        current address bounced."""
         status = self.env.context.get(CONTEXT_DELIVERY_STATUS)
         # The address that bounced is the one the delivery report names (as it
         # failed, or as it was written before a forward). Odoo also counts a bounce
@@ -131,33 +137,27 @@ class ResPartner(models.Model):
         self._followup_with_address(*addresses)._followup_receive_bounce(
             status, self.env.context.get(CONTEXT_BOUNCED_MESSAGE)
         )
-        return res
-
-    def _message_reset_bounce(self, email):
-        # Mail came from the address: it works again, for follow-ups too, for the
-        # partners whose address it is.
-        res = super()._message_reset_bounce(email)
-        self._followup_with_address(email)._followup_clear_bounce()
-        return res
 
     def _followup_with_address(self, *emails):
         """The partners of ``self`` whose current e-mail address is one of ``emails``."""
         normalized = {email_normalize(email or "") for email in emails} - {False}
         return self.filtered(lambda partner: partner.email_normalized in normalized)
 
-    def write(self, vals):
-        changed = self.browse()
-        if "email" in vals:
-            new = email_normalize(vals["email"] or "") or False
-            changed = self.filtered(lambda partner: partner.email_normalized != new)
-        res = super().write(vals)
-        if changed:
+    def _followup_email_changing(self, vals):
+        """Before res.partner.write(vals): the partners whose address ``vals`` changes."""
+        if "email" not in vals:
+            return self.browse()
+        new = email_normalize(vals["email"] or "") or False
+        return self.filtered(lambda partner: partner.email_normalized != new)
+
+    def _followup_on_email_changed(self):
+        """After the write that changed these partners' address."""
+        if self:
             # A new address starts clean: the bounces were those of the old one
             # (Odoo's counter included, which would otherwise make its first
             # temporary failure a hard bounce).
-            changed._followup_clear_bounce()
-            changed.filtered("message_bounce").write({"message_bounce": 0})
-        return res
+            self._followup_clear_bounce()
+            self.filtered("message_bounce").write({"message_bounce": 0})
 
     # ------------------------------------------------------------------ recording
 

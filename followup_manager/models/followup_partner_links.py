@@ -9,12 +9,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import consteq
 
 
-class ResPartner(models.Model):
+class FollowupPartnerLinks(models.AbstractModel):
     """The person's side of consent: signed public links (preference page,
     one-click unsubscribe, double opt-in confirmation), the headers and footer
-    of follow-up e-mails, and the double opt-in request."""
+    of follow-up e-mails, and the double opt-in request. A mixin of res.partner."""
 
-    _inherit = "res.partner"
+    _name = "followup.partner.links"
+    _description = "Partner: Public Links and E-mail Confirmation"
 
     # Links in our e-mails open pages without a login. Each carries an HMAC of
     # (partner id, scope, normalized e-mail[, expiry]) keyed on database.secret:
