@@ -9,7 +9,7 @@ from odoo.tools import SQL
 
 from ..policy import decision as policy_decision
 from ..policy import planner
-from ..policy.vocabulary import DEFERRED, DONE, FAILED, SUPPRESSED
+from ..policy.vocabulary import DEFERRED, DONE, ERROR, FAILED, STOPPED, SUPPRESSED
 from .followup_outcome import (
     ALREADY_DONE,
     FINISHED,
@@ -274,7 +274,7 @@ class FollowupDispatcher(models.AbstractModel):
         if outcome.origin is None:
             return outcome.replace(
                 state=SUPPRESSED,
-                reason=policy_decision.STOPPED,
+                reason=STOPPED,
                 stop_reason="origin_cancelled",
             )
         return outcome
@@ -289,15 +289,15 @@ class FollowupDispatcher(models.AbstractModel):
             return outcome.replace(
                 state=DEFERRED, reason=result.reason, next_try=result.next_allowed
             )
-        if result.reason == policy_decision.ERROR:
+        if result.reason == ERROR:
             # Facts missing for a partner: a bug, not the person's choice.
             return outcome.replace(
                 state=FAILED,
-                reason=policy_decision.ERROR,
+                reason=ERROR,
                 error=result.details.get("error") or "error",
             )
         stop_reason = False
-        if result.reason == policy_decision.STOPPED:
+        if result.reason == STOPPED:
             stop_reason = "partner_archived"
         elif result.details.get("bounced") and self._followup_only_email_left(outcome.step):
             # The address bounced for good and nothing but e-mails is left to do.
