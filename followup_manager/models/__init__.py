@@ -61,7 +61,6 @@ from . import followup_channel
 from . import followup_channel_activity
 from . import followup_channel_email
 from . import followup_channel_server_action
-from . import followup_channel_preview
 from . import followup_step_preview
 from . import followup_step_test_send
 from . import followup_dispatcher
