@@ -63,10 +63,9 @@ from . import followup_channel_email
 from . import followup_channel_server_action
 from . import followup_step_preview
 from . import followup_step_test_send
-from . import followup_dispatcher
 from . import followup_dispatcher_decide
-from . import followup_dispatcher_condition
 from . import followup_dispatcher_limits
+from . import followup_dispatcher
 from . import followup_forecast
 from . import followup_forecast_population
 from . import followup_forecast_sample

@@ -92,6 +92,9 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
             }
             - {
                 "followup.dispatcher",  # abstract: the engine, no records
+                # abstract: mixins of the engine (its deciding, its daily limits)
+                "followup.dispatcher.decide",
+                "followup.dispatcher.limits",
                 # abstract: the dispatch's channel adapters, no records
                 "followup.channel",
                 "followup.channel.activity",
