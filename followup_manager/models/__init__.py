@@ -66,10 +66,9 @@ from . import followup_step_test_send
 from . import followup_dispatcher_decide
 from . import followup_dispatcher_limits
 from . import followup_dispatcher
-from . import followup_forecast
+from . import followup_forecast_history
 from . import followup_forecast_population
-from . import followup_forecast_sample
-from . import followup_forecast_line
-from . import followup_forecast_touchpoints
 from . import followup_forecast_headline
+from . import followup_forecast
+from . import followup_forecast_line
 from . import followup_dispatch_sentence_register

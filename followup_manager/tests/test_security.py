@@ -95,6 +95,10 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 # abstract: mixins of the engine (its deciding, its daily limits)
                 "followup.dispatcher.decide",
                 "followup.dispatcher.limits",
+                # abstract: mixins of followup.forecast (its population, history, headline)
+                "followup.forecast.population",
+                "followup.forecast.history",
+                "followup.forecast.headline",
                 # abstract: the dispatch's channel adapters, no records
                 "followup.channel",
                 "followup.channel.activity",
