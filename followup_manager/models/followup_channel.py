@@ -7,6 +7,12 @@ now)``: carry out a batch of allowed steps and return their outcomes, each linke
 it produced (``outcome.link(...)``) or failed (``outcome.fail(error)``). The adapters are
 the only code of the dispatch that touches ``mail`` (and another add-on's adapter, its
 own app: followup_manager_sms's ``followup.channel.sms``).
+
+What an adapter would produce for one step, without producing it, is its
+``_followup_preview(outcome)``: the step preview (``followup.step.preview``) and the test
+send show it. Each adapter answers with the very methods its ``_perform`` uses (the
+rendering, the message and e-mail values, the footer and headers, the activity values),
+called on one outcome; nothing is created, posted or queued there.
 """
 
 import logging
@@ -28,6 +34,20 @@ class FollowupChannel(models.AbstractModel):
         """Carry out ``outcomes`` (allowed steps of this adapter's action) at ``now``
         (naive UTC); return them linked or failed, in the same order."""
         raise NotImplementedError(f"{self._name} does not carry out steps")
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """{part: value} of what carrying out ``outcome`` would produce, for a person to
+        read. Override in each adapter."""
+        return {}
+
+    @api.model
+    def _followup_preview_template(self, template):
+        """``template`` as the user who previews it, even when the adapter reads the
+        rest as the dispatch does: as Odoo's own template preview
+        (``mail.template.preview``), it renders only what that user may read, and a
+        template reading more is refused as Odoo refuses it."""
+        return template.with_env(self.env(su=False))
 
     @api.model
     def _followup_isolate(self, outcomes, batch_fn):

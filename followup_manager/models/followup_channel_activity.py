@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from .tools import activity_vals
 
@@ -48,3 +48,15 @@ class FollowupChannelActivity(models.AbstractModel):
             ]
 
         return self._followup_isolate(outcomes, create_all)
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """The activity as the dispatch would schedule it today, in its assignee's
+        language."""
+        vals = self._followup_activity_vals(outcome, fields.Datetime.now())
+        return {
+            "activity_type": self.env["mail.activity.type"].browse(vals["activity_type_id"]),
+            "activity_summary": vals["summary"],
+            "activity_note": vals["note"],
+            "activity_user": outcome.user,
+        }

@@ -29,3 +29,8 @@ class FollowupChannelServerAction(models.AbstractModel):
                 outcome = outcome.fail(self._followup_error_text(error))
             results.append(outcome)
         return results
+
+    @api.model
+    def _followup_preview(self, outcome):
+        """A server action is code: it is named, never run by a preview."""
+        return {"server_action": outcome.step.server_action_id}

@@ -36,7 +36,7 @@ from odoo.tools.misc import (
     get_lang,
 )
 
-from ..policy import decision as policy_decision
+from ..policy import vocabulary
 from ..policy.text import strip_bidi_controls
 from ..policy.vocabulary import DEFERRED, DONE, FAILED
 from .followup_outcome import ALREADY_DONE
@@ -57,13 +57,13 @@ def _datetime_pattern(lang):
 _FACTS_ERRORS = ("missing_facts", "missing_settings")
 # Deferrals with a sentence of their own; any other says "outside the sending hours".
 _DEFER_CODES = (
-    policy_decision.CAP,
-    policy_decision.WEEKEND,
-    policy_decision.PREFERRED_HOURS,
-    policy_decision.AWAY,
-    policy_decision.SOFT_BOUNCE,
-    policy_decision.USER_LIMIT,
-    policy_decision.HOLIDAY,
+    vocabulary.CAP,
+    vocabulary.WEEKEND,
+    vocabulary.PREFERRED_HOURS,
+    vocabulary.AWAY,
+    vocabulary.SOFT_BOUNCE,
+    vocabulary.USER_LIMIT,
+    vocabulary.HOLIDAY,
 )
 
 
@@ -210,7 +210,7 @@ class FollowupDispatch(models.Model):
             )
             if decision.reason in _DEFER_CODES:
                 return decision.reason, details
-            return policy_decision.QUIET_HOURS, details
+            return vocabulary.QUIET_HOURS, details
         reason = decision.reason if decision is not None else None
         details["reason"] = reason or ""
         return reason or "suppressed", details

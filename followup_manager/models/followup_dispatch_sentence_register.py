@@ -1,7 +1,7 @@
 from odoo import api, models
 
-from ..policy import decision as policy_decision
 from ..policy import register as policy_register
+from ..policy import vocabulary
 
 
 class FollowupDispatch(models.Model):
@@ -16,8 +16,8 @@ class FollowupDispatch(models.Model):
     @api.model
     def _followup_describe_decision(self, partner, channel, decision, next_try=None):
         code, details = super()._followup_describe_decision(partner, channel, decision, next_try)
-        if decision is not None and decision.reason == policy_decision.REGISTER:
-            code = policy_decision.REGISTER
+        if decision is not None and decision.reason == vocabulary.REGISTER:
+            code = vocabulary.REGISTER
             details["deferred"] = decision.deferred
         return code, details
 

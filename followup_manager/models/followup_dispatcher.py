@@ -27,6 +27,11 @@ row that performs a step carries a unique key (see
 same step could not insert its row, and its transaction would roll back before anything
 left the database (mails and text messages only leave through their
 queues, after the commit).
+
+The model is this file and two mixins it inherits: ``followup.dispatcher.decide``
+(followup_dispatcher_decide.py: the gathering, the steps' conditions and the deciding of
+a batch) and ``followup.dispatcher.limits`` (followup_dispatcher_limits.py: the daily
+limits of the people who carry steps out).
 """
 
 import logging
@@ -47,6 +52,7 @@ _logger = logging.getLogger(__name__)
 
 class FollowupDispatcher(models.AbstractModel):
     _name = "followup.dispatcher"
+    _inherit = ["followup.dispatcher.decide", "followup.dispatcher.limits"]
     _description = "Follow-up Dispatch Engine"
 
     # ------------------------------------------------------------------ settings

@@ -1,6 +1,9 @@
 """The daily limits of the people who carry steps out, gathered for a batch: what each
 salesperson (tasks) and each sender (e-mails) already did today, ONE query for the
-batch. The planner defers exactly the excess (``policy.planner.DailyLimits``)."""
+batch. The planner defers exactly the excess (``policy.planner.DailyLimits``).
+
+A mixin of ``followup.dispatcher`` (see followup_dispatcher.py), which lists it in its
+``_inherit``."""
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
@@ -13,8 +16,9 @@ from ..policy import calendar, planner
 LIMIT_KINDS = {"activity": "tasks", "email": "emails"}
 
 
-class FollowupDispatcher(models.AbstractModel):
-    _inherit = "followup.dispatcher"
+class FollowupDispatcherLimits(models.AbstractModel):
+    _name = "followup.dispatcher.limits"
+    _description = "Follow-up Dispatch: Daily Limits"
 
     @api.model
     def _followup_limit_key(self, outcome, channel=None):

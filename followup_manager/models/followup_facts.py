@@ -5,8 +5,7 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..policy import decision as policy_decision
-from ..policy import email_key, email_variants
+from ..policy import ConsentFacts, PartnerFacts, Settings, email_key, email_variants
 from .followup_consent import CONSENT_CHANNELS
 
 # Partner fields the facts read, in one query (the dispatcher prefetches them too,
@@ -68,7 +67,7 @@ class FollowupFacts(models.AbstractModel):
 
     @api.model
     def _settings(self, partners, company=None):
-        """{partner id: policy.decision.Settings}: the company's contact policy,
+        """{partner id: policy.facts.Settings}: the company's contact policy,
         narrowed by each person's own frequency (weekly, monthly, quarterly: at
         most one contact in that many days, or the company's longer window).
 
@@ -84,7 +83,7 @@ class FollowupFacts(models.AbstractModel):
             for partner_company, partner_ids in by_company.items():
                 result.update(self._settings(partners.browse(partner_ids), partner_company))
             return result
-        base = policy_decision.Settings(
+        base = Settings(
             cap_count=company.followup_cap_count,
             cap_days=company.followup_cap_days,
             window_start=company.followup_window_start,
@@ -117,7 +116,7 @@ class FollowupFacts(models.AbstractModel):
 
     @api.model
     def _gather(self, partners, now=None):
-        """{partner id: policy.decision.PartnerFacts} for the whole recordset, in
+        """{partner id: policy.facts.PartnerFacts} for the whole recordset, in
         a fixed number of queries: partner fields, consents, both blacklists,
         recent contacts (done dispatch rows inside the largest cap window) and the
         last confirmed order of soft opt-in partners.
@@ -311,7 +310,7 @@ class FollowupFacts(models.AbstractModel):
         _partner_rows), its consents ({channel: (state, legal basis)}) and what
         _gather read for the batch."""
         start, end = row["followup_hours_start"], row["followup_hours_end"]
-        return policy_decision.PartnerFacts(
+        return PartnerFacts(
             partner_id=row["id"],
             tz=row["followup_tz"] or "UTC",
             country_code=row["country_code"],
@@ -332,7 +331,7 @@ class FollowupFacts(models.AbstractModel):
             },
             preferred_hours=(start, end) if start != end else None,
             consents={
-                channel: policy_decision.ConsentFacts(
+                channel: ConsentFacts(
                     state=state,
                     legal_basis=legal_basis or None,
                     soft_opt_in_valid=soft_valid,

@@ -20,6 +20,12 @@ by events, the trigger's average daily count over the last 90 days, enrolled eac
 simulated day by taking the people (and times of day) of the most recent events in turn.
 Replies, new orders, consent changes and failing templates are not foreseeable and are
 not simulated.
+
+The model is this file and three mixins it inherits: ``followup.forecast.population``
+(followup_forecast_population.py: who is simulated, sampled when they are many),
+``followup.forecast.history`` (followup_forecast_history.py: the trigger's past events)
+and ``followup.forecast.headline`` (followup_forecast_headline.py: the totals and their
+reasons, at a glance).
 """
 
 import heapq
@@ -48,6 +54,11 @@ _POPULATION_KEYS = (
 
 class FollowupForecast(models.Model):
     _name = "followup.forecast"
+    _inherit = [
+        "followup.forecast.population",
+        "followup.forecast.history",
+        "followup.forecast.headline",
+    ]
     _description = "Follow-up Forecast"
     _order = "date_start desc, id desc"
     _check_company_auto = True
@@ -107,6 +118,7 @@ class FollowupForecast(models.Model):
         "matching the sequence.",
     )
     assumptions = fields.Text(readonly=True)
+    sequence_trigger = fields.Selection(related="sequence_id.trigger", string="Trigger")
 
     @api.depends("sequence_id.name", "date_start")
     @api.depends_context("lang", "tz")

@@ -5,18 +5,21 @@ from markupsafe import Markup
 from odoo import fields, models
 
 
-class FollowupForecast(models.Model):
+class FollowupForecastHeadline(models.AbstractModel):
     """The forecast's headline: its totals with their reasons ("Suppressed 10: No
-    consent 8, Outside the send window 2"), read at a glance above the details."""
+    consent 8, Outside the send window 2"), read at a glance above the details.
 
-    _inherit = "followup.forecast"
+    A mixin of ``followup.forecast`` (see followup_forecast.py), which lists it in its
+    ``_inherit``."""
+
+    _name = "followup.forecast.headline"
+    _description = "Follow-up Forecast: Headline"
 
     headline = fields.Html(
         compute="_compute_headline",
         sanitize=False,  # built below from escaped values only
         help="What the simulated days would bring, each outcome with its reasons.",
     )
-    sequence_trigger = fields.Selection(related="sequence_id.trigger", string="Trigger")
 
     # The outcomes in the order of the headline, with the colour of their badge in the
     # lists and the graph.

@@ -1,20 +1,41 @@
 """Who a forecast simulates: the sequence's active enrollments, the competing ones of
 other sequences for the same people, and the people a manual sequence or a trigger would
-enroll during the simulated days; and the sentences saying so."""
+enroll during the simulated days; and the sentences saying so.
 
+A forecast of a large population simulates a sample of the people and multiplies its
+counts (``followup_manager.forecast_sample_size``); the answer says so.
+
+A mixin of ``followup.forecast`` (see followup_forecast.py), which lists it in its
+``_inherit``."""
+
+import heapq
 import itertools
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..policy import vocabulary
+from .followup_forecast_history import HISTORY_DAYS
 from .tools import int_param
 
-# The trigger's history used to estimate its daily volume.
-HISTORY_DAYS = 90
+# Default of followup_manager.forecast_sample_size: most enrollments simulated one by one
+# (a forecast simulates about a thousand a second; beyond, a sample says as much).
+SAMPLE_SIZE = 5000
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _sample_rank(partner_id):
+    """Where a person stands in the forecast's sample order: the id mixed by
+    splitmix64's finalizer (stable across runs and processes, unlike Python's
+    ``hash``; consecutive ids land far apart)."""
+    z = (partner_id + 0x9E3779B97F4A7C15) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31), partner_id
 
 
 class SimEnrollment:
@@ -50,8 +71,9 @@ class SimEnrollment:
         self.owners = {}
 
 
-class FollowupForecast(models.Model):
-    _inherit = "followup.forecast"
+class FollowupForecastPopulation(models.AbstractModel):
+    _name = "followup.forecast.population"
+    _description = "Follow-up Forecast: Population"
 
     def _followup_population(self, start, end):
         """The simulated enrollments and what the assumptions say about them; with
@@ -347,78 +369,59 @@ class FollowupForecast(models.Model):
             domain, order="id", limit=self._followup_matching_limit()
         )
 
-    def _followup_trigger_sample(self, start):
-        """(daily volume, [(partner, origin, moment)]): the trigger's entries expected
-        over the simulated days. The volume is the average daily count of its events
-        over the last HISTORY_DAYS days, for partners matching the sequence; the
-        entries take the partners, documents and times of day of the most recent
-        events in turn (the newest first)."""
-        self.ensure_one()
-        sequence = self.sequence_id
-        history = self._followup_trigger_history(start - timedelta(days=HISTORY_DAYS), start)
-        if history:
-            partners = self.env["res.partner"].union(*(partner for partner, _o, _a in history))
-            # sudo: which of the past events' people the sequence's filter admits; only
-            # ids are read, counted for an estimate.
-            allowed = set(
-                self.env["res.partner"]
-                .sudo()
-                ._search(
-                    expression.AND(
-                        [[("id", "in", partners.ids)], sequence._followup_partner_domain()]
-                    )
-                )
-            )
-            history = [event for event in history if event[0].id in allowed]
-        volume = len(history) / HISTORY_DAYS
-        if not history:
-            return volume, []
-        history.sort(key=lambda event: (event[2], event[1].id), reverse=True)
-        sample = itertools.cycle(history)
-        entries = []
-        for day in range(self.days):
-            # Whole entries per day whose running total follows the average exactly.
-            count = int(volume * (day + 1)) - int(volume * day)
-            for _i in range(count):
-                partner, origin, at = next(sample)
-                offset = timedelta(
-                    hours=at.hour - start.hour,
-                    minutes=at.minute - start.minute,
-                    seconds=at.second - start.second,
-                ) % timedelta(days=1)
-                entries.append((partner, origin, start + timedelta(days=day) + offset))
-        return volume, entries
+    # --- the sample
 
-    def _followup_trigger_histories(self):
-        """{trigger: method(since, until, companies) -> [(partner, origin, moment)]} of
-        the triggers whose history has a method of its own; override to add one."""
-        return {}
+    def _followup_sampled(self, enrolled, matching, events, partners):
+        """What is simulated of the running rows ``enrolled``, the ``matching`` people
+        and the trigger ``events`` (their people: ``partners``): everything, or the
+        sample (see _followup_sample_partners). Returns (their size, the kept partner
+        ids or None, and the simulated rows, matching, events and people)."""
+        size = len(enrolled) + len(matching) + len(events)
+        kept = self._followup_sample_partners(
+            {row[1] for row in enrolled} | set(matching.ids) | {p.id for p, _o, _a in events},
+            size,
+        )
+        if kept is None:
+            return size, kept, enrolled, matching, events, partners
+        matching = matching.filtered(lambda p: p.id in kept)
+        events = [event for event in events if event[0].id in kept]
+        partners = matching | self.env["res.partner"].union(
+            *(partner for partner, _origin, _at in events)
+        )
+        rows = [row for row in enrolled if row[1] in kept]
+        return size, kept, rows, matching, events, partners
 
-    def _followup_trigger_history(self, since, until):
-        """[(partner, origin record, moment)] of the events that fired the sequence's
-        trigger between ``since`` and ``until`` (naive UTC). Override for new triggers."""
-        self.ensure_one()
-        sequence = self.sequence_id
-        companies = [sequence.company_id.id, False]
-        # The triggers of the touchpoints (followup_forecast_touchpoints.py).
-        history = self._followup_trigger_histories().get(sequence.trigger)
-        if history is not None:
-            return history(since, until, companies)
-        if sequence.trigger == "partner_inactive":
-            # sudo: contacts become inactive by the system's rule; counted for an
-            # estimate, none is shown.
-            partners = (
-                self.env["res.partner"]
-                .sudo()
-                .search_fetch(
-                    [
-                        ("lifecycle_stage", "=", "inactive"),
-                        ("lifecycle_stage_date", ">=", since),
-                        ("lifecycle_stage_date", "<", until),
-                        ("company_id", "in", companies),
-                    ],
-                    ["lifecycle_stage_date"],
-                )
-            )
-            return [(partner, partner, partner.lifecycle_stage_date) for partner in partners]
-        return []
+    @api.model
+    def _followup_sample_limit(self):
+        """Most enrollments a forecast simulates one by one (system parameter
+        ``followup_manager.forecast_sample_size``, default SAMPLE_SIZE); beyond, it
+        simulates a sample of the people and multiplies the counts."""
+        return int_param(self.env, "followup_manager.forecast_sample_size", SAMPLE_SIZE, minimum=1)
+
+    def _followup_sample_partners(self, people, size):
+        """The ids of the people simulated when the population (``size`` enrollments
+        of ``people``, partner ids) is larger than ``_followup_sample_limit()`` (None:
+        everyone). Whole people are kept, with all their enrollments (the contact cap
+        counts per person): one person in N, picked by a hash of their id, so that
+        the sample is the same at every run and follows no pattern of the ids (taking
+        every N-th id would, e.g. records imported in a repeating order)."""
+        limit = self._followup_sample_limit()
+        if size <= limit:
+            return None
+        stride = -(-size // limit)
+        return set(heapq.nsmallest(-(-len(people) // stride), people, key=_sample_rank))
+
+    def _followup_sample_sentence(self, size, simulated, people):
+        """Say that the forecast sampled, and how."""
+        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+        factor = f"{size / simulated:.2f}" if simulated else "1"
+        return self.env._(
+            "Sampled: %(size)s enrollments are more than the %(limit)s simulated one by one; "
+            "%(simulated)s of them (all those of %(people)s people picked at random, the "
+            "same at every run) were simulated and every count multiplied by %(factor)s.",
+            size=size,
+            limit=self._followup_sample_limit(),
+            simulated=simulated,
+            people=people,
+            factor=factor,
+        )

@@ -11,7 +11,15 @@ from typing import Any
 
 from ..policy import decision as policy_decision
 from ..policy import stepping
-from ..policy.vocabulary import DEFERRED, DISPATCH_STATES, DONE, FAILED, SUPPRESSED
+from ..policy.vocabulary import (
+    DEFERRED,
+    DISPATCH_STATES,
+    DONE,
+    ERROR,
+    FAILED,
+    INTERNAL,
+    SUPPRESSED,
+)
 
 # States of an outcome: followup.dispatch.state's (DONE, DEFERRED, SUPPRESSED, FAILED,
 # from the vocabulary), and these, which are never logged.
@@ -75,7 +83,7 @@ class StepOutcome:
         if self.request is not None:
             return self.request.channel
         channels = self.step._followup_channels() if self.step else ()
-        return channels[0] if channels else policy_decision.INTERNAL
+        return channels[0] if channels else INTERNAL
 
     @property
     def action(self):
@@ -94,7 +102,7 @@ class StepOutcome:
     def log_reason(self):
         """followup.dispatch.reason of the row (a step already done logs ``error``)."""
         if self.state == ALREADY_DONE:
-            return policy_decision.ERROR
+            return ERROR
         return self.reason or False
 
     @property
@@ -129,9 +137,7 @@ class StepOutcome:
 
     def fail(self, error):
         """A copy that failed with ``error`` (a text); its side-effect links are dropped."""
-        return self.replace(
-            state=FAILED, reason=policy_decision.ERROR, error=error or "error", links=()
-        )
+        return self.replace(state=FAILED, reason=ERROR, error=error or "error", links=())
 
 
 _FIELD_NAMES = frozenset(field.name for field in dataclasses.fields(StepOutcome))

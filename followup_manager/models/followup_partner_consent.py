@@ -325,7 +325,7 @@ class FollowupPartnerConsent(models.AbstractModel):
         followup_dispatch_sentence.py); the codes stay the answer to rely on."""
         self._followup_check_consent_access()
         if not isinstance(channel, str) or (
-            channel not in policy_decision.CHANNELS and channel != policy_decision.INTERNAL
+            channel not in vocabulary.CHANNELS and channel != vocabulary.INTERNAL
         ):
             raise UserError(self.env._("Unknown channel: %(channel)s", channel=repr(channel)[:80]))
         now = fields.Datetime.now()

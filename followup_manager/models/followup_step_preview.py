@@ -5,7 +5,7 @@ user (followup_step_test_send.py).
 The rendering is the dispatch's own: an outcome like the ones the dispatch decides (the
 enrollment a stand-in, since nobody is enrolled), its responsible user chosen by the
 dispatcher, its parts made by the channel adapter of the step
-(``followup.channel.*._followup_preview``, followup_channel_preview.py).
+(``followup.channel.*._followup_preview``, in each adapter's file).
 
 The links of a preview are inert. The footer and the unsubscribe headers carry the
 person's signed links (preference page, one-click unsubscribe): shown to a user, or

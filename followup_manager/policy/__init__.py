@@ -36,40 +36,41 @@ from .contact import (
 )
 from .decision import (
     ALLOW,
+    DEFER,
+    SUPPRESS,
+    VERDICTS,
+    Decision,
+    Request,
+    check,
+    decide,
+    whole_second,
+)
+from .facts import ConsentFacts, PartnerFacts, Settings
+from .planner import plan, priority, record_contacts
+from .vocabulary import (
     AWAY,
     BLACKLISTED,
     CAP,
     CHANNEL_REFUSED,
     CHANNELS,
     CONSENT_STATES,
-    DEFER,
     ERROR,
     INTERNAL,
     INVALID_ADDRESS,
     LEGAL_BASES,
     NO_CONSENT,
+    PHONE_CHANNELS,
     PREFERRED_HOURS,
     PURPOSES,
     QUIET_HOURS,
     REASONS,
     REGISTER,
     SOFT_BOUNCE,
+    STEP_CHANNELS,
     STOPPED,
-    SUPPRESS,
-    VERDICTS,
     WEEKEND,
     WITHDRAWN,
-    ConsentFacts,
-    Decision,
-    PartnerFacts,
-    Request,
-    Settings,
-    check,
-    decide,
-    whole_second,
 )
-from .planner import plan, priority, record_contacts
-from .vocabulary import PHONE_CHANNELS, STEP_CHANNELS
 
 __all__ = [
     "ALLOW",

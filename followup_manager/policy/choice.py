@@ -32,7 +32,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from .decision import CHANNELS, Decision
+from .decision import Decision
+from .vocabulary import CHANNELS
 
 __all__ = [
     "FALLBACK",

@@ -54,21 +54,17 @@ from .calendar import (
     weekend_days,
 )
 
-# The facts the rules read live in facts.py; importable from here as they always were.
-from .facts import ConsentFacts, PartnerFacts, Settings
+# The facts the rules read live in facts.py.
+from .facts import PartnerFacts, Settings
 from .vocabulary import (
     AWAY,
     BLACKLISTED,
     CAP,
     CHANNEL_REFUSED,
     CHANNELS,
-    CONDITION,
-    CONSENT_STATES,
-    ERROR,
     HOLIDAY,
     INTERNAL,
     INVALID_ADDRESS,
-    LEGAL_BASES,
     NO_CONSENT,
     PHONE_CHANNELS,
     PREFERRED_HOURS,
@@ -78,48 +74,9 @@ from .vocabulary import (
     REGISTER,
     SOFT_BOUNCE,
     STOPPED,
-    USER_LIMIT,
     WEEKEND,
     WITHDRAWN,
 )
-
-__all__ = [
-    "ALLOW",
-    "AWAY",
-    "BLACKLISTED",
-    "CAP",
-    "CHANNELS",
-    "CHANNEL_REFUSED",
-    "CONDITION",
-    "CONSENT_STATES",
-    "DEFER",
-    "ERROR",
-    "HOLIDAY",
-    "INTERNAL",
-    "INVALID_ADDRESS",
-    "LEGAL_BASES",
-    "NO_CONSENT",
-    "PREFERRED_HOURS",
-    "PURPOSES",
-    "QUIET_HOURS",
-    "REASONS",
-    "REGISTER",
-    "SOFT_BOUNCE",
-    "STOPPED",
-    "SUPPRESS",
-    "USER_LIMIT",
-    "VERDICTS",
-    "WEEKEND",
-    "WITHDRAWN",
-    "ConsentFacts",
-    "Decision",
-    "PartnerFacts",
-    "Request",
-    "Settings",
-    "check",
-    "decide",
-    "whole_second",
-]
 
 ALLOW = "allow"
 DEFER = "defer"

@@ -15,18 +15,9 @@ from datetime import datetime
 from types import MappingProxyType
 
 from . import choice as policy_choice
-from .decision import (
-    DEFER,
-    ERROR,
-    INTERNAL,
-    SUPPRESS,
-    USER_LIMIT,
-    Decision,
-    PartnerFacts,
-    Request,
-    Settings,
-    decide,
-)
+from .decision import DEFER, SUPPRESS, Decision, Request, decide
+from .facts import PartnerFacts, Settings
+from .vocabulary import ERROR, INTERNAL, USER_LIMIT
 
 __all__ = ["DailyLimits", "claim_order", "plan", "priority", "record_contacts"]
 

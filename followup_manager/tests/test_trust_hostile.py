@@ -95,7 +95,7 @@ class TestHostileCondition(FollowupSecurityCase):
         carla = self._create_customer("Carla Conti", "carla")
         broken_enrollment = self._enroll(broken, self.mario)
         healthy_enrollment = self._enroll(healthy, carla)
-        with mute_logger("odoo.addons.followup_manager.models.followup_dispatcher_condition"):
+        with mute_logger("odoo.addons.followup_manager.models.followup_dispatcher_decide"):
             self._dispatch()
         failed = broken_enrollment.dispatch_ids
         self.assertRecordValues(failed, [{"state": "failed", "reason": "error"}])

@@ -8,6 +8,7 @@ from datetime import datetime
 from odoo.tests import TransactionCase, tagged
 
 from ..policy import decision, vocabulary
+from ..policy.facts import PartnerFacts, Settings
 
 WEDNESDAY_NOON = datetime(2026, 1, 14, 12, 0)
 
@@ -118,12 +119,12 @@ class TestVocabulary(TransactionCase):
 
     def test_phone_channels_are_contact_channels_with_a_phone_blacklist(self):
         self.assertLessEqual(set(vocabulary.PHONE_CHANNELS), set(vocabulary.CHANNELS))
-        facts = decision.PartnerFacts(
+        facts = PartnerFacts(
             1, email_valid=True, phone_valid=True, sms_valid=True, phone_blacklisted=True
         )
         for channel in vocabulary.CHANNELS:
             with self.subTest(channel=channel):
-                refused = decision.check(channel, facts, decision.Settings(), WEDNESDAY_NOON)
+                refused = decision.check(channel, facts, Settings(), WEDNESDAY_NOON)
                 self.assertEqual(
                     refused.reason == vocabulary.BLACKLISTED,
                     channel in vocabulary.PHONE_CHANNELS,

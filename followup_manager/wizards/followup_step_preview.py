@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError
 from ..models.followup_step import STEP_ACTIONS
 
 # What the preview shows, by the step's action (the keys of the channel adapters'
-# _followup_preview, see models/followup_channel_preview.py).
+# _followup_preview, see models/followup_channel*.py).
 PREVIEW_FIELDS = (
     "action",
     "subject",
