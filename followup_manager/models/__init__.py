@@ -31,14 +31,13 @@ from . import followup_enrollment
 from . import followup_enroll_job
 from . import mail_activity
 from . import followup_sequence_pause
-from . import followup_dispatch
 from . import followup_dispatch_sentence
 from . import followup_dispatch_sentence_done
 from . import followup_dispatch_sentence_deferred
 from . import followup_dispatch_sentence_suppressed
-from . import followup_dispatch_steering
+from . import followup_dispatch_sentence_register
+from . import followup_dispatch
 from . import followup_delivery
-from . import followup_dispatch_delivery
 from . import followup_sequence_delivery
 from . import mail_thread_autoreply
 from . import mail_thread
@@ -71,4 +70,3 @@ from . import followup_forecast_sample
 from . import followup_forecast_line
 from . import followup_forecast_touchpoints
 from . import followup_forecast_headline
-from . import followup_dispatch_sentence_register
