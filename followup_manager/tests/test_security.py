@@ -102,6 +102,17 @@ class TestFollowupAccessMatrix(FollowupSecurityCase):
                 "followup.consent.mixin",  # abstract: fields of a consent decision
                 "followup.facts",  # abstract: the facts the decisions read
                 "followup.blacklist.mirror",  # abstract: consent and Odoo's blacklists
+                # abstract: the concerns of followup.enrollment, no records of their own
+                "followup.enrollment.guard",
+                "followup.enrollment.stepping",
+                "followup.enrollment.steering",
+                "followup.enrollment.chatter",
+                # abstract: the sentences of followup.dispatch, no records of their own
+                "followup.dispatch.sentence",
+                "followup.dispatch.sentence.done",
+                "followup.dispatch.sentence.deferred",
+                "followup.dispatch.sentence.suppressed",
+                "followup.dispatch.sentence.register",
             },
             "every model of the add-on is in the matrix",
         )
