@@ -8,14 +8,14 @@ from odoo.osv import expression
 
 from .followup_arguments import check_choice, check_id, check_text
 
-# Who is followed up, on which document, by which sequence (kept out of a user's hands
-# too: see below).
+# Who is followed up, on which document, by which sequence: re-pointing an enrollment
+# passes the door again, and only a manager may do it.
 TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 # Where an enrollment stands in its sequence: moved by the add-on (enroll, the
 # dispatch, a stop) or by a manager, never by hand by a user.
 PROGRESS_FIELDS = ("next_step_id", "next_date", "state", "date_start", "date_stop", "stop_reason")
-# Steering (followup_enrollment_steering.py): set by the
-# official actions (pause, resume, snooze) and by the dispatch, never by hand by a user.
+# Steering (followup_enrollment_steering.py): set by the official actions (pause,
+# resume, snooze) and by the dispatch, never by hand by a user.
 STEERING_FIELDS = (
     "date_paused",
     "paused_by_sequence",
