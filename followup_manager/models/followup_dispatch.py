@@ -1,14 +1,37 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from ..policy import vocabulary
+from .followup_delivery import DELIVERY_STATES
+
+DISPATCH_DELIVERY_STATES = [("queued", "Queued"), *DELIVERY_STATES]
 
 
 class FollowupDispatch(models.Model):
     """One row per decision taken on a due step: done, deferred (and until when),
-    suppressed or failed, with the reason in words. The "why" log of follow-ups."""
+    suppressed or failed, with the reason in words. The "why" log of follow-ups.
+
+    The sentence is composed when it is read, by the named mixins
+    ``followup.dispatch.sentence`` (what happened as a code and plain details, and how
+    a sentence is composed from them) and one per family of sentences:
+    ``followup.dispatch.sentence.done`` (done, failed, skipped), ``.deferred``,
+    ``.suppressed`` (and "allowed"), ``.register`` (the Italian opt-out register).
+
+    The delivery of a decision: the row stays as decided ("done: e-mail queued"); what
+    Odoo's queues learnt since is read from its ``followup.delivery``. A done row that
+    queued an e-mail or a text message (it links the chatter message) is *Queued* until
+    Odoo learns more; rows of other steps have no delivery.
+    """
 
     _name = "followup.dispatch"
     _description = "Follow-up Dispatch"
+    _inherit = [
+        "followup.dispatch.sentence",
+        "followup.dispatch.sentence.done",
+        "followup.dispatch.sentence.deferred",
+        "followup.dispatch.sentence.suppressed",
+        "followup.dispatch.sentence.register",
+    ]
     _order = "create_date desc, id desc"
     _rec_name = "step_id"
     _check_company_auto = True
@@ -94,8 +117,11 @@ class FollowupDispatch(models.Model):
     )
     next_try = fields.Datetime(help="When a deferred step will be tried again (UTC).")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")
-    mail_id = fields.Many2one("mail.mail", string="E-mail", ondelete="set null")
-    message_id = fields.Many2one("mail.message", ondelete="set null")
+    # Odoo's queues find the decision of a mail or a message by these links.
+    mail_id = fields.Many2one(
+        "mail.mail", string="E-mail", ondelete="set null", index="btree_not_null"
+    )
+    message_id = fields.Many2one("mail.message", ondelete="set null", index="btree_not_null")
     idempotency_key = fields.Char(
         readonly=True,
         copy=False,
@@ -103,6 +129,23 @@ class FollowupDispatch(models.Model):
         "(see _followup_idempotency_key): the database refuses a second one, so a step "
         "of an enrollment is done at most once even when two workers race. Rows that "
         "only record a decision (deferred, suppressed) leave it empty.",
+    )
+    delivery_ids = fields.One2many(
+        "followup.delivery", "dispatch_id", string="Deliveries", readonly=True
+    )
+    delivery_state = fields.Selection(
+        DISPATCH_DELIVERY_STATES,
+        string="Delivery",
+        compute="_compute_delivery",
+        search="_search_delivery_state",
+        help="What became of the e-mail or text message this step queued, as Odoo's "
+        "queues learnt it: queued, sent, not sent (failed) or bounced.",
+    )
+    delivery_reason = fields.Text(
+        compute="_compute_delivery", help="Why it was not delivered, as Odoo learnt it."
+    )
+    delivery_date = fields.Datetime(
+        compute="_compute_delivery", help="When Odoo learnt the delivery state."
     )
 
     _sql_constraints = [
@@ -153,3 +196,136 @@ class FollowupDispatch(models.Model):
         enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.id
         step_id = step if isinstance(step, int) else step.id
         return f"{enrollment_id}-{step_id}"
+
+    # ------------------------------------------------------------------ rows
+
+    @api.model
+    def _followup_log_vals(self, outcome):
+        """Values of the row logging ``outcome`` (a followup_outcome.StepOutcome)."""
+        vals = {
+            "enrollment_id": outcome.enrollment.id,
+            # The enrollment's copies, from the claimed enrollment in memory.
+            **self._followup_enrollment_copies(outcome.enrollment),
+            "step_id": outcome.step.id,
+            "user_id": outcome.user.id if outcome.user else False,
+            "purpose": outcome.step.sequence_id.purpose,
+            "channel": outcome.channel,
+            "state": outcome.log_state,
+            "reason": outcome.log_reason,
+            "next_try": outcome.next_try or False,
+            **self._followup_note_vals(outcome),
+        }
+        if outcome.performs:
+            vals["idempotency_key"] = self._followup_idempotency_key(
+                outcome.enrollment, outcome.step
+            )
+        return vals
+
+    @api.model
+    def _followup_note_vals(self, outcome):
+        """The stored half of the sentence of ``outcome``: its code, its details, and
+        the plain copy in the company's language (for full-text search)."""
+        code, details = self._followup_describe(outcome)
+        company = outcome.enrollment.company_id or self.env.company
+        return {
+            "note_code": code,
+            "note_data": details,
+            "note_text": self._followup_company_note(company, code, details),
+        }
+
+    @api.model
+    def _followup_company_note(self, company, code, details):
+        """The sentence as the company reads it: its partner's language and time zone."""
+        partner = company.partner_id
+        company_reader = self.with_context(
+            lang=partner.lang or self.env.lang or "en_US", tz=partner.tz or False
+        )
+        return company_reader._followup_note(code, details)
+
+    # ------------------------------------------------------------------ read
+
+    @api.depends("note_code", "note_data", "note_text")
+    @api.depends_context("lang", "tz", "uid")
+    def _compute_note(self):
+        reader = self._followup_reader_self()
+        for row in self:
+            if row.note_code:
+                row.note = reader._followup_note(row.note_code, row.note_data or {})
+            else:
+                # Written before 18.0.1.2.0, or given as a plain sentence.
+                row.note = row.note_text
+
+    def _inverse_note(self):
+        """A sentence written as such (by a script, an import) is kept as it is."""
+        for row in self:
+            row.write({"note_text": row.note, "note_code": False, "note_data": False})
+
+    @api.model
+    def _search_note(self, operator, value):
+        """Search the plain copy in the company's language: the sentence composed for
+        each reader exists only when read."""
+        return [("note_text", operator, value)]
+
+    # ------------------------------------------------------------------ delivery
+
+    @api.model
+    def _followup_delivery_tracked_domain(self):
+        """Rows whose delivery is followed: done rows that queued a message (the e-mail
+        and text message adapters link it)."""
+        return [("state", "=", "done"), ("message_id", "!=", False)]
+
+    @api.depends("state", "message_id", "delivery_ids.state", "delivery_ids.reason")
+    def _compute_delivery(self):
+        for dispatch in self:
+            delivery = dispatch.delivery_ids[:1]
+            if delivery:
+                state = delivery.state
+            elif dispatch.state == "done" and dispatch.message_id:
+                state = "queued"
+            else:
+                state = False
+            dispatch.delivery_state = state
+            dispatch.delivery_reason = delivery.reason or False
+            dispatch.delivery_date = delivery.date or False
+
+    @api.model
+    def _search_delivery_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise NotImplementedError(operator)
+        values = set(value) if isinstance(value, (list, tuple, set)) else {value}
+        learnt = sorted(values & {code for code, _label in DELIVERY_STATES})
+        domains = []
+        if learnt:
+            domains.append([("delivery_ids.state", "in", learnt)])
+        if "queued" in values:
+            domains.append(
+                expression.AND(
+                    [self._followup_delivery_tracked_domain(), [("delivery_ids", "=", False)]]
+                )
+            )
+        if False in values or None in values:
+            domains.append(
+                ["!", *expression.normalize_domain(self._followup_delivery_tracked_domain())]
+            )
+        domain = expression.OR(domains) if domains else expression.FALSE_DOMAIN
+        if operator in ("!=", "not in"):
+            return ["!", *expression.normalize_domain(domain)]
+        return domain
+
+    # ------------------------------------------------------------------ finders
+
+    @api.model
+    def _followup_of_mails(self, mail_ids):
+        """{mail.mail id: dispatch row} of the follow-up e-mails among ``mail_ids``."""
+        # sudo: only the links are read, to record the delivery of our own e-mails,
+        # whoever sends the queue.
+        rows = self.sudo().search([("mail_id", "in", list(mail_ids))])
+        return {row.mail_id.id: row for row in rows}
+
+    @api.model
+    def _followup_of_messages(self, message_ids):
+        """{mail.message id: dispatch row} of the follow-up messages among
+        ``message_ids``."""
+        # sudo: as above, for the gateway (bounces) and other queues' delivery reports.
+        rows = self.sudo().search([("message_id", "in", list(message_ids))])
+        return {row.message_id.id: row for row in rows}

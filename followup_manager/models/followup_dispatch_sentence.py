@@ -5,12 +5,15 @@ Two halves, so that a sentence can be composed at any time in any language:
 * ``_followup_describe(outcome)`` says what happened as a **code** and a dict of
   **plain values** (texts, numbers, codes: what ``fields.Json`` could store);
 * ``_followup_note(code, details)`` composes the sentence from them, in the current
-  language, with one small ``_followup_sentence_<code>`` method per code, in one file per
-  family: ``followup_dispatch_sentence_done.py`` (done, failed, skipped before the
-  policy), ``_deferred.py``, ``_suppressed.py`` (and the "allowed" answer),
-  ``_register.py`` (the Italian opt-out register, suppressed or deferred). Each family
-  names its codes and their methods in ``_followup_sentences``. To add a reason, add its
-  method to its family and to that mapping.
+  language, with one small ``_followup_sentence_<code>`` method per code, in one mixin
+  per family: ``followup.dispatch.sentence.done`` (done, failed, skipped before the
+  policy; ``followup_dispatch_sentence_done.py``), ``.deferred``, ``.suppressed`` (and
+  the "allowed" answer), ``.register`` (the Italian opt-out register, suppressed or
+  deferred). ``_followup_sentences`` names every code and its method. To add a reason,
+  add its method to its family and to that mapping.
+
+What people steered is said as well: a step resumed after a pause (said first), a
+step skipped by its condition, a user's daily limit.
 
 Channels are carried as codes and named in the sentence's language; the policy's own
 details (``policy.decision.Decision.details``) are passed on as they are.
@@ -67,77 +70,11 @@ _DEFER_CODES = (
 )
 
 
-class FollowupDispatch(models.Model):
-    _inherit = "followup.dispatch"
+class FollowupDispatchSentence(models.AbstractModel):
+    _name = "followup.dispatch.sentence"
+    _description = "Follow-up Dispatch: Sentences"
 
-    # ------------------------------------------------------------------ rows
-
-    @api.model
-    def _followup_log_vals(self, outcome):
-        """Values of the row logging ``outcome`` (a followup_outcome.StepOutcome)."""
-        vals = {
-            "enrollment_id": outcome.enrollment.id,
-            # The enrollment's copies, from the claimed enrollment in memory.
-            **self._followup_enrollment_copies(outcome.enrollment),
-            "step_id": outcome.step.id,
-            "user_id": outcome.user.id if outcome.user else False,
-            "purpose": outcome.step.sequence_id.purpose,
-            "channel": outcome.channel,
-            "state": outcome.log_state,
-            "reason": outcome.log_reason,
-            "next_try": outcome.next_try or False,
-            **self._followup_note_vals(outcome),
-        }
-        if outcome.performs:
-            vals["idempotency_key"] = self._followup_idempotency_key(
-                outcome.enrollment, outcome.step
-            )
-        return vals
-
-    @api.model
-    def _followup_note_vals(self, outcome):
-        """The stored half of the sentence of ``outcome``: its code, its details, and
-        the plain copy in the company's language (for full-text search)."""
-        code, details = self._followup_describe(outcome)
-        company = outcome.enrollment.company_id or self.env.company
-        return {
-            "note_code": code,
-            "note_data": details,
-            "note_text": self._followup_company_note(company, code, details),
-        }
-
-    @api.model
-    def _followup_company_note(self, company, code, details):
-        """The sentence as the company reads it: its partner's language and time zone."""
-        partner = company.partner_id
-        company_reader = self.with_context(
-            lang=partner.lang or self.env.lang or "en_US", tz=partner.tz or False
-        )
-        return company_reader._followup_note(code, details)
-
-    # ------------------------------------------------------------------ read
-
-    @api.depends("note_code", "note_data", "note_text")
-    @api.depends_context("lang", "tz", "uid")
-    def _compute_note(self):
-        reader = self._followup_reader_self()
-        for row in self:
-            if row.note_code:
-                row.note = reader._followup_note(row.note_code, row.note_data or {})
-            else:
-                # Written before 18.0.1.2.0, or given as a plain sentence.
-                row.note = row.note_text
-
-    def _inverse_note(self):
-        """A sentence written as such (by a script, an import) is kept as it is."""
-        for row in self:
-            row.write({"note_text": row.note, "note_code": False, "note_data": False})
-
-    @api.model
-    def _search_note(self, operator, value):
-        """Search the plain copy in the company's language: the sentence composed for
-        each reader exists only when read."""
-        return [("note_text", operator, value)]
+    # ------------------------------------------------------------------ the reader
 
     @api.model
     def _followup_reader(self):
@@ -158,7 +95,23 @@ class FollowupDispatch(models.Model):
 
     @api.model
     def _followup_describe(self, outcome):
-        """(code, details) of the sentence for ``outcome``; details are plain values."""
+        """(code, details) of the sentence for ``outcome``; details are plain values.
+        What people steered is added to them: a step resumed after a pause, the step
+        its condition skipped, the user whose daily limit held it back."""
+        code, details = self._followup_describe_outcome(outcome)
+        resumed = getattr(outcome.enrollment, "resumed_date", False)
+        if resumed:
+            details = dict(details, resumed=fields.Datetime.to_string(resumed)[:16])
+        if outcome.reason == vocabulary.CONDITION and code == vocabulary.CONDITION:
+            details = dict(details, step=outcome.step.name)
+        if code == vocabulary.USER_LIMIT and outcome.user:
+            details = dict(details, user=outcome.user.partner_id.name or outcome.user.name)
+        return code, details
+
+    @api.model
+    def _followup_describe_outcome(self, outcome):
+        """(code, details) of what was decided for ``outcome``: done, failed, stopped,
+        skipped, deferred or suppressed."""
         partner = outcome.partner.display_name
         if outcome.state == DONE:
             code, details = self._followup_describe_done(outcome)
@@ -202,18 +155,26 @@ class FollowupDispatch(models.Model):
         details = dict(decision.details) if decision else {}
         details.update(partner=partner.display_name, channel=channel or "")
         if decision is not None and decision.allowed:
-            return "allowed", details
-        if decision is not None and decision.deferred:
+            code = "allowed"
+        elif decision is not None and decision.deferred:
             details.update(
                 next_try=fields.Datetime.to_string(next_try or decision.next_allowed),
                 country_name=partner.country_id.name or details.get("country") or "",
             )
             if decision.reason in _DEFER_CODES:
-                return decision.reason, details
-            return vocabulary.QUIET_HOURS, details
-        reason = decision.reason if decision is not None else None
-        details["reason"] = reason or ""
-        return reason or "suppressed", details
+                code = decision.reason
+            else:
+                code = vocabulary.QUIET_HOURS
+        else:
+            reason = decision.reason if decision is not None else None
+            details["reason"] = reason or ""
+            code = reason or "suppressed"
+        if decision is not None and decision.reason == vocabulary.REGISTER:
+            # The Italian opt-out register: one sentence, suppressed or deferred
+            # (followup.dispatch.sentence.register).
+            code = vocabulary.REGISTER
+            details["deferred"] = decision.deferred
+        return code, details
 
     @api.model
     def _followup_describe_done(self, outcome):
@@ -257,24 +218,59 @@ class FollowupDispatch(models.Model):
     @api.model
     def _followup_sentences(self):
         """{note code: the method composing its sentence from the details}, written out
-        so that a search finds who calls each method. Each family's file
-        (``followup_dispatch_sentence_*.py``) adds its codes; override to add one."""
-        return {}
+        so that a search finds who calls each method (each in its family's mixin,
+        ``followup_dispatch_sentence_*.py``); override to add one."""
+        return {
+            # done and failed, skipped before the policy (followup.dispatch.sentence.done)
+            "done_activity": self._followup_sentence_done_activity,
+            "done_email": self._followup_sentence_done_email,
+            "done_server_action": self._followup_sentence_done_server_action,
+            "failed_facts": self._followup_sentence_failed_facts,
+            "failed": self._followup_sentence_failed,
+            "origin_cancelled": self._followup_sentence_origin_cancelled,
+            "already_done": self._followup_sentence_already_done,
+            "condition": self._followup_sentence_condition,
+            # deferred (followup.dispatch.sentence.deferred)
+            "cap": self._followup_sentence_cap,
+            "weekend": self._followup_sentence_weekend,
+            "preferred_hours": self._followup_sentence_preferred_hours,
+            "quiet_hours": self._followup_sentence_quiet_hours,
+            "away": self._followup_sentence_away,
+            "soft_bounce": self._followup_sentence_soft_bounce,
+            "user_limit": self._followup_sentence_user_limit,
+            "holiday": self._followup_sentence_holiday,
+            # suppressed, and allowed (followup.dispatch.sentence.suppressed)
+            "no_consent": self._followup_sentence_no_consent,
+            "withdrawn": self._followup_sentence_withdrawn,
+            "channel_refused": self._followup_sentence_channel_refused,
+            "blacklisted": self._followup_sentence_blacklisted,
+            "invalid_address": self._followup_sentence_invalid_address,
+            "stopped": self._followup_sentence_stopped,
+            "suppressed": self._followup_sentence_suppressed,
+            "error": self._followup_sentence_error,
+            "allowed": self._followup_sentence_allowed,
+            # the Italian opt-out register (followup.dispatch.sentence.register)
+            "register": self._followup_sentence_register,
+        }
 
     @api.model
     def _followup_note(self, code, details):
         """The sentence a person reads in the log, in the current language. Names come
         without bidirectional controls: a right-to-left override in a contact's name
-        must not turn the rest of the sentence around (``policy.text``)."""
+        must not turn the rest of the sentence around (``policy.text``). A step that
+        fell due while its follow-up was paused says so first."""
         details = strip_bidi_controls(details)
         sentence = self._followup_sentences().get(code)
         if sentence is None:
-            return self._followup_sentence_suppressed({"reason": code, **details})
-        sentences = [sentence(details)]
-        if isinstance(details.get("choice"), dict):
-            sentences.insert(0, self._followup_sentence_choice(details))
-        if details.get("bypassed"):
-            sentences.insert(0, self._followup_sentence_urgent(details))
+            sentences = [self._followup_sentence_suppressed({"reason": code, **details})]
+        else:
+            sentences = [sentence(details)]
+            if isinstance(details.get("choice"), dict):
+                sentences.insert(0, self._followup_sentence_choice(details))
+            if details.get("bypassed"):
+                sentences.insert(0, self._followup_sentence_urgent(details))
+        if details.get("resumed"):
+            sentences.insert(0, self._followup_sentence_resumed(details))
         return " ".join(sentences)
 
     @api.model

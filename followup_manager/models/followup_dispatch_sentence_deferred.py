@@ -1,25 +1,12 @@
-from odoo import api, models
+from odoo import models
 
 
-class FollowupDispatch(models.Model):
+class FollowupDispatchSentenceDeferred(models.AbstractModel):
     """The sentences of the steps deferred: the cap, the person's local time, a hold
     (away, a soft bounce), a daily limit, a holiday; and of a resumed step."""
 
-    _inherit = "followup.dispatch"
-
-    @api.model
-    def _followup_sentences(self):
-        return {
-            **super()._followup_sentences(),
-            "cap": self._followup_sentence_cap,
-            "weekend": self._followup_sentence_weekend,
-            "preferred_hours": self._followup_sentence_preferred_hours,
-            "quiet_hours": self._followup_sentence_quiet_hours,
-            "away": self._followup_sentence_away,
-            "soft_bounce": self._followup_sentence_soft_bounce,
-            "user_limit": self._followup_sentence_user_limit,
-            "holiday": self._followup_sentence_holiday,
-        }
+    _name = "followup.dispatch.sentence.deferred"
+    _description = "Follow-up Dispatch: Sentences of Steps Deferred"
 
     # --- deferred
 

@@ -1,25 +1,12 @@
-from odoo import api, models
+from odoo import models
 
 
-class FollowupDispatch(models.Model):
+class FollowupDispatchSentenceDone(models.AbstractModel):
     """The sentences of the steps carried out, failed, or skipped before the policy
     was asked (see followup_dispatch_sentence.py for how a sentence is composed)."""
 
-    _inherit = "followup.dispatch"
-
-    @api.model
-    def _followup_sentences(self):
-        return {
-            **super()._followup_sentences(),
-            "done_activity": self._followup_sentence_done_activity,
-            "done_email": self._followup_sentence_done_email,
-            "done_server_action": self._followup_sentence_done_server_action,
-            "failed_facts": self._followup_sentence_failed_facts,
-            "failed": self._followup_sentence_failed,
-            "origin_cancelled": self._followup_sentence_origin_cancelled,
-            "already_done": self._followup_sentence_already_done,
-            "condition": self._followup_sentence_condition,
-        }
+    _name = "followup.dispatch.sentence.done"
+    _description = "Follow-up Dispatch: Sentences of Steps Done, Failed or Skipped"
 
     # --- done and failed
 

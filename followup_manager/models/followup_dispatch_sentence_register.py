@@ -1,29 +1,17 @@
-from odoo import api, models
+from odoo import models
 
 from ..policy import register as policy_register
-from ..policy import vocabulary
 
 
-class FollowupDispatch(models.Model):
+class FollowupDispatchSentenceRegister(models.AbstractModel):
     """The sentences of the Italian opt-out register in the dispatch log (and in
     ``followup_check``'s answer): which number or address, which answer and which date
     (see policy/register.py). Composed when read, like every sentence of the log. The
     reason is the policy's (policy/vocabulary.py), so its sentence is here; only an
     add-on that gathers the register's facts makes the policy give it."""
 
-    _inherit = "followup.dispatch"
-
-    @api.model
-    def _followup_describe_decision(self, partner, channel, decision, next_try=None):
-        code, details = super()._followup_describe_decision(partner, channel, decision, next_try)
-        if decision is not None and decision.reason == vocabulary.REGISTER:
-            code = vocabulary.REGISTER
-            details["deferred"] = decision.deferred
-        return code, details
-
-    @api.model
-    def _followup_sentences(self):
-        return {**super()._followup_sentences(), "register": self._followup_sentence_register}
+    _name = "followup.dispatch.sentence.register"
+    _description = "Follow-up Dispatch: Sentences of the Italian Opt-out Register"
 
     def _followup_register_date(self, value):
         """An answer's date ("YYYY-MM-DD") as the reader writes a date."""

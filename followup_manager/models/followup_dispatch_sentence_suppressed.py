@@ -1,26 +1,12 @@
-from odoo import api, models
+from odoo import models
 
 
-class FollowupDispatch(models.Model):
+class FollowupDispatchSentenceSuppressed(models.AbstractModel):
     """The sentences of the steps suppressed (the person or the data says no), and
     the answer of ``res.partner.followup_check`` when it says yes."""
 
-    _inherit = "followup.dispatch"
-
-    @api.model
-    def _followup_sentences(self):
-        return {
-            **super()._followup_sentences(),
-            "no_consent": self._followup_sentence_no_consent,
-            "withdrawn": self._followup_sentence_withdrawn,
-            "channel_refused": self._followup_sentence_channel_refused,
-            "blacklisted": self._followup_sentence_blacklisted,
-            "invalid_address": self._followup_sentence_invalid_address,
-            "stopped": self._followup_sentence_stopped,
-            "suppressed": self._followup_sentence_suppressed,
-            "error": self._followup_sentence_error,
-            "allowed": self._followup_sentence_allowed,
-        }
+    _name = "followup.dispatch.sentence.suppressed"
+    _description = "Follow-up Dispatch: Sentences of Steps Suppressed or Allowed"
 
     # --- suppressed: the person or the data says no
 

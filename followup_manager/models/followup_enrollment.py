@@ -5,16 +5,30 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 from ..policy import vocabulary
-
-# Who is followed up, on which document, by which sequence (followup_enrollment_guard.py
-# keeps them out of a user's hands too).
-TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
+from .followup_enrollment_guard import TARGET_FIELDS
 
 
 class FollowupEnrollment(models.Model):
+    """A partner followed up by a sequence on a document: where it stands (its next
+    step and when it falls due), until it is done or stopped.
+
+    Its concerns are named mixins, each in its own file: ``followup.enrollment.guard``
+    (the one door into a sequence: what a user may create and write),
+    ``followup.enrollment.stepping`` (when the next step falls due, how the enrollment
+    moves on), ``followup.enrollment.steering`` (pause, resume, snooze, waiting for a
+    task, stopping) and ``followup.enrollment.chatter`` (the notes on the followed-up
+    documents). The ``create`` and ``write`` below are the only ones.
+    """
+
     _name = "followup.enrollment"
     _description = "Follow-up Enrollment"
-    _inherit = ["mail.thread"]
+    _inherit = [
+        "mail.thread",
+        "followup.enrollment.guard",
+        "followup.enrollment.stepping",
+        "followup.enrollment.steering",
+        "followup.enrollment.chatter",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -117,43 +131,44 @@ class FollowupEnrollment(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------ ORM
+
     @api.model_create_multi
     def create(self, vals_list):
+        # The door of followup.enrollment.guard: what a user creating enrollments
+        # directly (RPC) may choose; enroll() opens it for the values it has checked.
+        if self.env.su:
+            return super().create(vals_list)
+        for vals in vals_list:
+            self._followup_check_vals_types(vals)
+        if not self._followup_is_manager() and not self._followup_door_is_open():
+            self._followup_check_create_choices(vals_list)
+        vals_list = self._followup_first_step_vals(vals_list)
         enrollments = super().create(vals_list)
-        if not self.env.su:
-            enrollments._followup_check_targets()
+        enrollments._followup_check_targets()
+        enrollments._followup_check_door()
+        # Scheduled as enroll() schedules them (which does it again, harmlessly).
+        enrollments.filtered(
+            lambda e: e.state == "active" and e.next_step_id and not e.next_date
+        )._followup_schedule_next()
         return enrollments
 
     def write(self, vals):
+        # A user moves an enrollment by hand only as a follow-up manager, and never
+        # re-points it past the door (followup.enrollment.guard); the add-on's own
+        # moves write as superuser.
+        if self.env.su or not self:
+            return super().write(vals)
+        self._followup_check_vals_types(vals)
+        moved = self._followup_check_moved_by_hand(vals)
         res = super().write(vals)
-        if not self.env.su and set(vals) & set(TARGET_FIELDS):
+        if set(vals) & set(TARGET_FIELDS):
             self._followup_check_targets()
+        if set(vals) & set(TARGET_FIELDS + ("state",)):
+            self._followup_check_door()
+        if moved:
+            self._followup_log_moved_by_hand(moved)
         return res
-
-    def _followup_check_targets(self):
-        """Raise unless the current user may follow these partners up on these documents:
-        the same checks as ``followup.sequence.enroll()``, for enrollments created or
-        re-pointed directly (RPC ``create``/``write``; users have those rights to enroll
-        and stop). The dispatch runs as superuser and posts on the followed-up document,
-        renders its templates on it and mails the result to the partner: a document the
-        user cannot read must never become an origin. One query per model."""
-        self.partner_id.check_access("read")
-        ids_by_model = defaultdict(set)
-        for enrollment in self:
-            model = enrollment.origin_model
-            if model not in self.env or not enrollment.sequence_id._followup_accepts_origin_model(
-                model
-            ):
-                raise UserError(
-                    self.env._(
-                        "The sequence “%(name)s” cannot follow up documents of model %(model)s.",
-                        name=enrollment.sequence_id.name,
-                        model=model,
-                    )
-                )
-            ids_by_model[model].add(enrollment.origin_id)
-        for model, ids in ids_by_model.items():
-            self.env[model].browse(ids).check_access("read")
 
     @api.model
     def _selection_origin(self):

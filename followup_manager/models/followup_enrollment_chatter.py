@@ -7,12 +7,13 @@ from odoo import api, models
 from .tools import by_note_lang, int_param, note_lang
 
 
-class FollowupEnrollment(models.Model):
+class FollowupEnrollmentChatter(models.AbstractModel):
     """What the followed-up documents' chatter says when follow-ups start or stop: one
     note per document in its readers' language, or one summary per sequence when they
-    are too many."""
+    are too many; and the notes in the enrollments' own chatter."""
 
-    _inherit = "followup.enrollment"
+    _name = "followup.enrollment.chatter"
+    _description = "Follow-up Enrollment: Chatter Notes"
 
     def _followup_note_author(self):
         """Author of automatic notes: the user if internal, else OdooBot (a customer
@@ -147,3 +148,17 @@ class FollowupEnrollment(models.Model):
         # _message_log_batch writes as superuser: the notes only describe enrollments
         # the user just changed.
         self.sequence_id._message_log_batch(bodies=bodies, author_id=self._followup_note_author())
+
+    # ------------------------------------------------------------------ the enrollments' chatter
+
+    def _followup_log_batch(self, line):
+        """One note per enrollment in its chatter, ``line(enrollment)`` its text; one
+        batch insert for all."""
+        if not self:
+            return
+        # _message_log_batch writes as superuser: the notes describe a change the user
+        # just made (write access was checked by the public method).
+        self._message_log_batch(
+            bodies={e.id: Markup("<p>%s</p>") % escape(line(e)) for e in self},
+            author_id=self._followup_note_author(),
+        )

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import escape
 
 from odoo import api, fields, models
@@ -5,13 +7,15 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from .followup_arguments import check_choice, check_id, check_text
-from .followup_enrollment import TARGET_FIELDS
 
+# Who is followed up, on which document, by which sequence: re-pointing an enrollment
+# passes the door again, and only a manager may do it.
+TARGET_FIELDS = ("partner_id", "sequence_id", "origin_model", "origin_id", "origin")
 # Where an enrollment stands in its sequence: moved by the add-on (enroll, the
 # dispatch, a stop) or by a manager, never by hand by a user.
 PROGRESS_FIELDS = ("next_step_id", "next_date", "state", "date_start", "date_stop", "stop_reason")
-# Steering (followup_enrollment_pause.py, followup_enrollment_wait.py): set by the
-# official actions (pause, resume, snooze) and by the dispatch, never by hand by a user.
+# Steering (followup_enrollment_steering.py): set by the official actions (pause,
+# resume, snooze) and by the dispatch, never by hand by a user.
 STEERING_FIELDS = (
     "date_paused",
     "paused_by_sequence",
@@ -29,7 +33,7 @@ DOOR_KEY = "followup_enroll_door"
 DOOR_TOKEN = object()
 
 
-class FollowupEnrollment(models.Model):
+class FollowupEnrollmentGuard(models.AbstractModel):
     """One door into a sequence.
 
     Users have create and write rights on enrollments (to enroll and to stop), and
@@ -37,7 +41,7 @@ class FollowupEnrollment(models.Model):
     included. So an enrollment created or re-pointed directly (RPC ``create`` /
     ``write``) passes the checks of ``followup.sequence.enroll()``: an active
     sequence, the partner inside its "Who may enter" filter, the company, and read
-    access to the partner and the document (followup_enrollment.py). A user who is
+    access to the partner and the document (``_followup_check_targets``). A user who is
     not a follow-up manager starts at the sequence's first step and cannot choose
     where an enrollment stands (step, date, state, pause, snooze, the activity it
     waits for) nor re-point it: the add-on moves it (enroll, the dispatch,
@@ -45,9 +49,14 @@ class FollowupEnrollment(models.Model):
     hand, tracked in its chatter. A server-action step therefore runs only for an
     enrollment that entered through the door and walked the steps before it, or
     that a manager placed there.
+
+    The model's ``create`` and ``write`` (followup_enrollment.py) call these checks;
+    the add-on's own moves (``_followup_schedule_next``, ``_followup_advance``,
+    ``_stop``) write as superuser.
     """
 
-    _inherit = "followup.enrollment"
+    _name = "followup.enrollment.guard"
+    _description = "Follow-up Enrollment: the Door into a Sequence"
 
     @api.model
     def _followup_door_context(self, is_open=True):
@@ -62,24 +71,7 @@ class FollowupEnrollment(models.Model):
     def _followup_is_manager(self):
         return self.env.user.has_group("followup_manager.followup_manager_group_manager")
 
-    # ------------------------------------------------------------------ ORM
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if self.env.su:
-            return super().create(vals_list)
-        for vals in vals_list:
-            self._followup_check_vals_types(vals)
-        if not self._followup_is_manager() and not self._followup_door_is_open():
-            self._followup_check_create_choices(vals_list)
-        vals_list = self._followup_first_step_vals(vals_list)
-        enrollments = super().create(vals_list)
-        enrollments._followup_check_door()
-        # Scheduled as enroll() schedules them (which does it again, harmlessly).
-        enrollments.filtered(
-            lambda e: e.state == "active" and e.next_step_id and not e.next_date
-        )._followup_schedule_next()
-        return enrollments
+    # ------------------------------------------------------------------ create and write
 
     @api.model
     def _followup_first_step_vals(self, vals_list):
@@ -96,10 +88,10 @@ class FollowupEnrollment(models.Model):
             for vals in vals_list
         ]
 
-    def write(self, vals):
-        if self.env.su or not self:
-            return super().write(vals)
-        self._followup_check_vals_types(vals)
+    def _followup_check_moved_by_hand(self, vals):
+        """The fields of ``vals`` that move these enrollments (where they stand, how
+        they are steered, whom and what they follow up); raise unless a follow-up
+        manager moves them (the model's ``write``, for a user)."""
         moved = set(vals) & set(PROGRESS_FIELDS + STEERING_FIELDS + TARGET_FIELDS + ("stop_note",))
         steered = set(vals) & set(STEERING_FIELDS)
         if steered and not self._followup_is_manager():
@@ -120,12 +112,7 @@ class FollowupEnrollment(models.Model):
                     fields=", ".join(sorted(moved)),
                 )
             )
-        res = super().write(vals)
-        if set(vals) & set(TARGET_FIELDS + ("state",)):
-            self._followup_check_door()
-        if moved:
-            self._followup_log_moved_by_hand(moved)
-        return res
+        return moved
 
     def _followup_log_moved_by_hand(self, fnames):
         """A note on each enrollment a manager moved by hand: who, what, to what."""
@@ -219,6 +206,31 @@ class FollowupEnrollment(models.Model):
                     )
                 )
 
+    def _followup_check_targets(self):
+        """Raise unless the current user may follow these partners up on these documents:
+        the same checks as ``followup.sequence.enroll()``, for enrollments created or
+        re-pointed directly (RPC ``create``/``write``; users have those rights to enroll
+        and stop). The dispatch runs as superuser and posts on the followed-up document,
+        renders its templates on it and mails the result to the partner: a document the
+        user cannot read must never become an origin. One query per model."""
+        self.partner_id.check_access("read")
+        ids_by_model = defaultdict(set)
+        for enrollment in self:
+            model = enrollment.origin_model
+            if model not in self.env or not enrollment.sequence_id._followup_accepts_origin_model(
+                model
+            ):
+                raise UserError(
+                    self.env._(
+                        "The sequence “%(name)s” cannot follow up documents of model %(model)s.",
+                        name=enrollment.sequence_id.name,
+                        model=model,
+                    )
+                )
+            ids_by_model[model].add(enrollment.origin_id)
+        for model, ids in ids_by_model.items():
+            self.env[model].browse(ids).check_access("read")
+
     def _followup_check_door(self):
         """The checks of followup.sequence.enroll() on these enrollments (created or
         re-pointed by a user): an active sequence, the partner inside its filter,
@@ -264,27 +276,3 @@ class FollowupEnrollment(models.Model):
                         name=sequence.name,
                     )
                 )
-
-    # ------------------------------------------------------------------ the add-on's moves
-
-    def _followup_schedule_next(self, start=None):
-        # sudo: the add-on scheduling what enroll() or the dispatch decided, not a
-        # value chosen by the user (see write()).
-        return super(FollowupEnrollment, self.sudo())._followup_schedule_next(start=start)
-
-    def _followup_advance(self, now=None):
-        # sudo: see _followup_schedule_next (the dispatch moving past a step).
-        return super(FollowupEnrollment, self.sudo())._followup_advance(now=now)
-
-    def _stop(self, reason, note=False):
-        # sudo: stopping is allowed to users (action_stop checks the write right
-        # first); the state, reason and date are the add-on's to write. Tracked
-        # under the user's name (same uid).
-        return super(FollowupEnrollment, self.sudo())._stop(reason, note).with_env(self.env)
-
-    # ------------------------------------------------------------------ public
-
-    def action_stop(self, reason="manual", note=False):
-        check_choice(self.env, "reason", reason, self._fields["stop_reason"].get_values(self.env))
-        check_text(self.env, "note", note)
-        return super().action_stop(reason, note)

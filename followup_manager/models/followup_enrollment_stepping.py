@@ -10,8 +10,9 @@ from odoo import api, fields, models
 from ..policy import calendar, stepping
 
 
-class FollowupEnrollment(models.Model):
-    _inherit = "followup.enrollment"
+class FollowupEnrollmentStepping(models.AbstractModel):
+    _name = "followup.enrollment.stepping"
+    _description = "Follow-up Enrollment: Stepping"
 
     # ------------------------------------------------------------------ scheduling
 
@@ -54,22 +55,25 @@ class FollowupEnrollment(models.Model):
         """Set next_date of each enrollment: ``start`` (default now) plus the delay of its
         next step, in the partner's calendar (``policy.stepping.due_date``); no next
         step, no date."""
+        # sudo: the add-on scheduling what enroll() or the dispatch decided, not a
+        # value chosen by the user (see write()).
+        enrollments = self.sudo()
         start = start or fields.Datetime.now()
-        calendars = self._followup_calendar_by_partner(self.partner_id)
-        holidays = self.env["res.company"]._followup_holidays(self.company_id, start)
-        dates = defaultdict(lambda: self.browse())
-        for enrollment in self:
+        calendars = enrollments._followup_calendar_by_partner(enrollments.partner_id)
+        holidays = enrollments.env["res.company"]._followup_holidays(enrollments.company_id, start)
+        dates = defaultdict(lambda: enrollments.browse())
+        for enrollment in enrollments:
             step = enrollment.next_step_id
             if not step:
                 dates[False] |= enrollment
                 continue
             tz, weekend = calendars[enrollment.partner_id.id]
-            timing = self._followup_timing(step)
+            timing = enrollments._followup_timing(step)
             days_off = holidays.get(enrollment.company_id.id, ())
             dates[stepping.due_date(start, timing, tz, weekend, days_off)] |= enrollment
         # One UPDATE per distinct date: many partners share a calendar.
-        for due, enrollments in dates.items():
-            enrollments.write({"next_date": due})
+        for due, same_date in dates.items():
+            same_date.write({"next_date": due})
 
     @api.model
     def _followup_due_dates(self, pairs, start, holidays=None, calendars=None):
@@ -108,11 +112,14 @@ class FollowupEnrollment(models.Model):
     def _followup_advance(self, now=None):
         """Move each enrollment past its current step: to the next step (scheduled from
         ``now``), or to done when it was the last one. For the dispatch."""
+        # sudo: see _followup_schedule_next (the dispatch moving past a step).
+        enrollments = self.sudo()
         now = now or fields.Datetime.now()
-        moves = self._followup_next_moves(
-            [(e.partner_id, e.next_step_id, stepping.BEHIND, False, False) for e in self], now
+        moves = enrollments._followup_next_moves(
+            [(e.partner_id, e.next_step_id, stepping.BEHIND, False, False) for e in enrollments],
+            now,
         )
-        self._followup_apply_moves(list(zip(self, moves, strict=True)), now)
+        enrollments._followup_apply_moves(list(zip(enrollments, moves, strict=True)), now)
         return True
 
     @api.model
@@ -167,7 +174,7 @@ class FollowupEnrollment(models.Model):
             if move.kind == stepping.ADVANCE:
                 advance[move.step, move.next_date] |= enrollment
             elif move.kind == stepping.HOLD:
-                # No date: the event it waits for schedules it (followup_enrollment_wait.py).
+                # No date: the event it waits for schedules it (followup_enrollment_steering.py).
                 advance[move.step, False] |= enrollment
             elif move.kind == stepping.WAIT:
                 wait[move.next_date] |= enrollment
@@ -185,7 +192,7 @@ class FollowupEnrollment(models.Model):
             finished.write(
                 {"state": "done", "next_step_id": False, "next_date": False, "date_stop": now}
             )
-        # The first decision after a resume has said so (followup_enrollment_pause.py).
+        # The first decision after a resume has said so (followup_enrollment_steering.py).
         resumed = self.browse([e.id for e, _move in moves if e.resumed_date])
         if resumed:
             resumed.write({"resumed_date": False})
