@@ -2,6 +2,8 @@
 summary note instead of thousands, and selections too large for a request enrolled in
 the background (followup.enroll.job)."""
 
+from datetime import datetime
+
 from odoo.tests import Form, tagged, users
 
 from .common import FollowupSequenceCase
@@ -39,9 +41,13 @@ class TestEnrollmentScale(FollowupSequenceCase):
     def test_enroll_dates_each_partner_in_its_own_calendar(self):
         partners = self.customer | self.customer_sa | self.partners[:3]
         Enrollment = self.env["followup.enrollment"]
-        enrollments = Enrollment.browse(self.sequence_manual.enroll(partners.ids))
-        expected = {e.id: e.next_date for e in enrollments}
-        enrollments._followup_schedule_next(start=enrollments[0].date_start)
+        # A Friday: three business days later is a Tuesday in Riyadh (its weekend is
+        # Friday and Saturday) and a Wednesday in Rome. On most other days both
+        # calendars give the same date, and the test would prove nothing.
+        with self._at(datetime(2026, 12, 4, 8, 0)):
+            enrollments = Enrollment.browse(self.sequence_manual.enroll(partners.ids))
+            expected = {e.id: e.next_date for e in enrollments}
+            enrollments._followup_schedule_next(start=enrollments[0].date_start)
         self.assertEqual({e.id: e.next_date for e in enrollments}, expected)
         self.assertNotEqual(
             enrollments.filtered(lambda e: e.partner_id == self.customer).next_date,
