@@ -12,11 +12,10 @@ from . import res_partner_enrollment
 from . import res_partner_bounce
 from . import res_partner_away
 from . import followup_facts
-from . import followup_sequence
-from . import followup_sequence_enroll
 from . import followup_sequence_triggers
+from . import followup_sequence_enrollment
 from . import followup_sequence_performance
-from . import followup_sequence_guard
+from . import followup_sequence
 from . import followup_step
 from . import followup_step_condition
 from . import followup_step_wait
@@ -33,7 +32,6 @@ from . import followup_enrollment_bounce
 from . import followup_enrollment_pause
 from . import followup_enrollment_wait
 from . import mail_activity
-from . import followup_sequence_pause
 from . import followup_dispatch
 from . import followup_dispatch_sentence
 from . import followup_dispatch_sentence_done
@@ -42,7 +40,6 @@ from . import followup_dispatch_sentence_suppressed
 from . import followup_dispatch_steering
 from . import followup_delivery
 from . import followup_dispatch_delivery
-from . import followup_sequence_delivery
 from . import mail_thread_autoreply
 from . import mail_thread
 from . import res_partner_stop_request
