@@ -16,12 +16,12 @@ from . import followup_sequence_triggers
 from . import followup_sequence_enrollment
 from . import followup_sequence_performance
 from . import followup_sequence
-from . import followup_step
+from . import followup_step_channels
 from . import followup_step_condition
-from . import followup_step_wait
-from . import followup_step_preferred
 from . import followup_step_timeline
-from . import followup_step_removal
+from . import followup_step_rendering
+from . import followup_step_performance
+from . import followup_step
 from . import followup_enrollment
 from . import followup_enrollment_chatter
 from . import followup_enrollment_stop
@@ -59,8 +59,6 @@ from . import followup_channel_activity
 from . import followup_channel_email
 from . import followup_channel_server_action
 from . import followup_channel_preview
-from . import followup_step_preview
-from . import followup_step_test_send
 from . import followup_dispatcher
 from . import followup_dispatcher_decide
 from . import followup_dispatcher_condition
