@@ -1,3 +1,4 @@
+# Mixins are imported before the models that list them in their _inherit.
 from . import res_company
 from . import res_users
 from . import res_config_settings
@@ -11,17 +12,16 @@ from . import followup_partner_followups
 from . import followup_partner_bounce
 from . import res_partner
 from . import followup_facts
-from . import followup_sequence
-from . import followup_sequence_enroll
 from . import followup_sequence_triggers
+from . import followup_sequence_enrollment
 from . import followup_sequence_performance
-from . import followup_sequence_guard
-from . import followup_step
+from . import followup_sequence
+from . import followup_step_channels
 from . import followup_step_condition
-from . import followup_step_wait
-from . import followup_step_preferred
 from . import followup_step_timeline
-from . import followup_step_removal
+from . import followup_step_rendering
+from . import followup_step_performance
+from . import followup_step
 from . import followup_enrollment_guard
 from . import followup_enrollment_stepping
 from . import followup_enrollment_steering
@@ -29,7 +29,6 @@ from . import followup_enrollment_chatter
 from . import followup_enrollment
 from . import followup_enroll_job
 from . import mail_activity
-from . import followup_sequence_pause
 from . import followup_dispatch_sentence
 from . import followup_dispatch_sentence_done
 from . import followup_dispatch_sentence_deferred
@@ -37,7 +36,6 @@ from . import followup_dispatch_sentence_suppressed
 from . import followup_dispatch_sentence_register
 from . import followup_dispatch
 from . import followup_delivery
-from . import followup_sequence_delivery
 from . import mail_thread
 from . import ir_mail_server
 from . import mail_mail
@@ -52,8 +50,6 @@ from . import followup_channel
 from . import followup_channel_activity
 from . import followup_channel_email
 from . import followup_channel_server_action
-from . import followup_step_preview
-from . import followup_step_test_send
 from . import followup_dispatcher_decide
 from . import followup_dispatcher_limits
 from . import followup_dispatcher

@@ -320,30 +320,3 @@ class FollowupEnrollJob(models.Model):
                 "sticky": True,
             },
         )
-
-
-class FollowupSequence(models.Model):
-    _inherit = "followup.sequence"
-
-    enroll_job_ids = fields.One2many("followup.enroll.job", "sequence_id", readonly=True)
-    enroll_job_pending = fields.Integer(
-        string="Enrolling in the Background",
-        compute="_compute_enroll_job_progress",
-        help="Targets of mass enrollments still waiting to be enrolled.",
-    )
-    enroll_job_progress = fields.Float(
-        string="Background Enrollment Progress", compute="_compute_enroll_job_progress"
-    )
-
-    @api.depends("enroll_job_ids.state", "enroll_job_ids.position")
-    def _compute_enroll_job_progress(self):
-        jobs = self.env["followup.enroll.job"].search_fetch(
-            [("sequence_id", "in", self.ids), ("state", "=", "queued")],
-            ["sequence_id", "position", "total_count"],
-        )
-        for sequence in self:
-            mine = jobs.filtered(lambda job, s=sequence: job.sequence_id == s)
-            total = sum(mine.mapped("total_count"))
-            handled = sum(mine.mapped("position"))
-            sequence.enroll_job_pending = total - handled
-            sequence.enroll_job_progress = 100.0 * handled / total if total else 0.0

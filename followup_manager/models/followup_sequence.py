@@ -5,44 +5,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..policy import vocabulary
+from .followup_delivery import UNDELIVERED
 from .tools import check_integer_vals, eval_domain
-
-# The document a sequence follows up, per trigger: its mail templates, SMS templates
-# and server actions must be written for this model (or for res.partner, which every
-# enrollment has). Manual sequences follow the partner up: their templates are on
-# res.partner, so they can be used from any document. The core's triggers; a companion
-# add-on adds its own (followup.sequence._followup_trigger_models).
-TRIGGER_MODELS = {
-    "manual": "res.partner",
-    "partner_inactive": "res.partner",
-    # A question arrives on any document that takes questions: its templates are on
-    # the partner, the one model every document shares.
-    "question_received": "res.partner",
-    "stage_reached": "res.partner",
-}
-
-# What ends the enrollments of a sequence by itself, per trigger (stop reasons of
-# vocabulary.STOP_REASON_LABELS), beside what ends every enrollment (a reply, a
-# withdrawal, a bounce: TRIGGER_STOP_REASONS_ALWAYS). The code that stops enrollments
-# takes its triggers from here (followup.sequence._followup_stop_triggers) and the
-# sequence form says it in words (followup.sequence.trigger_rules): the two cannot
-# drift apart. "origin_cancelled" ends the follow-ups of a cancelled or deleted
-# document; it is listed for the triggers whose enrollments are still running when
-# their document can be cancelled. A companion add-on adds its triggers and reasons
-# (followup.sequence._followup_trigger_stop_reasons).
-TRIGGER_STOP_REASONS = {
-    "manual": ("origin_cancelled",),
-    "partner_inactive": (),
-    "question_received": ("employee_replied", "origin_cancelled"),
-    "stage_reached": (),
-}
-TRIGGER_STOP_REASONS_ALWAYS = (
-    "replied",
-    "consent_withdrawn",
-    "bounced",
-    "partner_archived",
-    "partner_merged",
-)
 
 # The lifecycle stages a stage_reached sequence can start on (not "visitor": every
 # contact starts there, nothing is reached).
@@ -55,9 +19,18 @@ TRIGGER_STAGES = [
 
 
 class FollowupSequence(models.Model):
+    """A follow-up sequence: its steps, who may enter it, its state. What starts and
+    stops it is followup.sequence.triggers, enrolling people followup.sequence.enrollment,
+    how it performs followup.sequence.performance."""
+
     _name = "followup.sequence"
     _description = "Follow-up Sequence"
-    _inherit = ["mail.thread"]
+    _inherit = [
+        "mail.thread",
+        "followup.sequence.triggers",
+        "followup.sequence.enrollment",
+        "followup.sequence.performance",
+    ]
     _order = "sequence, name, id"
     _check_company_auto = True
 
@@ -144,6 +117,38 @@ class FollowupSequence(models.Model):
         string="Stopped Enrollments", compute="_compute_enrollment_counts"
     )
 
+    # Pausing a whole sequence (a product recall, the holidays): its running enrollments
+    # are paused in place, new ones enter paused; resuming it resumes the enrollments it
+    # paused (the ones a user paused one by one stay paused).
+    paused = fields.Boolean(
+        tracking=True,
+        copy=False,
+        help="Nothing of this sequence is carried out while it is paused; its follow-ups "
+        "keep their place and go on when it is resumed.",
+    )
+    enrollment_paused_count = fields.Integer(
+        string="Paused Enrollments", compute="_compute_enrollment_paused_count"
+    )
+
+    # How many of a sequence's e-mails and text messages did not reach the person.
+    undelivered_count = fields.Integer(
+        string="Not Delivered",
+        compute="_compute_undelivered_count",
+        help="E-mails and text messages of this sequence that Odoo could not send or "
+        "that bounced.",
+    )
+
+    # Mass enrollments in the background (followup.enroll.job).
+    enroll_job_ids = fields.One2many("followup.enroll.job", "sequence_id", readonly=True)
+    enroll_job_pending = fields.Integer(
+        string="Enrolling in the Background",
+        compute="_compute_enroll_job_progress",
+        help="Targets of mass enrollments still waiting to be enrolled.",
+    )
+    enroll_job_progress = fields.Float(
+        string="Background Enrollment Progress", compute="_compute_enroll_job_progress"
+    )
+
     @api.depends("trigger")
     def _compute_origin_model(self):
         for sequence in self:
@@ -172,6 +177,43 @@ class FollowupSequence(models.Model):
             sequence.enrollment_active_count = counts[sequence.id, "active"]
             sequence.enrollment_done_count = counts[sequence.id, "done"]
             sequence.enrollment_stopped_count = counts[sequence.id, "stopped"]
+
+    def _compute_enrollment_paused_count(self):
+        counts = {}
+        if self.ids:
+            counts = dict(
+                self.env["followup.enrollment"]._read_group(
+                    [("sequence_id", "in", self.ids), ("state", "=", vocabulary.PAUSED)],
+                    ["sequence_id"],
+                    ["__count"],
+                )
+            )
+        for sequence in self:
+            sequence.enrollment_paused_count = counts.get(sequence, 0)
+
+    def _compute_undelivered_count(self):
+        counts = dict(
+            self.env["followup.delivery"]._read_group(
+                [("sequence_id", "in", self.ids), ("state", "in", UNDELIVERED)],
+                ["sequence_id"],
+                ["__count"],
+            )
+        )
+        for sequence in self:
+            sequence.undelivered_count = counts.get(sequence, 0)
+
+    @api.depends("enroll_job_ids.state", "enroll_job_ids.position")
+    def _compute_enroll_job_progress(self):
+        jobs = self.env["followup.enroll.job"].search_fetch(
+            [("sequence_id", "in", self.ids), ("state", "=", "queued")],
+            ["sequence_id", "position", "total_count"],
+        )
+        for sequence in self:
+            mine = jobs.filtered(lambda job, s=sequence: job.sequence_id == s)
+            total = sum(mine.mapped("total_count"))
+            handled = sum(mine.mapped("position"))
+            sequence.enroll_job_pending = total - handled
+            sequence.enroll_job_progress = 100.0 * handled / total if total else 0.0
 
     # ------------------------------------------------------------------ constraints
 
@@ -249,64 +291,10 @@ class FollowupSequence(models.Model):
 
     # ------------------------------------------------------------------ helpers
 
-    def _followup_trigger_model(self):
-        """Model of the documents this sequence follows up; override for new triggers."""
-        self.ensure_one()
-        return self._followup_trigger_models().get(self.trigger, "res.partner")
-
-    @api.model
-    def _followup_trigger_models(self):
-        """{trigger: model of the documents it follows up} (TRIGGER_MODELS); a
-        companion add-on that adds a trigger adds its model here."""
-        return dict(TRIGGER_MODELS)
-
-    @api.model
-    def _followup_trigger_stop_reasons(self):
-        """{trigger: stop reasons that end its enrollments by themselves}
-        (TRIGGER_STOP_REASONS); a companion add-on adds its triggers and the reasons
-        its documents give."""
-        return dict(TRIGGER_STOP_REASONS)
-
-    @api.model
-    def _followup_stop_triggers(self, reason):
-        """The triggers whose enrollments ``reason`` ends."""
-        return tuple(
-            trigger
-            for trigger, reasons in self._followup_trigger_stop_reasons().items()
-            if reason in reasons
-        )
-
-    def _followup_template_models(self):
-        """Models a step's template, SMS template or server action may be written for."""
-        self.ensure_one()
-        return {self._followup_trigger_model(), "res.partner"}
-
-    def _followup_accepts_origin_model(self, model):
-        """Whether documents of ``model`` can be followed up by this sequence: its
-        templates are on the trigger's model, so only that one, unless they are on
-        contacts (manual and inactivity sequences), which fit any document."""
-        self.ensure_one()
-        trigger_model = self._followup_trigger_model()
-        if trigger_model == "res.partner":
-            return model in self._followup_origin_models()
-        return model == trigger_model
-
     def _followup_partner_domain(self):
         """The sequence's partner filter as a domain list; override to add conditions."""
         self.ensure_one()
         return eval_domain(self, self.partner_domain, uid=self.env.uid, user=self.env.user)
-
-    @api.model
-    def _followup_origin_models(self):
-        """Models that may be followed up (an enrollment's origin); override to add one."""
-        return ["res.partner"]
-
-    @api.model
-    def _followup_question_origin_models(self):
-        """Models of the documents where a customer's question is answered by
-        employees: an employee's message there stops the question_received
-        sequences. Override to add one (the documents that take questions)."""
-        return []
 
     # ------------------------------------------------------------------ ORM
 
@@ -341,12 +329,37 @@ class FollowupSequence(models.Model):
         check_integer_vals(self, [vals], ("sequence",))
         if "followup_error" not in vals and vals.keys() & set(self._FOLLOWUP_CONFIG_FIELDS):
             vals = dict(vals, followup_error=False)
+        # The sequences whose pause changes, read before the write.
+        pause_changed = (
+            self.filtered(lambda sequence: sequence.paused != bool(vals["paused"]))
+            if "paused" in vals
+            else self.browse()
+        )
         res = super().write(vals)
         if "active" in vals and not vals["active"]:
             self.env["followup.enrollment"].search(
                 [("sequence_id", "in", self.ids), ("state", "in", list(vocabulary.RUNNING_STATES))]
             )._stop("sequence_archived")
+        if pause_changed:
+            pause_changed._followup_paused_written(vals["paused"])
         return res
+
+    def _followup_paused_written(self, paused):
+        """These sequences were just paused (``paused``) or resumed: their running
+        follow-ups are paused in place, or the follow-ups they paused are resumed."""
+        Enrollment = self.env["followup.enrollment"]
+        if paused:
+            Enrollment.search(
+                [("sequence_id", "in", self.ids), ("state", "=", vocabulary.ACTIVE)]
+            )._followup_pause(by_sequence=True)
+        else:
+            Enrollment.search(
+                [
+                    ("sequence_id", "in", self.ids),
+                    ("state", "=", vocabulary.PAUSED),
+                    ("paused_by_sequence", "=", True),
+                ]
+            )._followup_resume()
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -368,3 +381,13 @@ class FollowupSequence(models.Model):
         action["domain"] = [("sequence_id", "=", self.id)]
         action["context"] = {"default_sequence_id": self.id, "search_default_filter_active": 1}
         return action
+
+    def action_pause(self):
+        """Pause these sequences and their running follow-ups. Returns True."""
+        self.write({"paused": True})
+        return True
+
+    def action_resume(self):
+        """Resume these sequences and the follow-ups they paused. Returns True."""
+        self.write({"paused": False})
+        return True

@@ -6,11 +6,12 @@ from odoo.tools import SQL
 from .tools import readable_query
 
 
-class FollowupSequence(models.Model):
+class FollowupSequencePerformance(models.AbstractModel):
     """Insight: how a sequence performs (contacted, replied, opted out) and its
     forecast."""
 
-    _inherit = "followup.sequence"
+    _name = "followup.sequence.performance"
+    _description = "Follow-up Sequence: Performance"
 
     contacted_count = fields.Integer(
         string="Contacted",

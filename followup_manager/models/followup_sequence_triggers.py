@@ -6,18 +6,55 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from .followup_sequence import TRIGGER_STOP_REASONS_ALWAYS
 from .tools import note_lang
 
 _logger = logging.getLogger(__name__)
 
+# The document a sequence follows up, per trigger: its mail templates, SMS templates
+# and server actions must be written for this model (or for res.partner, which every
+# enrollment has). Manual sequences follow the partner up: their templates are on
+# res.partner, so they can be used from any document. The core's triggers; a companion
+# add-on adds its own (followup.sequence._followup_trigger_models).
+TRIGGER_MODELS = {
+    "manual": "res.partner",
+    "partner_inactive": "res.partner",
+    # A question arrives on any document that takes questions: its templates are on
+    # the partner, the one model every document shares.
+    "question_received": "res.partner",
+    "stage_reached": "res.partner",
+}
 
-class FollowupSequence(models.Model):
+# What ends the enrollments of a sequence by itself, per trigger (stop reasons of
+# vocabulary.STOP_REASON_LABELS), beside what ends every enrollment (a reply, a
+# withdrawal, a bounce: TRIGGER_STOP_REASONS_ALWAYS). The code that stops enrollments
+# takes its triggers from here (followup.sequence._followup_stop_triggers) and the
+# sequence form says it in words (followup.sequence.trigger_rules): the two cannot
+# drift apart. "origin_cancelled" ends the follow-ups of a cancelled or deleted
+# document; it is listed for the triggers whose enrollments are still running when
+# their document can be cancelled. A companion add-on adds its triggers and reasons
+# (followup.sequence._followup_trigger_stop_reasons).
+TRIGGER_STOP_REASONS = {
+    "manual": ("origin_cancelled",),
+    "partner_inactive": (),
+    "question_received": ("employee_replied", "origin_cancelled"),
+    "stage_reached": (),
+}
+TRIGGER_STOP_REASONS_ALWAYS = (
+    "replied",
+    "consent_withdrawn",
+    "bounced",
+    "partner_archived",
+    "partner_merged",
+)
+
+
+class FollowupSequenceTriggers(models.AbstractModel):
     """Triggers: the automatic enrollments fired by a document's event (a meeting
     done, a question received, a stage reached), each sequence isolated, and what a
-    failing one says on its form."""
+    failing one says on its form; the model of the documents each trigger follows up."""
 
-    _inherit = "followup.sequence"
+    _name = "followup.sequence.triggers"
+    _description = "Follow-up Sequence: Triggers"
 
     trigger_rules = fields.Html(
         string="Starts and Stops",
@@ -26,6 +63,64 @@ class FollowupSequence(models.Model):
         help="When a person enters this sequence by itself, and what ends their "
         "follow-up before its last step, for the chosen trigger.",
     )
+
+    # ------------------------------------------------------------------ followed-up models
+
+    def _followup_trigger_model(self):
+        """Model of the documents this sequence follows up; override for new triggers."""
+        self.ensure_one()
+        return self._followup_trigger_models().get(self.trigger, "res.partner")
+
+    @api.model
+    def _followup_trigger_models(self):
+        """{trigger: model of the documents it follows up} (TRIGGER_MODELS); a
+        companion add-on that adds a trigger adds its model here."""
+        return dict(TRIGGER_MODELS)
+
+    @api.model
+    def _followup_trigger_stop_reasons(self):
+        """{trigger: stop reasons that end its enrollments by themselves}
+        (TRIGGER_STOP_REASONS); a companion add-on adds its triggers and the reasons
+        its documents give."""
+        return dict(TRIGGER_STOP_REASONS)
+
+    @api.model
+    def _followup_stop_triggers(self, reason):
+        """The triggers whose enrollments ``reason`` ends."""
+        return tuple(
+            trigger
+            for trigger, reasons in self._followup_trigger_stop_reasons().items()
+            if reason in reasons
+        )
+
+    def _followup_template_models(self):
+        """Models a step's template, SMS template or server action may be written for."""
+        self.ensure_one()
+        return {self._followup_trigger_model(), "res.partner"}
+
+    def _followup_accepts_origin_model(self, model):
+        """Whether documents of ``model`` can be followed up by this sequence: its
+        templates are on the trigger's model, so only that one, unless they are on
+        contacts (manual and inactivity sequences), which fit any document."""
+        self.ensure_one()
+        trigger_model = self._followup_trigger_model()
+        if trigger_model == "res.partner":
+            return model in self._followup_origin_models()
+        return model == trigger_model
+
+    @api.model
+    def _followup_origin_models(self):
+        """Models that may be followed up (an enrollment's origin); override to add one."""
+        return ["res.partner"]
+
+    @api.model
+    def _followup_question_origin_models(self):
+        """Models of the documents where a customer's question is answered by
+        employees: an employee's message there stops the question_received
+        sequences. Override to add one (the documents that take questions)."""
+        return []
+
+    # ------------------------------------------------------------------ starts and stops
 
     @api.depends("trigger", "trigger_stage", "stop_on_reply")
     @api.depends_context("lang")

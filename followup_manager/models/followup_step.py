@@ -1,14 +1,10 @@
+from markupsafe import escape
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
 
-from ..policy import vocabulary
-from .tools import check_integer_vals, int_param, readable_query
+from .tools import check_integer_vals
 
-# The channel each action reaches the person on, when it is not the user's choice
-# (followup.step._followup_action_channels adds the actions of other add-ons).
-ACTION_CHANNELS = {"email": "email"}
-DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
 # The longest wait of a step, per unit: five years. A longer one is a typo, and a
 # date that far would stop the dispatch of the enrollments that reach it.
 MAX_DELAY = {"hours": 5 * 365 * 24, "days": 5 * 365, "business_days": 5 * 261, "weeks": 5 * 52}
@@ -24,8 +20,20 @@ STEP_ACTIONS = [
 
 
 class FollowupStep(models.Model):
+    """A step of a follow-up sequence: when it comes, what it does, who carries it out.
+    Its channel is followup.step.channels, its condition followup.step.condition, its
+    line on the timeline followup.step.timeline, its preview and test send
+    followup.step.rendering, how it performs followup.step.performance."""
+
     _name = "followup.step"
     _description = "Follow-up Step"
+    _inherit = [
+        "followup.step.channels",
+        "followup.step.condition",
+        "followup.step.timeline",
+        "followup.step.rendering",
+        "followup.step.performance",
+    ]
     _order = "sequence_id, sequence, id"
     _check_company_auto = True
 
@@ -65,16 +73,6 @@ class FollowupStep(models.Model):
         required=True,
         default="activity",
     )
-    channel = fields.Selection(
-        vocabulary.selection(vocabulary.STEP_CHANNEL_LABELS),
-        required=True,
-        compute="_compute_channel",
-        store=True,
-        precompute=True,
-        readonly=False,
-        help="How the person is reached: consent and preferences are checked for this "
-        "channel. None for internal tasks that do not contact anybody.",
-    )
     urgent = fields.Boolean(
         help="Service sequences only, for a crisis (a complaint): the step goes at once, "
         "through the contact cap and outside the sending hours. Consent, objections, "
@@ -111,6 +109,22 @@ class FollowupStep(models.Model):
         "ir.actions.server",
         domain="[('model_name', 'in', [origin_model, 'res.partner'])]",
     )
+    # Wait for the task: an activity step can hold the next step until its activity is
+    # done (the next delay counts from the completion), and say what happens if the
+    # activity is cancelled instead (go on, or stop). Salespeople's calls come before the
+    # next e-mail.
+    wait_for_activity = fields.Boolean(
+        string="Wait Until Done",
+        help="The next step waits until this step's activity is marked as done; its delay "
+        "counts from that moment.",
+    )
+    activity_cancel_action = fields.Selection(
+        [("go_on", "Go on with the next step"), ("stop", "Stop the follow-up")],
+        string="If Cancelled",
+        required=True,
+        default="go_on",
+        help="What happens when the awaited activity is cancelled (deleted without being done).",
+    )
 
     # ------------------------------------------------------------------ ORM
 
@@ -131,6 +145,12 @@ class FollowupStep(models.Model):
             self._followup_check_server_action_rights()
         return super().write(vals)
 
+    def unlink(self):
+        # Refused before anything moves when the user may not delete these steps.
+        self.check_access("unlink")
+        self._followup_move_waiting_enrollments()
+        return super().unlink()
+
     def _followup_check_server_action_rights(self):
         """Only administrators (Settings rights) choose the server action of a step.
 
@@ -148,25 +168,6 @@ class FollowupStep(models.Model):
             )
         )
 
-    @api.depends("action", "channel_choice", "channel_order")
-    def _compute_channel(self):
-        action_channels = self._followup_action_channels()
-        for step in self:
-            if step.channel_choice == "preferred":
-                # The channel tried first when the person has no preference; the
-                # channels it may take are _followup_channels().
-                step.channel = step.channel_order.split("_")[0]
-            elif step.action in action_channels:
-                step.channel = action_channels[step.action]
-            elif not step.channel or step.channel in action_channels.values():
-                step.channel = DEFAULT_CHANNELS.get(step.action, "none")
-
-    @api.model
-    def _followup_action_channels(self):
-        """{action: the channel it reaches the person on} of the actions that fix their
-        channel (the others let the user choose it); override to add one."""
-        return dict(ACTION_CHANNELS)
-
     # ------------------------------------------------------------------ constraints
 
     @api.constrains(
@@ -178,7 +179,7 @@ class FollowupStep(models.Model):
     )
     def _check_action_target(self):
         """A step on a fixed channel needs what its action uses (a preferred-channel
-        step, what each of its channels uses: see followup_step_preferred.py)."""
+        step, what each of its channels uses: see followup_step_channels.py)."""
         labels = dict(self._fields["action"]._description_selection(self.env))
         required = self._followup_action_targets()
         for step in self.filtered(lambda s: s.channel_choice != "preferred"):
@@ -259,23 +260,6 @@ class FollowupStep(models.Model):
                     )
                 )
 
-    @api.constrains("action", "channel", "channel_choice")
-    def _check_channel(self):
-        labels = dict(self._fields["channel"]._description_selection(self.env))
-        action_channels = self._followup_action_channels()
-        for step in self.filtered(lambda s: s.channel_choice != "preferred"):
-            expected = action_channels.get(step.action)
-            if expected and step.channel != expected:
-                raise ValidationError(
-                    self.env._(
-                        "The step “%(step)s” sends %(expected)s, so its channel must be "
-                        "%(expected)s, not %(channel)s.",
-                        step=step.name,
-                        expected=labels[expected],
-                        channel=labels[step.channel],
-                    )
-                )
-
     @api.constrains("urgent", "sequence_id")
     def _check_urgent(self):
         for step in self:
@@ -311,6 +295,18 @@ class FollowupStep(models.Model):
                     )
                 )
 
+    @api.constrains("wait_for_activity", "action")
+    def _check_wait_for_activity(self):
+        for step in self:
+            if step.wait_for_activity and step.action != "activity":
+                raise ValidationError(
+                    self.env._(
+                        "Step “%(name)s” can only wait until its task is done if it schedules "
+                        "an activity.",
+                        name=step.name,
+                    )
+                )
+
     # ------------------------------------------------------------------ helpers
 
     def _followup_remaining_steps(self):
@@ -319,142 +315,70 @@ class FollowupStep(models.Model):
         steps = self.sequence_id.step_ids
         return steps[list(steps).index(self) :] if self in steps else self
 
-    # --- Insight: how each step performs (issue 7: forecast and reporting) ------
-    # Read from the dispatch log: done steps, replies of the person on the
-    # followed-up thread after the step (until the next step was done), and
-    # opt-outs (consent withdrawn) within a few days of the step when it was the
-    # last contact before them, so users see which step annoys people.
-    done_count = fields.Integer(
-        string="Done", compute="_compute_performance", help="Times this step was carried out."
-    )
-    replied_count = fields.Integer(
-        string="Replies",
-        compute="_compute_performance",
-        help="Times the person wrote on the followed-up document after this step (before "
-        "the next step was done).",
-    )
-    reply_rate = fields.Float(
-        compute="_compute_performance", help="Replies divided by the times the step was done."
-    )
-    optout_count = fields.Integer(
-        string="Opt-outs",
-        compute="_compute_performance",
-        help="Times the person withdrew a consent within the opt-out window (system "
-        "parameter followup_manager.optout_window_days, default 7 days) after this step, "
-        "this step being their last contact.",
-    )
-    optout_rate = fields.Float(
-        string="Opt-out Rate",
-        compute="_compute_performance",
-        help="Opt-outs divided by the times the step contacted the person.",
-    )
+    # ------------------------------------------------------------------ removal
 
-    def _compute_performance(self):
-        stats = self._followup_performance()
-        for step in self:
-            done, contacts, replied, optouts = stats.get(step.id, (0, 0, 0, 0))
-            step.done_count = done
-            step.replied_count = replied
-            step.reply_rate = replied / done if done else 0.0
-            step.optout_count = optouts
-            step.optout_rate = optouts / contacts if contacts else 0.0
-
-    @api.model
-    def _followup_optout_window_days(self):
-        """Days after a contact during which a withdrawal counts as caused by it
-        (system parameter ``followup_manager.optout_window_days``, default 7)."""
-        return int_param(self.env, "followup_manager.optout_window_days", 7)
-
-    def _followup_performance(self):
-        """{step id: (done, contacts, replied, opt-outs)} for these steps, in ONE query.
-
-        Aggregates only; the log rows and the consent events come from ``_search``, so
-        the user's record rules (companies) apply: a user counts what they may read.
-        Replies are counted on the followed-up documents of those rows; messages and
-        consent events are counted, never returned.
-        (Longer than a screen: one SQL statement, kept whole so that it reads as one.)"""
-        steps = self.filtered("id")
-        if not steps:
-            return {}
-        done = readable_query(
-            self.env,
-            "followup.dispatch",
-            [("state", "=", "done"), ("sequence_id", "in", steps.sequence_id.ids)],
+    def _followup_waiting_enrollments(self):
+        """The running or paused enrollments whose next step is one of these.
+        Override to move other enrollments too."""
+        # sudo: the enrollments of every salesperson wait for the step; the user may
+        # delete it (checked above), and they only move on in its own sequence.
+        return (
+            self.env["followup.enrollment"]
+            .sudo()
+            .search([("next_step_id", "in", self.ids), ("state", "in", ("active", "paused"))])
         )
-        contacts = readable_query(
-            self.env, "followup.dispatch", [("state", "=", "done"), ("channel", "!=", "none")]
-        )
-        withdrawals = readable_query(
-            self.env, "followup.consent.event", [("state", "=", "withdrawn")]
-        )
-        for model in (
-            "followup.dispatch",
-            "followup.enrollment",
-            "followup.consent.event",
-            "mail.message",
-            "res.partner",
-        ):
-            self.env[model].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH done AS (
-                    SELECT d.id, d.step_id, d.enrollment_id, d.partner_id, d.channel,
-                           d.create_date,
-                           lead(d.create_date) OVER (
-                               PARTITION BY COALESCE(d.enrollment_id, -d.id)
-                               ORDER BY d.create_date, d.id
-                           ) AS next_done
-                      FROM followup_dispatch d
-                     WHERE d.id IN %(done)s
-                ),
-                replied AS (
-                    SELECT done.id
-                      FROM done
-                      JOIN followup_enrollment e ON e.id = done.enrollment_id
-                      JOIN res_partner p ON p.id = e.partner_id
-                     WHERE done.step_id = ANY(%(step_ids)s)
-                       AND EXISTS (
-                           SELECT 1
-                             FROM mail_message m
-                             JOIN res_partner author ON author.id = m.author_id
-                            WHERE m.model = e.origin_model AND m.res_id = e.origin_id
-                              AND m.message_type IN ('email', 'comment')
-                              AND author.commercial_partner_id = p.commercial_partner_id
-                              AND m.date > done.create_date
-                              AND (done.next_done IS NULL OR m.date <= done.next_done)
-                       )
-                ),
-                -- Each withdrawal is blamed on the person's last contact before it (any
-                -- sequence), if that contact was at most %(days)s days earlier.
-                blamed AS (
-                    SELECT DISTINCT ON (ev.id) last.id AS dispatch_id
-                      FROM followup_consent_event ev
-                      JOIN followup_dispatch last
-                        ON last.partner_id = ev.partner_id
-                       AND last.id IN %(contacts)s
-                       AND last.create_date <= ev.create_date
-                       AND last.create_date > ev.create_date - make_interval(days => %(days)s)
-                     WHERE ev.id IN %(withdrawals)s
-                       AND ev.partner_id IN (
-                           SELECT partner_id FROM done WHERE step_id = ANY(%(step_ids)s)
-                       )
-                     ORDER BY ev.id, last.create_date DESC, last.id DESC
+
+    def _followup_move_waiting_enrollments(self):
+        """A step deleted while enrollments wait for it: they go on with the next step.
+
+        The enrollment's ``next_step_id`` would otherwise be emptied by the database
+        (``ondelete="set null"``), and an enrollment without a next step ends "done" at
+        its next dispatch: the rest of the sequence silently skipped. Instead, before
+        the steps go, each enrollment waiting for one of them (running or paused) moves
+        on to the step that follows in the sequence's order, at the date it had (no step
+        comes sooner than planned); when none follows, it ends there. Either way its
+        chatter says which step was deleted and what became of the follow-up."""
+        waiting = self._followup_waiting_enrollments()
+        if not waiting:
+            return
+        following = {}
+        for sequence in waiting.sequence_id:
+            ordered = sequence.step_ids  # in the sequence's order (_order)
+            for index, step in enumerate(ordered):
+                if step in self:
+                    later = ordered[index + 1 :] - self
+                    following[step.id] = later[:1]
+        moves, bodies, finished = {}, {}, waiting.browse()
+        for enrollment in waiting:
+            deleted, step = enrollment.next_step_id, following.get(enrollment.next_step_id.id)
+            if step:
+                moves.setdefault(step, enrollment.browse())
+                moves[step] |= enrollment
+                bodies[enrollment.id] = self.env._(
+                    "The step “%(deleted)s” this follow-up was waiting for was deleted: it "
+                    "goes on with the next step, “%(step)s”.",
+                    deleted=deleted.name,
+                    step=step.name,
                 )
-                SELECT done.step_id,
-                       count(*),
-                       count(*) FILTER (WHERE done.channel != 'none'),
-                       count(*) FILTER (WHERE done.id IN (SELECT id FROM replied)),
-                       count(*) FILTER (WHERE done.id IN (SELECT dispatch_id FROM blamed))
-                  FROM done
-                 WHERE done.step_id = ANY(%(step_ids)s)
-                 GROUP BY done.step_id
-                """,
-                done=done.subselect(),
-                contacts=contacts.subselect(),
-                withdrawals=withdrawals.subselect(),
-                step_ids=steps.ids,
-                days=self._followup_optout_window_days(),
+            else:
+                finished |= enrollment
+                bodies[enrollment.id] = self.env._(
+                    "The step “%(deleted)s” this follow-up was waiting for was deleted, and "
+                    "no step follows it: the follow-up ends here.",
+                    deleted=deleted.name,
+                )
+        for step, enrollments in moves.items():
+            enrollments.write({"next_step_id": step.id})
+        for enrollment in finished:
+            enrollment.write(
+                {
+                    "state": "done",
+                    "next_step_id": False,
+                    "next_date": False,
+                    "date_stop": fields.Datetime.now(),
+                    "stop_note": bodies[enrollment.id],
+                }
             )
+        waiting._message_log_batch(
+            bodies={res_id: escape(body) for res_id, body in bodies.items()}
         )
-        return {step_id: tuple(values) for step_id, *values in rows}

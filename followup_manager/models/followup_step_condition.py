@@ -10,8 +10,11 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from .tools import eval_domain
 
 
-class FollowupStep(models.Model):
-    _inherit = "followup.step"
+class FollowupStepCondition(models.AbstractModel):
+    """A step's condition on the followed-up document (see the module's docstring)."""
+
+    _name = "followup.step.condition"
+    _description = "Follow-up Step: Condition"
 
     condition_domain = fields.Char(
         string="Only If",

@@ -6,8 +6,11 @@ shows these few columns; the step's dialog (followup_step_view_form) edits the r
 from odoo import api, fields, models
 
 
-class FollowupStep(models.Model):
-    _inherit = "followup.step"
+class FollowupStepTimeline(models.AbstractModel):
+    """A step as a line of its sequence's timeline (see the module's docstring)."""
+
+    _name = "followup.step.timeline"
+    _description = "Follow-up Step: Timeline"
 
     delay_label = fields.Char(string="When", compute="_compute_timeline")
     what_label = fields.Char(string="What", compute="_compute_timeline")

@@ -1,6 +1,8 @@
-"""A step rendered on a chosen person and document, as the dispatch would carry it out
+"""What a step would send, rendered without sending it: its preview and its test send.
+
+A step rendered on a chosen person and document, as the dispatch would carry it out
 now, without carrying it out: the preview dialog shows it, the test send mails it to the
-user (followup_step_test_send.py).
+user (below).
 
 The rendering is the dispatch's own: an outcome like the ones the dispatch decides (the
 enrollment a stand-in, since nobody is enrolled), its responsible user chosen by the
@@ -12,11 +14,24 @@ person's signed links (preference page, one-click unsubscribe): shown to a user,
 mailed to them, they would let the user withdraw the person's consent as if the person
 had clicked. The preview shows them with a token that matches nobody (the page answers
 that the link is not valid, and nothing changes), as a confirmation link rendered outside
-its request mail already does (res_partner_links.py).
+its request mail already does (followup_partner_links.py).
+
+Test send of a step: the step rendered on a person and a document (the preview)
+goes to the current user only, marked as a test, and leaves no trace anywhere the
+follow-ups look.
+
+Nothing of the dispatch runs: no decision, so no row in the dispatch log (which the
+contact cap counts and the delivery tracking follows), no consent event, no enrollment,
+no message in the document's chatter. The e-mail is sent at once and deleted, as Odoo's
+own test mailing does (``mailing.mailing.test``); a failure is shown to the user and
+leaves nothing either. Replies to it come back to the user: it neither names the
+document's thread (no References) nor its alias, so it cannot reach the document and
+stop a follow-up as a reply would.
 """
 
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import email_normalize
 
 from ..policy import decision as policy_decision
 from .followup_arguments import check_id, check_text
@@ -24,6 +39,8 @@ from .followup_outcome import StepOutcome
 
 # The token of the links of a preview: the shape of a real one, valid for nobody.
 INERT_TOKEN = "0" * 64
+# Marks a test e-mail for mail filters and for whoever reads its headers.
+TEST_HEADER = "X-Followup-Test"
 
 
 class PreviewEnrollment:
@@ -38,8 +55,12 @@ class PreviewEnrollment:
         self.company_id = company
 
 
-class FollowupStep(models.Model):
-    _inherit = "followup.step"
+class FollowupStepRendering(models.AbstractModel):
+    """A step rendered for a person and a document: previewed, or sent to the user as a
+    test (see the module's docstring)."""
+
+    _name = "followup.step.rendering"
+    _description = "Follow-up Step: Rendering"
 
     # ------------------------------------------------------------------ public
 
@@ -52,6 +73,23 @@ class FollowupStep(models.Model):
         )
         action["context"] = {"default_step_id": step.id}
         return action
+
+    def action_send_test(self, partner_id=False, origin_model=False, origin_id=False):
+        """Send this step, rendered, to the current user only, marked as a test: e-mail
+        steps to the user's e-mail address (text message steps, with
+        followup_manager_sms, to the user's mobile).
+        No trace in the contact cap, the consent history, the dispatch log or the
+        enrollments.
+
+        :param partner_id: the person to render it for (default: the person of the
+            sequence's latest follow-up the user can read)
+        :param origin_model: model of the followed-up document to render it on, with
+            ``origin_id`` (default: that follow-up's document, else the person's latest
+            document of the sequence's model)
+        :return: True
+        """
+        self._followup_send_test(partner_id, origin_model, origin_id)
+        return True
 
     # ------------------------------------------------------------------ checks
 
@@ -233,3 +271,133 @@ class FollowupStep(models.Model):
             return value
 
         return {key: inert(value) for key, value in parts.items()}
+
+    # ------------------------------------------------------------------ test send
+
+    def _followup_send_test(
+        self, partner_id=False, origin_model=False, origin_id=False, email_to=False
+    ):
+        """Send this step as a test (see :meth:`action_send_test`); an e-mail step to
+        ``email_to`` when given (the preview dialog's typed address), else to the
+        current user. Returns the rendered parts (the preview's)."""
+        step = self._followup_preview_step()
+        partner, origin = step._followup_preview_target(partner_id, origin_model, origin_id)
+        parts = step._followup_preview_parts(partner, origin)
+        if not step._followup_send_test_parts(parts, email_to):
+            labels = dict(self._fields["action"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "The step “%(step)s” (%(action)s) cannot be sent as a test, only "
+                    "previewed: a test sends a message to you.",
+                    step=step.name,
+                    action=labels[parts["action"]],
+                )
+            )
+        return parts
+
+    def _followup_send_test_parts(self, parts, email_to=False):
+        """Send ``parts`` (this step's preview) as a test if its action sends a
+        message; False if it does not (an activity, a server action). Override to send
+        the test of another add-on's action."""
+        if parts["action"] == "email":
+            self._followup_send_test_email(parts, email_to)
+            return True
+        return False
+
+    def _followup_test_mark(self, text):
+        """The subject of a test e-mail, the text of a test text message: the real one,
+        marked. Override to mark it otherwise."""
+        return self.env._("[Test] %(subject)s", subject=text)
+
+    def _followup_test_mail_vals(self, parts, email_to=False):
+        """The test e-mail of ``parts`` (a preview of this e-mail step): what the person
+        would get (sender, body and footer, unsubscribe headers, attachments), to
+        ``email_to`` (default: the current user), marked as a test."""
+        user = self.env.user
+        headers = dict(parts["headers"], **{TEST_HEADER: "yes"})
+        headers.pop("References", None)
+        return {
+            "subject": self._followup_test_mark(parts["subject"]),
+            "email_from": parts["email_from"],
+            "reply_to": user.email_formatted,
+            "email_to": email_to or user.email_formatted,
+            "body_html": parts["body_html"],
+            "headers": repr(headers),
+            # Attached to the e-mail's own message: deleted with it.
+            "attachment_ids": [
+                (0, 0, {"name": name, "datas": datas, "res_model": "mail.message", "res_id": 0})
+                for name, datas in parts["attachments"]
+            ],
+            "mail_server_id": self.mail_template_id.mail_server_id.id,
+            "auto_delete": False,
+        }
+
+    def _followup_test_address(self, email_to):
+        """The addresses typed for a test, normalised ("a@x.com, b@y.com"); refuses an
+        empty or invalid one with a sentence saying which."""
+        addresses = [address.strip() for address in (email_to or "").split(",") if address.strip()]
+        if not addresses:
+            raise UserError(self.env._("Type the e-mail address the test goes to."))
+        normalized = []
+        for address in addresses:
+            email = email_normalize(address)
+            if not email:
+                raise UserError(
+                    self.env._(
+                        "“%(address)s” is not a valid e-mail address: correct it to send "
+                        "the test.",
+                        address=address,
+                    )
+                )
+            normalized.append(email)
+        return ", ".join(normalized)
+
+    def _followup_send_test_email(self, parts, email_to=False):
+        if email_to:
+            email_to = self._followup_test_address(email_to)
+        elif not self.env.user.email:
+            raise UserError(
+                self.env._("Add an e-mail address to your preferences to receive a test.")
+            )
+        # sudo: mail.mail is technical; the e-mail goes to the current user, or to the
+        # address a follow-up user typed in the preview (as a mass mailing test does),
+        # and is deleted once sent.
+        mail = self.env["mail.mail"].sudo().create(self._followup_test_mail_vals(parts, email_to))
+        mail.send(raise_exception=False)
+        if mail.state == "exception":
+            raise UserError(
+                self.env._(
+                    "The test e-mail could not be sent: %(reason)s",
+                    reason=self._followup_mail_failure_sentence(mail),
+                )
+            )
+        mail.unlink()
+
+    def _followup_mail_failure_sentence(self, mail):
+        """Why ``mail`` was not sent, in plain words rather than the mail server's raw
+        answer ("[Errno 111] Connection refused"). Override to explain more cases."""
+        reason = (mail.failure_reason or "").lower()
+        if mail.failure_type == "mail_smtp" or any(
+            word in reason for word in ("connection refused", "timed out", "unable to connect")
+        ):
+            return self.env._(
+                "the outgoing mail server cannot be reached. Check its address, port and "
+                "login in Settings > Technical > Outgoing Mail Servers (or ask your "
+                "administrator), then try again."
+            )
+        if any(word in reason for word in ("authentication", "535", "login")):
+            return self.env._(
+                "the outgoing mail server refused the login. Check the user name and "
+                "password of the outgoing mail server in Settings."
+            )
+        if mail.failure_type in ("mail_email_invalid", "mail_email_missing"):
+            return self.env._("the recipient's address is missing or not valid.")
+        if mail.failure_type in ("mail_from_invalid", "mail_from_missing"):
+            return self.env._(
+                "the sender's address is missing or not valid: check the template's "
+                "“From” and your company's e-mail."
+            )
+        return self.env._(
+            "the outgoing mail server refused it (%(reason)s).",
+            reason=mail.failure_reason or mail.failure_type,
+        )

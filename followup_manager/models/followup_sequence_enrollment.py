@@ -4,13 +4,15 @@ from odoo.osv import expression
 from odoo.tools import clean_context
 
 from ..policy import vocabulary
+from .followup_arguments import check_choice, check_id, check_ids
 
 
-class FollowupSequence(models.Model):
+class FollowupSequenceEnrollment(models.AbstractModel):
     """Enrolling partners: the public ``enroll()`` and the batch behind it, which skips
     partners outside the sequence's filter and those already followed up there."""
 
-    _inherit = "followup.sequence"
+    _name = "followup.sequence.enrollment"
+    _description = "Follow-up Sequence: Enrollment"
 
     def enroll(self, partner_ids, origin_model=False, origin_id=False):
         """Enroll partners in these sequences and return the enrollment ids.
@@ -22,11 +24,12 @@ class FollowupSequence(models.Model):
         :return: ids of the enrollments created (partners already active in a sequence
             for the same origin, or outside its filter, are skipped)
         """
+        partner_ids, origin_model, origin_id = self._followup_check_enroll_arguments(
+            partner_ids, origin_model, origin_id
+        )
         # Enrolling creates enrollments: refused upfront to whoever may not (auditors
         # read sequences), even when every partner turns out to be enrolled already.
         self.env["followup.enrollment"].check_access("create")
-        if isinstance(partner_ids, models.BaseModel):
-            partner_ids = partner_ids.ids
         partner_ids = [int(pid) for pid in partner_ids or []]
         if origin_model and not origin_id or origin_id and not origin_model:
             raise UserError(self.env._("Give both the origin model and the origin id, or none."))
@@ -47,6 +50,26 @@ class FollowupSequence(models.Model):
             targets = [(pid, "res.partner", pid) for pid in partner_ids]
         # Enrolled by hand: the caller owns what has no salesperson.
         return self.with_context(followup_hand_enrollment=True)._followup_enroll(targets).ids
+
+    def _followup_check_enroll_arguments(self, partner_ids, origin_model, origin_id):
+        """The arguments of enroll(), checked where they arrive: a UserError naming the
+        argument instead of a Python or SQL error (``enroll('abc')``, ``[None]``, an
+        origin id ``'x'``, an id beyond the database's integers). Returns them cleaned
+        (partner ids, origin model or False, origin id or False)."""
+        env = self.env
+        if isinstance(partner_ids, models.BaseModel):
+            if partner_ids._name != "res.partner":
+                check_ids(env, "partner_ids", partner_ids._name)
+            partner_ids = partner_ids.ids
+        elif partner_ids not in (False, None):
+            partner_ids = check_ids(env, "partner_ids", partner_ids)
+        if origin_model not in (False, None, ""):
+            origin_model = check_choice(
+                env, "origin_model", origin_model, self._followup_origin_models()
+            )
+        if origin_id not in (False, None, 0):
+            origin_id = check_id(env, "origin_id", origin_id)
+        return partner_ids, origin_model or False, origin_id or False
 
     def _followup_check_enrollable(self, targets):
         """Raise unless ``targets`` [(partner id, origin model, origin id)] may enter

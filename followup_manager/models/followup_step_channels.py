@@ -1,4 +1,8 @@
-"""The person's preferred channel: a step can offer an e-mail and a call (an activity for
+"""The channel a step reaches the person on: the one its action fixes (an e-mail goes by
+e-mail), the one the user chooses (an activity: a call, a visit), or the person's preferred
+channel among those the step offers.
+
+The person's preferred channel: a step can offer an e-mail and a call (an activity for
 the salesperson), and the channels other add-ons carry out (followup_manager_sms: a text
 message), in an order of fallback, and let the person's preferred
 channel (``res.partner.followup_preferred_channel``) decide which one goes. The choice is
@@ -11,6 +15,11 @@ from odoo.exceptions import ValidationError
 
 from ..policy import vocabulary
 
+# The channel each action reaches the person on, when it is not the user's choice
+# (followup.step._followup_action_channels adds the actions of other add-ons).
+ACTION_CHANNELS = {"email": "email"}
+DEFAULT_CHANNELS = {"activity": "phone", "server_action": "none"}
+
 # The orders of fallback: every order of the channels (the codes name them, joined by
 # "_"); an add-on that adds a channel adds its orders with selection_add.
 CHANNEL_ORDERS = [
@@ -19,9 +28,22 @@ CHANNEL_ORDERS = [
 ]
 
 
-class FollowupStep(models.Model):
-    _inherit = "followup.step"
+class FollowupStepChannels(models.AbstractModel):
+    """The channel a step reaches the person on (see the module's docstring)."""
 
+    _name = "followup.step.channels"
+    _description = "Follow-up Step: Channels"
+
+    channel = fields.Selection(
+        vocabulary.selection(vocabulary.STEP_CHANNEL_LABELS),
+        required=True,
+        compute="_compute_channel",
+        store=True,
+        precompute=True,
+        readonly=False,
+        help="How the person is reached: consent and preferences are checked for this "
+        "channel. None for internal tasks that do not contact anybody.",
+    )
     channel_choice = fields.Selection(
         [("fixed", "The step's channel"), ("preferred", "The person's preferred channel")],
         required=True,
@@ -38,6 +60,42 @@ class FollowupStep(models.Model):
         "preferred channel is not one of them or is not allowed now (consent, opt-outs, "
         "address, hours...). Each needs its template or activity type.",
     )
+
+    @api.depends("action", "channel_choice", "channel_order")
+    def _compute_channel(self):
+        action_channels = self._followup_action_channels()
+        for step in self:
+            if step.channel_choice == "preferred":
+                # The channel tried first when the person has no preference; the
+                # channels it may take are _followup_channels().
+                step.channel = step.channel_order.split("_")[0]
+            elif step.action in action_channels:
+                step.channel = action_channels[step.action]
+            elif not step.channel or step.channel in action_channels.values():
+                step.channel = DEFAULT_CHANNELS.get(step.action, "none")
+
+    @api.model
+    def _followup_action_channels(self):
+        """{action: the channel it reaches the person on} of the actions that fix their
+        channel (the others let the user choose it); override to add one."""
+        return dict(ACTION_CHANNELS)
+
+    @api.constrains("action", "channel", "channel_choice")
+    def _check_channel(self):
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        action_channels = self._followup_action_channels()
+        for step in self.filtered(lambda s: s.channel_choice != "preferred"):
+            expected = action_channels.get(step.action)
+            if expected and step.channel != expected:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” sends %(expected)s, so its channel must be "
+                        "%(expected)s, not %(channel)s.",
+                        step=step.name,
+                        expected=labels[expected],
+                        channel=labels[step.channel],
+                    )
+                )
 
     def _followup_channels(self):
         """The channels this step may contact the person on, in its order: its own
