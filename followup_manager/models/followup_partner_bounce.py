@@ -8,7 +8,7 @@ from odoo.tools import email_normalize
 from ..policy import bounce
 from .tools import FOLLOWUP_READERS, activity_vals, int_param
 
-# Context keys set by mail.thread._routing_handle_bounce (mail_thread_bounce.py) for
+# Context keys set by mail.thread._routing_handle_bounce (mail_thread.py) for
 # the partners Odoo counts the bounce on: what the delivery report said, and the
 # message that bounced.
 CONTEXT_DELIVERY_STATUS = "followup_delivery_status"

@@ -113,7 +113,7 @@ class FollowupPartnerLinks(models.AbstractModel):
 
         Next to the link, a ``mailto:`` unsubscribe when the company (default:
         the partner's, else the current one) has an alias domain: the gateway
-        receives it (see mail_thread_unsubscribe.py). The headers leave on one
+        receives it (see mail_thread.py). The headers leave on one
         line each, however long (see ir_mail_server.py)."""
         self.ensure_one()
         return self._followup_headers(
