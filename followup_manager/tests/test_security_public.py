@@ -179,7 +179,7 @@ class TestFollowupPublicMethods(FollowupSecurityCase):
                 *self.EXTENDED_ACTIONS,
             )
         } | {
-            # Odoo's mail gateway entry point (mail_thread_unsubscribe.py): it refuses
+            # Odoo's mail gateway entry point (mail_thread.py): it refuses
             # anything but a parsed e-mail (TypeError), before the add-on reads it.
             f"{model}.message_route"
             for model in (
