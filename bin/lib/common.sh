@@ -22,7 +22,7 @@ FM_MODULE=followup_manager
 # whole run installs and tests. FM_INSTALL (comma-separated) narrows it, e.g. to the
 # core alone or to one companion (the template database then holds only their
 # dependencies).
-FM_MODULES=$(cd "$FM_ROOT" && { echo "$FM_MODULE"; ls -d -- */__manifest__.py 2>/dev/null | cut -d/ -f1 | grep -vx "$FM_MODULE" | sort; } | paste -sd,)
+FM_MODULES=$(cd "$FM_ROOT" && { echo "$FM_MODULE"; ls -d -- */__manifest__.py 2>/dev/null | cut -d/ -f1 | { grep -vx "$FM_MODULE" || true; } | sort; } | paste -sd,)
 FM_INSTALL=${FM_INSTALL:-$FM_MODULES}
 mkdir -p "$FM_CACHE" "$FM_DATA_DIR"
 
