@@ -1,0 +1,156 @@
+"""18.0.2.0.0: the add-on splits into a core and companion add-ons.
+
+Up to 18.0.1.x one add-on held everything and depended on CRM, Sales, SMS and
+Calendar. The core now depends on ``mail`` and ``phone_validation`` only; what an
+application adds lives in a companion add-on of this repository, which installs
+itself (``auto_install``) beside a new core. An update does not auto-install, so this
+script, run before the core loads, does it for the companions (COMPANIONS):
+
+1. It marks ``to install`` every companion Odoo knows (the module list is refreshed
+   before any module loads) whose dependencies are installed: on a database of the
+   previous release, CRM, Sales, SMS and Calendar always are. Odoo's loader installs
+   the modules marked so in the same run, once the installed ones are loaded
+   (``odoo/modules/loading.py``, ``load_marked_modules(['to install'])``). The
+   Italian register's companion (REGISTER) only where the register was used or a
+   company is in Italy.
+2. It gives the companions being installed the XML ids they take over: every id a
+   companion's data or demo files declare (``id`` of record, template, menuitem,
+   asset; the ``id`` column of a CSV file) that exists as ``followup_manager.<id>``
+   moves to ``<companion>.<id>``. The companion then updates those records in place
+   (mail templates, groups, activity types, crons, parameters keep their database
+   ids and what users changed in them) instead of the core's cleanup deleting them
+   and the companion creating new ones. Models, fields and selection values need
+   nothing: the companion gives them XML ids of its own, and the cleanup at the end
+   of the update only drops an old XML id when its record has another
+   (``ir.model.data._process_end``).
+"""
+
+import csv
+import logging
+import os
+
+from lxml import etree
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.module import get_manifest, get_module_path
+from odoo.tools import SQL, sql
+
+_logger = logging.getLogger(__name__)
+
+CORE = "followup_manager"
+# The companion add-ons of this repository that take over parts of the previous release.
+COMPANIONS = (
+    "followup_manager_calendar",
+    "followup_manager_crm",
+    "followup_manager_resource",
+    "followup_manager_sale",
+    "followup_manager_sms",
+    "l10n_it_followup_manager",
+)
+# Law for Italian companies only: installed where it was used or may be needed.
+REGISTER = "l10n_it_followup_manager"
+# The elements of a data file whose ``id`` attribute is an XML id.
+XML_ID_TAGS = {"record", "template", "menuitem", "asset"}
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    companions = _mark_companions(env)
+    for module in companions:
+        _take_over_xml_ids(cr, module.name)
+
+
+def _mark_companions(env):
+    """Marks to install the companions whose dependencies are installed; returns them."""
+    installed = {"installed", "to upgrade"}
+    candidates = env["ir.module.module"].search(
+        [("name", "in", COMPANIONS), ("state", "=", "uninstalled")]
+    )
+    companions = candidates.filtered(
+        lambda module: (
+            module.dependencies_id
+            and all(dep.state in installed for dep in module.dependencies_id)
+            and (module.name != REGISTER or _register_used(env.cr))
+        )
+    )
+    if companions:
+        _logger.info("Installing the companion add-ons %s", ", ".join(companions.mapped("name")))
+        companions.button_install()
+    return companions
+
+
+def _register_used(cr):
+    """Whether the Italian register was used (a row in its tables, a company that
+    turned it on) or may be needed (a company in Italy)."""
+    cr.execute(
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        " AND table_name LIKE 'followup\\_rpo\\_%%'"
+    )
+    for (table,) in cr.fetchall():
+        cr.execute(SQL("SELECT 1 FROM %s LIMIT 1", SQL.identifier(table)))
+        if cr.rowcount:
+            return True
+    if sql.column_exists(cr, "res_company", "followup_rpo_enabled"):
+        cr.execute("SELECT 1 FROM res_company WHERE followup_rpo_enabled LIMIT 1")
+        if cr.rowcount:
+            return True
+    cr.execute(
+        "SELECT 1 FROM res_company c JOIN res_country k ON k.id = c.country_id"
+        " WHERE k.code = 'IT' LIMIT 1"
+    )
+    return bool(cr.rowcount)
+
+
+def _take_over_xml_ids(cr, companion):
+    """Moves ``followup_manager.<id>`` to ``<companion>.<id>`` for every id the
+    companion's data and demo files declare (unless the companion has it already)."""
+    names = _declared_xml_ids(companion)
+    if not names:
+        return
+    cr.execute(
+        """
+        UPDATE ir_model_data d
+           SET module = %(companion)s
+         WHERE d.module = %(core)s AND d.name IN %(names)s
+           AND NOT EXISTS (SELECT 1 FROM ir_model_data o
+                            WHERE o.module = %(companion)s AND o.name = d.name)
+        """,
+        {"companion": companion, "core": CORE, "names": tuple(names)},
+    )
+    _logger.info("%s takes over %d XML ids of %s", companion, cr.rowcount, CORE)
+
+
+def _declared_xml_ids(companion):
+    """The unqualified XML ids (or those qualified with the companion's own name)
+    declared by the companion's data and demo files."""
+    path = get_module_path(companion, display_warning=False)
+    manifest = get_manifest(companion)
+    names = set()
+    for file in manifest.get("data", []) + manifest.get("demo", []):
+        full_path = os.path.join(path, file)
+        if file.endswith(".xml"):
+            ids = _xml_ids(etree.parse(full_path).getroot())
+        elif file.endswith(".csv"):
+            with open(full_path, encoding="utf-8") as rows:
+                ids = [row.get("id") or "" for row in csv.DictReader(rows)]
+        else:
+            continue
+        for xml_id in ids:
+            module, _dot, name = xml_id.rpartition(".")
+            if name and module in ("", companion):
+                names.add(name)
+    return names
+
+
+def _xml_ids(node):
+    """The ids of the records, templates, menus (nested ones too) and assets of an
+    <odoo>/<data> tree; what is inside a record or template (its fields, the HTML of
+    a template) is not a declaration."""
+    for child in node:
+        if child.tag in XML_ID_TAGS and child.get("id"):
+            yield child.get("id")
+        if child.tag in ("odoo", "openerp", "data", "menuitem"):
+            yield from _xml_ids(child)
