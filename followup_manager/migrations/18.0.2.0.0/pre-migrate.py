@@ -23,6 +23,13 @@ script, run before the core loads, does it for the companions (COMPANIONS):
    nothing: the companion gives them XML ids of its own, and the cleanup at the end
    of the update only drops an old XML id when its record has another
    (``ir.model.data._process_end``).
+3. A companion is installed, not updated, and an installation writes the records of
+   its files even where the XML id is ``noupdate`` (``odoo/tools/convert.py`` skips
+   them in update mode only; ``BaseModel._load_records`` with ``update=False``): the
+   subject of a mail template a user rewrote would come back as shipped. So the rows
+   of the ``noupdate`` records taken over (and their ``_inherits`` parents) are kept
+   here, as they are, in KEPT_ROWS, and ``end-migrate.py`` writes them back once every
+   module is loaded: what an update leaves alone stays as it was.
 """
 
 import csv
@@ -49,6 +56,8 @@ COMPANIONS = (
 )
 # Law for Italian companies only: installed where it was used or may be needed.
 REGISTER = "l10n_it_followup_manager"
+# Where the rows of the noupdate records taken over wait for end-migrate.py.
+KEPT_ROWS = "followup_manager_split_kept_rows"
 # The elements of a data file whose ``id`` attribute is an XML id.
 XML_ID_TAGS = {"record", "template", "menuitem", "asset"}
 
@@ -58,8 +67,15 @@ def migrate(cr, version):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     companions = _mark_companions(env)
+    cr.execute(
+        SQL(
+            "CREATE TABLE IF NOT EXISTS %s (tbl varchar, res_id int4, row jsonb)",
+            SQL.identifier(KEPT_ROWS),
+        )
+    )
     for module in companions:
-        _take_over_xml_ids(cr, module.name)
+        for model, res_id in _take_over_xml_ids(cr, module.name):
+            _keep_row(cr, model, res_id)
 
 
 def _mark_companions(env):
@@ -106,10 +122,11 @@ def _register_used(cr):
 
 def _take_over_xml_ids(cr, companion):
     """Moves ``followup_manager.<id>`` to ``<companion>.<id>`` for every id the
-    companion's data and demo files declare (unless the companion has it already)."""
+    companion's data and demo files declare (unless the companion has it already);
+    returns the (model, id) of the noupdate records among them."""
     names = _declared_xml_ids(companion)
     if not names:
-        return
+        return []
     cr.execute(
         """
         UPDATE ir_model_data d
@@ -117,10 +134,54 @@ def _take_over_xml_ids(cr, companion):
          WHERE d.module = %(core)s AND d.name IN %(names)s
            AND NOT EXISTS (SELECT 1 FROM ir_model_data o
                             WHERE o.module = %(companion)s AND o.name = d.name)
+     RETURNING d.model, d.res_id, d.noupdate
         """,
         {"companion": companion, "core": CORE, "names": tuple(names)},
     )
-    _logger.info("%s takes over %d XML ids of %s", companion, cr.rowcount, CORE)
+    rows = cr.fetchall()
+    _logger.info("%s takes over %d XML ids of %s", companion, len(rows), CORE)
+    return [(model, res_id) for model, res_id, noupdate in rows if noupdate and res_id]
+
+
+def _keep_row(cr, model, res_id):
+    """Copies the record's row, and those of its ``_inherits`` parents (a cron's
+    server action), into KEPT_ROWS. Plain SQL: the model's add-on may not be loaded
+    yet (the core no longer depends on SMS, for instance)."""
+    table = model.replace(".", "_")
+    if not sql.table_exists(cr, table):
+        return
+    cr.execute(
+        SQL(
+            "INSERT INTO %s (tbl, res_id, row) SELECT %s, id, to_jsonb(t) FROM %s t WHERE id = %s",
+            SQL.identifier(KEPT_ROWS),
+            table,
+            SQL.identifier(table),
+            res_id,
+        )
+    )
+    cr.execute(
+        """
+        SELECT parent.model, field.name
+          FROM ir_model_inherit i
+          JOIN ir_model child ON child.id = i.model_id
+          JOIN ir_model parent ON parent.id = i.parent_id
+          JOIN ir_model_fields field ON field.id = i.parent_field_id
+         WHERE child.model = %s
+        """,
+        [model],
+    )
+    for parent, field in cr.fetchall():
+        cr.execute(
+            SQL(
+                "SELECT %s FROM %s WHERE id = %s",
+                SQL.identifier(field),
+                SQL.identifier(table),
+                res_id,
+            )
+        )
+        parent_id = (cr.fetchone() or [None])[0]
+        if parent_id:
+            _keep_row(cr, parent, parent_id)
 
 
 def _declared_xml_ids(companion):
