@@ -30,6 +30,14 @@ script, run before the core loads, does it for the companions (COMPANIONS):
    of the ``noupdate`` records taken over (and their ``_inherits`` parents) are kept
    here, as they are, in KEPT_ROWS, and ``end-migrate.py`` writes them back once every
    module is loaded: what an update leaves alone stays as it was.
+4. The extension views of the core (and those the companions take over) are emptied
+   (``<data/>``) until their files write them again in this update. While a module
+   loads, Odoo combines its views as they are in the database, the ones not reloaded
+   yet included (``ir.ui.view._filter_loaded_views`` counts the module being loaded as
+   loaded): the previous release's would name fields that moved to a companion, not
+   loaded yet, and the update would stop on the first view of the core it checks.
+   An extension view the add-ons no longer declare is deleted at the end of the
+   update, as always; noupdate views are left as they are.
 """
 
 import csv
@@ -76,6 +84,7 @@ def migrate(cr, version):
     for module in companions:
         for model, res_id in _take_over_xml_ids(cr, module.name):
             _keep_row(cr, model, res_id)
+    _empty_extension_views(cr, [CORE, *companions.mapped("name")])
 
 
 def _mark_companions(env):
@@ -182,6 +191,22 @@ def _keep_row(cr, model, res_id):
         parent_id = (cr.fetchone() or [None])[0]
         if parent_id:
             _keep_row(cr, parent, parent_id)
+
+
+def _empty_extension_views(cr, modules):
+    """Empties the extension views of ``modules`` until their files load them again."""
+    cr.execute(
+        """
+        UPDATE ir_ui_view v
+           SET arch_db = jsonb_build_object('en_US', '<data/>')
+          FROM ir_model_data d
+         WHERE d.model = 'ir.ui.view' AND d.res_id = v.id AND d.module IN %s
+           AND NOT COALESCE(d.noupdate, false)
+           AND v.inherit_id IS NOT NULL AND v.mode = 'extension'
+        """,
+        [tuple(modules)],
+    )
+    _logger.info("%d extension views emptied until they load again", cr.rowcount)
 
 
 def _declared_xml_ids(companion):
