@@ -12,7 +12,10 @@ script, run before the core loads, does it for the companions (COMPANIONS):
    the modules marked so in the same run, once the installed ones are loaded
    (``odoo/modules/loading.py``, ``load_marked_modules(['to install'])``). The
    Italian register's companion (REGISTER) only where the register was used or a
-   company is in Italy.
+   company is in Italy. Their demo data is not loaded: where the previous release had
+   demo data, it already holds their demo records (handed over in 2.), and an
+   installation would run their ``<function>`` calls a second time on records that
+   went through them (a quotation confirmed twice fails the whole update).
 2. It gives the companions being installed the XML ids they take over: every id a
    companion's data or demo files declare (``id`` of record, template, menuitem,
    asset; the ``id`` column of a CSV file) that exists as ``followup_manager.<id>``
@@ -103,6 +106,11 @@ def _mark_companions(env):
     if companions:
         _logger.info("Installing the companion add-ons %s", ", ".join(companions.mapped("name")))
         companions.button_install()
+        # See 1. in the docstring: the demo records are there already, if any.
+        env.cr.execute(
+            "UPDATE ir_module_module SET demo = false WHERE id IN %s", [tuple(companions.ids)]
+        )
+        companions.invalidate_recordset(["demo"])
     return companions
 
 
