@@ -143,6 +143,12 @@ def checks(args):
     # The Italian register's answers, where the release had the register.
     kept += tuple(t for t in ("followup_rpo_entry",) if t in filled)
     yield "the previous release had data to keep", all(filled.get(t) for t in kept), f"{filled}"
+    dropped = sorted(set(before.get("constraints", [])) - set(after.get("constraints", [])))
+    yield (
+        f"no database constraint of the add-on dropped ({len(before.get('constraints', []))})",
+        not dropped,
+        f"{dropped}",
+    )
     if args.root:
         yield from companion_checks(args.root, before, after)
     yield from xml_id_checks(before, after)

@@ -80,6 +80,14 @@ cr.execute(
     "SELECT id, partner_id, sequence_id, state, next_step_id FROM followup_enrollment ORDER BY id"
 )
 enrollments = hashlib.sha256(repr(cr.fetchall()).encode()).hexdigest()
+# The database's own constraints on the add-on's tables and columns: a module that
+# gives one up must not drop it while another still declares it.
+cr.execute(
+    "SELECT t.relname || '.' || c.conname"
+    " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+    " WHERE t.relname LIKE 'followup\\_%%' OR c.conname LIKE '%%followup%%' ORDER BY 1"
+)
+constraints = [row[0] for row in cr.fetchall()]
 module = env["ir.module.module"].search([("name", "=", "followup_manager")])
 addons = [name for name in os.environ.get("FM_ADDONS", "followup_manager").split(",") if name]
 cr.execute("SELECT name, state FROM ir_module_module")
@@ -121,6 +129,7 @@ print(
             "register_used": register_used,
             "xml_ids": xml_ids,
             "subjects": subjects,
+            "constraints": constraints,
             "edited": EDITED,
         },
         sort_keys=True,
