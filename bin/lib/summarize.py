@@ -17,7 +17,11 @@ from collections import Counter
 ODOO_RESULT = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database '([^']*)'"
 )
-ODOO_SKIP = re.compile(r" INFO \S+ odoo\.addons\.(\w+)\S*: skipped (.*)")
+# A test skipped, or a whole class (its setUpClass raised SkipTest: "CRM is not installed").
+ODOO_SKIP = re.compile(
+    r" INFO \S+ (?:odoo\.addons\.(\w+)\S*: skipped "
+    r"|odoo\.tests\.suite: skipped \w+ \(odoo\.addons\.(\w+)\.)(.*)"
+)
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 # One line per test started, and one per test that failed or errored, named by the
 # logger of its module: odoo.addons.<add-on>.tests....
@@ -62,7 +66,7 @@ def odoo_counts(path, tags=None):
         bad = len(errors)
     started = Counter(ODOO_START.findall(text))
     failing = Counter(a or b for a, b in ODOO_FAIL.findall(text))
-    skipping = Counter(module for module, _reason in skipped)
+    skipping = Counter(test or suite for test, suite, _reason in skipped)
     addons = []
     for module in sorted(set(started) | set(failing) | set(skipping) | set(tag_modules(tags))):
         ran, f, s = started[module], failing[module], skipping[module]
