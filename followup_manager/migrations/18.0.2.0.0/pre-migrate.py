@@ -6,16 +6,17 @@ application adds lives in a companion add-on of this repository, which installs
 itself (``auto_install``) beside a new core. An update does not auto-install, so this
 script, run before the core loads, does it for the companions (COMPANIONS):
 
-1. It marks ``to install`` every companion Odoo knows (the module list is refreshed
-   before any module loads) whose dependencies are installed: on a database of the
-   previous release, CRM, Sales, SMS and Calendar always are. Odoo's loader installs
-   the modules marked so in the same run, once the installed ones are loaded
-   (``odoo/modules/loading.py``, ``load_marked_modules(['to install'])``). The
-   Italian register's companion (REGISTER) only where the register was used or a
-   company is in Italy. Their demo data is not loaded: where the previous release had
-   demo data, it already holds their demo records (handed over in 2.), and an
-   installation would run their ``<function>`` calls a second time on records that
-   went through them (a quotation confirmed twice fails the whole update).
+1. It marks ``to install`` every companion whose dependencies are installed (the
+   module list is refreshed before any module loads; a companion missing from the
+   addons path stops the update, which would otherwise delete what it now holds). On
+   a database of the previous release, CRM, Sales, SMS and Calendar always are.
+   Odoo's loader installs the modules marked so in the same run, once the installed
+   ones are loaded (``odoo/modules/loading.py``, ``load_marked_modules(['to
+   install'])``). The Italian register's companion (REGISTER) only where the register
+   was used or a company is in Italy. Their demo data is not loaded: where the
+   previous release had demo data, it already holds their demo records (handed over
+   in 2.), and an installation would run their ``<function>`` calls a second time on
+   records that went through them (a quotation confirmed twice fails the update).
 2. It gives the companions being installed the XML ids they take over: every id a
    companion's data or demo files declare (``id`` of record, template, menuitem,
    asset; the ``id`` column of a CSV file) that exists as ``followup_manager.<id>``
@@ -50,6 +51,7 @@ import os
 from lxml import etree
 
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
 from odoo.modules.module import get_manifest, get_module_path
 from odoo.tools import SQL, sql
 
@@ -91,7 +93,24 @@ def migrate(cr, version):
 
 
 def _mark_companions(env):
-    """Marks to install the companions whose dependencies are installed; returns them."""
+    """Marks to install the companions whose dependencies are installed; returns them.
+
+    Stops the update when a companion is not on the addons path: the core would go on
+    without it, and the end of the update would delete the fields, models and data it
+    now holds (the columns of sale orders' follow-up fields, the register's answers)."""
+    known = env["ir.module.module"].search([("name", "in", COMPANIONS)])
+    missing = sorted(set(COMPANIONS) - set(known.mapped("name")))
+    if missing:
+        raise UserError(
+            env._(
+                "Follow-up Manager 18.0.2.0.0 moves what depends on an application into "
+                "companion add-ons shipped beside it, and these are not on the addons "
+                "path: %(missing)s. Updating without them would delete what they hold "
+                "now. Put every add-on of the Follow-up Manager repository on the addons "
+                "path, then update again.",
+                missing=", ".join(missing),
+            )
+        )
     installed = {"installed", "to upgrade"}
     candidates = env["ir.module.module"].search(
         [("name", "in", COMPANIONS), ("state", "=", "uninstalled")]
