@@ -164,6 +164,8 @@ def main():
     args = parser.parse_args()
     passed = failed = 0
     for label, ok, detail in checks(args):
+        detail = str(detail)
+        detail = detail if len(detail) <= 400 else detail[:400] + " ..."
         line = f"  ok   {label}" if ok else f"  FAIL {label}: {detail}"
         print(line, file=sys.stderr)
         passed, failed = passed + bool(ok), failed + (not ok)
