@@ -115,8 +115,15 @@ def xml_id_checks(before, after):
     )
 
 
+def read_snapshot(path):
+    """A snapshot file; empty (the current code could not read the database) is {}."""
+    with open(path, encoding="utf-8") as file:
+        text = file.read().strip()
+    return json.loads(text) if text else {}
+
+
 def checks(args):
-    before, after = json.loads(args.before), json.loads(args.after)
+    before, after = read_snapshot(args.before), read_snapshot(args.after)
     with open(args.manifest, encoding="utf-8") as manifest:
         version = ast.literal_eval(manifest.read())["version"]
     with open(args.log, encoding="utf-8", errors="replace") as log:
@@ -156,6 +163,7 @@ def checks(args):
 
 def main():
     parser = argparse.ArgumentParser()
+    # --before and --after: the files of the snapshots (upgrade_snapshot.py's JSON).
     for name in ("--log", "--manifest", "--before", "--after"):
         parser.add_argument(name, required=True)
     parser.add_argument("--rc", type=int, required=True)

@@ -115,16 +115,19 @@ def _mark_companions(env):
     candidates = env["ir.module.module"].search(
         [("name", "in", COMPANIONS), ("state", "=", "uninstalled")]
     )
-    companions = candidates.filtered(
+    marked = candidates.filtered(
         lambda module: (
             module.dependencies_id
             and all(dep.state in installed for dep in module.dependencies_id)
             and (module.name != REGISTER or _register_used(env.cr))
         )
     )
+    if marked:
+        marked.button_install()
+    # Those marked here, and any marked before (an auto-install that found them listed).
+    companions = known.filtered(lambda module: module.state == "to install")
     if companions:
         _logger.info("Installing the companion add-ons %s", ", ".join(companions.mapped("name")))
-        companions.button_install()
         # See 1. in the docstring: the demo records are there already, if any.
         env.cr.execute(
             "UPDATE ir_module_module SET demo = false WHERE id IN %s", [tuple(companions.ids)]
