@@ -3,14 +3,25 @@ database of the add-on holds, so that bin/upgrade-check can compare the data of
 the previous release with the same database after the update.
 
 With FM_UPGRADE_FILL=1 it first lets the previous release work on its demo data
-(the dispatch runs once, a consent decision is recorded), as a real database
-would have, and commits.
+(the dispatch runs once, a consent decision is recorded, an answer of the Italian
+register is imported, a user rewrites the subject of the add-on's mail templates), as
+a real database would have, and commits.
+
+Besides the add-on's tables, it records which modules are installed, whether the
+register was used, and the XML ids of the repository's add-ons (FM_ADDONS,
+comma-separated) with their records: the update hands records over to companion
+add-ons, which must keep their database ids.
 """
 
 # ruff: noqa: F821 - env is given by odoo-bin shell
 import hashlib
 import json
 import os
+
+from odoo import fields
+
+# What a user adds to the subject of the add-on's mail templates before the update.
+EDITED = " (edited before the update)"
 
 if os.environ.get("FM_UPGRADE_FILL") == "1":
     env["followup.enrollment"].search([("state", "=", "active")]).write(
@@ -19,6 +30,21 @@ if os.environ.get("FM_UPGRADE_FILL") == "1":
     env["followup.dispatcher"]._dispatch_due()
     partner = env["res.partner"].search([("email", "!=", False)], limit=1)
     partner.followup_set_consent("sms", "withdrawn", "manual", proof="Asked by phone")
+    if "followup.rpo.entry" in env:
+        from odoo.addons.followup_manager.policy.register_file import AnswerRow
+
+        today = fields.Date.today()
+        answer_file = env["followup.rpo.import"].create(
+            {"name": "upgrade-check.csv", "date": today}
+        )
+        env["followup.rpo.entry"]._followup_record(
+            [AnswerRow(1, "phone", "+393331234567", "registered")], today, answer_file
+        )
+    templates = env["ir.model.data"].search(
+        [("module", "=", "followup_manager"), ("model", "=", "mail.template")]
+    )
+    for template in env["mail.template"].browse(templates.mapped("res_id")):
+        template.subject = (template.subject or "") + EDITED
     # A shell script filling a test database: its work must be kept.
     env.cr.commit()
 
@@ -54,7 +80,40 @@ cr.execute(
     "SELECT id, partner_id, sequence_id, state, next_step_id FROM followup_enrollment ORDER BY id"
 )
 enrollments = hashlib.sha256(repr(cr.fetchall()).encode()).hexdigest()
+# The database's own constraints on the add-on's tables and columns: a module that
+# gives one up must not drop it while another still declares it.
+cr.execute(
+    "SELECT t.relname || '.' || c.conname"
+    " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+    " WHERE t.relname LIKE 'followup\\_%%' OR c.conname LIKE '%%followup%%' ORDER BY 1"
+)
+constraints = [row[0] for row in cr.fetchall()]
 module = env["ir.module.module"].search([("name", "=", "followup_manager")])
+addons = [name for name in os.environ.get("FM_ADDONS", "followup_manager").split(",") if name]
+cr.execute("SELECT name, state FROM ir_module_module")
+states = dict(cr.fetchall())
+# The Italian register was used, or a company is in Italy (as pre-migrate.py reads it).
+register_used = any(counts.get(t) for t in counts if t.startswith("followup_rpo_")) or bool(
+    env["res.company"].search_count([("country_id.code", "=", "IT")])
+)
+# Every XML id of the repository's add-ons: its record, and whether that still exists.
+cr.execute(
+    "SELECT module, name, model, res_id FROM ir_model_data"
+    " WHERE module IN %s AND res_id IS NOT NULL ORDER BY module, name",
+    [tuple(addons)],
+)
+xml_ids = cr.fetchall()
+existing = set()
+for model in {row[2] for row in xml_ids}:
+    if model in env:
+        ids = [row[3] for row in xml_ids if row[2] == model]
+        existing |= {(model, res_id) for res_id in env[model].browse(ids).exists().ids}
+xml_ids = [[*row, (row[2], row[3]) in existing] for row in xml_ids]
+template_ids = [row[3] for row in xml_ids if row[2] == "mail.template" and row[4]]
+subjects = {
+    str(template.id): template.subject or ""
+    for template in env["mail.template"].with_context(lang="en_US").browse(template_ids)
+}
 print(
     "FM_SNAPSHOT "
     + json.dumps(
@@ -65,6 +124,13 @@ print(
             "history": history,
             "decisions": decisions,
             "enrollments": enrollments,
+            "modules": {name: states.get(name) for name in addons},
+            "installed": sorted(name for name, state in states.items() if state == "installed"),
+            "register_used": register_used,
+            "xml_ids": xml_ids,
+            "subjects": subjects,
+            "constraints": constraints,
+            "edited": EDITED,
         },
         sort_keys=True,
     )
