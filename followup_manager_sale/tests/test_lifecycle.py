@@ -11,7 +11,6 @@ from odoo.tests import tagged
 
 from odoo.addons.followup_manager.models.followup_partner_lifecycle import FollowupPartnerLifecycle
 from odoo.addons.followup_manager.tests.common import FollowupCase
-from odoo.addons.followup_manager_crm.tests.common import FollowupCrmMixin
 
 from .common import FollowupSaleMixin
 
@@ -223,78 +222,6 @@ class TestLifecycleSale(FollowupSaleMixin, FollowupCase):
                 [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
             )
         )
-
-
-@tagged("post_install", "-at_install")
-class TestLifecycleSaleCrm(FollowupCrmMixin, FollowupSaleMixin, FollowupCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # The stages only: the notes read here are the stages' (the sequences a stage
-        # starts post theirs: see test_touchpoints).
-        cls.env["followup.sequence"].search([]).action_archive()
-        cls.company.write({"followup_inactive_days": 365, "followup_loyal_orders": 3})
-        cls.product = cls.env["product.product"].create(
-            {"name": "Espresso Machine", "list_price": 100}
-        )
-        with freeze_time(T0):
-            cls.partner = cls.env["res.partner"].create(
-                {"name": "Vera Visitor", "email": "vera@example.com"}
-            )
-            cls.company_partner = cls.env["res.partner"].create(
-                {"name": "Caffè Roma S.r.l.", "is_company": True}
-            )
-            cls.contact_a, cls.contact_b = cls.env["res.partner"].create(
-                [
-                    {"name": "Anna Roma", "parent_id": cls.company_partner.id},
-                    {"name": "Bruno Roma", "parent_id": cls.company_partner.id},
-                ]
-            )
-
-    def _order(self, partner, when, user=None, company=None):
-        """Confirm an order for ``partner`` at ``when`` (through action_confirm)."""
-        env = self.env(user=user) if user else self.env
-        Order = env["sale.order"].with_company(company) if company else env["sale.order"]
-        with self._at(when):
-            order = Order.create(
-                {
-                    "partner_id": partner.id,
-                    "order_line": [Command.create({"product_id": self.product.id})],
-                }
-            )
-            order.action_confirm()
-        return order
-
-    def _opportunity(self, partner, when, **vals):
-        with self._at(when):
-            return self.env["crm.lead"].create(
-                {
-                    "name": "Wants a machine",
-                    "type": "opportunity",
-                    "partner_id": partner.id,
-                    **vals,
-                }
-            )
-
-    def _run_cron(self, when):
-        with self._at(when):
-            self.env["res.partner"]._cron_followup_lifecycle()
-
-    def _last_note(self, partner):
-        return self.env["mail.message"].search(
-            [("model", "=", "res.partner"), ("res_id", "=", partner.id)], order="id desc", limit=1
-        )
-
-    def flush_tracking(self):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-
-    def test_confirmed_order_makes_a_customer(self):
-        self._opportunity(self.partner, T0)
-        self._order(self.partner, T0 + timedelta(days=3))
-        self.assertEqual(self.partner.lifecycle_stage, "customer")
-        self.assertEqual(self.partner.lifecycle_stage_date, T0 + timedelta(days=3))
-        self.assertIn("Confirmed sale order.", self._last_note(self.partner).body)
 
 
 @tagged("post_install", "-at_install")

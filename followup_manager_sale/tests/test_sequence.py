@@ -4,7 +4,6 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged, users
 
 from odoo.addons.followup_manager.tests.common import FollowupCase, FollowupSequenceCase
-from odoo.addons.followup_manager_crm.tests.common import FollowupCrmMixin
 
 from .common import FollowupSaleMixin
 
@@ -84,13 +83,6 @@ class TestSequenceSale(FollowupSaleMixin, FollowupSequenceCase):
         copy = self.sequence_sale.copy()
         self.assertEqual(copy.name, "After sale (copy)")
         self.assertEqual(len(copy.step_ids), 2)
-
-
-@tagged("post_install", "-at_install")
-class TestSequenceSaleCrm(FollowupCrmMixin, FollowupSaleMixin, FollowupSequenceCase):
-    def test_changing_the_trigger_rechecks_templates(self):
-        with self.assertRaisesRegex(ValidationError, "follows up crm.lead records"):
-            self.sequence_sale.trigger = "lead_won"
 
 
 @tagged("post_install", "-at_install")

