@@ -41,10 +41,10 @@ class TestEnrollmentScale(FollowupSequenceCase):
     def test_enroll_dates_each_partner_in_its_own_calendar(self):
         partners = self.customer | self.customer_sa | self.partners[:3]
         Enrollment = self.env["followup.enrollment"]
-        # A Friday: three business days later is a Tuesday in Riyadh (its weekend is
-        # Friday and Saturday) and a Wednesday in Rome. On most other days both
-        # calendars give the same date, and the test would prove nothing.
-        with self._at(datetime(2026, 12, 4, 8, 0)):
+        # A Tuesday: three business days later is a Friday in Rome and a Sunday in
+        # Riyadh (its weekend is Friday and Saturday). From a Monday both calendars
+        # give Thursday, and the test would prove nothing (it failed on such days).
+        with self._at(datetime(2026, 12, 1, 8, 0)):
             enrollments = Enrollment.browse(self.sequence_manual.enroll(partners.ids))
             expected = {e.id: e.next_date for e in enrollments}
             enrollments._followup_schedule_next(start=enrollments[0].date_start)
