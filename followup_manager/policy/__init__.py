@@ -51,7 +51,6 @@ from .planner import plan, priority, record_contacts
 from .vocabulary import *  # noqa: F403
 
 __all__ = [
-    *vocabulary.__all__,
     "ALLOW",
     "DEFER",
     "DELAY_UNITS",
@@ -95,3 +94,5 @@ __all__ = [
     "weekend_days",
     "whole_second",
 ]
+# The words, as vocabulary names them.
+__all__ += vocabulary.__all__
