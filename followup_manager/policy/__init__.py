@@ -47,6 +47,7 @@ from .decision import (
 )
 from .facts import ConsentFacts, PartnerFacts, Settings
 from .planner import plan, priority, record_contacts
+
 # The words (reasons, channels, states...) are the package's own names too.
 from .vocabulary import *  # noqa: F403
 
