@@ -37,11 +37,12 @@ limits of the people who carry steps out).
 import logging
 import threading
 from collections import defaultdict
+from contextlib import nullcontext
 
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..policy import stepping
 from ..policy.vocabulary import DONE, FAILED
@@ -175,8 +176,12 @@ class FollowupDispatcher(models.AbstractModel):
         self.env["followup.enrollment"].flush_model(["state", "next_date"])
         attempts = 3 if retry else 1
         for attempt in range(attempts):
+            # A serialization failure is expected when another worker claimed first:
+            # the database layer need not log it as an error unless it is the last try.
+            quiet = mute_logger("odoo.sql_db") if attempt + 1 < attempts else nullcontext()
             try:
-                rows = self.env.execute_query(query)
+                with quiet:
+                    rows = self.env.execute_query(query)
                 break
             except psycopg2.errors.SerializationFailure:
                 if attempt + 1 == attempts:
