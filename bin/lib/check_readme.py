@@ -1,8 +1,8 @@
 """Renders README.rst with docutils, as PyPI, GitHub and Odoo's app page do, and fails
 on any warning or error (a broken table, a dangling link, a bad heading).
 
-Also refuses grid tables (``+---+``): pandoc sizes their columns from the Markdown and
-cuts long words across lines; bin/readme writes list-tables instead.
+Also refuses grid tables (``+---+``): their columns are sized by hand and cut long
+words across lines when edited; the manual uses list-tables.
 
 Prints one line ``readme: N passed, N failed, 0 skipped`` for bin/lib/summarize.py and
 exits non-zero on a failure. docutils comes with Odoo's requirements (it renders the
@@ -42,7 +42,7 @@ def render_problems(text, path):
 
 def grid_tables(text):
     return [
-        f"line {number}: a grid table (use a list-table, see bin/readme)"
+        f"line {number}: a grid table (use a list-table)"
         for number, line in enumerate(text.splitlines(), start=1)
         if GRID_BORDER.match(line)
     ][:1]
