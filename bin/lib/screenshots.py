@@ -41,6 +41,7 @@ WIDTH, HEIGHT = 1280, 800
 MAX_BYTES = 300 * 1024
 SETTLE_SECONDS = 1.5
 PAGE_TIMEOUT = 60
+UNSTYLED_RELOAD_SECONDS = 10
 MARKER = "FM_SCREENSHOTS_JSON "
 
 # Screens taken in another language than the admin's: the admin reads them in it.
@@ -58,7 +59,7 @@ if __LANGS__:
     env.cr.commit()
     # Tell the running server: its cached list of languages is stale.
     env.registry.signal_changes()
-seq = env.ref("followup_manager.followup_sequence_post_sale_demo")
+seq = env.ref("followup_manager_sale.followup_sequence_post_sale_demo")
 Dispatch = env["followup.dispatch"]
 followed = {
     enrollment.origin.id
@@ -256,6 +257,10 @@ READY_JS = """
     if (document.querySelector('.oe_login_form')) return 'error: login page';
     if (document.querySelector('.o_error_dialog')) return 'error: '
         + document.querySelector('.o_error_dialog').innerText.slice(0, 300);
+    // A style sheet that failed (e.g. a bundle answered 500 while it was being
+    // generated) leaves the page unstyled for good: wait_ready reloads it.
+    if ([...document.querySelectorAll('link[rel=stylesheet]')].some((el) => !el.sheet))
+        return 'unstyled';
     const busy = [...document.querySelectorAll('.o_loading_indicator, .o-loading, .o_blockUI')]
         .some((el) => el.offsetParent !== null);
     if (busy) return 'busy';
@@ -267,10 +272,21 @@ READY_JS = """
 def wait_ready(browser, selector):
     deadline = time.monotonic() + PAGE_TIMEOUT
     state = "loading"
+    unstyled_since = None
     while time.monotonic() < deadline:
         state = browser.evaluate(READY_JS % json.dumps(selector))
         if state.startswith("error"):
             raise SystemExit(state)
+        if state == "unstyled":
+            # Give a late style sheet a few seconds, then load the page again.
+            unstyled_since = unstyled_since or time.monotonic()
+            if time.monotonic() - unstyled_since > UNSTYLED_RELOAD_SECONDS:
+                log(f"a style sheet did not load: page reloaded ({selector})")
+                browser.send("Page.reload", ignoreCache=True)
+                unstyled_since = None
+                time.sleep(1)
+        else:
+            unstyled_since = None
         if state == "ready":
             time.sleep(SETTLE_SECONDS)  # animations (charts, tabs) end
             return
@@ -332,7 +348,7 @@ def screens(rpc, prepared):
     action = "/odoo/action-followup_manager.%s"
     form_rows = ".o_form_view .o_field_one2many .o_data_row"
     loaded = ".o_action_manager .o_view_controller"
-    post_sale = rpc.ref("followup_manager.followup_sequence_post_sale_demo")
+    post_sale = rpc.ref("followup_manager_sale.followup_sequence_post_sale_demo")
     partner = rpc.ref("base.res_partner_2")
     forecast = rpc.kw(
         "followup.forecast",
@@ -392,6 +408,13 @@ def screens(rpc, prepared):
         (
             "consent_history.png",
             action % "followup_consent_event_action",
+            [(".o_list_view .o_data_row", None)],
+        ),
+        (
+            # The salesperson's day, as the admin (who owns most demo orders, hence
+            # their follow-ups) opens it: the menu's own filters, mine and due this week.
+            "my_followups.png",
+            action % "followup_enrollment_action_mine",
             [(".o_list_view .o_data_row", None)],
         ),
     ]
