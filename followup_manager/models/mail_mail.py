@@ -61,7 +61,7 @@ class MailMail(models.Model):
             dispatch = dispatches[mail.id]
             started = mail._followup_start_sending(dispatch, auto_commit)
             if started == INTERRUPTED:
-                mail._followup_fail_interrupted()
+                mail._followup_fail_interrupted(dispatch)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 continue
@@ -153,11 +153,12 @@ class MailMail(models.Model):
         ).write({"notification_status": "canceled"})
         self._followup_learn_delivery(failure_reason, failure_type)
 
-    def _followup_fail_interrupted(self):
+    def _followup_fail_interrupted(self, dispatch):
         """Fail this queued follow-up e-mail whose sending was interrupted
         (``policy.sending.interrupted_at_sending``): it may have left, so it is not sent
         again, and the follow-up log learns it as not delivered, with why (its
-        salesperson gets the to-do of a step not delivered)."""
+        salesperson gets the to-do of a step not delivered), unless a bounce of the copy
+        that left is already known on it (it keeps reading *Bounced*)."""
         failure_reason = self.env._(
             "Not known to have left: the sending was interrupted; not sent again so that "
             "nobody gets it twice."
@@ -165,8 +166,10 @@ class MailMail(models.Model):
         self.write(
             {"state": "exception", "failure_type": "unknown", "failure_reason": failure_reason}
         )
-        # Odoo's own bookkeeping of a failed e-mail (its notifications), and ours.
-        self._postprocess_sent_message(
+        if not dispatch.delivery_ids:
+            self._followup_learn_delivery(failure_reason, "unknown")
+        # Odoo's own bookkeeping of a failed e-mail (its notifications).
+        super()._postprocess_sent_message(
             success_pids=[], failure_reason=failure_reason, failure_type="unknown"
         )
 

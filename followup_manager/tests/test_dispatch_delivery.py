@@ -464,6 +464,21 @@ class TestDeliveryInterrupted(DeliveryMailCase):
         self._bounce(dispatch)
         self.assertEqual(dispatch.delivery_state, "bounced")
 
+    def test_interrupted_email_whose_bounce_came_first_reads_bounced(self):
+        """The copy that left bounced before the queue's next run: it is not sent
+        again, and the step keeps reading bounced (one to-do)."""
+        dispatch = self._queue_email(self.mario)
+        self._interrupt(dispatch)
+        self._bounce(dispatch)
+        self.assertEqual(dispatch.delivery_state, "bounced")
+        todo = self._todos(self.mario)
+        self.assertEqual(len(todo), 1)
+        mail = self._send_queue(dispatch)
+        self.assertEqual(self.emails, [])
+        self.assertEqual(mail.state, "exception")
+        self.assertEqual(dispatch.delivery_state, "bounced")
+        self.assertEqual(self._todos(self.mario), todo)
+
     def test_interrupted_email_retried_by_hand_is_sent(self):
         dispatch = self._queue_email(self.mario)
         mail = dispatch.mail_id
