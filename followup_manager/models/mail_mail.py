@@ -12,7 +12,19 @@ The one-click unsubscribe headers of a follow-up e-mail are added when it leaves
 mass mailing adds its own (``_prepare_outgoing_list``), for its recipient: they are not
 stored with the queued e-mail, so they carry the partner's address and links of the
 moment it is sent, and a resent e-mail (*Resend*, a new ``mail.mail`` of the same
-message) carries them too."""
+message) carries them too.
+
+And a follow-up e-mail leaves at most once. Odoo's queue commits an e-mail as sent after
+the mail server accepted it: a cron worker killed, or PostgreSQL restarted, in between
+put it back in the queue, and the next run sent it again (found by bin/rehearsal: a
+person got the same follow-up twice). Right before a follow-up e-mail is handed to the
+mail server, the queue marks its decision (``followup.dispatch.mail_sending_started``),
+committed by a transaction of its own when the queue commits (its cron job), and clears
+the mark once the outcome is recorded. A follow-up e-mail met still queued with the mark
+(``policy.sending.interrupted_at_sending``) may have left: it is not sent again but
+failed, *not known to have left*, and its decision reads not delivered (the salesperson
+gets the to-do) unless a bounce of the copy that left is known. *Retry* by hand clears
+the mark. Other e-mails are sent as Odoo sends them."""
 
 import logging
 
