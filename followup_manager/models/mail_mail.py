@@ -193,7 +193,7 @@ class MailMail(models.Model):
         run).
 
         With ``auto_commit`` (the queue's job) the mark is committed by a transaction of
-        its own, and this worker's transaction is committed first, so that the one
+        its own, and this worker's transaction is committed after it, so that the one
         that sends the e-mail starts after the mark (it updates the decision's row when
         Odoo deletes the sent e-mail: a mark committed during it would be a
         serialization failure). A worker killed, or the database lost, after the mail
@@ -221,11 +221,10 @@ class MailMail(models.Model):
             return STARTED
 
         if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
             try:
                 with self.env.registry.cursor() as cr:
-                    # Another transaction holding the row (never this worker's: it has
-                    # just committed) postpones the e-mail.
+                    # Another transaction holding the row (never this worker's: it
+                    # commits after each e-mail) postpones the e-mail.
                     cr.execute("SET LOCAL lock_timeout = '5s'")
                     started = start(cr)
             except psycopg2.Error as error:
@@ -235,6 +234,9 @@ class MailMail(models.Model):
                     error,
                 )
                 return BUSY
+            # This worker's next transaction, which sends the e-mail, starts after the
+            # mark.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         else:
             started = start(self.env.cr)
         dispatch.invalidate_recordset(["mail_sending_started"])
