@@ -413,6 +413,37 @@ class TestDeliveryInterrupted(DeliveryMailCase):
         self.assertRecordValues(dispatch, [{"delivery_state": "sent", "delivery_reason": False}])
         self.assertFalse(self._todos(self.mario))
 
+    def test_queue_job_commits_the_mark_before_the_mail_server_has_the_email(self):
+        """With the queue job's auto_commit (commits recorded here, not made): the mark
+        is written by a cursor of its own and the worker's transaction committed after
+        it, before the e-mail leaves; the queue commits the outcome, then the mark is
+        cleared."""
+        dispatch = self._queue_email(self.mario)
+        # One connection serves the cursors of the registry, in the test's transaction
+        # (as in HttpCase): the mark's own cursor sees the test's data.
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        events = []
+        registry_cursor = self.registry.cursor
+
+        def own_cursor():
+            events.append("own cursor")
+            return registry_cursor()
+
+        def send_message(message, smtp_from, smtp_to_list):
+            events.append(("smtp", bool(self._mark(dispatch))))
+
+        with (
+            patch.object(self.env.cr, "commit", side_effect=lambda: events.append("commit")),
+            patch.object(type(self.registry), "cursor", side_effect=own_cursor),
+            self.mock_smtplib_connection(),
+            patch.object(self.testing_smtp_session, "send_message", side_effect=send_message),
+        ):
+            dispatch.mail_id.sudo().send(auto_commit=True)
+        self.assertEqual(events, ["own cursor", "commit", ("smtp", True), "commit"])
+        self.assertFalse(self._mark(dispatch))
+        self.assertEqual(dispatch.delivery_state, "sent")
+
     @mute_logger("odoo.addons.mail.models.mail_mail")
     def test_refused_email_is_cleared_and_retried_by_hand(self):
         dispatch = self._queue_email(self.mario)
