@@ -1,10 +1,16 @@
 """A queued message asks its person again when it leaves (refusal_at_sending): the
-refusals that bind every purpose stop it, in decide()'s order; the rest let it go."""
+refusals that bind every purpose stop it, in decide()'s order; the rest let it go. An
+unreachable mail server sends it back to the queue for a day; one whose sending was
+interrupted is never sent again (interrupted_at_sending)."""
 
 from datetime import datetime, timedelta
 
 import pytest
-from followup_manager_policy.sending import refusal_at_sending, retry_after_failure
+from followup_manager_policy.sending import (
+    interrupted_at_sending,
+    refusal_at_sending,
+    retry_after_failure,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,3 +47,22 @@ def test_only_an_unreachable_mail_server_sends_an_email_back_to_the_queue(
     failure_type, queued_ago, expected
 ):
     assert retry_after_failure(failure_type, START - queued_ago, START) == expected
+
+
+@pytest.mark.parametrize(
+    ("sending_started", "mail_state", "expected"),
+    [
+        # The worker died after the mail server had it, before the queue committed it.
+        (START, "outgoing", True),
+        (None, "outgoing", False),
+        # Its sending finished, whatever the outcome: the queue does not send it anyway.
+        (START, "sent", False),
+        (START, "exception", False),
+        (START, "cancel", False),
+        (None, "exception", False),
+    ],
+)
+def test_an_email_whose_sending_started_and_is_still_queued_is_not_sent_again(
+    sending_started, mail_state, expected
+):
+    assert interrupted_at_sending(sending_started, mail_state) is expected

@@ -122,6 +122,15 @@ class FollowupDispatch(models.Model):
         "mail.mail", string="E-mail", ondelete="set null", index="btree_not_null"
     )
     message_id = fields.Many2one("mail.message", ondelete="set null", index="btree_not_null")
+    mail_sending_started = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Set, and committed on its own, right before the mail queue hands this "
+        "decision's e-mail to the mail server; cleared once the queue has recorded the "
+        "outcome. Still set on an e-mail still queued: the sending was interrupted (a "
+        "worker killed, the database restarted) and the e-mail is not sent again "
+        "(mail_mail.py).",
+    )
     idempotency_key = fields.Char(
         readonly=True,
         copy=False,

@@ -12,16 +12,35 @@ The one-click unsubscribe headers of a follow-up e-mail are added when it leaves
 mass mailing adds its own (``_prepare_outgoing_list``), for its recipient: they are not
 stored with the queued e-mail, so they carry the partner's address and links of the
 moment it is sent, and a resent e-mail (*Resend*, a new ``mail.mail`` of the same
-message) carries them too."""
+message) carries them too.
+
+And a follow-up e-mail leaves at most once. Odoo's queue commits an e-mail as sent after
+the mail server accepted it: a cron worker killed, or PostgreSQL restarted, in between
+put it back in the queue, and the next run sent it again (found by bin/rehearsal: a
+person got the same follow-up twice). Right before a follow-up e-mail is handed to the
+mail server, the queue marks its decision (``followup.dispatch.mail_sending_started``),
+committed by a transaction of its own when the queue commits (its cron job), and clears
+the mark once the outcome is recorded. A follow-up e-mail met still queued with the mark
+(``policy.sending.interrupted_at_sending``) may have left: it is not sent again but
+failed, *not known to have left*, and its decision reads not delivered (the salesperson
+gets the to-do) unless a bounce of the copy that left is known. *Retry* by hand clears
+the mark. Other e-mails are sent as Odoo sends them."""
+
+import logging
 
 import psycopg2
 
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..policy.sending import refusal_at_sending, retry_after_failure
+from ..policy.sending import interrupted_at_sending, refusal_at_sending, retry_after_failure
 from ..policy.vocabulary import BLACKLISTED
 from .ir_mail_server import NO_FOLD_HEADERS
+
+_logger = logging.getLogger(__name__)
+
+#: What ``_followup_start_sending`` found.
+STARTED, INTERRUPTED, BUSY = "started", "interrupted", "busy"
 
 
 class MailMail(models.Model):
@@ -49,8 +68,27 @@ class MailMail(models.Model):
         dispatches = self.env["followup.dispatch"]._followup_of_mails(self.ids)
         others = self.filtered(lambda mail: mail.id not in dispatches)
         for mail in self - others:
-            if not mail._followup_stopped_at_sending(dispatches[mail.id]):
-                super(MailMail, mail)._send(**options)
+            if mail.state != "outgoing":
+                continue
+            dispatch = dispatches[mail.id]
+            started = mail._followup_start_sending(dispatch, auto_commit)
+            if started == INTERRUPTED:
+                mail._followup_fail_interrupted(dispatch)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                continue
+            if started != STARTED:
+                continue
+            if mail._followup_stopped_at_sending(dispatch):
+                mail._followup_unmark_sending(dispatch)
+                if auto_commit:
+                    # Cancelled or postponed, never sent: the mark must not outlive it.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                continue
+            super(MailMail, mail)._send(**options)
+            # Reached once the queue has recorded the outcome (committed it, with
+            # auto_commit): an exception (the database gone) leaves the mark.
+            mail._followup_unmark_sending(dispatch)
         if others or not dispatches:
             return super(MailMail, others)._send(**options)
         return True
@@ -126,6 +164,106 @@ class MailMail(models.Model):
             ]
         ).write({"notification_status": "canceled"})
         self._followup_learn_delivery(failure_reason, failure_type)
+
+    def _followup_fail_interrupted(self, dispatch):
+        """Fail this queued follow-up e-mail whose sending was interrupted
+        (``policy.sending.interrupted_at_sending``): it may have left, so it is not sent
+        again, and the follow-up log learns it as not delivered, with why (its
+        salesperson gets the to-do of a step not delivered), unless a bounce of the copy
+        that left is already known on it (it keeps reading *Bounced*)."""
+        failure_reason = self.env._(
+            "Not known to have left: the sending was interrupted; not sent again so that "
+            "nobody gets it twice."
+        )
+        self.write(
+            {"state": "exception", "failure_type": "unknown", "failure_reason": failure_reason}
+        )
+        if not dispatch.delivery_ids:
+            self._followup_learn_delivery(failure_reason, "unknown")
+        # Odoo's own bookkeeping of a failed e-mail (its notifications).
+        super()._postprocess_sent_message(
+            success_pids=[], failure_reason=failure_reason, failure_type="unknown"
+        )
+
+    def _followup_start_sending(self, dispatch, auto_commit):
+        """Record that this queued follow-up e-mail is about to be handed to the mail
+        server: ``STARTED``; ``INTERRUPTED`` when an earlier sending of it started and
+        never finished (``policy.sending.interrupted_at_sending``): it must not be sent
+        again; ``BUSY`` when it cannot be recorded now (it stays queued for the next
+        run).
+
+        With ``auto_commit`` (the queue's job) the mark is committed by a transaction of
+        its own, and this worker's transaction is committed after it, so that the one
+        that sends the e-mail starts after the mark (it updates the decision's row when
+        Odoo deletes the sent e-mail: a mark committed during it would be a
+        serialization failure). A worker killed, or the database lost, after the mail
+        server accepted the e-mail but before the queue committed it as sent leaves
+        the mark on an e-mail still queued. Without ``auto_commit`` (a send inside a
+        request, the tests) the mark shares the caller's transaction, which keeps or
+        loses it with the e-mail's state."""
+        self.ensure_one()
+        read = SQL(
+            "SELECT mail_sending_started FROM followup_dispatch WHERE id = %s FOR UPDATE",
+            dispatch.id,
+        )
+        mark = SQL(
+            "UPDATE followup_dispatch SET mail_sending_started = %s WHERE id = %s",
+            fields.Datetime.now(),
+            dispatch.id,
+        )
+
+        def start(cr):
+            cr.execute(read, log_exceptions=False)
+            row = cr.fetchone()
+            if interrupted_at_sending(row and row[0], self.state):
+                return INTERRUPTED
+            cr.execute(mark, log_exceptions=False)
+            return STARTED
+
+        if auto_commit:
+            try:
+                with self.env.registry.cursor() as cr:
+                    # Another transaction holding the row (never this worker's: it
+                    # commits after each e-mail) postpones the e-mail.
+                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                    started = start(cr)
+            except psycopg2.Error as error:
+                _logger.warning(
+                    "Follow-up e-mail %s left queued: its sending could not be recorded (%s)",
+                    self.id,
+                    error,
+                )
+                return BUSY
+            # This worker's next transaction, which sends the e-mail, starts after the
+            # mark.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        else:
+            started = start(self.env.cr)
+        dispatch.invalidate_recordset(["mail_sending_started"])
+        return started
+
+    def _followup_unmark_sending(self, dispatch):
+        """The outcome of this e-mail's sending is recorded: clear its mark (committed
+        with the next e-mail, or at the end of the queue's run; left behind, it is
+        harmless on an e-mail no longer queued)."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE followup_dispatch SET mail_sending_started = NULL WHERE id = %s",
+                dispatch.id,
+            )
+        )
+        dispatch.invalidate_recordset(["mail_sending_started"])
+
+    def mark_outgoing(self):
+        """Put back in the queue by hand (*Retry*): a follow-up e-mail whose sending was
+        interrupted is sent again, as its user asks."""
+        dispatches = self.env["followup.dispatch"]._followup_of_mails(self.ids)
+        if dispatches:
+            # sudo: the mark of our own e-mails, whoever retries them.
+            self.env["followup.dispatch"].sudo().browse(
+                [dispatch.id for dispatch in dispatches.values()]
+            ).filtered("mail_sending_started").write({"mail_sending_started": False})
+        return super().mark_outgoing()
 
     def _prepare_outgoing_list(self, mail_server=False, recipients_follower_status=None):
         email_list = super()._prepare_outgoing_list(

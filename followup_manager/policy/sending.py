@@ -1,6 +1,7 @@
 """The rules read again when a message queued by a done step leaves the queue, minutes
 or an hour after the decision (``decision.decide``) that queued it: whether the person
-has said no since, and whether a failure to send is worth another try."""
+has said no since, whether a failure to send is worth another try, and whether an
+e-mail whose sending was interrupted may be sent again (never)."""
 
 from datetime import datetime, timedelta
 
@@ -51,3 +52,20 @@ def retry_after_failure(
     if failure_type not in TRANSIENT_SEND_FAILURES or now - queued_at >= window:
         return None
     return now + delay
+
+
+def interrupted_at_sending(sending_started: datetime | None, mail_state: str) -> bool:
+    """Whether a queued follow-up e-mail must not be sent again: its sending started
+    (recorded, committed, right before it was handed to the mail server) and it is
+    still in the queue.
+
+    The queue commits an e-mail as sent only after the mail server accepted it; a worker
+    killed, or PostgreSQL restarted, in between leaves it queued as if it had never
+    left, and the next run would send it a second time (found by bin/rehearsal: one
+    person got the same follow-up twice). Nobody can tell whether such an e-mail left:
+    it is not sent again, and is known as not delivered (the salesperson is told), as a
+    follow-up twice is what the product exists to prevent. An e-mail whose sending
+    finished (sent, failed, cancelled) is not in the queue any more; one put back in the
+    queue by hand (*Retry*) has its mark cleared.
+    """
+    return bool(sending_started) and mail_state == "outgoing"
