@@ -27,6 +27,7 @@ gets the to-do) unless a bounce of the copy that left is known. *Retry* by hand 
 the mark. Other e-mails are sent as Odoo sends them."""
 
 import logging
+import smtplib
 
 import psycopg2
 
@@ -85,7 +86,19 @@ class MailMail(models.Model):
                     # Cancelled or postponed, never sent: the mark must not outlive it.
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 continue
-            super(MailMail, mail)._send(**options)
+            try:
+                super(MailMail, mail)._send(**options)
+            except smtplib.SMTPServerDisconnected:
+                # The connection broke while the e-mail was handed over: Odoo leaves it
+                # failed ("Error without exception", written before the hand-over) and
+                # stops the batch without telling anyone. It may have left: the log
+                # learns it as not delivered, as an interrupted sending (found by
+                # bin/rehearsal: the step read "queued" for good).
+                mail._followup_fail_interrupted(dispatch)
+                mail._followup_unmark_sending(dispatch)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                raise
             # Reached once the queue has recorded the outcome (committed it, with
             # auto_commit): an exception (the database gone) leaves the mark.
             mail._followup_unmark_sending(dispatch)
