@@ -8,10 +8,8 @@ from odoo.tests import tagged
 from .common import FollowupDispatchCase
 
 
-@tagged("post_install", "-at_install")
-class TestForecast(FollowupDispatchCase):
-    """The forecast runs the dispatch's decisions on simulated time: what it predicts
-    is what the dispatch then does, day by day, on the same data."""
+class ForecastCase(FollowupDispatchCase):
+    """The forecast's fixtures and helpers (here and in the companions' forecast tests)."""
 
     # Friday 27 November 2026, 17:30 UTC: 18:30 in Rome (inside the window), 12:30 in
     # New York, 23:00 in Mumbai (quiet hours), Friday in Riyadh (the weekend there).
@@ -143,6 +141,12 @@ class TestForecast(FollowupDispatchCase):
                 )
                 counts[key] += 1
         return counts, moments
+
+
+@tagged("post_install", "-at_install")
+class TestForecast(ForecastCase):
+    """The forecast runs the dispatch's decisions on simulated time: what it predicts
+    is what the dispatch then does, day by day, on the same data."""
 
     # ------------------------------------------------------------------ equality
 
