@@ -8,7 +8,8 @@ from .common import FollowupDispatchCase
 
 
 class DispatchCase(FollowupDispatchCase):
-    """The fixtures of the dispatch's tests (here and in test_dispatch_refusals.py)."""
+    """The fixtures of the dispatch's tests (here, in test_dispatch_refusals.py and in
+    the companions')."""
 
     @classmethod
     def setUpClass(cls):

@@ -5,50 +5,14 @@ from datetime import date, datetime
 from odoo.tests import tagged
 
 from odoo.addons.followup_manager.tests.common import FollowupDispatchCase
+from odoo.addons.followup_manager.tests.test_dispatch import DispatchCase
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import FollowupSaleMixin
 
 
 @tagged("post_install", "-at_install")
-class TestDispatchSale(FollowupSaleMixin, FollowupDispatchCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.saad = cls.customer_sa
-        cls.failing_template = cls.env["mail.template"].create(
-            {
-                "name": "Follow-up: fails for BOOM",
-                "model_id": cls.env["ir.model"]._get_id("res.partner"),
-                "subject": "Hello {{ object.name }}",
-                "body_html": '<p>Hello <t t-out="object.name"/>'
-                "<t t-out=\"1 // (0 if object.ref == 'BOOM' else 1)\"/></p>",
-            }
-        )
-
-    def _service_email_sequence(self, template=None, name="Care"):
-        return self._sequence(
-            name,
-            [
-                self._email_step("Check-in", template or self.template_partner),
-                self._call_step("Call", 2, "days"),
-            ],
-            purpose="service",
-        )
-
-    def _marketing_email_sequence(self, name="Nurture"):
-        return self._sequence(
-            name,
-            [
-                self._email_step("News", self.template_partner),
-                self._call_step("Call", 2, "days"),
-            ],
-            purpose="marketing",
-        )
-
-    def _dispatch_of(self, dispatches, enrollment):
-        return dispatches.filtered(lambda dispatch: dispatch.enrollment_id == enrollment)
-
+class TestDispatchSale(FollowupSaleMixin, DispatchCase):
     def test_activity_on_an_order_goes_to_its_salesperson_due_today_in_their_time_zone(self):
         order = self._create_order(self.mario, user_id=self.user_salesman_ny.id)
         sequence = self._create_sequence(
