@@ -39,6 +39,8 @@ from . import followup_delivery
 from . import mail_thread
 from . import ir_mail_server
 from . import mail_mail
+from . import mail_message
+from . import mail_notification
 from . import followup_consent_mixin
 from . import followup_consent
 from . import followup_consent_event

@@ -229,10 +229,12 @@ class FollowupChannelEmail(models.AbstractModel):
                 ]
             )
         )
-        self._followup_notifications(outcomes, messages, mails)
+        notifications = self._followup_notifications(outcomes, messages, mails)
         return [
-            o.link(mail_id=mail.id, message_id=message.id)
-            for o, message, mail in zip(outcomes, messages, mails, strict=True)
+            o.link(mail_id=mail.id, message_id=message.id, notification_id=notification.id)
+            for o, message, mail, notification in zip(
+                outcomes, messages, mails, notifications, strict=True
+            )
         ]
 
     @api.model

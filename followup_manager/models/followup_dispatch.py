@@ -2,9 +2,9 @@ from odoo import api, fields, models
 from odoo.osv import expression
 
 from ..policy import vocabulary
-from .followup_delivery import DELIVERY_STATES
+from .followup_delivery import DELIVERY_STATES, QUEUED, STATE_OF_STATUS
 
-DISPATCH_DELIVERY_STATES = [("queued", "Queued"), *DELIVERY_STATES]
+DISPATCH_DELIVERY_STATES = [(QUEUED, "Queued"), *DELIVERY_STATES]
 
 
 class FollowupDispatch(models.Model):
@@ -18,9 +18,10 @@ class FollowupDispatch(models.Model):
     ``.suppressed`` (and "allowed"), ``.register`` (the Italian opt-out register).
 
     The delivery of a decision: the row stays as decided ("done: e-mail queued"); what
-    Odoo's queues learnt since is read from its ``followup.delivery``. A done row that
-    queued an e-mail or a text message (it links the chatter message) is *Queued* until
-    Odoo learns more; rows of other steps have no delivery.
+    Odoo's queues learnt since is read from Odoo's notification of its message
+    (``notification_id``) and what its ``followup.delivery`` adds (followup_delivery.py).
+    A done row that queued an e-mail or a text message (it links the chatter message) is
+    *Queued* until Odoo learns more; rows of other steps have no delivery.
     """
 
     _name = "followup.dispatch"
@@ -122,6 +123,14 @@ class FollowupDispatch(models.Model):
         "mail.mail", string="E-mail", ondelete="set null", index="btree_not_null"
     )
     message_id = fields.Many2one("mail.message", ondelete="set null", index="btree_not_null")
+    notification_id = fields.Many2one(
+        "mail.notification",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help="Odoo's notification of the message to the partner: where Odoo tracks its "
+        "delivery (queued, sent, not sent, bounced; the failure and its reason).",
+    )
     mail_sending_started = fields.Datetime(
         readonly=True,
         copy=False,
@@ -148,7 +157,7 @@ class FollowupDispatch(models.Model):
         compute="_compute_delivery",
         search="_search_delivery_state",
         help="What became of the e-mail or text message this step queued, as Odoo's "
-        "queues learnt it: queued, sent, not sent (failed) or bounced.",
+        "queues learnt it (its notification): queued, sent, not sent (failed) or bounced.",
     )
     delivery_reason = fields.Text(
         compute="_compute_delivery", help="Why it was not delivered, as Odoo learnt it."
@@ -283,38 +292,73 @@ class FollowupDispatch(models.Model):
         and text message adapters link it)."""
         return [("state", "=", "done"), ("message_id", "!=", False)]
 
-    @api.depends("state", "message_id", "delivery_ids.state", "delivery_ids.reason")
+    @api.depends(
+        "state",
+        "message_id",
+        "notification_id.notification_status",
+        "notification_id.failure_type",
+        "notification_id.failure_reason",
+        "delivery_ids.bounce_what",
+        "delivery_ids.bounce_reason",
+        "delivery_ids.kept_state",
+        "delivery_ids.date",
+    )
     def _compute_delivery(self):
+        facts = self.env["followup.delivery"]._followup_facts(self)
         for dispatch in self:
-            delivery = dispatch.delivery_ids[:1]
-            if delivery:
-                state = delivery.state
-            elif dispatch.state == "done" and dispatch.message_id:
-                state = "queued"
-            else:
-                state = False
+            state, _failure_type, reason = facts.get(dispatch.id, (False, False, False))
             dispatch.delivery_state = state
-            dispatch.delivery_reason = delivery.reason or False
-            dispatch.delivery_date = delivery.date or False
+            dispatch.delivery_reason = reason
+            dispatch.delivery_date = (
+                dispatch.delivery_ids[:1].date if state not in (False, QUEUED) else False
+            )
 
     @api.model
     def _search_delivery_state(self, operator, value):
+        """The rows in these states, read as ``followup.delivery._followup_facts`` reads
+        them: a bounce the add-on read, else Odoo's notification, else what it said when
+        Odoo deleted it, else queued for a row that queued a message."""
         if operator not in ("=", "!=", "in", "not in"):
             raise NotImplementedError(operator)
         values = set(value) if isinstance(value, (list, tuple, set)) else {value}
-        learnt = sorted(values & {code for code, _label in DELIVERY_STATES})
+        read_bounce = [("delivery_ids", "any", [("bounce_what", "!=", False)])]
+        no_read_bounce = [("delivery_ids", "not any", [("bounce_what", "!=", False)])]
+        gone = [("notification_id", "=", False)]
+
+        def told(state):
+            statuses = [status for status, read in STATE_OF_STATUS.items() if read == state]
+            return [("notification_id.notification_status", "in", statuses)]
+
+        def kept(states):
+            return [*gone, ("delivery_ids", "any", [("kept_state", "in", states)])]
+
+        nothing_kept = [*gone, ("delivery_ids", "not any", [("kept_state", "!=", False)])]
+        tracked = self._followup_delivery_tracked_domain()
         domains = []
-        if learnt:
-            domains.append([("delivery_ids.state", "in", learnt)])
-        if "queued" in values:
+        if "bounced" in values:
+            domains += [read_bounce, told("bounced"), kept(["bounced"])]
+        for state in sorted(values & {"sent", "failed"}):
+            domains.append(
+                expression.AND([no_read_bounce, expression.OR([told(state), kept([state])])])
+            )
+        if QUEUED in values:
             domains.append(
                 expression.AND(
-                    [self._followup_delivery_tracked_domain(), [("delivery_ids", "=", False)]]
+                    [
+                        no_read_bounce,
+                        expression.OR([told(QUEUED), expression.AND([tracked, nothing_kept])]),
+                    ]
                 )
             )
         if False in values or None in values:
             domains.append(
-                ["!", *expression.normalize_domain(self._followup_delivery_tracked_domain())]
+                expression.AND(
+                    [
+                        no_read_bounce,
+                        nothing_kept,
+                        ["!", *expression.normalize_domain(tracked)],
+                    ]
+                )
             )
         domain = expression.OR(domains) if domains else expression.FALSE_DOMAIN
         if operator in ("!=", "not in"):

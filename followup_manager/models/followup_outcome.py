@@ -37,9 +37,10 @@ class StepOutcome:
     ``enrollment``, ``step``, ``partner``, ``origin`` (None when the followed-up document
     no longer exists) and ``user`` (who owns the step) are records, or the forecast's
     stand-ins. ``error`` is a text for a step that failed; ``links`` the records a side
-    effect produced (``activity_id``, ``mail_id``, ``message_id``: ids); ``dispatch``
-    the log row once written. ``conditional``: decided as if the step's condition held,
-    which only the moment the step falls due can tell (the forecast).
+    effect produced (``activity_id``, ``mail_id``, ``message_id``, ``notification_id``:
+    ids); ``dispatch`` the log row once written. ``conditional``: decided as if the
+    step's condition held, which only the moment the step falls due can tell (the
+    forecast).
     """
 
     enrollment: Any

@@ -193,8 +193,8 @@ class FollowupSequence(models.Model):
 
     def _compute_undelivered_count(self):
         counts = dict(
-            self.env["followup.delivery"]._read_group(
-                [("sequence_id", "in", self.ids), ("state", "in", UNDELIVERED)],
+            self.env["followup.dispatch"]._read_group(
+                [("sequence_id", "in", self.ids), ("delivery_state", "in", UNDELIVERED)],
                 ["sequence_id"],
                 ["__count"],
             )

@@ -1,6 +1,8 @@
 """The e-mail queue tells the follow-up log whether a follow-up e-mail left: Odoo calls
 ``_postprocess_sent_message`` after each attempt, sent or failed, before deleting a sent
-e-mail, so this is where the delivery of the decision that queued it is learnt.
+e-mail, and writes there the e-mail's notification, where the decision that queued it
+reads its delivery; this is where the add-on dates it and tells the salesperson of a
+failure (``followup.delivery._followup_watch``).
 
 And the queue asks the person once more before a follow-up e-mail leaves: one who
 unsubscribed, was blacklisted or refused e-mail since the decision queued it is not
@@ -42,6 +44,9 @@ _logger = logging.getLogger(__name__)
 
 #: What ``_followup_start_sending`` found.
 STARTED, INTERRUPTED, BUSY = "started", "interrupted", "busy"
+#: Context key: the delivery facts of the follow-up e-mail being sent as they were
+#: before Odoo's queue marked its notification failed "while sending" (``_send``).
+BEFORE_SENDING = "followup_delivery_before_sending"
 
 
 class MailMail(models.Model):
@@ -86,15 +91,18 @@ class MailMail(models.Model):
                     # Cancelled or postponed, never sent: the mark must not outlive it.
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 continue
+            # Odoo's queue marks the notification failed before the e-mail leaves, in
+            # case it fails without a word: the facts before it, for the outcome.
+            before = self.env["followup.delivery"]._followup_facts(dispatch)
             try:
-                super(MailMail, mail)._send(**options)
+                super(MailMail, mail.with_context(**{BEFORE_SENDING: before}))._send(**options)
             except smtplib.SMTPServerDisconnected:
                 # The connection broke while the e-mail was handed over: Odoo leaves it
                 # failed ("Error without exception", written before the hand-over) and
                 # stops the batch without telling anyone. It may have left: the log
                 # learns it as not delivered, as an interrupted sending (found by
                 # bin/rehearsal: the step read "queued" for good).
-                mail._followup_fail_interrupted(dispatch)
+                mail._followup_fail_interrupted(dispatch, before)
                 mail._followup_unmark_sending(dispatch)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -169,16 +177,18 @@ class MailMail(models.Model):
             {"state": "cancel", "failure_type": failure_type, "failure_reason": failure_reason}
         )
         # sudo: the notifications of the e-mail being cancelled, as the queue itself
-        # updates them whoever runs it.
-        self.env["mail.notification"].sudo().search(
-            [
-                ("mail_mail_id", "=", self.id),
-                ("notification_status", "not in", ("sent", "canceled")),
-            ]
-        ).write({"notification_status": "canceled"})
-        self._followup_learn_delivery(failure_reason, failure_type)
+        # updates them whoever runs it; the reason is Odoo's failure reason (its
+        # failure types have no opt-out: that one stays on the e-mail).
+        dispatches = self._followup_dispatches()
+        with self.env["followup.delivery"]._followup_watch(dispatches):
+            self.env["mail.notification"].sudo().search(
+                [
+                    ("mail_mail_id", "=", self.id),
+                    ("notification_status", "not in", ("sent", "canceled")),
+                ]
+            ).write({"notification_status": "canceled", "failure_reason": failure_reason})
 
-    def _followup_fail_interrupted(self, dispatch):
+    def _followup_fail_interrupted(self, dispatch, before=None):
         """Fail this queued follow-up e-mail whose sending was interrupted
         (``policy.sending.interrupted_at_sending``): it may have left, so it is not sent
         again, and the follow-up log learns it as not delivered, with why (its
@@ -191,12 +201,14 @@ class MailMail(models.Model):
         self.write(
             {"state": "exception", "failure_type": "unknown", "failure_reason": failure_reason}
         )
-        if not dispatch.delivery_ids:
-            self._followup_learn_delivery(failure_reason, "unknown")
-        # Odoo's own bookkeeping of a failed e-mail (its notifications).
-        super()._postprocess_sent_message(
-            success_pids=[], failure_reason=failure_reason, failure_type="unknown"
-        )
+        Delivery = self.env["followup.delivery"]
+        if Delivery._followup_facts(dispatch)[dispatch.id][0] == "bounced":
+            return  # Odoo's notification, or the add-on's reading, keeps the bounce
+        with Delivery._followup_watch(dispatch, before):
+            # Odoo's own bookkeeping of a failed e-mail (its notifications).
+            super()._postprocess_sent_message(
+                success_pids=[], failure_reason=failure_reason, failure_type="unknown"
+            )
 
     def _followup_start_sending(self, dispatch, auto_commit):
         """Record that this queued follow-up e-mail is about to be handed to the mail
@@ -311,10 +323,15 @@ class MailMail(models.Model):
         retried = self._followup_retry_later(failure_reason, failure_type)
         mails = self - retried
         # Before super(): a sent e-mail with auto_delete is gone after it.
-        mails._followup_learn_delivery(failure_reason, failure_type)
-        return super(MailMail, mails)._postprocess_sent_message(
-            success_pids, failure_reason=failure_reason, failure_type=failure_type
-        )
+        dispatches = mails._followup_dispatches()
+        Delivery = self.env["followup.delivery"]
+        with Delivery._followup_watch(dispatches, self.env.context.get(BEFORE_SENDING)):
+            # A new attempt (sent again by hand): Odoo's notification says what became
+            # of it, not an earlier bounce.
+            Delivery._followup_forget_bounce(dispatches)
+            return super(MailMail, mails)._postprocess_sent_message(
+                success_pids, failure_reason=failure_reason, failure_type=failure_type
+            )
 
     def _followup_retry_later(self, failure_reason, failure_type):
         """Put back in the queue the follow-up e-mails among these whose sending failed
@@ -343,17 +360,7 @@ class MailMail(models.Model):
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(min(moments))
         return retried
 
-    def _followup_learn_delivery(self, failure_reason, failure_type):
-        """Record the attempt's result on the follow-up decisions of these e-mails
-        (a follow-up e-mail has one recipient: any failure is its failure)."""
+    def _followup_dispatches(self):
+        """The follow-up decisions that queued these e-mails."""
         dispatches = self.env["followup.dispatch"]._followup_of_mails(self.ids)
-        if not dispatches:
-            return
-        labels = dict(self._fields["failure_type"]._description_selection(self.env))
-        if failure_type:
-            reason = failure_reason or labels.get(failure_type) or failure_type
-            fact = ("failed", failure_type, reason)
-        else:
-            fact = ("sent", False, False)
-        facts = {dispatch.id: fact for dispatch in dispatches.values()}
-        self.env["followup.delivery"]._followup_learn(facts)
+        return self.env["followup.dispatch"].sudo().union(*dispatches.values())

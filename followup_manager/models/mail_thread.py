@@ -9,8 +9,9 @@
 - Bounces as the gateway receives them: what the delivery report says.
 - The gateway tells the follow-up log that a follow-up e-mail bounced: a delivery status
   notification (DSN) quoting the Message-Id of the e-mail is a bounce of that message.
-  Only the message's delivery is recorded (``_followup_learn_bounce``), from the report
-  as ``policy.bounce`` reads it (``_message_parse_extract_bounce`` reads it once per
+  Odoo marks the e-mail's notification bounced; what failed (address, mailbox, sender)
+  and the server's words are recorded on its delivery (``_followup_learn_bounce``), from
+  the report as ``policy.bounce`` reads it (``_message_parse_extract_bounce`` reads it once per
   bounce); what a bounce means for the partner's address is res.partner's concern
   (``_message_receive_bounce``, ``_followup_receive_bounce``).
 - The ``mailto:`` unsubscribe of follow-up e-mails (RFC 2369), received by the gateway: a
@@ -314,9 +315,15 @@ class MailThread(models.AbstractModel):
                 CONTEXT_BOUNCED_MESSAGE: bounced_message[:1].id if bounced_message else False,
             }
         )
-        result = super(MailThread, this)._routing_handle_bounce(email_message, message_dict)
+        dispatches = self.env["followup.dispatch"]
         if bounced_message:
-            self._followup_learn_bounce(bounced_message, status, message_dict)
+            found = dispatches._followup_of_messages(bounced_message.ids)
+            dispatches = dispatches.sudo().union(*found.values())
+        # Odoo marks the e-mail's notification bounced (when the bounced address is its
+        # partner's); the add-on adds what failed and the server's words.
+        with self.env["followup.delivery"]._followup_watch(dispatches):
+            result = super(MailThread, this)._routing_handle_bounce(email_message, message_dict)
+            self._followup_learn_bounce(dispatches, status, message_dict)
         return result
 
     @api.model
@@ -345,33 +352,27 @@ class MailThread(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _followup_learn_bounce(self, bounced, status, message_dict):
-        """Record that the follow-up e-mails of the ``bounced`` messages bounced.
+    def _followup_learn_bounce(self, dispatches, status, message_dict):
+        """Record what the bounce of the follow-up e-mails of ``dispatches`` says
+        failed, and why, as the add-on reads it (``followup.delivery.bounce_what``).
 
-        :param bounced: the ``mail.message`` records the bounce names
+        :param dispatches: the ``followup.dispatch`` rows of the messages the bounce names
         :param status: the recipient's ``policy.bounce.DeliveryStatus``, or None when
             the bounce carries no delivery report (its text is then the reason)
         :param dict message_dict: the bounce as parsed by the gateway
         """
-        dispatches = self.env["followup.dispatch"]._followup_of_messages(bounced.ids)
         if not dispatches:
             return
         if status is not None and not status.failed:
             return  # a delay notice, not a bounce
         reason = self._followup_bounce_reason(status, message_dict)
-        if status is not None and status.what == bounce.SENDER:
+        what = status.what if status is not None else bounce.ADDRESS
+        if what == bounce.SENDER:
             # The receiving server refused the sender (spam, policy, authentication):
-            # the address is fine, the salesperson must know why nothing arrived.
-            fact = (
-                "bounced",
-                "mail_spam",
-                self.env._("refused because of the sender: %(reason)s", reason=reason),
-            )
-        else:
-            fact = ("bounced", "mail_bounce", reason)
-        self.env["followup.delivery"]._followup_learn(
-            dict.fromkeys((dispatch.id for dispatch in dispatches.values()), fact)
-        )
+            # the address is fine (Odoo's notification stays sent), the salesperson
+            # must know why nothing arrived.
+            reason = self.env._("refused because of the sender: %(reason)s", reason=reason)
+        self.env["followup.delivery"]._followup_read_bounce(dispatches, what, reason)
 
     @api.model
     def _followup_bounce_reason(self, status, message_dict):

@@ -103,3 +103,9 @@ class ResPartner(models.Model):
         archived._followup_on_archived()
         new_address._followup_on_email_changed()
         return res
+
+    def unlink(self):
+        # The database deletes the partners' notifications with them: the follow-up
+        # decisions keep what those said (followup_delivery.py).
+        self.env["followup.delivery"]._followup_keep([("partner_id", "in", self.ids)])
+        return super().unlink()

@@ -52,7 +52,12 @@ class FollowupChannelSms(models.AbstractModel):
                 author_id=outcome.user.partner_id.id,
                 put_in_queue=True,
             )
-            results.append(outcome.link(message_id=message.id))
+            # Odoo's notification of the text message to the partner, where the SMS
+            # queue and the provider's delivery reports write its delivery.
+            notification = message.notification_ids.filtered(
+                lambda n, p=partner: n.notification_type == "sms" and n.res_partner_id == p
+            )[:1]
+            results.append(outcome.link(message_id=message.id, notification_id=notification.id))
         return results
 
     # ------------------------------------------------------------------ preview

@@ -1,18 +1,11 @@
 """The SMS queue tells the follow-up log what became of a follow-up text message: every
 change of an SMS's state, when it is sent and when the provider's delivery report comes
 back, goes through ``sms.tracker._update_sms_notifications`` to the message's
-notifications (SMS records themselves are deleted once sent; notifications stay)."""
+notifications (SMS records themselves are deleted once sent; notifications stay), where
+the decision reads its delivery; the add-on dates it and tells the salesperson of a
+failure (``followup.delivery._followup_watch``)."""
 
 from odoo import models
-
-# Notification status -> delivery state; the others (ready, process) are not news.
-_DELIVERY_OF_STATUS = {
-    "pending": "sent",
-    "sent": "sent",
-    "exception": "failed",
-    "canceled": "failed",
-    "bounce": "bounced",
-}
 
 
 class SmsTracker(models.Model):
@@ -21,37 +14,11 @@ class SmsTracker(models.Model):
     def _update_sms_notifications(
         self, notification_status, failure_type=False, failure_reason=False
     ):
-        result = super()._update_sms_notifications(
-            notification_status, failure_type=failure_type, failure_reason=failure_reason
+        found = self.env["followup.dispatch"]._followup_of_messages(
+            self.mail_notification_id.mail_message_id.ids
         )
-        self._followup_learn_delivery()
-        return result
-
-    def _followup_learn_delivery(self):
-        """Record the notifications' status on the follow-up decisions of their
-        messages (a follow-up text message has one recipient)."""
-        notifications = self.mail_notification_id.filtered(
-            lambda notification: notification.notification_status in _DELIVERY_OF_STATUS
-        )
-        if not notifications:
-            return
-        dispatches = self.env["followup.dispatch"]._followup_of_messages(
-            notifications.mail_message_id.ids
-        )
-        if not dispatches:
-            return
-        labels = dict(notifications._fields["failure_type"]._description_selection(self.env))
-        facts = {}
-        for notification in notifications:
-            dispatch = dispatches.get(notification.mail_message_id.id)
-            if not dispatch:
-                continue
-            state = _DELIVERY_OF_STATUS[notification.notification_status]
-            failure_type = notification.failure_type if state != "sent" else False
-            reason = False
-            if state != "sent":
-                reason = notification.failure_reason or labels.get(failure_type) or failure_type
-                if notification.notification_status == "canceled" and not reason:
-                    reason = self.env._("the text message was cancelled")
-            facts[dispatch.id] = (state, failure_type, reason)
-        self.env["followup.delivery"]._followup_learn(facts)
+        dispatches = self.env["followup.dispatch"].sudo().union(*found.values())
+        with self.env["followup.delivery"]._followup_watch(dispatches):
+            return super()._update_sms_notifications(
+                notification_status, failure_type=failure_type, failure_reason=failure_reason
+            )

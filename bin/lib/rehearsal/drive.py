@@ -93,6 +93,27 @@ def scalar(sql, args=()):
 
 
 ENROLLMENTS = "SELECT id FROM followup_enrollment WHERE sequence_id IN %s"
+# A decision's delivery as followup.delivery._followup_facts reads it (d: the decision):
+# the add-on's reading of a bounce, else Odoo's notification, else what it said when it
+# was deleted.
+DELIVERY_JOINS = (
+    "LEFT JOIN mail_notification n ON n.id = d.notification_id "
+    "LEFT JOIN mail_mail nm ON nm.id = n.mail_mail_id "
+    "LEFT JOIN followup_delivery fd ON fd.dispatch_id = d.id"
+)
+DELIVERY_STATE = (
+    "(CASE WHEN fd.bounce_what IS NOT NULL THEN 'bounced' "
+    "WHEN n.id IS NOT NULL THEN (CASE n.notification_status "
+    "WHEN 'sent' THEN 'sent' WHEN 'pending' THEN 'sent' WHEN 'exception' THEN 'failed' "
+    "WHEN 'canceled' THEN 'failed' WHEN 'bounce' THEN 'bounced' END) "
+    "ELSE fd.kept_state END)"
+)
+DELIVERY_FAILURE = (
+    "(CASE WHEN fd.bounce_what = 'sender' THEN 'mail_spam' "
+    "WHEN fd.bounce_what IS NOT NULL THEN 'mail_bounce' "
+    "WHEN n.id IS NOT NULL THEN COALESCE(n.failure_type, nm.failure_type) "
+    "ELSE fd.kept_failure_type END)"
+)
 
 
 def dispatched():
@@ -758,11 +779,12 @@ def report(total, started, followups_end, mass_start, phase_ok, mass_end):
     smtp_dups = sum(1 for count in per_rcpt.values() if count > 1)
     accepted_ids = {a["message_id"] for a in fu_accepted}
     email_rows = query(
-        f"SELECT d.id, m.message_id, mm.state, fd.state, fd.failure_type FROM followup_dispatch d "
+        f"SELECT d.id, m.message_id, mm.state, {DELIVERY_STATE}, {DELIVERY_FAILURE} "
+        f"FROM followup_dispatch d "
         f"JOIN followup_step s ON s.id = d.step_id "
         f"LEFT JOIN mail_message m ON m.id = d.message_id "
         f"LEFT JOIN mail_mail mm ON mm.mail_message_id = m.id "
-        f"LEFT JOIN followup_delivery fd ON fd.dispatch_id = d.id "
+        f"{DELIVERY_JOINS} "
         f"WHERE d.state = 'done' AND s.action = 'email' AND d.enrollment_id IN ({ENROLLMENTS})",
         (sequence_ids,),
     )
@@ -824,9 +846,9 @@ def report(total, started, followups_end, mass_start, phase_ok, mass_end):
         )
     )
     bounced_known = scalar(
-        "SELECT count(DISTINCT p.email) FROM followup_delivery fd "
-        "JOIN res_partner p ON p.id = fd.partner_id "
-        "WHERE fd.state = 'bounced' AND p.email = ANY(%s)",
+        f"SELECT count(DISTINCT p.email) FROM followup_dispatch d "
+        f"JOIN res_partner p ON p.id = d.partner_id {DELIVERY_JOINS} "
+        f"WHERE {DELIVERY_STATE} = 'bounced' AND p.email = ANY(%s)",
         (list(gateway["bounced"]),),
     )
     must.append(
