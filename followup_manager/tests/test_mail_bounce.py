@@ -303,6 +303,10 @@ class TestFollowupBounces(FollowupGatewayCase):
             first.delivery_ids, [{"state": "bounced", "failure_type": "mail_spam"}]
         )
         self.assertIn(diagnostic, first.delivery_ids.reason)
+        # Odoo's bounce matching counts failures of the address only: its notification
+        # is not bounced, the add-on's reading says what failed.
+        self.assertNotEqual(first.notification_id.notification_status, "bounce")
+        self.assertEqual(first.delivery_ids.bounce_what, "sender")
         todo = first.delivery_ids.activity_id
         self.assertEqual(todo.user_id, self.user_salesman)
         self.assertIn("5.7.1", str(todo.note))
