@@ -18,6 +18,7 @@ from . import test_dispatch_concurrency
 from . import test_dispatch_stepping
 from . import test_dispatch_delivery
 from . import test_dispatch_interrupted
+from . import test_delivery_notification
 from . import test_forecast
 from . import test_forecast_scale
 from . import test_reporting

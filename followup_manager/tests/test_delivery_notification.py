@@ -13,12 +13,12 @@ from odoo.tools.misc import file_path
 
 from .test_dispatch_delivery import DeliveryMailCase
 
-MIGRATION = "followup_manager/migrations/18.0.2.1.0/post-migrate.py"
+MIGRATION = "followup_manager/migrations/18.0.2.1.0/%s-migrate.py"
 
 
-def _migration():
-    path = file_path(MIGRATION)
-    spec = importlib.util.spec_from_file_location("followup_delivery_18_0_2_1_0", path)
+def _migration(stage):
+    path = file_path(MIGRATION % stage)
+    spec = importlib.util.spec_from_file_location(f"followup_delivery_{stage}_18_0_2_1_0", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -44,9 +44,9 @@ class TestDeliveryNotification(DeliveryMailCase):
             .with_context(mail_message_to_resend=dispatch.message_id.id)
             .create({})
         )
-        wizard.resend_mail_action()
         with self.mock_smtplib_connection():
-            self.env["mail.mail"].sudo().process_email_queue(ids=notification.mail_mail_id.ids)
+            # Odoo sends it at once (a new e-mail of the same message).
+            wizard.resend_mail_action()
         self.assertEqual(len(self.emails), 1)
         self.assertEqual(notification.notification_status, "sent")
         self.assertRecordValues(dispatch, [{"delivery_state": "sent", "delivery_reason": False}])
@@ -158,12 +158,15 @@ class TestDeliveryNotification(DeliveryMailCase):
         todos = self.env["mail.activity"].search([]).ids
         before = self._as_in_18_0_2_0_0(rows, old_sent | old_queued, cancelled.notification_id)
 
-        migration = _migration()
-        self.assertEqual(migration.check(self.env), [], "18.0.2.0.0 reads as stored")
-        migration.migrate(self.env.cr, "18.0.2.0.0")
+        post, end = _migration("post"), _migration("end")
+        self.assertTrue(end.check(self.env), "without the migration, they read otherwise")
+        post.migrate(self.env.cr, "18.0.2.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(end.check(self.env), [], "each reads as its old columns say")
+        end.migrate(self.env.cr, "18.0.2.0.0")
 
         self.env.invalidate_all()
-        for column in migration.OLD_COLUMNS:
+        for column in end.OLD_COLUMNS:
             self.assertFalse(sql.column_exists(self.env.cr, "followup_delivery", column))
         after = self.env["followup.delivery"]._followup_facts(rows)
         self.assertEqual(after, before, "every state, failure code and reason")

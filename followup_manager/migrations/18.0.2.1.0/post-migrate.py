@@ -19,25 +19,19 @@ Odoo does not track (followup_delivery.py). Every fact of the old columns stays:
 5. A delivery with no notification left (its message deleted, or an e-mail sent before
    the notifications): the state, code and reason stored are kept (``kept_*``).
 
-The old columns are then dropped; ``check`` (run by the test of this migration) says
-which rows, if any, would read otherwise."""
-
-import logging
+Once every module is loaded, end-migrate.py logs any delivery that would read
+otherwise than its old columns, then drops them."""
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL, sql
 
-_logger = logging.getLogger(__name__)
-
 TABLE = "followup_delivery"
-OLD_COLUMNS = ("state", "failure_type", "reason")
 
 
 def migrate(cr, version):
     if not version or not sql.column_exists(cr, TABLE, "state"):
         return
-    env = api.Environment(cr, SUPERUSER_ID, {})
-    env.flush_all()
+    api.Environment(cr, SUPERUSER_ID, {}).flush_all()
     link_notifications(cr)
     notify_queued_emails(cr)
     link_notifications(cr)
@@ -73,13 +67,8 @@ def migrate(cr, version):
                   AND fd.state IN ('sent', 'failed', 'bounced')"""
         )
     )
-    env.invalidate_all()
-    for line in check(env):
-        _logger.warning("18.0.2.1.0: a delivery reads otherwise: %s", line)
-    for column in OLD_COLUMNS:
-        cr.execute(
-            SQL("ALTER TABLE %s DROP COLUMN %s", SQL.identifier(TABLE), SQL.identifier(column))
-        )
+    # end-migrate.py checks the facts once every module is loaded (the SMS failure
+    # labels among them), then drops the old columns.
 
 
 def link_notifications(cr):
@@ -118,22 +107,3 @@ def notify_queued_emails(cr):
                                      AND n.res_partner_id = d.partner_id)"""
         )
     )
-
-
-def check(env):
-    """The deliveries whose old columns (still in the table) say other than the
-    facts read now; an empty list when every fact is kept."""
-    env.cr.execute(
-        SQL(
-            "SELECT dispatch_id, state, failure_type, reason FROM %s",
-            SQL.identifier(TABLE),
-        )
-    )
-    old = {row[0]: tuple(value or False for value in row[1:]) for row in env.cr.fetchall()}
-    dispatches = env["followup.dispatch"].browse(list(old))
-    facts = env["followup.delivery"]._followup_facts(dispatches)
-    return [
-        f"decision {dispatch_id}: {before} then, {facts.get(dispatch_id)} now"
-        for dispatch_id, before in sorted(old.items())
-        if facts.get(dispatch_id) != before
-    ]
