@@ -292,10 +292,10 @@ class FollowupDelivery(models.Model):
     def _followup_forget_bounce(self, dispatches):
         """A new attempt of these e-mails (sent again by hand): an earlier bounce is
         no longer what became of them."""
-        # sudo: see _followup_learnt.
-        self.sudo().search(
-            [("dispatch_id", "in", dispatches.ids), ("bounce_what", "!=", False)]
-        ).write({"bounce_what": False, "bounce_reason": False})
+        # sudo: see _followup_learnt (the deliveries are read with the facts already).
+        dispatches.sudo().delivery_ids.filtered("bounce_what").write(
+            {"bounce_what": False, "bounce_reason": False}
+        )
 
     @api.model
     def _followup_keep(self, domain):
