@@ -4,7 +4,7 @@
     "name": "Follow-up Manager: Meetings",
     "summary": "Follow-up sequences started when a meeting is over: its external "
     "attendees thanked on the meeting's thread",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",

@@ -4,7 +4,7 @@
     "name": "Follow-up Manager - CRM",
     "summary": "Follow-ups of opportunities: won, lost, created from a question; the "
     "prospects opportunities make",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",

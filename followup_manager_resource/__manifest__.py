@@ -4,7 +4,7 @@
     "name": "Follow-up Manager: Public Holidays",
     "summary": "No follow-up on the company's public holidays, read from its working "
     "hours; business-day delays skip them",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",

@@ -4,7 +4,7 @@
     "name": "Follow-up Manager - Sales",
     "summary": "Follow-ups of quotations and sale orders: sent, confirmed, cancelled, "
     "expired; the soft opt-in of customers; the stages orders give",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",

@@ -4,7 +4,7 @@
     "name": "Follow-up Manager - Sales and CRM",
     "summary": "Follow-ups where opportunities and sale orders meet (as sale_crm does): "
     "the tests of both together",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",

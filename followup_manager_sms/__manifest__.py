@@ -4,7 +4,7 @@
     "name": "Follow-up Manager: Text Messages",
     "summary": "Follow-up steps that send a text message (SMS) from a template, with "
     "their delivery reports",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",

@@ -4,7 +4,7 @@
     "name": "Follow-up Manager: Italian Opt-out Register",
     "summary": "Marketing calls and letters to Italian numbers and addresses follow the "
     "Registro Pubblico delle Opposizioni",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",
