@@ -5,13 +5,11 @@
     "summary": "Follow-ups where opportunities and sale orders meet (as sale_crm does): "
     "the tests of both together",
     "version": "18.0.2.1.0",
-    "category": "Sales/CRM",
-    "website": "https://github.com/followup-manager/followup_manager",
-    "author": "followup_manager authors",
-    "maintainers": ["followup-manager"],
+    "category": "Sales/Sales",
     "license": "LGPL-3",
-    "development_status": "Alpha",
-    "installable": True,
     "auto_install": True,
     "depends": ["followup_manager_sale", "followup_manager_crm"],
+    "website": "https://github.com/followup-manager/followup_manager",
+    "author": "followup_manager authors",
+    "development_status": "Alpha",
 }
