@@ -59,4 +59,6 @@ class TestQuoteChaseTour(FollowupSaleMixin, FollowupSequenceCase, HttpCase, Mock
         self.assertEqual(self._mails[0]["email_to"], ["boss@example.com"])
         self.assertEqual(self._mails[0]["subject"], "[Test] Your quotation QC-TOUR-1")
         self.assertIn("QC-TOUR-1", self._mails[0]["attachments"][0][0])
-        self.assertFalse(self.env["followup.enrollment"].search([("sequence_id", "=", sequence.id)]))
+        self.assertFalse(
+            self.env["followup.enrollment"].search([("sequence_id", "=", sequence.id)])
+        )
