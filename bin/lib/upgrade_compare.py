@@ -1,12 +1,14 @@
 """Compares the snapshots bin/upgrade-check took before and after updating a
 database of the previous release; prints "upgrade: N passed, N failed, 0 skipped".
 
-Besides the add-on's own data (tables, consent history, why-log), it checks the
-split into a core and companions: each companion whose application the database has
-is installed by the update, and every record the previous release had an XML id for
-still has it (under the core or a companion) and the same database id, so nothing
-that users' data points at (mail templates, groups, crons, activity types...) was
-dropped and created again."""
+Besides the add-ons' own data (tables, consent history, why-log), it checks that each
+add-on of the repository installed after the update is at its manifest's version,
+moved from the previous release's where it was installed; that each companion whose
+application the database has is installed (by the previous release already, or, from
+18.0.1.x, by the core's migration); and that every record the previous release had an
+XML id for still has it (under the same add-on, or a companion the core handed it
+over to) and the same database id, so nothing that users' data points at (mail
+templates, groups, crons, activity types...) was dropped and created again."""
 
 import argparse
 import ast
@@ -45,12 +47,38 @@ def manifest(root, name):
         return ast.literal_eval(file.read())
 
 
+def our_addons(root):
+    """The add-ons of the repository: its folders with a manifest."""
+    return {
+        d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, "__manifest__.py"))
+    }
+
+
+def version_checks(root, before, after):
+    """Each add-on installed after the update is at its manifest's version, another
+    than the previous release's where that had it installed (an update whose version
+    did not move runs no migration script)."""
+    was, now = before.get("modules", {}), after.get("modules", {})
+    versions_before, versions_after = before.get("versions", {}), after.get("versions", {})
+    for name in [CORE, *sorted(our_addons(root) - {CORE})]:
+        installed_before = was.get(name) == "installed"
+        if name != CORE and not installed_before and now.get(name) != "installed":
+            continue  # a companion the database does not have (checked below)
+        version = manifest(root, name)["version"]
+        old = versions_before.get(name) if installed_before else None
+        new = versions_after.get(name)
+        yield (
+            f"{name}: version is now {version}"
+            + ("" if installed_before else " (installed by the update)"),
+            (new or "").endswith(version.split(".", 2)[-1]) and new != old,
+            f"{old} -> {new}",
+        )
+
+
 def companion_checks(root, before, after):
     """Each companion is installed where its application was (the register's, where
     the register was used), and only there."""
-    ours = {
-        d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, "__manifest__.py"))
-    }
+    ours = our_addons(root)
     installed = set(before.get("installed", []))
     states = after.get("modules", {})
     for name in sorted(ours - {CORE}):
@@ -71,24 +99,28 @@ def companion_checks(root, before, after):
 
 
 def xml_id_checks(before, after):
-    """The records of the previous release's XML ids keep their database ids."""
+    """The records of the previous release's XML ids (of every add-on of the
+    repository it had installed) keep their database ids: under the same add-on, or,
+    where that no longer has the XML id, under the one it was handed over to."""
     now = defaultdict(list)  # name -> [(module, model, res_id, exists)]
     for module, name, model, res_id, exists in after.get("xml_ids", []):
         now[name].append((module, model, res_id, exists))
-    old = [row for row in before.get("xml_ids", []) if row[0] == CORE]
     moved = Counter()
     changed, by_model, compared = [], defaultdict(list), 0
-    for _module, name, model, res_id, exists in old:
+    for module, name, model, res_id, exists in before.get("xml_ids", []):
         if not exists or model in PER_MODULE_MODELS:
             continue
         compared += 1
         kept = [row for row in now[name] if row[1] == model]
+        # Two add-ons may each have an XML id of that name: the same add-on's first.
+        kept = [row for row in kept if row[0] == module] or kept
         if any(row[2] != res_id for row in kept):
-            changed.append(f"{name}: {res_id} -> {[row[2] for row in kept]}")
+            changed.append(f"{module}.{name}: {res_id} -> {[row[2] for row in kept]}")
         ok = any(row[2] == res_id and row[3] for row in kept)
-        by_model[model].append((name, ok))
-        moved.update(row[0] for row in kept if row[0] != CORE and row[2] == res_id)
-    print(f"  ..   XML ids handed over to companions: {dict(moved) or 'none'}", file=sys.stderr)
+        by_model[model].append((f"{module}.{name}", ok))
+        moved.update(row[0] for row in kept if row[0] != module and row[2] == res_id)
+    handed = dict(moved) or "none"
+    print(f"  ..   XML ids handed over to another add-on: {handed}", file=sys.stderr)
     for model in KEPT_MODELS:
         if not by_model.get(model):
             continue
@@ -124,19 +156,12 @@ def read_snapshot(path):
 
 def checks(args):
     before, after = read_snapshot(args.before), read_snapshot(args.after)
-    with open(args.manifest, encoding="utf-8") as manifest:
-        version = ast.literal_eval(manifest.read())["version"]
     with open(args.log, encoding="utf-8", errors="replace") as log:
         errors = [line for line in log if LOG_ERROR.match(line)]
     yield "the update ran to its end", args.rc == 0, f"exit code {args.rc}"
     yield "no ERROR while updating", not errors, "".join(errors[:3]).strip()
     yield "module installed", after.get("state") == "installed", after.get("state")
-    yield (
-        f"version is now {version}",
-        (after.get("version") or "").endswith(version.split(".", 2)[-1])
-        and after.get("version") != before.get("version"),
-        f"{before.get('version')} -> {after.get('version')}",
-    )
+    yield from version_checks(args.root, before, after)
     for key in ("history", "decisions", "enrollments"):
         yield f"{key} unchanged", before.get(key) == after.get(key), "content differs"
     lost = {
@@ -156,19 +181,18 @@ def checks(args):
         not dropped,
         f"{dropped}",
     )
-    if args.root:
-        yield from companion_checks(args.root, before, after)
+    yield from companion_checks(args.root, before, after)
     yield from xml_id_checks(before, after)
 
 
 def main():
     parser = argparse.ArgumentParser()
     # --before and --after: the files of the snapshots (upgrade_snapshot.py's JSON).
-    for name in ("--log", "--manifest", "--before", "--after"):
+    for name in ("--log", "--before", "--after"):
         parser.add_argument(name, required=True)
     parser.add_argument("--rc", type=int, required=True)
-    # The repository's root: its companion add-ons and what they depend on.
-    parser.add_argument("--root")
+    # The repository's root: its add-ons, their versions and what they depend on.
+    parser.add_argument("--root", required=True)
     args = parser.parse_args()
     passed = failed = 0
     for label, ok, detail in checks(args):

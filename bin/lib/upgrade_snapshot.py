@@ -4,13 +4,14 @@ the previous release with the same database after the update.
 
 With FM_UPGRADE_FILL=1 it first lets the previous release work on its demo data
 (the dispatch runs once, a consent decision is recorded, an answer of the Italian
-register is imported, a user rewrites the subject of the add-on's mail templates), as
-a real database would have, and commits.
+register is imported, a user rewrites the subject of the mail templates of the
+repository's add-ons), as a real database would have, and commits.
 
-Besides the add-on's tables, it records which modules are installed, whether the
-register was used, and the XML ids of the repository's add-ons (FM_ADDONS,
-comma-separated) with their records: the update hands records over to companion
-add-ons, which must keep their database ids.
+Besides the add-on's tables, it records which modules are installed, the state and
+version of each of the repository's add-ons (FM_ADDONS, comma-separated: those of the
+previous release and of the current code), whether the register was used, and their
+XML ids with their records: an update keeps them, and the one from 18.0.1.x hands the
+core's records over to companion add-ons, which must keep their database ids.
 """
 
 # ruff: noqa: F821 - env is given by odoo-bin shell
@@ -20,8 +21,9 @@ import os
 
 from odoo import fields
 
-# What a user adds to the subject of the add-on's mail templates before the update.
+# What a user adds to the subject of the add-ons' mail templates before the update.
 EDITED = " (edited before the update)"
+addons = [name for name in os.environ.get("FM_ADDONS", "followup_manager").split(",") if name]
 
 if os.environ.get("FM_UPGRADE_FILL") == "1":
     env["followup.enrollment"].search([("state", "=", "active")]).write(
@@ -41,7 +43,7 @@ if os.environ.get("FM_UPGRADE_FILL") == "1":
             [AnswerRow(1, "phone", "+393331234567", "registered")], today, answer_file
         )
     templates = env["ir.model.data"].search(
-        [("module", "=", "followup_manager"), ("model", "=", "mail.template")]
+        [("module", "in", addons), ("model", "=", "mail.template")]
     )
     for template in env["mail.template"].browse(templates.mapped("res_id")):
         template.subject = (template.subject or "") + EDITED
@@ -89,9 +91,10 @@ cr.execute(
 )
 constraints = [row[0] for row in cr.fetchall()]
 module = env["ir.module.module"].search([("name", "=", "followup_manager")])
-addons = [name for name in os.environ.get("FM_ADDONS", "followup_manager").split(",") if name]
-cr.execute("SELECT name, state FROM ir_module_module")
-states = dict(cr.fetchall())
+cr.execute("SELECT name, state, latest_version FROM ir_module_module")
+rows = cr.fetchall()
+states = {name: state for name, state, _version in rows}
+versions = {name: version for name, _state, version in rows}
 # The Italian register was used, or a company is in Italy (as pre-migrate.py reads it).
 register_used = any(counts.get(t) for t in counts if t.startswith("followup_rpo_")) or bool(
     env["res.company"].search_count([("country_id.code", "=", "IT")])
@@ -125,6 +128,7 @@ print(
             "decisions": decisions,
             "enrollments": enrollments,
             "modules": {name: states.get(name) for name in addons},
+            "versions": {name: versions.get(name) for name in addons},
             "installed": sorted(name for name, state in states.items() if state == "installed"),
             "register_used": register_used,
             "xml_ids": xml_ids,

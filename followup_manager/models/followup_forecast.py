@@ -61,7 +61,6 @@ class FollowupForecast(models.Model):
     ]
     _description = "Follow-up Forecast"
     _order = "date_start desc, id desc"
-    _check_company_auto = True
 
     # Composed when read: the sequence's name and the day in the reader's language.
     name = fields.Char(compute="_compute_name")
@@ -69,9 +68,9 @@ class FollowupForecast(models.Model):
         "followup.sequence",
         string="Follow-up Sequence",
         required=True,
+        readonly=True,  # written once, by the sequence's Forecast button
         index=True,
         ondelete="cascade",
-        check_company=True,
     )
     company_id = fields.Many2one(
         related="sequence_id.company_id", store=True, precompute=True, index=True

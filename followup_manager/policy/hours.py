@@ -10,10 +10,10 @@ This module must not import odoo: it is unit-tested without a database.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from typing import Any, NamedTuple
+from functools import lru_cache, wraps
+from typing import Any, NamedTuple, TypeVar
 
 import pytz
 
@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 _DAY_SECONDS = 24 * 3600
+_T = TypeVar("_T")
 
 
 def format_hours(hours: float) -> str:
@@ -118,15 +119,31 @@ def _rules(
     )
 
 
-def time_block_reason(
-    now: datetime,
-    tz_name: str,
-    window_start: float,
-    window_end: float,
-    weekend: Iterable[int] = frozenset(),
-    preferred_hours: tuple[float, float] | None = None,
-    holidays: Iterable[date] = frozenset(),
-) -> str | None:
+def _taking_rules(function: Callable[[datetime, str, _Rules], _T]) -> Callable[..., _T]:
+    """The public form of a pure function of ``(now, tz_name, rules)``: callers pass the
+    local-time rules one by one (``window_start, window_end, weekend=…, preferred_hours=…,
+    holidays=…``), gathered here into the one hashable :class:`_Rules` its cache keys on
+    (the requests of one run mostly share their moment, zone and settings)."""
+    cached = lru_cache(maxsize=8192)(function)
+
+    @wraps(function)
+    def public(
+        now: datetime,
+        tz_name: str,
+        window_start: float,
+        window_end: float,
+        weekend: Iterable[int] = frozenset(),
+        preferred_hours: tuple[float, float] | None = None,
+        holidays: Iterable[date] = frozenset(),
+    ) -> _T:
+        rules = _rules(window_start, window_end, weekend, preferred_hours, holidays)
+        return cached(now, tz_name, rules)
+
+    return public
+
+
+@_taking_rules
+def time_block_reason(now: datetime, tz_name: str, rules: _Rules) -> str | None:
     """Which local-time rule stops a contact at ``now``, or None if none does.
 
     Returns ``"weekend"``, ``"holiday"`` (a local date in ``holidays``, the public
@@ -134,15 +151,7 @@ def time_block_reason(
     ``"quiet_hours"``, checked in that order: the weekend is the broadest reason, and a
     person's own hours matter more than the company's window when explaining a wait.
     """
-    return _time_block_reason(
-        now, tz_name, _rules(window_start, window_end, weekend, preferred_hours, holidays)
-    )
-
-
-@lru_cache(maxsize=8192)
-def _time_block_reason(now: datetime, tz_name: str, rules: _Rules) -> str | None:
     window_start, window_end, weekend, preferred_hours, holidays = rules
-    # Cached on its arguments (it is pure), as next_allowed_time.
     local = to_local(now, tz_name)
     if local.weekday() in _effective_weekend(weekend):
         return "weekend"
@@ -207,15 +216,8 @@ def _day_transitions(tz: pytz.BaseTzInfo, day: datetime) -> tuple[datetime, ...]
     return tuple(found)
 
 
-def next_allowed_time(
-    now: datetime,
-    tz_name: str,
-    window_start: float,
-    window_end: float,
-    weekend: Iterable[int] = frozenset(),
-    preferred_hours: tuple[float, float] | None = None,
-    holidays: Iterable[date] = frozenset(),
-) -> datetime:
+@_taking_rules
+def next_allowed_time(now: datetime, tz_name: str, rules: _Rules) -> datetime:
     """Earliest naive UTC instant ``>= now`` that every local-time rule allows.
 
     Allowed means: the local time of day is inside ``[window_start, window_end)`` narrowed
@@ -232,13 +234,6 @@ def next_allowed_time(
     Cached on its arguments (it is pure): the requests deferred in one run mostly share
     their moment, zone and settings.
     """
-    return _next_allowed_time(
-        now, tz_name, _rules(window_start, window_end, weekend, preferred_hours, holidays)
-    )
-
-
-@lru_cache(maxsize=8192)
-def _next_allowed_time(now: datetime, tz_name: str, rules: _Rules) -> datetime:
     window_start, window_end, weekend, preferred_hours, holidays = rules
     tz = _tz(tz_name)
     intervals = _effective_intervals(window_start, window_end, preferred_hours)

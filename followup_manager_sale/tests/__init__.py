@@ -15,6 +15,7 @@ from . import test_steering_steps
 from . import test_step_preview
 from . import test_touchpoints
 from . import test_tour_quotation
+from . import test_tour_quote_chase
 from . import test_triggers
 from . import test_trust_config
 from . import test_trust_hostile
