@@ -159,7 +159,11 @@ class TestForecast(ForecastCase):
         self.assertEqual(forecast.matching_count, 0)
         self.assertEqual(set(forecast.line_ids.mapped("population")), {"enrolled"})
         # Nothing was sent, logged or moved by the forecast.
-        self.assertFalse(self.env["followup.dispatch"].search([]))
+        self.assertFalse(
+            self.env["followup.dispatch"].search(
+                [("sequence_id", "in", (self.nurture | self.care).ids)]
+            )
+        )
         self.assertEqual(set(self._enrollments(self.nurture).mapped("next_date")), {self.FRIDAY})
 
         expected = self._forecast_counts(forecast)
