@@ -33,10 +33,14 @@ DOUBLE_OPT_IN_PROOF = (
 )
 BROWSERS = (
     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36",
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    ),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0.0.0 Safari/537.36"
+    ),
 )
 
 
@@ -74,7 +78,6 @@ class FollowupDemoHistory(models.AbstractModel):
         admin = ref("base.user_admin")
         salesperson = ref("base.user_demo")
         public = ref("base.public_user")
-        Partner = env["res.partner"]
         brandon = ref("base.res_partner_address_15")
         nicole = ref("base.res_partner_address_16")
         toni = ref("base.res_partner_address_17")
@@ -126,12 +129,33 @@ class FollowupDemoHistory(models.AbstractModel):
             proof="Imported from the old web shop's newsletter sign-ups (the sign-up "
             "form said: “Send me news and offers by e-mail”), with their dates.",
         )
-        online(at(-90, 15, 41), brandon, "email", "granted", "double_opt_in", BROWSERS[0],
-               proof=DOUBLE_OPT_IN_PROOF)
-        online(at(-75, 17, 5), nicole, "email", "granted", "double_opt_in", BROWSERS[1],
-               proof=DOUBLE_OPT_IN_PROOF)
-        online(at(-61, 9, 32), toni, "email", "granted", "double_opt_in", BROWSERS[2],
-               proof=DOUBLE_OPT_IN_PROOF)
+        online(
+            at(-90, 15, 41),
+            brandon,
+            "email",
+            "granted",
+            "double_opt_in",
+            BROWSERS[0],
+            proof=DOUBLE_OPT_IN_PROOF,
+        )
+        online(
+            at(-75, 17, 5),
+            nicole,
+            "email",
+            "granted",
+            "double_opt_in",
+            BROWSERS[1],
+            proof=DOUBLE_OPT_IN_PROOF,
+        )
+        online(
+            at(-61, 9, 32),
+            toni,
+            "email",
+            "granted",
+            "double_opt_in",
+            BROWSERS[2],
+            proof=DOUBLE_OPT_IN_PROOF,
+        )
         consent(
             at(-60, 11, 2),
             salesperson,
@@ -161,10 +185,24 @@ class FollowupDemoHistory(models.AbstractModel):
             "our offers: he said yes.",
         )
         # Asked to confirm, never confirmed: pending.
-        consent(at(-40, 10, 49), salesperson, gordon, "email", "pending",
-                "double_opt_in_request", proof=DOUBLE_OPT_IN_PROOF)
-        online(at(-33, 19, 26), oliver, "email", "granted", "preference_page", BROWSERS[1],
-               proof="Preference page: “E-mail: yes, send me offers and news”.")
+        consent(
+            at(-40, 10, 49),
+            salesperson,
+            gordon,
+            "email",
+            "pending",
+            "double_opt_in_request",
+            proof=DOUBLE_OPT_IN_PROOF,
+        )
+        online(
+            at(-33, 19, 26),
+            oliver,
+            "email",
+            "granted",
+            "preference_page",
+            BROWSERS[1],
+            proof="Preference page: “E-mail: yes, send me offers and news”.",
+        )
         with self._followup_at(at(-10, 16, 3)):
             # Odoo's own blacklist screen: the history records it (mail_blacklist).
             env["mail.blacklist"].with_user(admin).sudo()._add(
@@ -235,7 +273,8 @@ class FollowupDemoHistory(models.AbstractModel):
         dispatch(at(3, 18))
         # Nicole replies to the welcome e-mail: her follow-up ends.
         with self._followup_at(at(3, 19, 40)):
-            nicole.message_post(
+            # The person's own words, as her mail program sent them: not ours to translate.
+            nicole.message_post(  # pylint: disable=translation-required
                 body="Thank you! Could you send me the price list for the espresso machines?",
                 author_id=nicole.id,
                 message_type="email",
@@ -247,9 +286,16 @@ class FollowupDemoHistory(models.AbstractModel):
         dispatch(at(8, 10))
         dispatch(at(8, 18))
         # Toni leaves by the unsubscribe link of an e-mail.
-        online(at(9, 7, 55), toni, "email", "withdrawn", "one_click_unsubscribe", BROWSERS[2],
-               proof="One-click unsubscribe (RFC 8058) sent by the mail program from the "
-               "List-Unsubscribe header of our e-mail (List-Unsubscribe=One-Click).")
+        online(
+            at(9, 7, 55),
+            toni,
+            "email",
+            "withdrawn",
+            "one_click_unsubscribe",
+            BROWSERS[2],
+            proof="One-click unsubscribe (RFC 8058) sent by the mail program from the "
+            "List-Unsubscribe header of our e-mail (List-Unsubscribe=One-Click).",
+        )
         for day in (9, 10, 11, 14, 15, 16, 17, 18):
             dispatch(at(day, 10))
             dispatch(at(day, 18))

@@ -79,9 +79,9 @@ class TestDemoHistory(TransactionCase):
             {"manual", "replied", "consent_withdrawn"}, set(stopped.mapped("stop_reason"))
         )
         snoozed = self.enrollments.filtered(
-            lambda e: e.state == "active"
-            and e.snoozed_until
-            and e.snoozed_until > fields.Datetime.now()
+            lambda e: (
+                e.state == "active" and e.snoozed_until and e.snoozed_until > fields.Datetime.now()
+            )
         )
         self.assertTrue(snoozed)
         # Enrolled by hand, each has an owner: they show in "My Follow-ups".
