@@ -4,7 +4,7 @@
     "name": "Follow-up Manager",
     "summary": "Lifecycle stages, per-channel consent with proof, and follow-up "
     "sequences that contact people only when allowed",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/followup-manager/followup_manager",
     "author": "followup_manager authors",
