@@ -267,7 +267,9 @@ class FollowupDemoHistory(models.AbstractModel):
         enroll(at(1, 11), welcome, oliver)
         dispatch(at(1, 11))
         dispatch(at(1, 18))
-        dispatch(at(2, 10))  # Giulia's call (a visitor: the condition holds); Luca's call
+        # The calls: Giulia's and Oliver's wait for the contact cap, Luca's number is not
+        # valid, Sophie refuses calls, Emily is no visitor or prospect (condition).
+        dispatch(at(2, 10))
         dispatch(at(2, 18))
         dispatch(at(3, 9))  # Marco is back: his e-mail leaves
         dispatch(at(3, 18))
