@@ -56,17 +56,22 @@ class FollowupSequenceTriggers(models.AbstractModel):
     _name = "followup.sequence.triggers"
     _description = "Follow-up Sequence: Triggers"
 
+    # Chosen for a sequence started by hand; a trigger's documents are the trigger's
+    # (_followup_trigger_models), whatever this says. Not computed from the trigger:
+    # the triggers of companions not loaded yet would read as contacts during an update.
     document_model = fields.Selection(
         selection="_selection_document_model",
         string="Follows",
-        compute="_compute_document_model",
-        store=True,
-        precompute=True,
-        readonly=False,
+        default="res.partner",
         help="The documents this sequence follows up: its steps' conditions filter "
         "them, its templates are written for them (or for contacts), and people enter "
         "it from them. A trigger sets it (a confirmed order follows sales orders); a "
         "sequence started by hand follows what you choose.",
+    )
+    document_label = fields.Char(
+        string="Follows",
+        compute="_compute_document_label",
+        help="The documents this sequence follows up, those of its trigger.",
     )
     trigger_rules = fields.Html(
         string="Starts and Stops",
@@ -86,12 +91,13 @@ class FollowupSequenceTriggers(models.AbstractModel):
             return self.document_model
         return self._followup_trigger_models().get(self.trigger, "res.partner")
 
-    @api.depends("trigger")
-    def _compute_document_model(self):
-        models_by_trigger = self._followup_trigger_models()
+    @api.depends("trigger", "document_model")
+    @api.depends_context("lang")
+    def _compute_document_label(self):
+        labels = dict(self._selection_document_model())
         for sequence in self:
-            if sequence.trigger != "manual" or not sequence.document_model:
-                sequence.document_model = models_by_trigger.get(sequence.trigger, "res.partner")
+            model = sequence._followup_trigger_model() if sequence.trigger else False
+            sequence.document_label = labels.get(model, model) if model else False
 
     @api.model
     def _selection_document_model(self):

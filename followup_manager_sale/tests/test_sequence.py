@@ -105,9 +105,10 @@ class TestSequenceSale(FollowupSaleMixin, FollowupSequenceCase):
         with self.assertRaisesRegex(UserError, "follows up sale.order documents"):
             sequence.enroll(order.partner_id.ids)
         # A triggered sequence follows its trigger's documents.
+        self.assertEqual(sequence.document_label, "Sales Orders")
         form = Form(self.env["followup.sequence"])
         form.trigger = "quotation_sent"
-        self.assertEqual(form.document_model, "sale.order")
+        self.assertEqual(form.document_label, "Sales Orders")
 
     def test_copy_keeps_the_steps(self):
         copy = self.sequence_sale.copy()
