@@ -48,7 +48,7 @@
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/followup_sequence_demo.xml",
-        "demo/consent_demo.xml",
+        "demo/followup_history_demo.xml",
     ],
     "assets": {
         # Graph views load lazily in Odoo 18: their extensions go with them.

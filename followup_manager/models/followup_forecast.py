@@ -36,6 +36,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
+from odoo.tools.safe_eval import safe_eval
 
 from ..policy import calendar, planner, stepping
 from .followup_outcome import StepOutcome
@@ -116,7 +117,10 @@ class FollowupForecast(models.Model):
         help="Average daily count of the trigger over the last 90 days, for the contacts "
         "matching the sequence.",
     )
-    assumptions = fields.Text(readonly=True)
+    # What the forecast assumed, as codes and numbers ([code, details]), put in words
+    # when read: in the reader's language and time zone, not the runner's.
+    assumption_data = fields.Json(readonly=True)
+    assumptions = fields.Text(compute="_compute_assumptions")
     sequence_trigger = fields.Selection(related="sequence_id.trigger", string="Trigger")
 
     @api.depends("sequence_id.name", "date_start")
@@ -133,6 +137,20 @@ class FollowupForecast(models.Model):
                 )
                 if forecast.date_start
                 else "",
+            )
+
+    @api.depends("assumption_data")
+    @api.depends_context("lang", "tz", "uid")
+    def _compute_assumptions(self):
+        for forecast in self:
+            forecast.assumptions = "\n".join(
+                filter(
+                    None,
+                    (
+                        forecast._followup_assumption_text(code, details)
+                        for code, details in forecast.assumption_data or ()
+                    ),
+                )
             )
 
     @api.depends("line_ids.count", "line_ids.state", "line_ids.channel")
@@ -198,7 +216,7 @@ class FollowupForecast(models.Model):
                 "matching_count": result["matching"],
                 "trigger_count": result["trigger"],
                 "daily_volume": result["daily_volume"],
-                "assumptions": "\n".join(result["assumptions"]),
+                "assumption_data": [list(item) for item in result["assumptions"]],
             }
         )
         return forecast
@@ -401,7 +419,26 @@ class FollowupForecast(models.Model):
         )
         action["domain"] = [("forecast_id", "=", self.id)]
         action["display_name"] = self.env._("Forecast: %(name)s", name=self.name)
+        # Every simulated day on the graph, a day without decisions at zero (see
+        # static/src/views/followup_forecast_graph.js).
+        first, last = self._followup_simulated_days()
+        action["context"] = {
+            **safe_eval(action.get("context") or "{}"),
+            "followup_forecast_days": {
+                "from": fields.Date.to_string(first),
+                "to": fields.Date.to_string(last),
+            },
+        }
         return action
+
+    def _followup_simulated_days(self):
+        """(first day, last day) the forecast's lines may fall on, as they are counted
+        (``_followup_day``: the days of the user who ran it)."""
+        self.ensure_one()
+        return (
+            self._followup_day(self.date_start),
+            self._followup_day(self.date_start + timedelta(days=self.days)),
+        )
 
     def action_run_again(self):
         """A new forecast of the same sequence, from now."""

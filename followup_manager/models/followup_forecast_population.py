@@ -14,7 +14,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
+from odoo.tools.misc import formatLang
 
 from ..policy import vocabulary
 from .followup_forecast_history import HISTORY_DAYS
@@ -125,7 +126,7 @@ class FollowupForecastPopulation(models.AbstractModel):
         )
         assumptions[2:2] = self._followup_steering_assumptions(len(running) - len(enrolled))
         if kept is not None:
-            assumptions.insert(1, self._followup_sample_sentence(size, simulated, len(kept)))
+            assumptions.insert(1, self._followup_sample_assumption(size, simulated, len(kept)))
         return {
             "sims": sims,
             "calendars": calendars,
@@ -249,94 +250,151 @@ class FollowupForecastPopulation(models.AbstractModel):
         ]
 
     def _followup_assumptions(self, start, enrolled, others, matching, volume, trigger_count):
-        """What the forecast assumes, in sentences."""
+        """What the forecast assumes: ``[(code, details)]``, put in words when read
+        (``_followup_assumption_text``), in the reader's language."""
         sequence = self.sequence_id
         assumptions = [
-            self.env._(
-                "Simulated from %(start)s (UTC) for %(days)s days, as if the dispatch ran "
-                "each time a step falls due, with the same rules, order and batches.",
-                start=fields.Datetime.to_string(start),
-                days=self.days,
-            ),
-            self.env._(
-                "Active enrollments of this sequence: %(enrolled)s, going on from their "
-                "next step. Active enrollments of other sequences for the same people: "
-                "%(others)s; they share the contact cap, but only this sequence's "
-                "decisions are counted.",
-                enrolled=len(enrolled),
-                others=len(others),
-            ),
+            ("start", {"start": fields.Datetime.to_string(start), "days": self.days}),
+            ("enrolled", {"enrolled": len(enrolled), "others": len(others)}),
         ]
         if sequence.trigger == "manual":
-            limit = self._followup_matching_limit()
             assumptions.append(
-                self.env._(
-                    "Contacts matching “Who May Enter” and not in the sequence yet: "
-                    "%(count)s (at most %(limit)s), enrolled at the start as if you "
-                    "enrolled them all now.",
-                    count=len(matching),
-                    limit=limit,
-                )
+                ("matching", {"count": len(matching), "limit": self._followup_matching_limit()})
             )
         else:
-            trigger = dict(sequence._fields["trigger"]._description_selection(self.env))
-            # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
-            volume_text = f"{volume:.2f}"
             assumptions.append(
-                self.env._(
-                    "“%(trigger)s” over the last %(history)s days: %(volume)s entries a "
-                    "day on average, for the contacts matching “Who May Enter”. Each "
-                    "simulated day enrolls as many (%(count)s in all), taking the "
-                    "contacts, documents and times of day of the most recent events in "
-                    "turn.",
-                    trigger=trigger.get(sequence.trigger, sequence.trigger),
-                    volume=volume_text,
-                    history=HISTORY_DAYS,
-                    count=trigger_count,
+                (
+                    "trigger",
+                    {
+                        "trigger": sequence.trigger,
+                        "volume": volume,
+                        "history": HISTORY_DAYS,
+                        "count": trigger_count,
+                    },
                 )
             )
-        assumptions.append(
-            self.env._(
-                "Not foreseeable, so not simulated: replies, new orders or consent changes "
-                "that stop a follow-up, and templates or server actions that fail."
-            )
-        )
+        assumptions.append(("unforeseeable", {}))
         return assumptions
 
     def _followup_steering_assumptions(self, paused):
         """What the forecast assumes about pauses, conditions and held steps
-        (``paused``: the number of paused enrollments of the sequence)."""
+        (``paused``: the number of paused enrollments of the sequence), as
+        ``_followup_assumptions``."""
         sequence = self.sequence_id
-        sentences = []
+        assumptions = []
         if sequence.paused:
-            sentences.append(
-                self.env._(
-                    "The sequence is paused: nothing of it is simulated until it is resumed."
-                )
-            )
+            assumptions.append(("sequence_paused", {}))
         elif paused:
-            sentences.append(
-                self.env._(
-                    "Paused enrollments of this sequence: %(count)s; they keep their place "
-                    "and are not simulated until resumed.",
-                    count=paused,
-                )
-            )
+            assumptions.append(("paused", {"count": paused}))
         if any(step.condition_domain for step in sequence.step_ids):
-            sentences.append(
-                self.env._(
-                    "Steps with a condition are counted as if it held, marked “Unknown "
-                    "Until Due”: only the document as it will be then can tell."
-                )
-            )
+            assumptions.append(("conditional", {}))
         if any(step.wait_for_activity for step in sequence.step_ids):
-            sentences.append(
-                self.env._(
-                    "A step that waits for its activity is assumed to have it done the "
-                    "moment it is scheduled."
-                )
-            )
-        return sentences
+            assumptions.append(("wait_for_activity", {}))
+        return assumptions
+
+    def _followup_assumption_text(self, code, details):
+        """One assumption (see ``_followup_assumptions``) in words, in the language and
+        the time zone of the reader; an unknown code reads as nothing."""
+        method = getattr(self, f"_followup_assumption_{code}", None)
+        return method(**details) if method else ""
+
+    def _followup_assumption_start(self, start, days):
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        return self.env._(
+            "Simulated from %(start)s (%(tz)s) for %(days)s days, as if the dispatch ran "
+            "each time a step falls due, with the same rules, order and batches.",
+            # The moment as every date of the forecast's screens reads: the reader's
+            # date and time formats, in their time zone.
+            start=format_datetime(
+                self.env, fields.Datetime.to_datetime(start), tz=tz, dt_format=False
+            ),
+            tz=tz,
+            days=days,
+        )
+
+    def _followup_assumption_enrolled(self, enrolled, others):
+        return self.env._(
+            "Active enrollments of this sequence: %(enrolled)s, going on from their "
+            "next step. Active enrollments of other sequences for the same people: "
+            "%(others)s; they share the contact cap, but only this sequence's "
+            "decisions are counted.",
+            enrolled=enrolled,
+            others=others,
+        )
+
+    def _followup_assumption_matching(self, count, limit):
+        return self.env._(
+            "Contacts matching “Who May Enter” and not in the sequence yet: "
+            "%(count)s (at most %(limit)s), enrolled at the start as if you "
+            "enrolled them all now.",
+            count=count,
+            limit=limit,
+        )
+
+    def _followup_assumption_trigger(self, trigger, volume, history, count):
+        triggers = dict(self.sequence_id._fields["trigger"]._description_selection(self.env))
+        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+        volume_text = formatLang(self.env, volume, digits=2)
+        return self.env._(
+            "“%(trigger)s” over the last %(history)s days: %(volume)s entries a "
+            "day on average, for the contacts matching “Who May Enter”. Each "
+            "simulated day enrolls as many (%(count)s in all), taking the "
+            "contacts, documents and times of day of the most recent events in "
+            "turn.",
+            trigger=triggers.get(trigger, trigger),
+            volume=volume_text,
+            history=history,
+            count=count,
+        )
+
+    def _followup_assumption_unforeseeable(self):
+        return self.env._(
+            "Not foreseeable, so not simulated: replies, new orders or consent changes "
+            "that stop a follow-up, and templates or server actions that fail."
+        )
+
+    def _followup_assumption_sequence_paused(self):
+        return self.env._(
+            "The sequence is paused: nothing of it is simulated until it is resumed."
+        )
+
+    def _followup_assumption_paused(self, count):
+        return self.env._(
+            "Paused enrollments of this sequence: %(count)s; they keep their place "
+            "and are not simulated until resumed.",
+            count=count,
+        )
+
+    def _followup_assumption_conditional(self):
+        return self.env._(
+            "Steps with a condition are counted as if it held, marked “Unknown "
+            "Until Due”: only the document as it will be then can tell."
+        )
+
+    def _followup_assumption_wait_for_activity(self):
+        return self.env._(
+            "A step that waits for its activity is assumed to have it done the "
+            "moment it is scheduled."
+        )
+
+    def _followup_assumption_sampled(self, size, limit, simulated, people):
+        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
+        factor = f"{size / simulated:.2f}" if simulated else "1"
+        return self.env._(
+            "Sampled: %(size)s enrollments are more than the %(limit)s simulated one by one; "
+            "%(simulated)s of them (all those of %(people)s people picked at random, the "
+            "same at every run) were simulated and every count multiplied by %(factor)s.",
+            size=size,
+            limit=limit,
+            simulated=simulated,
+            people=people,
+            factor=factor,
+        )
+
+    def _followup_assumption_text_as_run(self, text):
+        """A forecast run before its assumptions were put in words when read: its
+        sentences as they were stored (see migrations/18.0.2.1.0)."""
+        return text
 
     @api.model
     def _followup_matching_limit(self):
@@ -411,17 +469,14 @@ class FollowupForecastPopulation(models.AbstractModel):
         stride = -(-size // limit)
         return set(heapq.nsmallest(-(-len(people) // stride), people, key=_sample_rank))
 
-    def _followup_sample_sentence(self, size, simulated, people):
-        """Say that the forecast sampled, and how."""
-        # Formatted before the call: Odoo's term extractor evaluates _()'s arguments.
-        factor = f"{size / simulated:.2f}" if simulated else "1"
-        return self.env._(
-            "Sampled: %(size)s enrollments are more than the %(limit)s simulated one by one; "
-            "%(simulated)s of them (all those of %(people)s people picked at random, the "
-            "same at every run) were simulated and every count multiplied by %(factor)s.",
-            size=size,
-            limit=self._followup_sample_limit(),
-            simulated=simulated,
-            people=people,
-            factor=factor,
+    def _followup_sample_assumption(self, size, simulated, people):
+        """Say that the forecast sampled, and how (see ``_followup_assumptions``)."""
+        return (
+            "sampled",
+            {
+                "size": size,
+                "limit": self._followup_sample_limit(),
+                "simulated": simulated,
+                "people": people,
+            },
         )

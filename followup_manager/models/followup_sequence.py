@@ -149,7 +149,7 @@ class FollowupSequence(models.Model):
         string="Background Enrollment Progress", compute="_compute_enroll_job_progress"
     )
 
-    @api.depends("trigger")
+    @api.depends("trigger", "document_model")
     def _compute_origin_model(self):
         for sequence in self:
             sequence.origin_model = sequence._followup_trigger_model()
@@ -246,7 +246,7 @@ class FollowupSequence(models.Model):
         # A sequence turned to marketing cannot keep steps that pass the cap.
         self.step_ids._check_urgent()
 
-    @api.constrains("trigger")
+    @api.constrains("trigger", "document_model")
     def _check_trigger_templates(self):
         # Changing the trigger changes the followed-up model: the steps' templates
         # must still fit.

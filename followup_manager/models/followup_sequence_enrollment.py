@@ -99,9 +99,11 @@ class FollowupSequenceEnrollment(models.AbstractModel):
                     )
                 )
 
-    def _followup_enroll(self, targets):
+    def _followup_enroll(self, targets, now=None):
         """Enroll ``(partner_id, origin_model, origin_id)`` triples in every sequence of
-        ``self``, in a number of queries that does not depend on the number of triples.
+        ``self``, in a number of queries that does not depend on the number of triples,
+        as of ``now`` (naive UTC, default the clock: the demo's history enrolls in the
+        past).
 
         Partners outside a sequence's filter (or archived) are skipped, as well as
         triples already active in the sequence. Returns the new enrollments.
@@ -114,7 +116,7 @@ class FollowupSequenceEnrollment(models.AbstractModel):
         entries = self._followup_new_entries(targets)
         if not entries:
             return Enrollment
-        vals_list = self._followup_enrollment_vals(entries, fields.Datetime.now())
+        vals_list = self._followup_enrollment_vals(entries, now or fields.Datetime.now())
         # The chatter of the origin gets one note (below), not one per enrollment.
         # Without the caller's default_* keys: an enrollment is not what the screen or
         # the mail gateway that triggered it was creating (a message_new that sets

@@ -56,6 +56,23 @@ class FollowupSequenceTriggers(models.AbstractModel):
     _name = "followup.sequence.triggers"
     _description = "Follow-up Sequence: Triggers"
 
+    # Chosen for a sequence started by hand; a trigger's documents are the trigger's
+    # (_followup_trigger_models), whatever this says. Not computed from the trigger:
+    # the triggers of companions not loaded yet would read as contacts during an update.
+    document_model = fields.Selection(
+        selection="_selection_document_model",
+        string="Follows",
+        default="res.partner",
+        help="The documents this sequence follows up: its steps' conditions filter "
+        "them, its templates are written for them (or for contacts), and people enter "
+        "it from them. A trigger sets it (a confirmed order follows sales orders); a "
+        "sequence started by hand follows what you choose.",
+    )
+    document_label = fields.Char(
+        string="Follows",
+        compute="_compute_document_label",
+        help="The documents this sequence follows up, those of its trigger.",
+    )
     trigger_rules = fields.Html(
         string="Starts and Stops",
         compute="_compute_trigger_rules",
@@ -67,9 +84,40 @@ class FollowupSequenceTriggers(models.AbstractModel):
     # ------------------------------------------------------------------ followed-up models
 
     def _followup_trigger_model(self):
-        """Model of the documents this sequence follows up; override for new triggers."""
+        """Model of the documents this sequence follows up: its trigger's, or the one
+        chosen for a sequence started by hand (``document_model``)."""
         self.ensure_one()
+        if self.trigger == "manual" and self.document_model:
+            return self.document_model
         return self._followup_trigger_models().get(self.trigger, "res.partner")
+
+    @api.depends("trigger", "document_model")
+    @api.depends_context("lang")
+    def _compute_document_label(self):
+        labels = dict(self._selection_document_model())
+        for sequence in self:
+            model = sequence._followup_trigger_model() if sequence.trigger else False
+            sequence.document_label = labels.get(model, model) if model else False
+
+    @api.model
+    def _selection_document_model(self):
+        """The documents a sequence may follow up (``_followup_origin_models`` and the
+        triggers' models), named as the menus name them."""
+        labels = self._followup_document_labels()
+        models = dict.fromkeys(
+            [*self._followup_origin_models(), *self._followup_trigger_models().values()]
+        )
+        return [
+            (model, labels.get(model) or self.env[model]._description)
+            for model in models
+            if model in self.env
+        ]
+
+    @api.model
+    def _followup_document_labels(self):
+        """{model: what its documents are called, in the plural}; a companion add-on
+        that adds a followed-up model names it here."""
+        return {"res.partner": self.env._("Contacts")}
 
     @api.model
     def _followup_trigger_models(self):
@@ -122,18 +170,30 @@ class FollowupSequenceTriggers(models.AbstractModel):
 
     # ------------------------------------------------------------------ starts and stops
 
-    @api.depends("trigger", "trigger_stage", "stop_on_reply")
+    @api.depends("trigger", "trigger_stage", "stop_on_reply", "document_model")
     @api.depends_context("lang")
     def _compute_trigger_rules(self):
         starts = self._followup_start_sentences()
         clauses = self._followup_stop_clauses()
+        documents = dict(self._selection_document_model())
         for sequence in self:
             if not sequence.trigger:
                 sequence.trigger_rules = False
                 continue
+            start = starts[sequence.trigger]
+            if sequence.trigger == "manual" and sequence.document_model not in (
+                False,
+                "res.partner",
+            ):
+                # Started by hand from the documents it follows: say which.
+                start = self.env._(
+                    "Starts when a user enrolls people by hand from their %(documents)s "
+                    "(Enroll on the document); each follows up its document.",
+                    documents=documents.get(sequence.document_model, sequence.document_model),
+                )
             reasons = [reason for reason in sequence._followup_stop_reasons() if reason in clauses]
             sequence.trigger_rules = Markup("<p>%s</p><p class='mb-0'>%s</p><ul>%s</ul>") % (
-                starts[sequence.trigger],
+                start,
                 self.env._("Stops by itself when:"),
                 Markup().join(Markup("<li>%s</li>") % clauses[reason] for reason in reasons),
             )

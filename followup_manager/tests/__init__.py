@@ -59,3 +59,4 @@ from . import test_hostile_input
 from . import test_ui_places
 from . import test_trust_hostile
 from . import test_tour_first_hour
+from . import test_demo_history

@@ -159,7 +159,11 @@ class TestForecast(ForecastCase):
         self.assertEqual(forecast.matching_count, 0)
         self.assertEqual(set(forecast.line_ids.mapped("population")), {"enrolled"})
         # Nothing was sent, logged or moved by the forecast.
-        self.assertFalse(self.env["followup.dispatch"].search([]))
+        self.assertFalse(
+            self.env["followup.dispatch"].search(
+                [("sequence_id", "in", (self.nurture | self.care).ids)]
+            )
+        )
         self.assertEqual(set(self._enrollments(self.nurture).mapped("next_date")), {self.FRIDAY})
 
         expected = self._forecast_counts(forecast)
@@ -289,3 +293,33 @@ class TestForecast(ForecastCase):
             forecast.with_context(lang="it_IT", tz="Europe/Rome").name,
             "Coltivazione, dal 27/11/2026",
         )
+
+    def test_forecast_assumptions_are_in_the_readers_language_and_date_format(self):
+        """Run by an English manager, read by an Italian one: the assumptions are
+        written when read, in the reader's language, time zone and date format (the
+        one of the title and the lines)."""
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["followup_manager"], ["it_IT"], overwrite=True
+        )
+        forecast = self._forecast(self.nurture.with_context(lang="en_US"), self.FRIDAY)
+        english = forecast.with_context(lang="en_US", tz="Europe/Rome").assumptions
+        self.assertIn("Simulated from 11/27/2026 18:30:00 (Europe/Rome) for 14 days", english)
+        self.assertIn("Active enrollments of this sequence:", english)
+        italian = forecast.with_context(lang="it_IT", tz="Europe/Rome").assumptions
+        self.assertIn("27/11/2026 18:30:00 (Europe/Rome)", italian)
+        self.assertNotIn("Active enrollments of this sequence", italian)
+        self.assertNotIn("Simulated from", italian)
+
+    def test_forecast_graph_shows_every_simulated_day(self):
+        """Day by Day gives the graph every simulated day, as the lines count them (the
+        graph shows the days without decisions at zero: the forecast tour)."""
+        self._enroll(self.nurture, self.people, self.FRIDAY)
+        forecast = self._forecast(self.nurture, self.FRIDAY)
+        action = forecast.action_view_lines()
+        days = action["context"]["followup_forecast_days"]
+        self.assertEqual(days, {"from": "2026-11-27", "to": "2026-12-11"})
+        self.assertFalse(action["context"]["create"])
+        dates = forecast.line_ids.mapped("date")
+        self.assertGreaterEqual(str(min(dates)), days["from"])
+        self.assertLessEqual(str(max(dates)), days["to"])

@@ -80,6 +80,43 @@ class TestI18nItalian(FollowupCase):
                 )
                 self.assertNotEqual(italian.name, template.with_context(lang="en_US").name)
 
+    def test_the_demo_sequences_steps_and_templates_read_in_italian(self):
+        """The demo of the core and of every companion installed with it: each
+        sequence, step and template has its Italian name (each step an xml id, so
+        that the .po files reach it)."""
+        Module = self.env["ir.module.module"]
+        modules = Module.search(
+            [("name", "like", "followup_manager"), ("state", "=", "installed")]
+        ).mapped("name")
+        Module._load_module_terms(modules, ["it_IT"], overwrite=True)
+        data = self.env["ir.model.data"].search(
+            [
+                ("module", "in", modules),
+                (
+                    "model",
+                    "in",
+                    ["followup.sequence", "followup.step", "mail.template", "sms.template"],
+                ),
+                ("name", "=like", "%_demo"),
+            ]
+        )
+        records = [self.env[row.model].browse(row.res_id) for row in data]
+        sequences = self.env["followup.sequence"].union(
+            *(r for r in records if r._name == "followup.sequence")
+        )
+        self.assertTrue(sequences)
+        # Every step of a demo sequence is a demo record of its own.
+        self.assertEqual(
+            set(sequences.with_context(active_test=False).step_ids.ids),
+            {r.id for r in records if r._name == "followup.step"},
+        )
+        for record in records:
+            with self.subTest(model=record._name, name=record.name):
+                self.assertNotEqual(
+                    record.with_context(lang="it_IT").name,
+                    record.with_context(lang="en_US").name,
+                )
+
     def test_constraint_message_is_italian(self):
         with self.assertRaisesRegex(
             ValidationError,

@@ -27,6 +27,10 @@ class FollowupSequence(models.Model):
         return [*super()._followup_origin_models(), "calendar.event"]
 
     @api.model
+    def _followup_document_labels(self):
+        return {**super()._followup_document_labels(), "calendar.event": self.env._("Meetings")}
+
+    @api.model
     def _followup_start_sentences(self):
         return {
             **super()._followup_start_sentences(),

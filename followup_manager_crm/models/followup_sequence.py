@@ -58,5 +58,9 @@ class FollowupSequence(models.Model):
         return [*super()._followup_origin_models(), "crm.lead"]
 
     @api.model
+    def _followup_document_labels(self):
+        return {**super()._followup_document_labels(), "crm.lead": self.env._("Opportunities")}
+
+    @api.model
     def _followup_question_origin_models(self):
         return [*super()._followup_question_origin_models(), "crm.lead"]

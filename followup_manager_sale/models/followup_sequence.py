@@ -95,6 +95,10 @@ class FollowupSequence(models.Model):
         return [*super()._followup_origin_models(), "sale.order"]
 
     @api.model
+    def _followup_document_labels(self):
+        return {**super()._followup_document_labels(), "sale.order": self.env._("Sales Orders")}
+
+    @api.model
     def _followup_question_origin_models(self):
         return [*super()._followup_question_origin_models(), "sale.order"]
 

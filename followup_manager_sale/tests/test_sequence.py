@@ -1,6 +1,6 @@
 """Moved from followup_manager/tests/test_sequence.py: the tests that need Sales."""
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged, users
 
 from odoo.addons.followup_manager.tests.common import FollowupCase, FollowupSequenceCase
@@ -78,6 +78,37 @@ class TestSequenceSale(FollowupSaleMixin, FollowupSequenceCase):
         step.mail_template_id = self.template_partner  # contacts: always fine
         step.mail_template_id = self.template_order  # the followed-up model
         self.assertEqual(step.mail_template_id, self.template_order)
+
+    def test_a_manual_sequence_says_it_follows_sales_orders_and_filters_them(self):
+        """A sequence started by hand from quotations follows sales orders: its form
+        says so, its steps' conditions are filters on the order, its templates may be
+        the order's, and it is started from orders, not from contacts."""
+        form = Form(self.env["followup.sequence"])
+        form.name = "Big quotes: call"
+        self.assertEqual(form.trigger, "manual")
+        self.assertEqual(form.document_model, "res.partner")
+        form.document_model = "sale.order"
+        form.purpose = "service"
+        with form.step_ids.new() as step:
+            step.name = "Call about the big quote"
+            step.action = "email"
+            step.mail_template_id = self.template_order
+            step.condition_domain = "[('amount_total', '>', 1000)]"
+        sequence = form.save()
+        labels = dict(sequence._fields["document_model"]._description_selection(self.env))
+        self.assertEqual(labels[sequence.document_model], "Sales Orders")
+        self.assertIn("by hand from their Sales Orders", sequence.trigger_rules)
+        self.assertEqual(sequence.origin_model, "sale.order")
+        self.assertEqual(sequence.step_ids._followup_condition_model(), "sale.order")
+        order = self._create_order()
+        self.assertTrue(sequence.enroll(order.partner_id.ids, "sale.order", order.id))
+        with self.assertRaisesRegex(UserError, "follows up sale.order documents"):
+            sequence.enroll(order.partner_id.ids)
+        # A triggered sequence follows its trigger's documents.
+        self.assertEqual(sequence.document_label, "Sales Orders")
+        form = Form(self.env["followup.sequence"])
+        form.trigger = "quotation_sent"
+        self.assertEqual(form.document_label, "Sales Orders")
 
     def test_copy_keeps_the_steps(self):
         copy = self.sequence_sale.copy()

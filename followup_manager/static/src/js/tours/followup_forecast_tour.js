@@ -38,8 +38,20 @@ registry.category("web_tour.tours").add("followup_forecast_tour", {
             run: "click",
         },
         {
-            content: "A graph of the days",
+            content: "A graph of every simulated day, in the user's date format",
             trigger: ".o_graph_view .o_graph_renderer canvas",
+            run() {
+                // 30 days from today: 31 days on the axis, those without decisions at
+                // zero; each written as the list and the title write dates.
+                const labels = window.Chart.getChart(this.anchor).data.labels;
+                if (labels.length !== 31) {
+                    throw new Error(`31 days expected on the axis, got ${labels.length}`);
+                }
+                const wrong = labels.filter((label) => !/^\d{2}\/\d{2}\/\d{4}$/.test(label));
+                if (wrong.length) {
+                    throw new Error(`days not in the user's date format: ${wrong}`);
+                }
+            },
         },
         {
             content: "Switch to the pivot",

@@ -1,0 +1,1 @@
+from . import followup_demo_history
