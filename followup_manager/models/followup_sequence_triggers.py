@@ -69,7 +69,7 @@ class FollowupSequenceTriggers(models.AbstractModel):
         "sequence started by hand follows what you choose.",
     )
     document_label = fields.Char(
-        string="Follows",
+        string="Follows Up",
         compute="_compute_document_label",
         help="The documents this sequence follows up, those of its trigger.",
     )
