@@ -100,14 +100,17 @@ class TestDeliveryNotification(DeliveryMailCase):
         ``pre_notification`` queued by a release before the notifications (they have
         none); the notifications ``without_reason`` cancelled without one, as
         18.0.2.0.0 cancelled an e-mail's."""
-        facts = self.env["followup.delivery"]._followup_facts(dispatches)
+        # Every delivery of the database as that release stored it (the demo's too,
+        # when it is installed), not only the test's.
+        every = self.env["followup.delivery"].search([]).dispatch_id | dispatches
+        facts = self.env["followup.delivery"]._followup_facts(every)
         self.env.flush_all()
         cr = self.env.cr
         cr.execute(
             "ALTER TABLE followup_delivery ADD COLUMN state varchar,"
             " ADD COLUMN failure_type varchar, ADD COLUMN reason text"
         )
-        for dispatch in dispatches.filtered("delivery_ids"):
+        for dispatch in every.filtered("delivery_ids"):
             state, failure_type, reason = facts[dispatch.id]
             cr.execute(
                 "UPDATE followup_delivery SET state = %s, failure_type = %s, reason = %s,"
@@ -118,7 +121,7 @@ class TestDeliveryNotification(DeliveryMailCase):
         gone = [dispatch.notification_id.id for dispatch in pre_notification]
         cr.execute(
             "UPDATE followup_dispatch SET notification_id = NULL WHERE id IN %s",
-            [tuple(dispatches.ids)],
+            [tuple(every.ids)],
         )
         cr.execute("DELETE FROM mail_notification WHERE id IN %s", [tuple(gone)])
         cr.execute(
@@ -126,7 +129,7 @@ class TestDeliveryNotification(DeliveryMailCase):
             [tuple(notification.id for notification in without_reason)],
         )
         self.env.invalidate_all()
-        return facts
+        return {dispatch.id: facts[dispatch.id] for dispatch in dispatches}
 
     @mute_logger("odoo.addons.mail.models.mail_mail", "odoo.models.unlink")
     def test_migration_from_18_0_2_0_0_keeps_every_delivery_fact(self):
