@@ -212,6 +212,9 @@ def remove_output(partners):
         "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = ANY(%s)",
         "DELETE FROM mail_followers WHERE res_model = 'res.partner' AND res_id = ANY(%s)",
         "DELETE FROM followup_enrollment WHERE partner_id = ANY(%s)",
+        # The log keeps its own copy of the partner (and counts it for the contact
+        # cap): the next measure would find these people contacted already.
+        "DELETE FROM followup_dispatch WHERE partner_id = ANY(%s)",
         "DELETE FROM ir_cron_trigger",
     ):
         env.execute_query(SQL(query, ids) if "%s" in query else SQL(query))
