@@ -207,6 +207,17 @@ class FollowupDispatch(models.Model):
         }
 
     @api.model
+    def _followup_name_copies(self, sequence, step):
+        """The values of ``sequence_name`` and ``step_name`` for a new row about ``step``
+        of ``sequence``, as ``_compute_names`` gives them (in this environment's
+        language), read from memory: a create given every precomputed field builds no
+        draft record per row to compute them (``_add_precomputed_values``)."""
+        return {
+            "sequence_name": sequence.with_env(self.env).name,
+            "step_name": step.with_env(self.env).name,
+        }
+
+    @api.model
     def _followup_idempotency_key(self, enrollment, step):
         """The key of "this step of this enrollment" (records or ids)."""
         enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.id
@@ -222,6 +233,7 @@ class FollowupDispatch(models.Model):
             "enrollment_id": outcome.enrollment.id,
             # The enrollment's copies, from the claimed enrollment in memory.
             **self._followup_enrollment_copies(outcome.enrollment),
+            **self._followup_name_copies(outcome.enrollment.sequence_id, outcome.step),
             "step_id": outcome.step.id,
             "user_id": outcome.user.id if outcome.user else False,
             "purpose": outcome.step.sequence_id.purpose,
