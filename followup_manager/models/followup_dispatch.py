@@ -3,6 +3,7 @@ from odoo.osv import expression
 
 from ..policy import vocabulary
 from .followup_delivery import DELIVERY_STATES, QUEUED, STATE_OF_STATUS
+from .tools import company_check_suspects
 
 DISPATCH_DELIVERY_STATES = [(QUEUED, "Queued"), *DELIVERY_STATES]
 
@@ -181,6 +182,12 @@ class FollowupDispatch(models.Model):
         "company_id": "company_id",
     }
 
+    def _check_company(self, fnames=None):
+        # Odoo's check and error, on the rows a check per company finds suspect (the
+        # dispatch writes hundreds at once): see tools.company_check_suspects.
+        suspects = company_check_suspects(self, fnames)
+        return super(FollowupDispatch, suspects)._check_company(fnames)
+
     @api.depends(
         "enrollment_id.sequence_id", "enrollment_id.partner_id", "enrollment_id.company_id"
     )
@@ -209,6 +216,17 @@ class FollowupDispatch(models.Model):
         }
 
     @api.model
+    def _followup_name_copies(self, sequence, step):
+        """The values of ``sequence_name`` and ``step_name`` for a new row about ``step``
+        of ``sequence``, as ``_compute_names`` gives them (in this environment's
+        language), read from memory: a create given every precomputed field builds no
+        draft record per row to compute them (``_add_precomputed_values``)."""
+        return {
+            "sequence_name": sequence.with_env(self.env).name,
+            "step_name": step.with_env(self.env).name,
+        }
+
+    @api.model
     def _followup_idempotency_key(self, enrollment, step):
         """The key of "this step of this enrollment" (records or ids)."""
         enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.id
@@ -224,6 +242,7 @@ class FollowupDispatch(models.Model):
             "enrollment_id": outcome.enrollment.id,
             # The enrollment's copies, from the claimed enrollment in memory.
             **self._followup_enrollment_copies(outcome.enrollment),
+            **self._followup_name_copies(outcome.enrollment.sequence_id, outcome.step),
             "step_id": outcome.step.id,
             "user_id": outcome.user.id if outcome.user else False,
             "purpose": outcome.step.sequence_id.purpose,

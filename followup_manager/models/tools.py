@@ -138,3 +138,43 @@ def activity_vals(record, user, activity_type, summary, note=False, *, due=None,
     elif due:
         vals["date_deadline"] = due
     return vals
+
+
+def company_check_suspects(records, fnames=None):
+    """The records of ``records`` that Odoo's ``_check_company(fnames)`` may find
+    linked to another company: the same rule (each record's company against the
+    ``_check_company_domain`` of what its fields link), applied per company and field
+    to all the linked records at once instead of one record and field at a time. A
+    model overriding ``_check_company`` then lets Odoo check these only, with its own
+    error: hundreds of rows written by the dispatch cost a few filters, not one per
+    row and field. Fields that are not plain many2one (or a model without
+    ``company_id``) keep Odoo's check of every record."""
+    if fnames is None or {"company_id", "company_ids"} & set(fnames):
+        fnames = list(records._fields)
+    checked = [
+        records._fields[name]
+        for name in fnames
+        if records._fields[name].relational and records._fields[name].check_company
+    ]
+    if not checked or not records:
+        return records.browse()
+    if "company_id" not in records._fields or any(
+        field.type != "many2one" or field.company_dependent for field in checked
+    ):
+        return records
+    suspects = set()
+    for companies, group in records.grouped("company_id").items():
+        for field in checked:
+            # sudo: as Odoo's own check, which reads the linked records as superuser.
+            linked = group.sudo().mapped(field.name)
+            if not linked:
+                continue
+            domain = linked._check_company_domain(companies)
+            if not domain:
+                continue
+            allowed = linked.with_context(active_test=False).filtered_domain(domain)
+            if allowed == linked:
+                continue
+            outside = set((linked - allowed).ids)
+            suspects.update(row.id for row in group.sudo() if row[field.name].id in outside)
+    return records.browse([record.id for record in records if record.id in suspects])

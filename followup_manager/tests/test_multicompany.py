@@ -139,6 +139,48 @@ class TestFollowupMultiCompany(FollowupSecurityCase):
             self.company | self.company_b,
         )
 
+    def test_a_batch_linked_to_another_company_is_refused_naming_the_wrong_rows(self):
+        # The company check runs per company on a batch (tools.company_check_suspects),
+        # then Odoo's own on the rows it suspects: the same refusal, the same message.
+        Enrollment = self.env["followup.enrollment"]
+        people = self.shared | self._create_customer("Paola Shared", "paola", user_id=False)
+        in_a = Enrollment.browse(self.sequence_manual.enroll(people.ids))
+        in_b = Enrollment.browse(self.sequence_b.enroll(self.shared.ids))
+        step_b = self.sequence_b.step_ids[:1]
+        with self.assertRaises(UserError) as refused, self.env.cr.savepoint():
+            (in_a | in_b).write({"partner_id": self.customer_b.id})
+        message = str(refused.exception)
+        self.assertIn("Incompatible companies", message)
+        self.assertEqual(
+            message.count("“Nurture: Bianca Company B” belongs to company"), 2, message
+        )
+        self.assertNotIn("Company B nurture", message)
+        # The log refuses a row whose step belongs to another company than its follow-up.
+        with self.assertRaisesRegex(UserError, "Incompatible companies"), self.env.cr.savepoint():
+            self.env["followup.dispatch"].create(
+                {
+                    "enrollment_id": in_a[:1].id,
+                    "step_id": step_b.id,
+                    "channel": "phone",
+                    "state": "deferred",
+                    "reason": "quiet_hours",
+                }
+            )
+        # Rows of the right company pass, in one write and one create.
+        (in_a | in_b).write({"next_step_id": False})
+        self.env["followup.dispatch"].create(
+            [
+                {
+                    "enrollment_id": enrollment.id,
+                    "step_id": enrollment.sequence_id.step_ids[:1].id,
+                    "channel": "phone",
+                    "state": "deferred",
+                    "reason": "quiet_hours",
+                }
+                for enrollment in in_a | in_b
+            ]
+        )
+
     # ------------------------------------------------------------------ consent
 
     def test_consent_belongs_to_the_person_in_every_company(self):
