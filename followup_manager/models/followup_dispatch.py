@@ -3,7 +3,6 @@ from odoo.osv import expression
 
 from ..policy import vocabulary
 from .followup_delivery import DELIVERY_STATES, QUEUED, STATE_OF_STATUS
-from .tools import company_check_suspects
 
 DISPATCH_DELIVERY_STATES = [(QUEUED, "Queued"), *DELIVERY_STATES]
 
@@ -181,12 +180,6 @@ class FollowupDispatch(models.Model):
         "partner_id": "partner_id",
         "company_id": "company_id",
     }
-
-    def _check_company(self, fnames=None):
-        # Odoo's check and error, on the rows a check per company finds suspect (the
-        # dispatch writes hundreds at once): see tools.company_check_suspects.
-        suspects = company_check_suspects(self, fnames)
-        return super(FollowupDispatch, suspects)._check_company(fnames)
 
     @api.depends(
         "enrollment_id.sequence_id", "enrollment_id.partner_id", "enrollment_id.company_id"

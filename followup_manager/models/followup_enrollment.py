@@ -6,7 +6,6 @@ from odoo.osv import expression
 
 from ..policy import vocabulary
 from .followup_enrollment_guard import TARGET_FIELDS
-from .tools import company_check_suspects
 
 
 class FollowupEnrollment(models.Model):
@@ -153,12 +152,6 @@ class FollowupEnrollment(models.Model):
             lambda e: e.state == "active" and e.next_step_id and not e.next_date
         )._followup_schedule_next()
         return enrollments
-
-    def _check_company(self, fnames=None):
-        # Odoo's check and error, on the rows a check per company finds suspect (the
-        # dispatch writes hundreds at once): see tools.company_check_suspects.
-        suspects = company_check_suspects(self, fnames)
-        return super(FollowupEnrollment, suspects)._check_company(fnames)
 
     def write(self, vals):
         # A user moves an enrollment by hand only as a follow-up manager, and never

@@ -140,8 +140,7 @@ class TestFollowupMultiCompany(FollowupSecurityCase):
         )
 
     def test_a_batch_linked_to_another_company_is_refused_naming_the_wrong_rows(self):
-        # The company check runs per company on a batch (tools.company_check_suspects),
-        # then Odoo's own on the rows it suspects: the same refusal, the same message.
+        # Odoo's own company check on a batch of moves: refused, the wrong rows named.
         Enrollment = self.env["followup.enrollment"]
         people = self.shared | self._create_customer("Paola Shared", "paola", user_id=False)
         in_a = Enrollment.browse(self.sequence_manual.enroll(people.ids))
