@@ -22,10 +22,9 @@ function assertNoSidewaysScroll() {
     }
 }
 
-// A CRM manager builds a quote chase in its form: a call at once, then an e-mail two
-// business days later, each step built in its dialog (only what its action needs).
-registry.category("web_tour.tours").add("followup_sequence_tour", {
-    steps: () => [
+// From the sequences' kanban: a new sequence, named.
+export function newSequenceSteps(name) {
+    return [
         {
             content: "Create a sequence",
             trigger: ".o-kanban-button-new",
@@ -34,8 +33,36 @@ registry.category("web_tour.tours").add("followup_sequence_tour", {
         {
             content: "Name it",
             trigger: ".o_field_widget[name=name] input",
-            run: "edit Tour Sequence",
+            run: `edit ${name}`,
         },
+    ];
+}
+
+// In the preview dialog: type where the test goes, send it, read where it went.
+export function sendTestSteps(address) {
+    return [
+        {
+            content: "Type where the test goes",
+            trigger: ".modal .o_field_widget[name=test_email_to] input",
+            run: `edit ${address}`,
+        },
+        {
+            content: "Send the test",
+            trigger: ".modal button[name=action_send_test]",
+            run: "click",
+        },
+        {
+            content: "The notification says where it went",
+            trigger: `.o_notification:contains(was sent to ${address})`,
+        },
+    ];
+}
+
+// A CRM manager builds a quote chase in its form: a call at once, then an e-mail two
+// business days later, each step built in its dialog (only what its action needs).
+registry.category("web_tour.tours").add("followup_sequence_tour", {
+    steps: () => [
+        ...newSequenceSteps("Tour Sequence"),
         {
             content: "No purpose is chosen for the manager: choose Service",
             trigger: ".o_field_widget[name=purpose] input[data-value=service]:not(:checked)",
@@ -141,20 +168,7 @@ registry.category("web_tour.tours").add("followup_step_preview_tour", {
             content: "It is rendered on your own contact",
             trigger: ".modal .o_field_widget[name=subject]:contains(Help us help you, Mia Manager)",
         },
-        {
-            content: "Type where the test goes",
-            trigger: ".modal .o_field_widget[name=test_email_to] input",
-            run: "edit boss@example.com",
-        },
-        {
-            content: "Send the test",
-            trigger: ".modal button[name=action_send_test]",
-            run: "click",
-        },
-        {
-            content: "The notification says where it went",
-            trigger: ".o_notification:contains(was sent to boss@example.com)",
-        },
+        ...sendTestSteps("boss@example.com"),
     ],
 });
 

@@ -2,6 +2,7 @@
 
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { newSequenceSteps, sendTestSteps } from "@followup_manager/js/tours/followup_sequence_tour";
 
 // A sales manager's quote chase, built in the sequence's form: it starts when a
 // quotation is sent (and says when it stops), an e-mail about the quotation two
@@ -9,16 +10,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // quotation with its verdict, and a test sent to a typed address.
 registry.category("web_tour.tours").add("followup_quote_chase_tour", {
     steps: () => [
-        {
-            content: "Create a sequence",
-            trigger: ".o-kanban-button-new",
-            run: "click",
-        },
-        {
-            content: "Name it",
-            trigger: ".o_field_widget[name=name] input",
-            run: "edit Quote Chase",
-        },
+        ...newSequenceSteps("Quote Chase"),
         {
             content: "It starts when a quotation is sent",
             trigger: ".o_field_widget[name=trigger] select",
@@ -138,19 +130,6 @@ registry.category("web_tour.tours").add("followup_quote_chase_tour", {
             content: "The quotation's PDF goes with it",
             trigger: ".modal .o_field_widget[name=attachment_names]:contains(QC-TOUR-1)",
         },
-        {
-            content: "Type where the test goes",
-            trigger: ".modal .o_field_widget[name=test_email_to] input",
-            run: "edit boss@example.com",
-        },
-        {
-            content: "Send the test",
-            trigger: ".modal button[name=action_send_test]",
-            run: "click",
-        },
-        {
-            content: "The notification says where it went",
-            trigger: ".o_notification:contains(was sent to boss@example.com)",
-        },
+        ...sendTestSteps("boss@example.com"),
     ],
 });
