@@ -164,6 +164,18 @@ def checks(args):
     yield from version_checks(args.root, before, after)
     for key in ("history", "decisions", "enrollments"):
         yield f"{key} unchanged", before.get(key) == after.get(key), "content differs"
+    changed = [
+        (old, new)
+        for old, new in zip(
+            before.get("deliveries", []), after.get("deliveries", []), strict=False
+        )
+        if old != new
+    ]
+    yield (
+        f"every delivery reads as before ({len(before.get('deliveries', []))} decisions)",
+        not changed and len(before.get("deliveries", [])) == len(after.get("deliveries", [])),
+        f"{changed[:3]}",
+    )
     lost = {
         table: (count, after.get("counts", {}).get(table))
         for table, count in before.get("counts", {}).items()
@@ -172,6 +184,8 @@ def checks(args):
     yield "no table lost rows", not lost, f"{lost}"
     filled = before.get("counts", {})
     kept = ("followup_consent_event", "followup_dispatch", "followup_enrollment")
+    # Deliveries: from 18.0.2.0.0 on, the release the update starts from has them.
+    kept += tuple(t for t in ("followup_delivery",) if t in filled)
     # The Italian register's answers, where the release had the register.
     kept += tuple(t for t in ("followup_rpo_entry",) if t in filled)
     yield "the previous release had data to keep", all(filled.get(t) for t in kept), f"{filled}"

@@ -3,7 +3,8 @@ database of the add-on holds, so that bin/upgrade-check can compare the data of
 the previous release with the same database after the update.
 
 With FM_UPGRADE_FILL=1 it first lets the previous release work on its demo data
-(the dispatch runs once, a consent decision is recorded, an answer of the Italian
+(the dispatch runs, on a Monday morning too; Odoo's queue records one follow-up
+e-mail sent and one refused; a consent decision is recorded, an answer of the Italian
 register is imported, a user rewrites the subject of the mail templates of the
 repository's add-ons), as a real database would have, and commits.
 
@@ -18,6 +19,7 @@ core's records over to companion add-ons, which must keep their database ids.
 import hashlib
 import json
 import os
+from datetime import timedelta
 
 from odoo import fields
 
@@ -30,6 +32,25 @@ if os.environ.get("FM_UPGRADE_FILL") == "1":
         {"next_date": "2000-01-01 00:00:00"}
     )
     env["followup.dispatcher"]._dispatch_due()
+    # On a night or a weekend every e-mail waits: a Monday morning (UTC) as well.
+    monday = fields.Datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    monday += timedelta(days=7 - monday.weekday())
+    env["followup.enrollment"].search([("state", "=", "active")]).write({"next_date": monday})
+    env["followup.dispatcher"]._dispatch_due(now=monday)
+    # What Odoo's queue learns of follow-up e-mails, as its own _send records it: one
+    # sent, one refused for good by the mail server.
+    queued = env["followup.dispatch"].search([("mail_id.state", "=", "outgoing")], order="id")
+    for dispatch, refused in zip(queued[:2], (False, True)):
+        mail = dispatch.mail_id
+        if refused:
+            reason = "550 5.1.1 <%s>: Recipient address rejected" % mail.email_to
+            mail.write({"state": "exception", "failure_reason": reason})
+            mail._postprocess_sent_message(
+                success_pids=[], failure_reason=reason, failure_type="mail_email_invalid"
+            )
+        else:
+            mail.write({"state": "sent", "failure_reason": False})
+            mail._postprocess_sent_message(success_pids=mail.recipient_ids)
     partner = env["res.partner"].search([("email", "!=", False)], limit=1)
     partner.followup_set_consent("sms", "withdrawn", "manual", proof="Asked by phone")
     if "followup.rpo.entry" in env:
@@ -78,6 +99,12 @@ cr.execute(
     f"SELECT id, enrollment_id, step_id, state, reason, {note} FROM followup_dispatch ORDER BY id"
 )
 decisions = hashlib.sha256(repr(cr.fetchall()).encode()).hexdigest()
+# What became of each decision's message, as the code of each release reads it.
+Dispatch = env["followup.dispatch"]
+deliveries = [
+    [dispatch.id, dispatch.delivery_state or "", dispatch.delivery_reason or ""]
+    for dispatch in (Dispatch.search([], order="id") if "delivery_state" in Dispatch else [])
+]
 cr.execute(
     "SELECT id, partner_id, sequence_id, state, next_step_id FROM followup_enrollment ORDER BY id"
 )
@@ -127,6 +154,7 @@ print(
             "history": history,
             "decisions": decisions,
             "enrollments": enrollments,
+            "deliveries": deliveries,
             "modules": {name: states.get(name) for name in addons},
             "versions": {name: versions.get(name) for name in addons},
             "installed": sorted(name for name, state in states.items() if state == "installed"),
