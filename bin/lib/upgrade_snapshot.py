@@ -32,6 +32,25 @@ if os.environ.get("FM_UPGRADE_FILL") == "1":
         {"next_date": "2000-01-01 00:00:00"}
     )
     env["followup.dispatcher"]._dispatch_due()
+    # Two people followed up by e-mail (a service sequence of the release's own
+    # template), so that Odoo's queue has follow-up e-mails to learn about.
+    template = env.ref("followup_manager.mail_template_followup_partner_help")
+    env["followup.sequence"].create(
+        {
+            "name": "Upgrade check: e-mails",
+            "trigger": "manual",
+            "purpose": "service",
+            "step_ids": [
+                (0, 0, {"name": "Hello", "action": "email", "mail_template_id": template.id})
+            ],
+        }
+    ).enroll(
+        env["res.partner"]
+        .create(
+            [{"name": f"Upgrade Check {n}", "email": f"upgrade{n}@example.com"} for n in (1, 2)]
+        )
+        .ids
+    )
     # On a night or a weekend every e-mail waits: a Monday morning (UTC) as well.
     monday = fields.Datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
     monday += timedelta(days=7 - monday.weekday())
@@ -40,10 +59,10 @@ if os.environ.get("FM_UPGRADE_FILL") == "1":
     # What Odoo's queue learns of follow-up e-mails, as its own _send records it: one
     # sent, one refused for good by the mail server.
     queued = env["followup.dispatch"].search([("mail_id.state", "=", "outgoing")], order="id")
-    for dispatch, refused in zip(queued[:2], (False, True)):
+    for dispatch, refused in zip(queued[:2], (False, True), strict=False):
         mail = dispatch.mail_id
         if refused:
-            reason = "550 5.1.1 <%s>: Recipient address rejected" % mail.email_to
+            reason = "550 5.1.1 <%s>: Recipient address rejected" % dispatch.partner_id.email
             mail.write({"state": "exception", "failure_reason": reason})
             mail._postprocess_sent_message(
                 success_pids=[], failure_reason=reason, failure_type="mail_email_invalid"

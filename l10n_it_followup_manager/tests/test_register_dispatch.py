@@ -224,9 +224,7 @@ class TestRegisterDispatch(RegisterCase):
         # What the forecast says is what the dispatch does.
         self.company.followup_rpo_enabled = True
         self._dispatch()
-        dispatched = Counter(
-            (d.state, d.reason or False) for d in self._log()
-        )
+        dispatched = Counter((d.state, d.reason or False) for d in self._log())
         self.assertEqual(dispatched, expected)
 
 
