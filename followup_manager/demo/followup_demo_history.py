@@ -129,33 +129,21 @@ class FollowupDemoHistory(models.AbstractModel):
             proof="Imported from the old web shop's newsletter sign-ups (the sign-up "
             "form said: “Send me news and offers by e-mail”), with their dates.",
         )
-        online(
-            at(-90, 15, 41),
-            brandon,
-            "email",
-            "granted",
-            "double_opt_in",
-            BROWSERS[0],
-            proof=DOUBLE_OPT_IN_PROOF,
-        )
-        online(
-            at(-75, 17, 5),
-            nicole,
-            "email",
-            "granted",
-            "double_opt_in",
-            BROWSERS[1],
-            proof=DOUBLE_OPT_IN_PROOF,
-        )
-        online(
-            at(-61, 9, 32),
-            toni,
-            "email",
-            "granted",
-            "double_opt_in",
-            BROWSERS[2],
-            proof=DOUBLE_OPT_IN_PROOF,
-        )
+        # Three people confirm the double opt-in e-mail, each in their own browser.
+        for moment, person, browser in (
+            (at(-90, 15, 41), brandon, BROWSERS[0]),
+            (at(-75, 17, 5), nicole, BROWSERS[1]),
+            (at(-61, 9, 32), toni, BROWSERS[2]),
+        ):
+            online(
+                moment,
+                person,
+                "email",
+                "granted",
+                "double_opt_in",
+                browser,
+                proof=DOUBLE_OPT_IN_PROOF,
+            )
         consent(
             at(-60, 11, 2),
             salesperson,
